@@ -3,8 +3,9 @@
 
 1. CSP: the sha256 of every inline <script> in index.html (Trunk's wasm loader), written as the
    nginx line `set $csp_script_hashes "...";` so the policy allows exactly this build's loader.
-2. Offline: if dist/sw.js exists, writes dist/precache.json (every file of this build with its
-   sha256, and a build version) for the service worker to precache.
+2. Offline: if dist/sw.js exists, writes this build's precache list (every file of dist/ with its
+   sha256, and a version derived from them) into it, in place of its PRECACHE placeholder, so a
+   new build is a new service worker.
 3. Compression: a gzip -9 and a brotli -q 11 copy next to every text/wasm file, served as is by
    nginx's gzip_static / brotli_static.
 Standard library only (brotli through Debian's `brotli` command).
@@ -21,7 +22,8 @@ import subprocess
 import sys
 
 COMPRESSIBLE = (".html", ".js", ".wasm", ".css", ".json", ".svg", ".webmanifest", ".txt", ".ico")
-NOT_PRECACHED = {"sw.js", "precache.json"}
+NOT_PRECACHED = {"sw.js"}
+PLACEHOLDER = "/*PRECACHE_MANIFEST*/ { version: 'dev', files: [] }"
 
 
 class InlineScripts(html.parser.HTMLParser):
@@ -75,9 +77,14 @@ def write_precache(dist: str) -> None:
         with open(os.path.join(dist, rel), "rb") as f:
             entries.append({"url": "/" + rel, "sha256": hashlib.sha256(f.read()).hexdigest()})
     version = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:16]
-    with open(os.path.join(dist, "precache.json"), "w") as f:
-        json.dump({"version": version, "files": entries}, f, indent=1)
-        f.write("\n")
+    sw_path = os.path.join(dist, "sw.js")
+    with open(sw_path, encoding="utf-8") as f:
+        sw = f.read()
+    if PLACEHOLDER not in sw:
+        sys.exit("postbuild: dist/sw.js has no PRECACHE placeholder (already processed?)")
+    manifest = json.dumps({"version": version, "files": entries}, separators=(",", ":"))
+    with open(sw_path, "w", encoding="utf-8") as f:
+        f.write(sw.replace(PLACEHOLDER, manifest))
 
 
 def compress(dist: str) -> None:
