@@ -15,8 +15,6 @@ use super::tree::{MissingType, TreeError, DEFAULT_LEFT_MASK, ZERO_THRESHOLD};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Deepest tree accepted (TreeSHAP's path buffer grows with the square of the depth).
-pub const MAX_TREE_DEPTH: usize = 1024;
 /// Largest bundle JSON accepted, in bytes.
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 
@@ -55,8 +53,6 @@ pub enum BundleError {
         #[source]
         source: TreeError,
     },
-    #[error("tree {tree} is {depth} levels deep, over the limit of {MAX_TREE_DEPTH}")]
-    TooDeep { tree: usize, depth: usize },
     #[error("the bundle has {0} nodes in total, too many to index")]
     TooManyNodes(usize),
 }
