@@ -226,9 +226,6 @@ impl Model {
                     tree: index,
                     source,
                 })?;
-            if depth > MAX_TREE_DEPTH {
-                return Err(BundleError::TooDeep { tree: index, depth });
-            }
             max_depth = max_depth.max(depth);
             total_nodes += tree.num_nodes();
             total_leaves += tree.num_leaves;
