@@ -8,7 +8,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use instacart_reorder::features::{
-    candidates, feature_names, Catalog, CsvSource, DemoUsers, FeatureError, InstacartData,
+    candidates, definitions, feature_names, Catalog, CsvSource, DemoUsers, FeatureError, InstacartData,
     InstacartSources,
 };
 
@@ -16,6 +16,7 @@ use crate::CliError;
 
 const USAGE: &str = "usage: reorder features --data DIR [--out table.csv] [--catalog catalog.json]
                         [--demo-ids ids.txt --demo-users demo_users.json [--demo-catalog catalog.json]]
+       reorder features --definitions definitions.json
 
 DIR holds Kaggle-layout CSVs: orders.csv, order_products__prior.csv, order_products__train.csv,
 products.csv (product_id, aisle_id, department_id; empty = unknown), and optionally aisles.csv and
@@ -26,7 +27,8 @@ departments.csv for names. Each shopper's target order is their `train` order.
   --catalog FILE       the catalog over every prior order (JSON)
   --demo-ids FILE      user ids (one per line) to export as demo shoppers
   --demo-users FILE    their histories and true target baskets (JSON)
-  --demo-catalog FILE  the catalog restricted to the products the demo shoppers bought";
+  --demo-catalog FILE  the catalog restricted to the products the demo shoppers bought
+  --definitions FILE   the feature table (name, description, group, kind, unit) as JSON";
 
 #[derive(Default)]
 struct Options {
@@ -36,6 +38,7 @@ struct Options {
     demo_ids: Option<PathBuf>,
     demo_users: Option<PathBuf>,
     demo_catalog: Option<PathBuf>,
+    definitions: Option<PathBuf>,
 }
 
 fn parse_options(args: &[String]) -> Result<Option<Options>, CliError> {
@@ -52,6 +55,7 @@ fn parse_options(args: &[String]) -> Result<Option<Options>, CliError> {
             "--demo-ids" => &mut options.demo_ids,
             "--demo-users" => &mut options.demo_users,
             "--demo-catalog" => &mut options.demo_catalog,
+            "--definitions" => &mut options.definitions,
             other => {
                 return Err(CliError::input(format!(
                     "features: unknown option `{other}`\n\n{USAGE}"
@@ -124,11 +128,34 @@ fn read_demo_ids(path: &Path) -> Result<Vec<u64>, CliError> {
     Ok(ids)
 }
 
+/// The feature table as a JSON array, in model column order.
+fn definitions_json() -> String {
+    let rows: Vec<serde_json::Value> = definitions()
+        .iter()
+        .map(|definition| {
+            serde_json::json!({
+                "name": definition.name,
+                "description": definition.description,
+                "group": definition.group.as_str(),
+                "kind": definition.kind,
+                "unit": definition.unit,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
 pub fn run(args: &[String]) -> Result<(), CliError> {
     let Some(options) = parse_options(args)? else {
         println!("{USAGE}");
         return Ok(());
     };
+    if let Some(path) = options.definitions.as_deref() {
+        write_text(path, &definitions_json())?;
+        if options.data.is_none() {
+            return Ok(());
+        }
+    }
     let data = options
         .data
         .as_deref()
