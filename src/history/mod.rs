@@ -64,6 +64,8 @@ pub struct PredictionRecord {
     pub user_id: Option<u64>,
     pub product_id: Option<u64>,
     /// Feature values by name; `None` is a missing value (scored as NaN), never zero.
+    /// Defaults to empty when read without features (the dashboard's light reads).
+    #[serde(default)]
     pub features: BTreeMap<String, Option<f64>>,
     pub probability: f64,
     pub is_reorder: bool,
