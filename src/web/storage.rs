@@ -269,6 +269,11 @@ impl LogStore {
         }
     }
 
+    /// The IndexedDB database name this log uses.
+    pub fn database_name(&self) -> String {
+        self.inner.name.clone()
+    }
+
     /// Where the log lives now.
     pub fn status(&self) -> StorageStatus {
         match &*self.inner.backend.borrow() {
