@@ -1,0 +1,3 @@
+//! The routed pages, one module each.
+
+pub mod dashboard;
