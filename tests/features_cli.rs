@@ -207,3 +207,22 @@ fn a_missing_file_is_an_input_error() {
     assert!(stderr.contains("products.csv"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The polars cross-check on the real sample (needs Python 3.11 and, the first time, the package
+/// registry to create models/train/.venv): `cargo test --test features_cli -- --ignored`.
+#[test]
+#[ignore = "needs Python 3.11 and the pinned training venv"]
+fn rust_and_polars_features_agree_on_the_real_sample() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/train/check_features.sh");
+    let output = Command::new("bash")
+        .arg(&script)
+        .output()
+        .expect("run check_features.sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("features agree"), "{stdout}");
+}

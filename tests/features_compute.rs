@@ -97,7 +97,11 @@ fn assert_missing(row: &[f64], feature: Feature) {
 fn hand_made_history_gives_the_hand_worked_values() {
     let rows = candidates(&hand_user(), &hand_catalog()).expect("valid history");
     let ids: Vec<u64> = rows.iter().map(|row| row.product_id).collect();
-    assert_eq!(ids, vec![10, 20, 30], "one row per distinct prior product, by id");
+    assert_eq!(
+        ids,
+        vec![10, 20, 30],
+        "one row per distinct prior product, by id"
+    );
     assert_eq!(
         rows.iter().map(|row| row.label).collect::<Vec<_>>(),
         vec![Some(true), Some(false), Some(false)]
@@ -220,7 +224,10 @@ fn invalid_histories_are_typed_errors_naming_the_user() {
     let mut user = hand_user();
     user.orders[1].order_number = 1;
     let error = candidates(&user, &hand_catalog()).unwrap_err().to_string();
-    assert!(error.contains("user 7") && error.contains("order_number"), "{error}");
+    assert!(
+        error.contains("user 7") && error.contains("order_number"),
+        "{error}"
+    );
     let mut user = hand_user();
     user.target.hour = 24;
     let error = candidates(&user, &hand_catalog()).unwrap_err().to_string();
@@ -234,7 +241,12 @@ fn invalid_histories_are_typed_errors_naming_the_user() {
 fn the_target_basket_changes_labels_never_features() {
     let catalog = hand_catalog();
     let baseline = candidates(&hand_user(), &catalog).expect("valid history");
-    for basket in [None, Some(vec![]), Some(vec![20, 30]), Some(vec![10, 20, 30, 99])] {
+    for basket in [
+        None,
+        Some(vec![]),
+        Some(vec![20, 30]),
+        Some(vec![10, 20, 30, 99]),
+    ] {
         let mut user = hand_user();
         user.target.products = basket;
         let rows = candidates(&user, &catalog).expect("valid history");
@@ -251,7 +263,8 @@ fn the_target_basket_changes_labels_never_features() {
     }
 }
 
-const ORDERS: &str = "order_id,user_id,eval_set,order_number,order_dow,order_hour_of_day,days_since_prior_order
+const ORDERS: &str =
+    "order_id,user_id,eval_set,order_number,order_dow,order_hour_of_day,days_since_prior_order
 1,1,prior,1,0,8,
 2,1,prior,2,1,9,7.0
 3,1,train,3,2,10,5.0
@@ -288,11 +301,17 @@ fn tables(train_lines: &str) -> InstacartData {
     .expect("valid tables")
 }
 
-fn all_rows(data: &InstacartData) -> (Catalog, Vec<(u64, u64, Vec<u64>, Option<bool>)>) {
+/// (user id, product id, feature bits, label) of one candidate row.
+type RowBits = (u64, u64, Vec<u64>, Option<bool>);
+
+fn all_rows(data: &InstacartData) -> (Catalog, Vec<RowBits>) {
     let catalog = data.catalog().expect("catalog");
     let mut rows = Vec::new();
     for user in 0..data.user_count() {
-        let history = data.user_history(user).expect("history").expect("has target");
+        let history = data
+            .user_history(user)
+            .expect("history")
+            .expect("has target");
         for row in candidates(&history, &catalog).expect("candidates") {
             let bits = row.values.iter().map(|value| value.to_bits()).collect();
             rows.push((history.user_id, row.product_id, bits, row.label));
@@ -321,25 +340,48 @@ fn target_baskets_do_not_reach_the_catalog_or_any_feature() {
     // Catalog counts worked out by hand from PRIOR (user 1: o1 {10, 20}, o2 {10};
     // user 2: o4 {20, 30}).
     let p10 = catalog_a.product(10).expect("product 10");
-    assert_eq!((p10.orders, p10.reorders, p10.users, p10.repeat_users), (2, 1, 1, 1));
+    assert_eq!(
+        (p10.orders, p10.reorders, p10.users, p10.repeat_users),
+        (2, 1, 1, 1)
+    );
     assert_eq!(p10.cart_position_sum, 2);
     let p20 = catalog_a.product(20).expect("product 20");
-    assert_eq!((p20.orders, p20.reorders, p20.users, p20.repeat_users), (2, 0, 2, 0));
+    assert_eq!(
+        (p20.orders, p20.reorders, p20.users, p20.repeat_users),
+        (2, 0, 2, 0)
+    );
     let p40 = catalog_a.product(40).expect("product 40");
     assert_eq!(p40.orders, 0);
     let aisle1 = catalog_a.aisle(1).expect("aisle 1");
     // Aisle 1 holds 10 (and 40, never bought): orders o1, o2; lines 2; reorders 1.
     assert_eq!(
-        (aisle1.orders, aisle1.lines, aisle1.reorders, aisle1.products, aisle1.users),
+        (
+            aisle1.orders,
+            aisle1.lines,
+            aisle1.reorders,
+            aisle1.products,
+            aisle1.users
+        ),
         (2, 2, 1, 1, 1)
     );
     let aisle2 = catalog_a.aisle(2).expect("aisle 2");
-    assert_eq!((aisle2.orders, aisle2.users, aisle2.popularity_rank), (2, 2, 2));
-    assert_eq!(aisle1.popularity_rank, 1, "tie on orders goes to the lower id");
+    assert_eq!(
+        (aisle2.orders, aisle2.users, aisle2.popularity_rank),
+        (2, 2, 2)
+    );
+    assert_eq!(
+        aisle1.popularity_rank, 1,
+        "tie on orders goes to the lower id"
+    );
     let department = catalog_a.department(1).expect("department 1");
     // Department 1 holds 10 and 20: orders o1, o2, o4; lines 4; one reorder.
     assert_eq!(
-        (department.orders, department.lines, department.reorders, department.users),
+        (
+            department.orders,
+            department.lines,
+            department.reorders,
+            department.users
+        ),
         (3, 4, 1, 2)
     );
 }
