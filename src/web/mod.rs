@@ -1,7 +1,11 @@
 //! The Leptos single-page app: the shell (header, navigation, footer), routing, pages, model
 //! loading and storage. The only module that touches the browser.
 
+pub mod components;
+pub mod fetch;
+pub mod form;
 pub mod i18n;
+pub mod loader;
 pub mod pages;
 pub mod storage;
 
@@ -10,6 +14,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::web::i18n::{provide_lang, use_lang, LangToggle};
+use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
 use crate::web::pages::model_card::ModelPage;
@@ -28,6 +33,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     provide_lang();
     provide_log_store();
+    provide_model();
     let lang = use_lang();
     view! {
         <Router>
@@ -36,6 +42,7 @@ pub fn App() -> impl IntoView {
             </a>
             <Header />
             <StorageBanner />
+            <ModelStatus />
             <main id="main" class="page" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=PredictPage />
@@ -89,8 +96,36 @@ fn Header() -> impl IntoView {
 #[component]
 fn Footer() -> impl IntoView {
     let lang = use_lang();
+    let model = use_model();
+    let version = Memo::new(move |_| match model.state.get() {
+        ModelState::Ready(loaded) => Some((
+            loaded.model.bundle().metadata.model_version.clone(),
+            loaded
+                .model
+                .source_sha256()
+                .chars()
+                .take(12)
+                .collect::<String>(),
+        )),
+        _ => None,
+    });
     view! {
         <footer class="site-footer" data-testid="site-footer">
+            {move || {
+                version
+                    .get()
+                    .map(|(model_version, short_sha)| {
+                        let label = model_version.unwrap_or_else(|| short_sha.clone());
+                        view! {
+                            <p data-testid="footer-model-version">
+                                {move || lang.get().pick("Model", "Model")}
+                                " "
+                                <span class="mono">{label.clone()}</span>
+                                {format!(" · sha256 {short_sha}…")}
+                            </p>
+                        }
+                    })
+            }}
             <p>
                 {move || {
                     lang.get()

@@ -23,8 +23,8 @@ async fn shell_navigates_every_route_by_clicking() {
             wait_for(&client, &testid(link)).await?.click().await?;
             wait_for(&client, &testid(page)).await?;
             wait_for_path(&client, path).await?;
-            let current = wait_for(&client, &format!("{}[aria-current=\"page\"]", testid(link)));
-            current.await?;
+            let current_link = format!("{}[aria-current=\"page\"]", testid(link));
+            wait_for(&client, &current_link).await?;
         }
         Ok(())
     })
