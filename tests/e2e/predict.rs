@@ -55,7 +55,7 @@ fn reference_rows() -> Vec<ReferenceRow> {
     let mut chosen: Vec<ReferenceRow> = Vec::new();
     let first_rows: Vec<ReferenceRow> = rows.drain(..rows.len().min(3)).collect();
     chosen.extend(first_rows);
-    rows.sort_by(|a, b| b.missing.cmp(&a.missing));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.missing));
     chosen.extend(rows.into_iter().take(2));
     chosen
 }

@@ -19,7 +19,10 @@ use crate::web::form::{
 };
 use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel, ModelState};
-use crate::web::storage::use_log_store;
+use crate::web::storage::{load_setting, save_setting, use_log_store};
+
+/// The settings key the last scored inputs are kept under (feature name -> typed text).
+const LAST_INPUTS_SETTING: &str = "last_inputs";
 
 /// Query-string prefix of a prefilled feature (`/?f.user_total_orders=12`).
 pub const PREFILL_FEATURE_PREFIX: &str = "f.";
@@ -108,6 +111,13 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
                 .is_some()
         });
+    let last_inputs: BTreeMap<String, String> = if prefilled {
+        BTreeMap::new()
+    } else {
+        load_setting(LAST_INPUTS_SETTING)
+            .and_then(|saved| serde_json::from_str(&saved).ok())
+            .unwrap_or_default()
+    };
     let texts: Vec<RwSignal<String>> = specs
         .iter()
         .map(|spec| {
@@ -115,6 +125,8 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 query
                     .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
                     .unwrap_or_default()
+            } else if let Some(saved) = last_inputs.get(&spec.name) {
+                saved.clone()
             } else {
                 default_text(spec)
             };
@@ -168,6 +180,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     let submit = {
         let specs = Arc::clone(&specs);
         let loaded = Arc::clone(&loaded);
+        let texts = Arc::clone(&texts);
         move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
             let (Some(scored), Ok(user_id), Ok(product_id)) = (
@@ -196,6 +209,14 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 threshold: loaded.model.threshold(),
                 model_sha256: loaded.model.source_sha256().to_owned(),
             };
+            let typed: BTreeMap<&str, String> = specs
+                .iter()
+                .zip(texts.iter())
+                .map(|(spec, text)| (spec.name.as_str(), text.get_untracked()))
+                .collect();
+            if let Ok(saved) = serde_json::to_string(&typed) {
+                save_setting(LAST_INPUTS_SETTING, &saved);
+            }
             log_state.set(LogState::Saving);
             spawn_local(async move {
                 match log_store.add(record).await {
