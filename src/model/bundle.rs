@@ -93,7 +93,7 @@ pub struct BundleMetadata {
     pub objective: String,
     /// probability = 1 / (1 + exp(-sigmoid * raw)).
     pub sigmoid: f64,
-    /// Random forest: raw = sum of trees / number of trees.
+    /// Random forest: the probability uses the mean of the trees (raw / num_trees).
     pub average_output: bool,
     pub num_trees: usize,
     pub created_by: String,

@@ -77,9 +77,9 @@ pub enum ScoreError {
 /// One row's score.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
-    /// Sum of the trees' leaves (divided by the tree count for a random forest).
+    /// Sum of the trees' leaves: LightGBM's `raw_score`. TreeSHAP contributions sum to it.
     pub raw: f64,
-    /// 1 / (1 + exp(-sigmoid * raw)).
+    /// 1 / (1 + exp(-sigmoid * raw)); for a random forest, raw / number of trees in place of raw.
     pub probability: f64,
 }
 
@@ -341,16 +341,21 @@ impl Model {
         self.leaf_values[!index as usize]
     }
 
-    /// Turns the sum of leaves into the raw score and probability, as LightGBM does.
+    /// Turns the sum of leaves into the raw score and probability, as LightGBM does: the raw
+    /// score is the sum (also for a random forest, as LightGBM's `raw_score`); a random forest
+    /// averages the trees only on the way to the probability.
     #[inline]
     fn finish(&self, sum: f64) -> Prediction {
-        let raw = if self.bundle.metadata.average_output {
+        let score = if self.bundle.metadata.average_output {
             sum / self.roots.len() as f64
         } else {
             sum
         };
-        let probability = 1.0 / (1.0 + exp(-self.bundle.metadata.sigmoid * raw));
-        Prediction { raw, probability }
+        let probability = 1.0 / (1.0 + exp(-self.bundle.metadata.sigmoid * score));
+        Prediction {
+            raw: sum,
+            probability,
+        }
     }
 
     /// Scores one row (one value per feature, NaN = missing).

@@ -328,9 +328,11 @@ pub(crate) mod non_finite_floats {
                     NumberOrWord::Word(word) => match word.as_str() {
                         "inf" => f64::INFINITY,
                         "-inf" => f64::NEG_INFINITY,
-                        other => return Err(de::Error::custom(format!(
+                        other => {
+                            return Err(de::Error::custom(format!(
                             "`{other}` is not a threshold (expected a number, \"inf\" or \"-inf\")"
-                        ))),
+                        )))
+                        }
                     },
                 });
             }
