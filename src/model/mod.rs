@@ -1,2 +1,49 @@
 //! LightGBM models in pure Rust: parse `model.txt`, convert to the app's JSON bundle, and score
 //! and explain rows exactly as LightGBM does.
+//!
+//! - `text`: the `model.txt` parser (binary objective, numerical splits only);
+//! - `tree`: one tree's flat arrays, their validation and LightGBM's decision rule;
+//! - `bundle`: the versioned JSON document the app downloads, and `convert`;
+//! - `score`: `Model`, the validated, compiled form that predicts and explains;
+//! - `shap`: TreeSHAP in LightGBM's arithmetic order;
+//! - `exp`: the exponential behind the sigmoid, identical natively and in wasm.
+
+mod bundle;
+pub mod exp;
+mod score;
+mod shap;
+mod text;
+mod tree;
+
+pub use bundle::{
+    convert, Bundle, BundleMeta, BundleMetadata, ConvertError, ConvertOptions, FeatureKind,
+    FeatureSpec, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY, DECISION_RULE,
+};
+pub use score::{
+    BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES, MAX_TREE_DEPTH,
+};
+pub use text::{parse_model_text, LightGbmModel, ParseError, MAX_MODEL_BYTES};
+pub use tree::{goes_left, MissingType, TreeArrays, TreeError, ZERO_THRESHOLD};
+
+use sha2::{Digest, Sha256};
+
+/// Lowercase hex sha256 of `bytes` (used to tie a bundle to its source `model.txt`).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_abc_matches_the_fips_180_example() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

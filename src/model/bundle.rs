@@ -1,0 +1,260 @@
+//! The versioned JSON bundle the app downloads (`assets/model.json`): the trees as flat arrays,
+//! the features with their descriptions, the decision threshold and where the model came from.
+//!
+//! `convert` builds it from a parsed `model.txt` plus what the training pipeline knows (feature
+//! descriptions, metrics, threshold); `Model::from_bundle` (in `score`) checks it back.
+
+use super::text::LightGbmModel;
+use super::tree::TreeArrays;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The bundle's `format` field.
+pub const BUNDLE_FORMAT: &str = "instacart-reorder-bundle";
+/// The bundle's `format_version` this code reads and writes.
+pub const BUNDLE_FORMAT_VERSION: u32 = 1;
+/// The decision rule the bundle promises, written into it so readers need not guess.
+pub const DECISION_RULE: &str = "probability >= threshold";
+/// Who wrote the bundle.
+pub const CREATED_BY: &str = concat!("instacart-reorder ", env!("CARGO_PKG_VERSION"));
+
+/// What kind of quantity a feature is, to format and explain it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureKind {
+    Count,
+    Ratio,
+    Flag,
+    Id,
+    Days,
+    Hour,
+    Dow,
+    Number,
+}
+
+/// One model input, in the model's column order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FeatureKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+impl FeatureSpec {
+    /// A feature known only by its name.
+    pub fn named(name: impl Into<String>) -> FeatureSpec {
+        FeatureSpec {
+            name: name.into(),
+            description: None,
+            group: None,
+            kind: None,
+            unit: None,
+            min: None,
+            median: None,
+            max: None,
+        }
+    }
+}
+
+/// What the training pipeline knows about a model (`meta.json`); every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BundleMeta {
+    #[serde(default)]
+    pub model_version: Option<String>,
+    #[serde(default)]
+    pub lightgbm_version: Option<String>,
+    #[serde(default)]
+    pub metrics: Option<serde_json::Value>,
+    #[serde(default)]
+    pub features: Option<Vec<FeatureSpec>>,
+}
+
+/// Where the model came from and how its score becomes a probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleMetadata {
+    /// sha256 (lowercase hex) of the source `model.txt` bytes.
+    pub source_model_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lightgbm_version: Option<String>,
+    /// Always `binary`.
+    pub objective: String,
+    /// probability = 1 / (1 + exp(-sigmoid * raw)).
+    pub sigmoid: f64,
+    /// Random forest: the probability uses the mean of the trees (raw / num_trees).
+    pub average_output: bool,
+    pub num_trees: usize,
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<serde_json::Value>,
+}
+
+/// The `assets/model.json` document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub format: String,
+    pub format_version: u32,
+    /// Rows with probability >= threshold are predicted to be reordered.
+    pub threshold: f64,
+    pub decision_rule: String,
+    pub metadata: BundleMetadata,
+    pub features: Vec<FeatureSpec>,
+    pub trees: Vec<TreeArrays>,
+}
+
+/// Inputs to `convert` besides the model itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConvertOptions {
+    pub threshold: f64,
+    /// If given, must equal the model's own feature names, in order.
+    pub feature_names: Option<Vec<String>>,
+    pub meta: Option<BundleMeta>,
+}
+
+/// Why a model could not become a bundle.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ConvertError {
+    #[error("threshold {0} is not a probability between 0 and 1")]
+    BadThreshold(f64),
+    #[error("the feature names given ({given} names) differ from the model's ({model} names): first difference at position {position}: given `{given_name}`, model has `{model_name}`")]
+    FeatureNamesDiffer {
+        given: usize,
+        model: usize,
+        position: usize,
+        given_name: String,
+        model_name: String,
+    },
+    #[error("meta features: `{0}` is not a feature of the model")]
+    UnknownMetaFeature(String),
+    #[error("meta features: `{0}` is listed more than once")]
+    DuplicateMetaFeature(String),
+    #[error("meta features: the model's feature `{0}` is not described")]
+    MissingMetaFeature(String),
+    #[error("meta features: `{name}`: {reason}")]
+    BadMetaFeature { name: String, reason: String },
+}
+
+/// Builds the bundle for `model`, whose source `model.txt` hashed to `model_txt_sha256`.
+pub fn convert(
+    model: &LightGbmModel,
+    model_txt_sha256: String,
+    options: ConvertOptions,
+) -> Result<Bundle, ConvertError> {
+    let ConvertOptions {
+        threshold,
+        feature_names,
+        meta,
+    } = options;
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(ConvertError::BadThreshold(threshold));
+    }
+    if let Some(given) = feature_names {
+        if given != model.feature_names {
+            let position = given
+                .iter()
+                .zip(&model.feature_names)
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| given.len().min(model.feature_names.len()));
+            return Err(ConvertError::FeatureNamesDiffer {
+                given: given.len(),
+                model: model.feature_names.len(),
+                position,
+                given_name: given.get(position).cloned().unwrap_or_default(),
+                model_name: model
+                    .feature_names
+                    .get(position)
+                    .cloned()
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    let meta = meta.unwrap_or_default();
+    let features = match meta.features {
+        None => model.feature_names.iter().map(FeatureSpec::named).collect(),
+        Some(described) => match_features(&model.feature_names, described)?,
+    };
+    Ok(Bundle {
+        format: BUNDLE_FORMAT.to_string(),
+        format_version: BUNDLE_FORMAT_VERSION,
+        threshold,
+        decision_rule: DECISION_RULE.to_string(),
+        metadata: BundleMetadata {
+            source_model_sha256: model_txt_sha256,
+            lightgbm_version: meta.lightgbm_version,
+            objective: "binary".to_string(),
+            sigmoid: model.sigmoid,
+            average_output: model.average_output,
+            num_trees: model.trees.len(),
+            created_by: CREATED_BY.to_string(),
+            model_version: meta.model_version,
+            metrics: meta.metrics,
+        },
+        features,
+        trees: model.trees.clone(),
+    })
+}
+
+/// Orders the described features like the model's and checks that each model feature is
+/// described exactly once.
+fn match_features(
+    model_names: &[String],
+    described: Vec<FeatureSpec>,
+) -> Result<Vec<FeatureSpec>, ConvertError> {
+    let mut slots: Vec<Option<FeatureSpec>> = vec![None; model_names.len()];
+    for spec in described {
+        check_feature_spec(&spec).map_err(|reason| ConvertError::BadMetaFeature {
+            name: spec.name.clone(),
+            reason,
+        })?;
+        let Some(position) = model_names.iter().position(|name| *name == spec.name) else {
+            return Err(ConvertError::UnknownMetaFeature(spec.name));
+        };
+        if slots[position].is_some() {
+            return Err(ConvertError::DuplicateMetaFeature(spec.name));
+        }
+        slots[position] = Some(spec);
+    }
+    slots
+        .into_iter()
+        .zip(model_names)
+        .map(|(slot, name)| slot.ok_or_else(|| ConvertError::MissingMetaFeature(name.clone())))
+        .collect()
+}
+
+/// The numeric fields of a feature description must be finite and ordered min <= median <= max.
+pub(crate) fn check_feature_spec(spec: &FeatureSpec) -> Result<(), String> {
+    for (label, value) in [
+        ("min", spec.min),
+        ("median", spec.median),
+        ("max", spec.max),
+    ] {
+        if let Some(value) = value {
+            if !value.is_finite() {
+                return Err(format!("{label} {value} is not finite"));
+            }
+        }
+    }
+    let present: Vec<f64> = [spec.min, spec.median, spec.max]
+        .into_iter()
+        .flatten()
+        .collect();
+    if present.windows(2).any(|pair| pair[0] > pair[1]) {
+        return Err("min <= median <= max does not hold".to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,454 @@
+//! One LightGBM decision tree as flat arrays, exactly as `model.txt` stores it, plus the checks
+//! that make it safe to walk and the numerical decision rule LightGBM applies at each node.
+//!
+//! The parser and the bundle loader share this type and its validation, so a tree that scores
+//! has passed the same checks whichever way it arrived.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// LightGBM's `kZeroThreshold`: the `f32` literal `1e-35f` widened to `f64`. Values whose
+/// magnitude is at most this are treated as zero.
+pub const ZERO_THRESHOLD: f64 = 1.000_000_018_002_509_5e-35;
+
+/// Bit 0 of `decision_type`: the split is categorical (not supported).
+pub const CATEGORICAL_MASK: u8 = 1;
+/// Bit 1 of `decision_type`: missing values go to the left child.
+pub const DEFAULT_LEFT_MASK: u8 = 2;
+
+/// How a split treats missing values (bits 2-3 of `decision_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingType {
+    /// NaN is read as 0.0 and compared like any value.
+    None,
+    /// Zero (and NaN, read as zero) goes to the default side.
+    Zero,
+    /// NaN goes to the default side; zero is compared like any value.
+    NaN,
+}
+
+impl MissingType {
+    /// Decodes bits 2-3 of a `decision_type`; `None` (the Option) for the unused value 3.
+    pub fn from_decision_type(decision_type: u8) -> Option<MissingType> {
+        match (decision_type >> 2) & 3 {
+            0 => Some(MissingType::None),
+            1 => Some(MissingType::Zero),
+            2 => Some(MissingType::NaN),
+            _ => None,
+        }
+    }
+}
+
+/// A tree as parallel arrays. Internal nodes are indexed `0..num_leaves-1`; a negative child
+/// `c` is the leaf `!c` (LightGBM's `~i`). A single-leaf tree has empty node arrays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeArrays {
+    pub num_leaves: usize,
+    pub split_feature: Vec<u32>,
+    #[serde(with = "non_finite_floats")]
+    pub threshold: Vec<f64>,
+    pub decision_type: Vec<u8>,
+    pub left_child: Vec<i32>,
+    pub right_child: Vec<i32>,
+    pub leaf_value: Vec<f64>,
+    /// Training rows that reached each leaf (TreeSHAP's weights).
+    pub leaf_count: Vec<u64>,
+    /// Training rows that reached each internal node (TreeSHAP's weights).
+    pub internal_count: Vec<u64>,
+}
+
+/// What is wrong with a tree's arrays.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum TreeError {
+    #[error("num_leaves is 0")]
+    NoLeaves,
+    #[error("`{field}` has {found} entries, expected {expected}")]
+    Inconsistent {
+        field: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    #[error("node {node} has a categorical split (decision_type {decision_type}); categorical features are not supported")]
+    Categorical { node: usize, decision_type: u8 },
+    #[error("node {node} has an unknown decision_type {decision_type}")]
+    BadDecisionType { node: usize, decision_type: u8 },
+    #[error("node {node} splits on feature {feature}, but the model has {num_features} features")]
+    FeatureOutOfRange {
+        node: usize,
+        feature: u32,
+        num_features: usize,
+    },
+    #[error("node {node} has a NaN threshold")]
+    NanThreshold { node: usize },
+    #[error("leaf {leaf} has a non-finite value {value}")]
+    NonFiniteLeaf { leaf: usize, value: f64 },
+    #[error("node {node} has child {child}, which does not exist")]
+    ChildOutOfRange { node: usize, child: i32 },
+    #[error(
+        "{what} is reached more than once or is the root's child: the arrays do not form a tree"
+    )]
+    NotATree { what: String },
+    #[error("{what} is never reached from the root")]
+    Unreachable { what: String },
+}
+
+fn check_len(field: &'static str, found: usize, expected: usize) -> Result<(), TreeError> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(TreeError::Inconsistent {
+            field,
+            expected,
+            found,
+        })
+    }
+}
+
+fn describe_child(child: i32) -> String {
+    if child < 0 {
+        format!("leaf {}", !child)
+    } else {
+        format!("node {child}")
+    }
+}
+
+impl TreeArrays {
+    /// Number of internal (split) nodes.
+    pub fn num_nodes(&self) -> usize {
+        self.num_leaves.saturating_sub(1)
+    }
+
+    /// Checks every array against `num_leaves`, every split against `num_features`, and that
+    /// the children form one tree rooted at node 0. Returns the tree's depth (edges on the
+    /// longest root-to-leaf path).
+    pub fn validate(&self, num_features: usize) -> Result<usize, TreeError> {
+        if self.num_leaves == 0 {
+            return Err(TreeError::NoLeaves);
+        }
+        let nodes = self.num_nodes();
+        check_len("split_feature", self.split_feature.len(), nodes)?;
+        check_len("threshold", self.threshold.len(), nodes)?;
+        check_len("decision_type", self.decision_type.len(), nodes)?;
+        check_len("left_child", self.left_child.len(), nodes)?;
+        check_len("right_child", self.right_child.len(), nodes)?;
+        check_len("leaf_value", self.leaf_value.len(), self.num_leaves)?;
+        if nodes > 0 {
+            check_len("leaf_count", self.leaf_count.len(), self.num_leaves)?;
+            check_len("internal_count", self.internal_count.len(), nodes)?;
+        } else if self.leaf_count.len() > 1 {
+            check_len("leaf_count", self.leaf_count.len(), 1)?;
+        } else if !self.internal_count.is_empty() {
+            check_len("internal_count", self.internal_count.len(), 0)?;
+        }
+        for (leaf, &value) in self.leaf_value.iter().enumerate() {
+            if !value.is_finite() {
+                return Err(TreeError::NonFiniteLeaf { leaf, value });
+            }
+        }
+        for node in 0..nodes {
+            let decision_type = self.decision_type[node];
+            if decision_type & CATEGORICAL_MASK != 0 {
+                return Err(TreeError::Categorical {
+                    node,
+                    decision_type,
+                });
+            }
+            if decision_type > 0b1111 || MissingType::from_decision_type(decision_type).is_none() {
+                return Err(TreeError::BadDecisionType {
+                    node,
+                    decision_type,
+                });
+            }
+            let feature = self.split_feature[node];
+            if feature as usize >= num_features {
+                return Err(TreeError::FeatureOutOfRange {
+                    node,
+                    feature,
+                    num_features,
+                });
+            }
+            if self.threshold[node].is_nan() {
+                return Err(TreeError::NanThreshold { node });
+            }
+            for child in [self.left_child[node], self.right_child[node]] {
+                let in_range = if child < 0 {
+                    ((!child) as usize) < self.num_leaves
+                } else {
+                    (child as usize) < nodes
+                };
+                if !in_range {
+                    return Err(TreeError::ChildOutOfRange { node, child });
+                }
+            }
+        }
+        if nodes == 0 {
+            return Ok(0);
+        }
+        // Every node but the root and every leaf must be some node's child exactly once; then a
+        // walk from the root cannot loop, and it must reach everything.
+        let mut node_parents = vec![0u8; nodes];
+        let mut leaf_parents = vec![0u8; self.num_leaves];
+        for node in 0..nodes {
+            for child in [self.left_child[node], self.right_child[node]] {
+                let slot = if child < 0 {
+                    &mut leaf_parents[(!child) as usize]
+                } else {
+                    &mut node_parents[child as usize]
+                };
+                *slot += 1;
+                if *slot > 1 || child == 0 {
+                    return Err(TreeError::NotATree {
+                        what: describe_child(child),
+                    });
+                }
+            }
+        }
+        let mut max_depth = 0;
+        let mut node_reached = vec![false; nodes];
+        let mut leaf_reached = vec![false; self.num_leaves];
+        let mut stack = vec![(0i32, 0usize)];
+        while let Some((index, depth)) = stack.pop() {
+            if index < 0 {
+                leaf_reached[(!index) as usize] = true;
+                max_depth = max_depth.max(depth);
+            } else {
+                let node = index as usize;
+                node_reached[node] = true;
+                stack.push((self.left_child[node], depth + 1));
+                stack.push((self.right_child[node], depth + 1));
+            }
+        }
+        if let Some(node) = node_reached.iter().position(|reached| !reached) {
+            return Err(TreeError::Unreachable {
+                what: format!("node {node}"),
+            });
+        }
+        if let Some(leaf) = leaf_reached.iter().position(|reached| !reached) {
+            return Err(TreeError::Unreachable {
+                what: format!("leaf {leaf}"),
+            });
+        }
+        Ok(max_depth)
+    }
+
+    /// LightGBM's `NumericalDecision` for node `node`: true when `value` goes left.
+    #[inline]
+    pub fn goes_left(&self, node: usize, value: f64) -> bool {
+        goes_left(self.decision_type[node], self.threshold[node], value)
+    }
+
+    /// The child `value` goes to at `node` (negative = leaf, as in the arrays).
+    #[inline]
+    pub fn next(&self, node: usize, value: f64) -> i32 {
+        if self.goes_left(node, value) {
+            self.left_child[node]
+        } else {
+            self.right_child[node]
+        }
+    }
+}
+
+/// LightGBM's numerical decision. The C API first snaps every `|x| <= kZeroThreshold` to +0.0;
+/// then a NaN is read as 0.0 unless the missing type is NaN; the missing value of the split's
+/// type goes to the default side; everything else goes left when `x <= threshold`.
+#[inline]
+pub fn goes_left(decision_type: u8, threshold: f64, value: f64) -> bool {
+    let default_left = decision_type & DEFAULT_LEFT_MASK != 0;
+    let mut x = if value.abs() <= ZERO_THRESHOLD {
+        0.0
+    } else {
+        value
+    };
+    match MissingType::from_decision_type(decision_type) {
+        Some(MissingType::NaN) => {
+            if x.is_nan() {
+                return default_left;
+            }
+        }
+        Some(MissingType::Zero) => {
+            if x.is_nan() || x == 0.0 {
+                return default_left;
+            }
+        }
+        _ => {
+            if x.is_nan() {
+                x = 0.0;
+            }
+        }
+    }
+    x <= threshold
+}
+
+/// JSON has no infinities; thresholds can be +-inf, so those are written as the strings
+/// `"inf"` and `"-inf"` and everything else as a number.
+pub(crate) mod non_finite_floats {
+    use serde::de::{self, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::fmt;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrWord {
+        Number(f64),
+        Word(String),
+    }
+
+    pub fn serialize<S: Serializer>(values: &[f64], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(values.len()))?;
+        for &value in values {
+            if value == f64::INFINITY {
+                seq.serialize_element("inf")?;
+            } else if value == f64::NEG_INFINITY {
+                seq.serialize_element("-inf")?;
+            } else if value.is_nan() {
+                seq.serialize_element("nan")?;
+            } else {
+                seq.serialize_element(&value)?;
+            }
+        }
+        seq.end()
+    }
+
+    struct FloatsVisitor;
+
+    impl<'de> Visitor<'de> for FloatsVisitor {
+        type Value = Vec<f64>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("an array of numbers or the strings \"inf\" / \"-inf\"")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(item) = seq.next_element::<NumberOrWord>()? {
+                out.push(match item {
+                    NumberOrWord::Number(value) => value,
+                    NumberOrWord::Word(word) => match word.as_str() {
+                        "inf" => f64::INFINITY,
+                        "-inf" => f64::NEG_INFINITY,
+                        other => {
+                            return Err(de::Error::custom(format!(
+                            "`{other}` is not a threshold (expected a number, \"inf\" or \"-inf\")"
+                        )))
+                        }
+                    },
+                });
+            }
+            Ok(out)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
+        deserializer.deserialize_seq(FloatsVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stump(decision_type: u8, threshold: f64) -> TreeArrays {
+        TreeArrays {
+            num_leaves: 2,
+            split_feature: vec![0],
+            threshold: vec![threshold],
+            decision_type: vec![decision_type],
+            left_child: vec![-1],
+            right_child: vec![-2],
+            leaf_value: vec![1.0, 2.0],
+            leaf_count: vec![3, 4],
+            internal_count: vec![7],
+        }
+    }
+
+    #[test]
+    fn decision_follows_lightgbm_rules_worked_by_hand() {
+        // decision_type 8 = NaN missing, default right; 10 = NaN missing, default left.
+        assert!(!goes_left(8, 1.0, f64::NAN));
+        assert!(goes_left(10, 1.0, f64::NAN));
+        assert!(goes_left(8, 1.0, 1.0));
+        assert!(!goes_left(8, 1.0, 1.0000000000000002));
+        // NaN missing type: zero is an ordinary value.
+        assert!(!goes_left(10, -0.5, 0.0));
+        // Zero missing type (4 right, 6 left): zero, tiny and NaN take the default side.
+        assert!(!goes_left(4, 5.0, 0.0));
+        assert!(!goes_left(4, 5.0, 1e-36));
+        assert!(!goes_left(4, 5.0, f64::NAN));
+        assert!(goes_left(6, -5.0, -0.0));
+        assert!(goes_left(4, 5.0, 2e-35));
+        // None missing type: NaN is read as 0.0.
+        assert!(goes_left(0, 0.0, f64::NAN));
+        assert!(!goes_left(0, -1.0, f64::NAN));
+        // Tiny values are snapped to +0.0 before comparing.
+        assert!(!goes_left(0, -1e-36, -1e-36 / 2.0));
+        // Infinite thresholds.
+        assert!(goes_left(0, f64::INFINITY, f64::INFINITY));
+        assert!(!goes_left(0, f64::NEG_INFINITY, -1e308));
+    }
+
+    #[test]
+    fn validation_accepts_a_stump_and_reports_depth() {
+        assert_eq!(stump(8, 0.5).validate(1), Ok(1));
+    }
+
+    #[test]
+    fn validation_names_each_problem() {
+        assert!(matches!(
+            stump(9, 0.5).validate(1),
+            Err(TreeError::Categorical { node: 0, .. })
+        ));
+        assert!(matches!(
+            stump(12, 0.5).validate(1),
+            Err(TreeError::BadDecisionType { node: 0, .. })
+        ));
+        assert!(matches!(
+            stump(8, 0.5).validate(0),
+            Err(TreeError::FeatureOutOfRange { feature: 0, .. })
+        ));
+        assert!(matches!(
+            stump(8, f64::NAN).validate(1),
+            Err(TreeError::NanThreshold { node: 0 })
+        ));
+        let mut tree = stump(8, 0.5);
+        tree.leaf_value[1] = f64::INFINITY;
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::NonFiniteLeaf { leaf: 1, .. })
+        ));
+        let mut tree = stump(8, 0.5);
+        tree.right_child[0] = -1;
+        assert!(matches!(tree.validate(1), Err(TreeError::NotATree { .. })));
+        let mut tree = stump(8, 0.5);
+        tree.right_child[0] = -3;
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::ChildOutOfRange { child: -3, .. })
+        ));
+        let mut tree = stump(8, 0.5);
+        tree.threshold.push(1.0);
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::Inconsistent {
+                field: "threshold",
+                ..
+            })
+        ));
+        let mut tree = stump(8, 0.5);
+        tree.right_child[0] = 0;
+        assert!(matches!(tree.validate(1), Err(TreeError::NotATree { .. })));
+    }
+
+    #[test]
+    fn infinite_thresholds_survive_json() {
+        let tree = TreeArrays {
+            threshold: vec![f64::INFINITY],
+            ..stump(8, 0.0)
+        };
+        let json = serde_json::to_string(&tree).unwrap_or_default();
+        assert!(json.contains("\"inf\""));
+        let back: TreeArrays = serde_json::from_str(&json).unwrap_or_else(|_| stump(0, 0.0));
+        assert_eq!(back, tree);
+    }
+}
