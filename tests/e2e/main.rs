@@ -4,6 +4,8 @@
 //! Every test is ignored by default because it needs two servers: the release `dist/` behind a
 //! server that falls back to index.html (`E2E_BASE_URL`) and chromedriver (`WEBDRIVER_URL`).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod demo;
 mod harness;
 mod language;
