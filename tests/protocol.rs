@@ -28,7 +28,10 @@ fn a_complete_request_becomes_a_row_in_model_order_with_null_as_missing() {
     };
     assert_eq!(request.id, json!("q-1"));
     assert_eq!(request.row[0], 12.0);
-    assert!(request.row[1].is_nan(), "null must be missing (NaN), never 0");
+    assert!(
+        request.row[1].is_nan(),
+        "null must be missing (NaN), never 0"
+    );
     assert_eq!(request.row[2], 3.0);
     assert_eq!(request.features[1], ("up_order_rate".to_string(), None));
     assert_eq!(request.user_id, Some(7));
@@ -43,7 +46,11 @@ fn other_peoples_messages_are_ignored() {
         json!({"kind": "reorder:predict"}),
         json!(42),
     ] {
-        assert_eq!(read_message(&message, &NAMES), Incoming::Ignore, "{message}");
+        assert_eq!(
+            read_message(&message, &NAMES),
+            Incoming::Ignore,
+            "{message}"
+        );
     }
 }
 
@@ -70,14 +77,20 @@ fn non_numbers_are_refused_naming_the_feature() {
         "type": "reorder:predict", "id": "a",
         "features": {"user_total_orders": "12", "up_order_rate": 0.5, "order_dow": 2}
     }));
-    assert_eq!(message, "feature `user_total_orders` must be a number or null, got a string");
+    assert_eq!(
+        message,
+        "feature `user_total_orders` must be a number or null, got a string"
+    );
 }
 
 #[test]
 fn the_log_cannot_be_read_and_unknown_types_are_errors() {
     let (id, message) = rejected(json!({"type": "reorder:history", "id": 1}));
     assert_eq!(id, json!(1));
-    assert!(message.starts_with("unknown message type `reorder:history`"), "{message}");
+    assert!(
+        message.starts_with("unknown message type `reorder:history`"),
+        "{message}"
+    );
 }
 
 #[test]

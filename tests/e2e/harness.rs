@@ -55,8 +55,9 @@ fn fresh_profile_dir() -> std::path::PathBuf {
     dir
 }
 
-/// Starts a headless Chromium with a fresh profile. `extra_args` adds browser switches.
-pub async fn browser(extra_args: &[&str]) -> Client {
+/// Starts a headless Chromium with a fresh profile. `extra_args` adds browser switches, `prefs`
+/// Chrome profile preferences (e.g. blocking third-party cookies).
+pub async fn browser_with_prefs(extra_args: &[&str], prefs: Option<serde_json::Value>) -> Client {
     let profile = fresh_profile_dir();
     let mut args = vec![
         "--headless".to_owned(),
@@ -72,6 +73,9 @@ pub async fn browser(extra_args: &[&str]) -> Client {
     ];
     args.extend(extra_args.iter().map(|arg| (*arg).to_owned()));
     let mut chrome_options = serde_json::json!({ "args": args });
+    if let Some(prefs) = prefs {
+        chrome_options["prefs"] = prefs;
+    }
     if let Ok(binary) = std::env::var("CHROME_BIN") {
         chrome_options["binary"] = serde_json::Value::String(binary);
     }
@@ -91,7 +95,19 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = Result<(), CmdError>>,
 {
-    let client = browser(extra_args).await;
+    with_browser_prefs(extra_args, None, body).await;
+}
+
+/// `with_browser` with Chrome profile preferences.
+pub async fn with_browser_prefs<F, Fut>(
+    extra_args: &[&str],
+    prefs: Option<serde_json::Value>,
+    body: F,
+) where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<(), CmdError>>,
+{
+    let client = browser_with_prefs(extra_args, prefs).await;
     let outcome = body(client.clone()).await;
     let closed = client.close().await;
     if let Err(error) = outcome {

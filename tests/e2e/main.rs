@@ -11,3 +11,4 @@ mod harness;
 mod language;
 mod predict;
 mod shell;
+mod ship;
