@@ -101,7 +101,9 @@ fn listen_for_requests(config: EmbedConfig, model: ModelContext, log: LogStoreHa
         if !origin_allowed(&origin, config.parent_origins.as_deref()) {
             return;
         }
-        let Some(source) = event.source().and_then(|s| s.dyn_into::<Window>().ok()) else {
+        // A cross-origin parent is a WindowProxy of another realm: `instanceof Window` is false
+        // there, so the type is asserted, not checked (postMessage is allowed across origins).
+        let Some(source) = event.source().map(|s| s.unchecked_into::<Window>()) else {
             return;
         };
         let Some(data) = js_to_json(&event.data()) else {

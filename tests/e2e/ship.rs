@@ -286,9 +286,18 @@ impl OwnServer {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// SIGTERM: nginx's master stops its workers too (SIGKILL would orphan them, listening).
+    fn terminate(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let _ = self.child.wait();
+        }
+    }
+
     fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.terminate();
         let deadline = std::time::Instant::now() + WAIT;
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
             assert!(std::time::Instant::now() < deadline, "nginx did not stop");
@@ -299,14 +308,22 @@ impl OwnServer {
 
 impl Drop for OwnServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        self.terminate();
     }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("find a free port")
 }
 
 #[tokio::test]
 #[ignore = "needs a served release build: scripts/dev.sh test"]
 async fn app_loads_predicts_and_logs_offline_after_the_server_stops() {
-    let mut server = OwnServer::start(8093);
+    let mut server = OwnServer::start(free_port());
     let page = server.url("/");
     with_browser(&[], |client| async move {
         client.goto(&page).await?;
