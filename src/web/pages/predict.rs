@@ -368,6 +368,17 @@ fn grouped(specs: &[FeatureSpec]) -> Vec<(String, Vec<usize>)> {
     groups
 }
 
+/// A number for reading, not for computing: at most four decimals, trailing zeros dropped.
+fn short_number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    if trimmed == "-0" {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
 fn focus_first_error() {
     let Some(document) = window().document() else {
         return;
@@ -401,8 +412,9 @@ fn FeatureField(
                 {description}
                 {(!unit.is_empty()).then(|| format!(" ({unit})"))}
                 {move || median.map(|median| format!(
-                    " · {} {median}",
+                    " · {} {}",
                     lang.get().pick("median", "medyan"),
+                    short_number(median),
                 ))}
             </span>
             <input
