@@ -143,7 +143,7 @@ pub fn ExplainChart(
         })
         .collect_view();
     view! {
-        <div class="chart" data-testid="explanation">
+        <div class="explain-chart" data-testid="explanation">
             <p class="hint">
                 {move || lang.get().pick(
                     "Each bar is one feature's TreeSHAP contribution in log-odds: red raises the chance, blue lowers it. Largest effects first.",

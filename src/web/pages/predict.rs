@@ -218,6 +218,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 save_setting(LAST_INPUTS_SETTING, &saved);
             }
             log_state.set(LogState::Saving);
+            show_result_on_narrow_screens();
             spawn_local(async move {
                 match log_store.add(record).await {
                     Ok(id) => log_state.set(LogState::Saved(id)),
@@ -376,6 +377,21 @@ fn short_number(value: f64) -> String {
         "0".to_owned()
     } else {
         trimmed.to_owned()
+    }
+}
+
+/// On a narrow screen the result card sits below every input; bring it into view after a press.
+fn show_result_on_narrow_screens() {
+    let narrow = window()
+        .inner_width()
+        .ok()
+        .and_then(|width| width.as_f64())
+        .is_some_and(|width| width < 900.0);
+    if !narrow {
+        return;
+    }
+    if let Ok(Some(card)) = document().query_selector("[data-testid=\"result-card\"]") {
+        card.scroll_into_view();
     }
 }
 
