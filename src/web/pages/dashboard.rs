@@ -334,6 +334,7 @@ fn RecentPredictions(
 ) -> impl IntoView {
     let lang = use_lang();
     let page_count = move || ordered.with(|o| o.len().div_ceil(PAGE_SIZE).max(1));
+    let on_last_page = move || page.get() + 1 >= page_count();
     let rows = move || {
         let start = page.get() * PAGE_SIZE;
         ordered.with(|ordered| {
@@ -395,7 +396,7 @@ fn RecentPredictions(
                     {move || format!("{} {} / {}", lang.get().pick("Page", "Sayfa"), page.get() + 1, page_count())}
                 </span>
                 <button type="button" class="secondary" data-testid="page-next"
-                    disabled=move || page.get() + 1 >= page_count()
+                    disabled=on_last_page
                     on:click=move |_| page.update(|p| *p += 1)>
                     {move || lang.get().pick("Older", "Daha eski")}
                 </button>
