@@ -334,6 +334,7 @@ fn RecentPredictions(
 ) -> impl IntoView {
     let lang = use_lang();
     let page_count = move || ordered.with(|o| o.len().div_ceil(PAGE_SIZE).max(1));
+    let on_last_page = move || page.get() + 1 >= page_count();
     let rows = move || {
         let start = page.get() * PAGE_SIZE;
         ordered.with(|ordered| {
@@ -351,7 +352,7 @@ fn RecentPredictions(
     view! {
         <section class="recent">
             <h2>{move || lang.get().pick("Recent predictions", "Son tahminler")}</h2>
-            <div class="table-scroll">
+            <div class="table-wrap">
                 <table data-testid="recent-predictions">
                     <thead>
                         <tr>
@@ -386,7 +387,7 @@ fn RecentPredictions(
                 </table>
             </div>
             <nav class="pager" aria-label=move || lang.get().pick("Pages", "Sayfalar")>
-                <button type="button" data-testid="page-previous"
+                <button type="button" class="secondary" data-testid="page-previous"
                     disabled=move || page.get() == 0
                     on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
                     {move || lang.get().pick("Newer", "Daha yeni")}
@@ -394,8 +395,8 @@ fn RecentPredictions(
                 <span data-testid="page-indicator">
                     {move || format!("{} {} / {}", lang.get().pick("Page", "Sayfa"), page.get() + 1, page_count())}
                 </span>
-                <button type="button" data-testid="page-next"
-                    disabled=move || page.get() + 1 >= page_count()
+                <button type="button" class="secondary" data-testid="page-next"
+                    disabled=on_last_page
                     on:click=move |_| page.update(|p| *p += 1)>
                     {move || lang.get().pick("Older", "Daha eski")}
                 </button>
@@ -465,13 +466,13 @@ fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
     };
     view! {
         <section class="actions">
-            <button type="button" data-testid="export-csv" on:click=move |_| export(Format::Csv)>
+            <button type="button" class="secondary" data-testid="export-csv" on:click=move |_| export(Format::Csv)>
                 {move || lang.get().pick("Export CSV", "CSV olarak dışa aktar")}
             </button>
-            <button type="button" data-testid="export-json" on:click=move |_| export(Format::Json)>
+            <button type="button" class="secondary" data-testid="export-json" on:click=move |_| export(Format::Json)>
                 {move || lang.get().pick("Export JSON", "JSON olarak dışa aktar")}
             </button>
-            <button type="button" class="danger" data-testid="clear-log"
+            <button type="button" class="secondary danger" data-testid="clear-log"
                 on:click=move |_| confirming.set(true)>
                 {move || lang.get().pick("Clear the log…", "Kaydı temizle…")}
             </button>
@@ -482,10 +483,10 @@ fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
                         "Delete every logged prediction on this device? This cannot be undone.",
                         "Bu cihazdaki tüm kayıtlı tahminler silinsin mi? Bu geri alınamaz.",
                     )}</p>
-                    <button type="button" class="danger" data-testid="confirm-clear" on:click=clear>
+                    <button type="button" class="secondary danger" data-testid="confirm-clear" on:click=clear>
                         {move || lang.get().pick("Delete all", "Hepsini sil")}
                     </button>
-                    <button type="button" data-testid="cancel-clear" on:click=move |_| confirming.set(false)>
+                    <button type="button" class="secondary" data-testid="cancel-clear" on:click=move |_| confirming.set(false)>
                         {move || lang.get().pick("Cancel", "Vazgeç")}
                     </button>
                 </div>
@@ -560,7 +561,7 @@ fn StorageStatusPanel() -> impl IntoView {
                 }}
             </p>
             <Show when=move || matches!(status.get(), StorageStatus::IndexedDb { persisted: Some(false) | None }) && persist_answer.get() != Some(true)>
-                <button type="button" data-testid="request-persistence" on:click=ask_persist>
+                <button type="button" class="secondary" data-testid="request-persistence" on:click=ask_persist>
                     {move || lang.get().pick("Ask the browser to keep this data", "Tarayıcıdan bu veriyi saklamasını iste")}
                 </button>
             </Show>
