@@ -12,3 +12,4 @@ mod language;
 mod log;
 mod predict;
 mod shell;
+mod startup;
