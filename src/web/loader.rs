@@ -333,7 +333,9 @@ pub fn ModelStatus() -> impl IntoView {
                         lang.get().pick("Checking the model…", "Model doğrulanıyor…").to_owned()
                     } else {
                         let kib = progress.received / 1024;
-                        match progress.total {
+                        // A compressed transfer reports its compressed length; the body arrives
+                        // decompressed, so the total is only shown while it is still ahead.
+                        match progress.total.filter(|total| *total >= progress.received) {
                             Some(total) => format!(
                                 "{} {kib} / {} KiB",
                                 lang.get().pick("Downloading the model:", "Model indiriliyor:"),
