@@ -139,9 +139,9 @@ fn batch_predictions_equal_lightgbm_bit_for_bit() {
         let odd_batch = model
             .predict_batch_full(&rows[..odd * model.num_features()])
             .expect("batch scores");
-        for index in 0..odd {
+        for (index, prediction) in odd_batch.iter().enumerate() {
             assert!(
-                same(odd_batch[index].probability, reference.probability[index]),
+                same(prediction.probability, reference.probability[index]),
                 "{name}: row {index} of a {odd}-row batch differs from LightGBM"
             );
         }

@@ -407,7 +407,7 @@ impl Model {
 
     /// Scores row-major `rows` into full predictions.
     pub fn predict_batch_full(&self, rows: &[f64]) -> Result<Vec<Prediction>, ScoreError> {
-        if self.num_features == 0 || rows.len() % self.num_features != 0 {
+        if self.num_features == 0 || !rows.len().is_multiple_of(self.num_features) {
             return Err(ScoreError::BatchShape {
                 values: rows.len(),
                 features: self.num_features,
