@@ -1,8 +1,140 @@
-//! The Leptos single-page app: routing, pages, storage and model loading. The only module that
-//! touches the browser.
+//! The Leptos single-page app: the shell (header, navigation, footer), routing, pages, model
+//! loading and storage. The only module that touches the browser.
+
+pub mod components;
+pub mod fetch;
+pub mod form;
+pub mod i18n;
+pub mod loader;
+pub mod pages;
+pub mod storage;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use crate::web::i18n::{provide_lang, use_lang, LangToggle};
+use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
+use crate::web::pages::dashboard::DashboardPage;
+use crate::web::pages::demo::DemoPage;
+use crate::web::pages::model_card::ModelPage;
+use crate::web::pages::not_found::NotFoundPage;
+use crate::web::pages::predict::PredictPage;
+use crate::web::storage::{provide_log_store, StorageBanner};
 
 /// Mounts the app on the document body.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| leptos::view! { <p>"Instacart reorder predictor"</p> });
+    leptos::mount::mount_to_body(App);
+}
+
+/// The whole app: shared state at the root, the shell around the routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_lang();
+    provide_log_store();
+    provide_model();
+    let lang = use_lang();
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">
+                {move || lang.get().pick("Skip to content", "İçeriğe geç")}
+            </a>
+            <Header />
+            <StorageBanner />
+            <ModelStatus />
+            <main id="main" class="page" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=PredictPage />
+                    <Route path=path!("/demo") view=DemoPage />
+                    <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/model") view=ModelPage />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <header class="site-header" data-testid="site-header">
+            <A href="/" {..} class="brand" data-testid="brand">
+                {move || lang.get().pick("Instacart reorder predictor", "Instacart tekrar sipariş tahmini")}
+            </A>
+            <nav aria-label=move || lang.get().pick("Main", "Ana menü")>
+                <ul class="nav-links">
+                    <li>
+                        <A href="/" exact=true {..} data-testid="nav-predict">
+                            {move || lang.get().pick("Predict", "Tahmin")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/demo" {..} data-testid="nav-demo">
+                            {move || lang.get().pick("Demo users", "Örnek kullanıcılar")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/dashboard" {..} data-testid="nav-dashboard">
+                            {move || lang.get().pick("Dashboard", "Pano")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/model" {..} data-testid="nav-model">
+                            {move || lang.get().pick("Model", "Model")}
+                        </A>
+                    </li>
+                </ul>
+            </nav>
+            <LangToggle />
+        </header>
+    }
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    let lang = use_lang();
+    let model = use_model();
+    let version = Memo::new(move |_| match model.state.get() {
+        ModelState::Ready(loaded) => Some((
+            loaded.model.bundle().metadata.model_version.clone(),
+            loaded
+                .model
+                .source_sha256()
+                .chars()
+                .take(12)
+                .collect::<String>(),
+        )),
+        _ => None,
+    });
+    view! {
+        <footer class="site-footer" data-testid="site-footer">
+            {move || {
+                version
+                    .get()
+                    .map(|(model_version, short_sha)| {
+                        let label = model_version.unwrap_or_else(|| short_sha.clone());
+                        view! {
+                            <p data-testid="footer-model-version">
+                                {move || lang.get().pick("Model", "Model")}
+                                " "
+                                <span class="mono">{label.clone()}</span>
+                                {format!(" · sha256 {short_sha}…")}
+                            </p>
+                        }
+                    })
+            }}
+            <p>
+                {move || {
+                    lang.get()
+                        .pick(
+                            "Scored in your browser: nothing you enter leaves this device.",
+                            "Tahminler tarayıcınızda hesaplanır: girdiğiniz hiçbir şey bu cihazdan çıkmaz.",
+                        )
+                }}
+            </p>
+        </footer>
+    }
 }

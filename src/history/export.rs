@@ -1,0 +1,98 @@
+//! Exports of the log: CSV for spreadsheets (with formula injection defused) and JSON that reads
+//! back into the same records.
+
+use std::collections::BTreeSet;
+
+use super::calendar::format_utc_datetime;
+use super::PredictionRecord;
+
+/// The columns every CSV export starts with; one column per feature name follows.
+const FIXED_COLUMNS: [&str; 11] = [
+    "id",
+    "created_at_ms",
+    "created_at_utc",
+    "source",
+    "user_id",
+    "product_id",
+    "probability",
+    "is_reorder",
+    "threshold",
+    "model_sha256",
+    "missing_features",
+];
+
+/// A cell as it goes into the CSV: text a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` so it stays text.
+pub fn csv_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// Quotes a cell per RFC 4180 when it holds a comma, quote or line break.
+fn quote(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn optional<T: ToString>(value: Option<T>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
+}
+
+/// The records as CSV (header first, CRLF line ends). Feature columns are the union of every
+/// record's feature names, sorted; a missing value (or a feature a record lacks) is an empty
+/// cell. Numbers are written as Rust's `{}` prints them, which reads back to the same f64.
+pub fn to_csv(records: &[PredictionRecord]) -> String {
+    let feature_names: BTreeSet<&str> = records
+        .iter()
+        .flat_map(|record| record.features.keys().map(String::as_str))
+        .collect();
+    let mut out = String::new();
+    let mut write_row = |cells: Vec<String>| {
+        let line: Vec<String> = cells.iter().map(|cell| quote(&csv_cell(cell))).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    };
+    write_row(
+        FIXED_COLUMNS
+            .iter()
+            .copied()
+            .chain(feature_names.iter().copied())
+            .map(str::to_owned)
+            .collect(),
+    );
+    for record in records {
+        let missing = record.features.values().filter(|v| v.is_none()).count();
+        let mut cells = vec![
+            optional(record.id),
+            record.created_at_ms.to_string(),
+            format_utc_datetime(record.created_at_ms),
+            record.source.as_str().to_owned(),
+            optional(record.user_id),
+            optional(record.product_id),
+            record.probability.to_string(),
+            u8::from(record.is_reorder).to_string(),
+            record.threshold.to_string(),
+            record.model_sha256.clone(),
+            missing.to_string(),
+        ];
+        cells.extend(
+            feature_names
+                .iter()
+                .map(|name| optional(record.features.get(*name).copied().flatten())),
+        );
+        write_row(cells);
+    }
+    out
+}
+
+/// The records as a pretty-printed JSON array of the stored record shape.
+pub fn to_json(records: &[PredictionRecord]) -> String {
+    // Serialising these types cannot fail: every map key is a string and serde_json writes
+    // non-finite floats as null rather than erroring.
+    serde_json::to_string_pretty(records).expect("prediction records always serialise to JSON")
+}

@@ -1,0 +1,53 @@
+//! Small text downloads (the catalog and the demo users), loaded lazily by the pages that need
+//! them. The model bundle has its own loader with progress and integrity checks.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
+
+/// Why a download failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    #[error("could not download {url}: {message}")]
+    Network { url: String, message: String },
+    #[error("the server answered {status} for {url}")]
+    HttpStatus { url: String, status: u16 },
+}
+
+/// The message of a JavaScript exception or rejection.
+pub fn js_message(value: &wasm_bindgen::JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Downloads `url` as text.
+pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
+    let network = |message: String| FetchError::Network {
+        url: url.to_owned(),
+        message,
+    };
+    let window = web_sys::window().ok_or_else(|| network("no window".to_owned()))?;
+    let response: Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|error| network(js_message(&error)))?
+        .dyn_into()
+        .map_err(|value| network(js_message(&value)))?;
+    if !response.ok() {
+        return Err(FetchError::HttpStatus {
+            url: url.to_owned(),
+            status: response.status(),
+        });
+    }
+    let text = JsFuture::from(
+        response
+            .text()
+            .map_err(|error| network(js_message(&error)))?,
+    )
+    .await
+    .map_err(|error| network(js_message(&error)))?;
+    text.as_string()
+        .ok_or_else(|| network("the body is not text".to_owned()))
+}

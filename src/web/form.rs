@@ -1,0 +1,245 @@
+//! What a typed feature value means: empty is "unknown" (missing, NaN for the model, never 0),
+//! anything else must be a number that fits the feature's kind. Kept apart from the page so the
+//! rules read in one place and are tested on their own.
+
+use crate::model::{FeatureKind, FeatureSpec};
+use crate::web::i18n::Lang;
+
+/// Instacart caps the days between two consecutive orders at 30.
+pub const DAYS_CAP: f64 = 30.0;
+
+/// Why a typed value was refused.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InputError {
+    NotANumber,
+    NotFinite,
+    NegativeCount,
+    NotAnInteger,
+    RatioOutOfRange,
+    FlagNotBinary,
+    IdNotPositive,
+    DaysOutOfRange { capped: bool },
+    HourOutOfRange,
+    DowOutOfRange,
+}
+
+impl InputError {
+    /// The message shown under the field.
+    pub fn message(self, lang: Lang) -> String {
+        match self {
+            InputError::NotANumber => lang
+                .pick(
+                    "Enter a number, or leave it empty for unknown.",
+                    "Bir sayı girin ya da bilinmiyorsa boş bırakın.",
+                )
+                .to_owned(),
+            InputError::NotFinite => lang
+                .pick("Enter a finite number.", "Sonlu bir sayı girin.")
+                .to_owned(),
+            InputError::NegativeCount => lang
+                .pick("A count cannot be negative.", "Bir sayım negatif olamaz.")
+                .to_owned(),
+            InputError::NotAnInteger => lang
+                .pick("Enter a whole number.", "Tam sayı girin.")
+                .to_owned(),
+            InputError::RatioOutOfRange => lang
+                .pick(
+                    "A ratio lies between 0 and 1.",
+                    "Oran 0 ile 1 arasında olmalı.",
+                )
+                .to_owned(),
+            InputError::FlagNotBinary => lang
+                .pick(
+                    "Enter 0 (no) or 1 (yes).",
+                    "0 (hayır) ya da 1 (evet) girin.",
+                )
+                .to_owned(),
+            InputError::IdNotPositive => lang
+                .pick(
+                    "An id is a positive whole number.",
+                    "Kimlik pozitif bir tam sayıdır.",
+                )
+                .to_owned(),
+            InputError::DaysOutOfRange { capped: true } => lang
+                .pick(
+                    "Days between orders lie between 0 and 30 (Instacart caps them at 30).",
+                    "Siparişler arası gün sayısı 0 ile 30 arasındadır (Instacart 30'da sınırlar).",
+                )
+                .to_owned(),
+            InputError::DaysOutOfRange { capped: false } => lang
+                .pick("Days cannot be negative.", "Gün sayısı negatif olamaz.")
+                .to_owned(),
+            InputError::HourOutOfRange => lang
+                .pick(
+                    "An hour is a whole number from 0 to 23.",
+                    "Saat 0 ile 23 arasında bir tam sayıdır.",
+                )
+                .to_owned(),
+            InputError::DowOutOfRange => lang
+                .pick(
+                    "A day of the week is a whole number from 0 to 6.",
+                    "Haftanın günü 0 ile 6 arasında bir tam sayıdır.",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+/// Reads one typed value: `Ok(None)` for empty (unknown), `Ok(Some(x))` for an acceptable number.
+/// A decimal comma is accepted as a decimal point.
+pub fn parse_feature_value(text: &str, spec: &FeatureSpec) -> Result<Option<f64>, InputError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let normalized = trimmed.replace(',', ".");
+    let value: f64 = normalized.parse().map_err(|_| InputError::NotANumber)?;
+    if !value.is_finite() {
+        return Err(InputError::NotFinite);
+    }
+    let is_integer = value.fract() == 0.0;
+    match spec.kind {
+        Some(FeatureKind::Count) => {
+            if value < 0.0 {
+                return Err(InputError::NegativeCount);
+            }
+            if !is_integer {
+                return Err(InputError::NotAnInteger);
+            }
+        }
+        Some(FeatureKind::Ratio) => {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(InputError::RatioOutOfRange);
+            }
+        }
+        Some(FeatureKind::Flag) => {
+            if value != 0.0 && value != 1.0 {
+                return Err(InputError::FlagNotBinary);
+            }
+        }
+        Some(FeatureKind::Id) => {
+            if value < 1.0 || !is_integer {
+                return Err(InputError::IdNotPositive);
+            }
+        }
+        Some(FeatureKind::Days) => {
+            // Gaps between two orders are capped at 30 days in Instacart's data; a feature whose
+            // training maximum is within that cap is such a gap. Longer spans have no fixed cap.
+            let capped = spec.max.is_some_and(|max| max <= DAYS_CAP);
+            if value < 0.0 || (capped && value > DAYS_CAP) {
+                return Err(InputError::DaysOutOfRange { capped });
+            }
+        }
+        Some(FeatureKind::Hour) => {
+            if !(0.0..=23.0).contains(&value) || !is_integer {
+                return Err(InputError::HourOutOfRange);
+            }
+        }
+        Some(FeatureKind::Dow) => {
+            if !(0.0..=6.0).contains(&value) || !is_integer {
+                return Err(InputError::DowOutOfRange);
+            }
+        }
+        Some(FeatureKind::Number) | None => {}
+    }
+    Ok(Some(value))
+}
+
+/// Reads an optional id field (user id, product id): empty is none, else a positive integer.
+pub fn parse_optional_id(text: &str) -> Result<Option<u64>, InputError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    match trimmed.parse::<u64>() {
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err(InputError::IdNotPositive),
+    }
+}
+
+/// The text a field starts with: the training median (printed so that it reads back to the
+/// same f64), or empty (unknown) when the bundle has no median.
+pub fn default_text(spec: &FeatureSpec) -> String {
+    spec.median
+        .filter(|median| median.is_finite())
+        .map(|median| format!("{median}"))
+        .unwrap_or_default()
+}
+
+/// How sure the decision is, from the distance between the probability and the threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfidenceBand {
+    Borderline,
+    Moderate,
+    Clear,
+}
+
+impl ConfidenceBand {
+    /// Borderline within 5 points of the threshold, moderate within 15, clear beyond.
+    pub fn from_margin(margin: f64) -> ConfidenceBand {
+        let distance = margin.abs();
+        if distance < 0.05 {
+            ConfidenceBand::Borderline
+        } else if distance < 0.15 {
+            ConfidenceBand::Moderate
+        } else {
+            ConfidenceBand::Clear
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ConfidenceBand::Borderline => lang.pick(
+                "borderline (within 5 points of the threshold)",
+                "sınırda (eşiğe 5 puandan yakın)",
+            ),
+            ConfidenceBand::Moderate => lang.pick(
+                "moderate (5 to 15 points from the threshold)",
+                "orta (eşikten 5-15 puan uzakta)",
+            ),
+            ConfidenceBand::Clear => lang.pick(
+                "clear (more than 15 points from the threshold)",
+                "belirgin (eşikten 15 puandan fazla uzakta)",
+            ),
+        }
+    }
+}
+
+/// The group heading of a feature group name from the bundle.
+pub fn group_label(group: &str, lang: Lang) -> String {
+    match group {
+        "user" => lang.pick("User", "Kullanıcı").to_owned(),
+        "product" => lang.pick("Product", "Ürün").to_owned(),
+        "aisle_department" => lang
+            .pick("Aisle & department", "Reyon ve departman")
+            .to_owned(),
+        "user_product" => lang.pick("User × product", "Kullanıcı × ürün").to_owned(),
+        "order_context" => lang.pick("Order context", "Sipariş bağlamı").to_owned(),
+        "" => lang.pick("Other", "Diğer").to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The order groups appear in on the page; unknown groups follow in first-seen order.
+pub const GROUP_ORDER: [&str; 5] = [
+    "user",
+    "product",
+    "aisle_department",
+    "user_product",
+    "order_context",
+];
+
+/// The kind's name as the bundle writes it (`count`, `ratio`, ...), or `unknown`.
+pub fn kind_name(kind: Option<FeatureKind>) -> &'static str {
+    match kind {
+        Some(FeatureKind::Count) => "count",
+        Some(FeatureKind::Ratio) => "ratio",
+        Some(FeatureKind::Flag) => "flag",
+        Some(FeatureKind::Id) => "id",
+        Some(FeatureKind::Days) => "days",
+        Some(FeatureKind::Hour) => "hour",
+        Some(FeatureKind::Dow) => "dow",
+        Some(FeatureKind::Number) => "number",
+        None => "unknown",
+    }
+}

@@ -1,0 +1,377 @@
+//! Start-up: downloads the model bundle with visible progress, checks it is the very file this
+//! build was made for (sha256 of its bytes, recorded at build time in `assets/model.sha256`) and
+//! that it speaks a bundle format version this app understands, then validates and keeps it.
+//! Every failure is a typed `LoadError` shown on an error screen with a retry.
+
+use std::sync::Arc;
+
+use js_sys::Uint8Array;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sha2::{Digest, Sha256};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ReadableStreamDefaultReader, Response};
+
+use crate::model::{BundleError, Model, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION};
+use crate::web::fetch::js_message;
+use crate::web::i18n::{use_lang, Lang};
+
+/// Where the bundle is served, relative to the site root.
+pub const MODEL_URL: &str = "/assets/model.json";
+
+/// The sha256 (hex) of the exact `assets/model.json` bytes this build ships with. Written next
+/// to the bundle whenever it is regenerated; a native test checks that the two agree.
+pub const EXPECTED_MODEL_SHA256: &str = include_str!("../../assets/model.sha256");
+
+/// Why the model could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("could not download {url}: {message}")]
+    Network { url: String, message: String },
+    #[error("the server answered {status} for {url}")]
+    HttpStatus { url: String, status: u16 },
+    #[error("the downloaded bundle has sha256 {actual}, but this app was built for {expected}")]
+    DigestMismatch { expected: String, actual: String },
+    #[error("the bundle is not UTF-8 text")]
+    NotText(#[source] std::string::FromUtf8Error),
+    #[error("the bundle is not valid JSON")]
+    BadJson(#[source] serde_json::Error),
+    #[error("the bundle's format is {found:?}, expected {BUNDLE_FORMAT:?}")]
+    WrongFormat { found: String },
+    #[error(
+        "the bundle has format version {found}; this app reads version {BUNDLE_FORMAT_VERSION}"
+    )]
+    UnsupportedVersion { found: u64 },
+    #[error("the bundle is not a valid model")]
+    InvalidModel(#[source] BundleError),
+}
+
+impl LoadError {
+    /// A short explanation for the error screen, in the reader's language.
+    pub fn headline(&self, lang: Lang) -> &'static str {
+        match self {
+            LoadError::Network { .. } | LoadError::HttpStatus { .. } => {
+                lang.pick("The model could not be downloaded.", "Model indirilemedi.")
+            }
+            LoadError::DigestMismatch { .. } => lang.pick(
+                "The downloaded model is not the one this app was built with.",
+                "İndirilen model, bu uygulamanın derlendiği model değil.",
+            ),
+            LoadError::NotText(_) | LoadError::BadJson(_) => lang.pick(
+                "The model file is damaged (not valid JSON).",
+                "Model dosyası bozuk (geçerli JSON değil).",
+            ),
+            LoadError::WrongFormat { .. } | LoadError::UnsupportedVersion { .. } => lang.pick(
+                "The model file has a format this app does not read.",
+                "Model dosyasının biçimi bu uygulama tarafından okunamıyor.",
+            ),
+            LoadError::InvalidModel(_) => lang.pick(
+                "The model file is not a valid model.",
+                "Model dosyası geçerli bir model değil.",
+            ),
+        }
+    }
+
+    /// The full chain of causes, for the technical details.
+    pub fn details(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+}
+
+/// A model that passed every check, with what the app shows about it.
+pub struct LoadedModel {
+    pub model: Model,
+    /// sha256 (hex) of the bundle file's bytes.
+    pub bundle_sha256: String,
+    pub bundle_bytes: usize,
+}
+
+/// How far the download got.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    pub received: u64,
+    pub total: Option<u64>,
+    pub checking: bool,
+}
+
+/// The model's state, shared by every page.
+#[derive(Clone)]
+pub enum ModelState {
+    Loading(Progress),
+    Ready(Arc<LoadedModel>),
+    Failed(Arc<LoadError>),
+}
+
+impl ModelState {
+    /// The value of `data-state` on `model-status`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelState::Loading(_) => "loading",
+            ModelState::Ready(_) => "ready",
+            ModelState::Failed(_) => "error",
+        }
+    }
+}
+
+/// Handle on the model's state: read it, or start loading again after a failure.
+#[derive(Clone, Copy)]
+pub struct ModelContext {
+    pub state: RwSignal<ModelState>,
+}
+
+impl ModelContext {
+    /// The loaded model, if it is ready.
+    pub fn ready(&self) -> Option<Arc<LoadedModel>> {
+        match self.state.get() {
+            ModelState::Ready(model) => Some(model),
+            _ => None,
+        }
+    }
+
+    /// Starts (again) to download and check the bundle.
+    pub fn load(&self) {
+        let state = self.state;
+        state.set(ModelState::Loading(Progress {
+            received: 0,
+            total: None,
+            checking: false,
+        }));
+        spawn_local(async move {
+            let outcome = fetch_and_check(MODEL_URL, move |progress| {
+                state.set(ModelState::Loading(progress));
+            })
+            .await;
+            state.set(match outcome {
+                Ok(model) => ModelState::Ready(Arc::new(model)),
+                Err(error) => ModelState::Failed(Arc::new(error)),
+            });
+        });
+    }
+}
+
+/// Provides the model's state to the app and starts loading it. Call once at the app root.
+pub fn provide_model() {
+    let context = ModelContext {
+        state: RwSignal::new(ModelState::Loading(Progress {
+            received: 0,
+            total: None,
+            checking: false,
+        })),
+    };
+    provide_context(context);
+    context.load();
+}
+
+/// The app's model state.
+pub fn use_model() -> ModelContext {
+    expect_context::<ModelContext>()
+}
+
+/// Downloads `url`, reporting progress as bytes arrive, and runs every check on the bytes.
+pub async fn fetch_and_check(
+    url: &str,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<LoadedModel, LoadError> {
+    let network = |message: String| LoadError::Network {
+        url: url.to_owned(),
+        message,
+    };
+    let response: Response = JsFuture::from(window().fetch_with_str(url))
+        .await
+        .map_err(|error| network(js_message(&error)))?
+        .dyn_into()
+        .map_err(|value| network(js_message(&value)))?;
+    if !response.ok() {
+        return Err(LoadError::HttpStatus {
+            url: url.to_owned(),
+            status: response.status(),
+        });
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|length| length.parse::<u64>().ok());
+    let mut bytes: Vec<u8> = Vec::with_capacity(total.unwrap_or(0).min(64 << 20) as usize);
+    on_progress(Progress {
+        received: 0,
+        total,
+        checking: false,
+    });
+    match response.body() {
+        Some(body) => {
+            let reader: ReadableStreamDefaultReader = body
+                .get_reader()
+                .dyn_into()
+                .map_err(|value| network(js_message(&value)))?;
+            loop {
+                let chunk = JsFuture::from(reader.read())
+                    .await
+                    .map_err(|error| network(js_message(&error)))?;
+                let done = js_sys::Reflect::get(&chunk, &"done".into())
+                    .map_err(|error| network(js_message(&error)))?
+                    .as_bool()
+                    .unwrap_or(true);
+                if done {
+                    break;
+                }
+                let value = js_sys::Reflect::get(&chunk, &"value".into())
+                    .map_err(|error| network(js_message(&error)))?;
+                let array: Uint8Array = value
+                    .dyn_into()
+                    .map_err(|value| network(js_message(&value)))?;
+                let start = bytes.len();
+                bytes.resize(start + array.length() as usize, 0);
+                array.copy_to(&mut bytes[start..]);
+                on_progress(Progress {
+                    received: bytes.len() as u64,
+                    total,
+                    checking: false,
+                });
+            }
+        }
+        None => {
+            let buffer = JsFuture::from(
+                response
+                    .array_buffer()
+                    .map_err(|error| network(js_message(&error)))?,
+            )
+            .await
+            .map_err(|error| network(js_message(&error)))?;
+            bytes = Uint8Array::new(&buffer).to_vec();
+        }
+    }
+    on_progress(Progress {
+        received: bytes.len() as u64,
+        total,
+        checking: true,
+    });
+    check_bundle(bytes)
+}
+
+#[derive(serde::Deserialize)]
+struct BundleHeader {
+    format: String,
+    format_version: u64,
+}
+
+/// Every check on the downloaded bytes: digest, text, format and version, then the model itself.
+pub fn check_bundle(bytes: Vec<u8>) -> Result<LoadedModel, LoadError> {
+    let bundle_sha256 = hex(&Sha256::digest(&bytes));
+    let expected = EXPECTED_MODEL_SHA256.trim();
+    if bundle_sha256 != expected {
+        return Err(LoadError::DigestMismatch {
+            expected: expected.to_owned(),
+            actual: bundle_sha256,
+        });
+    }
+    let bundle_bytes = bytes.len();
+    let text = String::from_utf8(bytes).map_err(LoadError::NotText)?;
+    let header: BundleHeader = serde_json::from_str(&text).map_err(LoadError::BadJson)?;
+    if header.format != BUNDLE_FORMAT {
+        return Err(LoadError::WrongFormat {
+            found: header.format,
+        });
+    }
+    if header.format_version != u64::from(BUNDLE_FORMAT_VERSION) {
+        return Err(LoadError::UnsupportedVersion {
+            found: header.format_version,
+        });
+    }
+    let model = Model::from_bundle_json(&text).map_err(LoadError::InvalidModel)?;
+    Ok(LoadedModel {
+        model,
+        bundle_sha256,
+        bundle_bytes,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The visible model status: progress while loading, a one-line summary when ready, and the
+/// error screen with a retry button after a failure.
+#[component]
+pub fn ModelStatus() -> impl IntoView {
+    let lang = use_lang();
+    let context = use_model();
+    let state = context.state;
+    view! {
+        <div
+            class="model-status"
+            data-testid="model-status"
+            data-state=move || state.with(ModelState::name)
+            role="status"
+            aria-live="polite"
+        >
+            {move || match state.get() {
+                ModelState::Loading(progress) => {
+                    let label = if progress.checking {
+                        lang.get().pick("Checking the model…", "Model doğrulanıyor…").to_owned()
+                    } else {
+                        let kib = progress.received / 1024;
+                        match progress.total {
+                            Some(total) => format!(
+                                "{} {kib} / {} KiB",
+                                lang.get().pick("Downloading the model:", "Model indiriliyor:"),
+                                total / 1024,
+                            ),
+                            None => format!(
+                                "{} {kib} KiB",
+                                lang.get().pick("Downloading the model:", "Model indiriliyor:"),
+                            ),
+                        }
+                    };
+                    let max = progress.total.unwrap_or(0).max(progress.received).max(1);
+                    view! {
+                        <div class="banner banner-warn">
+                            <label>
+                                {label}
+                                <progress
+                                    class="progress"
+                                    max=max.to_string()
+                                    value=progress.received.to_string()
+                                ></progress>
+                            </label>
+                        </div>
+                    }
+                        .into_any()
+                }
+                ModelState::Ready(_) => ().into_any(),
+                ModelState::Failed(error) => {
+                    let headline = error.headline(lang.get());
+                    let details = error.details();
+                    view! {
+                        <div class="banner banner-error" role="alert">
+                            <p>
+                                <strong>{headline}</strong>
+                            </p>
+                            <p class="mono" data-testid="model-error">
+                                {details}
+                            </p>
+                            <button
+                                type="button"
+                                class="primary"
+                                data-testid="model-retry"
+                                on:click=move |_| context.load()
+                            >
+                                {move || lang.get().pick("Try again", "Tekrar dene")}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}

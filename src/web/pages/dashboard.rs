@@ -1,0 +1,569 @@
+//! The dashboard over the prediction log: totals, rates, the probability histogram with the
+//! threshold, predictions over time, recent predictions (paged), filters, exports, clearing and
+//! the storage status. Numbers are `Memo`s over the pure `history` functions, and only one
+//! page of rows is rendered, so it stays responsive at 100k records.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::history::{
+    format_utc_datetime, newest_first, parse_utc_date, summarize, to_csv, to_json, Filter,
+    PredictionRecord, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
+};
+use crate::web::i18n::{use_lang, Lang};
+use crate::web::storage::{
+    request_persistence, storage_estimate, use_log_store, StorageStatus, WebError,
+};
+
+/// Rows shown per page of recent predictions.
+const PAGE_SIZE: usize = 25;
+
+type Log = Arc<Vec<PredictionRecord>>;
+
+fn source_label(lang: Lang, source: Source) -> &'static str {
+    match source {
+        Source::Manual => lang.pick("Manual", "Elle"),
+        Source::Demo => lang.pick("Demo", "Örnek"),
+        Source::Batch => lang.pick("Batch", "Toplu"),
+        Source::Embed => lang.pick("Embedded", "Gömülü"),
+    }
+}
+
+/// The dashboard page.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let store = use_log_store();
+    let lang = use_lang();
+    let revision = store.revision();
+
+    // The log without feature values, reloaded on every write here or in another tab.
+    let log: RwSignal<Option<Result<Log, WebError>>, LocalStorage> = RwSignal::new_local(None);
+    Effect::new(move |_| {
+        revision.track();
+        leptos::task::spawn_local(async move {
+            let loaded = store.all_summaries().await.map(Arc::new);
+            log.try_set(Some(loaded));
+        });
+    });
+
+    let filter = RwSignal::new(Filter::default());
+    let page = RwSignal::new(0usize);
+    let summary = Memo::new(move |_| {
+        let filter = filter.get();
+        log.with(|log| match log {
+            Some(Ok(records)) => Some(summarize(records, &filter)),
+            _ => None,
+        })
+    });
+    let ordered = Memo::new(move |_| {
+        let filter = filter.get();
+        log.with(|log| match log {
+            Some(Ok(records)) => newest_first(records, &filter),
+            _ => Vec::new(),
+        })
+    });
+
+    view! {
+        <section class="dashboard" data-testid="page-dashboard"
+            data-state=move || log.with(|log| match log {
+                None => "loading",
+                Some(Ok(_)) => "ready",
+                Some(Err(_)) => "error",
+            })>
+            <h1>{move || lang.get().pick("Prediction log", "Tahmin kaydı")}</h1>
+            {move || log.with(|log| match log {
+                Some(Err(error)) => Some(view! {
+                    <p class="error" role="alert" data-testid="log-error">
+                        {lang.get().pick("The log could not be read: ", "Kayıt okunamadı: ")}
+                        {error.to_string()}
+                    </p>
+                }),
+                _ => None,
+            })}
+            <Filters filter page summary />
+            <Stats summary />
+            <div class="charts">
+                <Histogram summary />
+                <OverTime summary />
+            </div>
+            <RecentPredictions log ordered page />
+            <Actions filter />
+            <StorageStatusPanel />
+        </section>
+    }
+}
+
+#[component]
+fn Filters(
+    filter: RwSignal<Filter>,
+    page: RwSignal<usize>,
+    summary: Memo<Option<Summary>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let date_error = RwSignal::new(None::<&'static str>);
+    let set_filter = move |change: &dyn Fn(&mut Filter)| {
+        filter.update(|filter| change(filter));
+        page.set(0);
+    };
+    let on_date = move |text: String, is_end: bool| {
+        let parsed = if text.is_empty() {
+            Ok(None)
+        } else {
+            parse_utc_date(&text).map(Some)
+        };
+        match parsed {
+            Ok(ms) => {
+                date_error.set(None);
+                set_filter(&|filter| {
+                    if is_end {
+                        // The end date is inclusive: up to the start of the next day.
+                        filter.to_ms = ms.map(|ms| ms + MS_PER_DAY);
+                    } else {
+                        filter.from_ms = ms;
+                    }
+                });
+            }
+            Err(_) => date_error.set(Some("date")),
+        }
+    };
+    view! {
+        <fieldset class="filters" data-testid="dashboard-filters">
+            <legend>{move || lang.get().pick("Filters", "Filtreler")}</legend>
+            <div class="filter-sources" role="group"
+                aria-label=move || lang.get().pick("Sources", "Kaynaklar")>
+                {Source::ALL.into_iter().map(|source| {
+                    let checked = move || filter.with(|f| f.sources.contains(&source));
+                    view! {
+                        <label>
+                            <input type="checkbox"
+                                data-testid=format!("filter-source-{}", source.as_str())
+                                prop:checked=checked
+                                on:change=move |_| set_filter(&|f| {
+                                    if let Some(at) = f.sources.iter().position(|s| *s == source) {
+                                        f.sources.remove(at);
+                                    } else {
+                                        f.sources.push(source);
+                                    }
+                                })
+                            />
+                            {move || source_label(lang.get(), source)}
+                        </label>
+                    }
+                }).collect_view()}
+                <small>{move || lang.get().pick("(none ticked = all)", "(hiçbiri seçilmezse hepsi)")}</small>
+            </div>
+            <label>
+                {move || lang.get().pick("From (UTC)", "Başlangıç (UTC)")}
+                <input type="date" data-testid="filter-from"
+                    on:change=move |ev| on_date(event_target_value(&ev), false) />
+            </label>
+            <label>
+                {move || lang.get().pick("To (UTC, inclusive)", "Bitiş (UTC, dahil)")}
+                <input type="date" data-testid="filter-to"
+                    on:change=move |ev| on_date(event_target_value(&ev), true) />
+            </label>
+            <label>
+                {move || lang.get().pick("Model", "Model")}
+                <select data-testid="filter-model" on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    set_filter(&|f| f.model_sha256 = (!value.is_empty()).then(|| value.clone()));
+                }>
+                    <option value="">{move || lang.get().pick("All models", "Tüm modeller")}</option>
+                    {move || summary.with(|summary| summary.as_ref().map(|s| s.models.clone()).unwrap_or_default())
+                        .into_iter()
+                        .map(|sha| {
+                            let short = sha.chars().take(12).collect::<String>();
+                            view! { <option value=sha.clone() title=sha>{short}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            {move || date_error.get().map(|_| view! {
+                <p class="input-error" role="alert">
+                    {lang.get().pick("Enter a date as YYYY-MM-DD.", "Tarihi YYYY-AA-GG biçiminde girin.")}
+                </p>
+            })}
+        </fieldset>
+    }
+}
+
+#[component]
+fn Stats(summary: Memo<Option<Summary>>) -> impl IntoView {
+    let lang = use_lang();
+    let total = move || summary.with(|s| s.as_ref().map(|s| s.total).unwrap_or(0));
+    let rate = move || summary.with(|s| s.as_ref().and_then(|s| s.positive_rate));
+    let mean = move || summary.with(|s| s.as_ref().and_then(|s| s.mean_probability));
+    let none = move || lang.get().pick("none yet", "henüz yok").to_owned();
+    view! {
+        <dl class="stats">
+            <div class="stat">
+                <dt>{move || lang.get().pick("Total predictions", "Toplam tahmin")}</dt>
+                <dd data-testid="total-predictions" data-value=move || total().to_string()>
+                    {move || total().to_string()}
+                </dd>
+            </div>
+            <div class="stat">
+                <dt>{move || lang.get().pick("Predicted reorders", "Tekrar sipariş tahmini oranı")}</dt>
+                <dd data-testid="positive-rate"
+                    data-value=move || rate().map(|r| r.to_string()).unwrap_or_default()>
+                    {move || rate().map(|r| lang.get().percent(r)).unwrap_or_else(none)}
+                </dd>
+            </div>
+            <div class="stat">
+                <dt>{move || lang.get().pick("Mean probability", "Ortalama olasılık")}</dt>
+                <dd data-testid="mean-probability"
+                    data-value=move || mean().map(|m| m.to_string()).unwrap_or_default()>
+                    {move || mean().map(|m| lang.get().percent(m)).unwrap_or_else(none)}
+                </dd>
+            </div>
+        </dl>
+    }
+}
+
+/// Chart geometry in SVG user units.
+const CHART_WIDTH: f64 = 400.0;
+const CHART_HEIGHT: f64 = 160.0;
+
+#[component]
+fn Histogram(summary: Memo<Option<Summary>>) -> impl IntoView {
+    let lang = use_lang();
+    let bins = move || {
+        summary.with(|s| {
+            s.as_ref()
+                .map(|s| s.histogram)
+                .unwrap_or([0; HISTOGRAM_BINS])
+        })
+    };
+    let threshold = move || summary.with(|s| s.as_ref().and_then(|s| s.latest_threshold));
+    let bar_width = CHART_WIDTH / HISTOGRAM_BINS as f64;
+    view! {
+        <figure class="chart">
+            <figcaption>
+                {move || lang.get().pick(
+                    "Probabilities (20 bins of 5%), threshold marked",
+                    "Olasılıklar (%5'lik 20 aralık), eşik işaretli",
+                )}
+            </figcaption>
+            <svg data-testid="probability-histogram" role="img"
+                viewBox=format!("0 0 {CHART_WIDTH} {}", CHART_HEIGHT + 16.0)
+                aria-label=move || lang.get().pick("Histogram of predicted probabilities", "Tahmin olasılıklarının histogramı")
+                data-threshold=move || threshold().map(|t| t.to_string()).unwrap_or_default()>
+                {move || {
+                    let bins = bins();
+                    let tallest = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
+                    bins.iter().enumerate().map(|(i, &count)| {
+                        let height = CHART_HEIGHT * count as f64 / tallest;
+                        let from = i * 5;
+                        view! {
+                            <rect class="bar" data-bin=i.to_string() data-count=count.to_string()
+                                x=(i as f64 * bar_width + 1.0).to_string() y=(CHART_HEIGHT - height).to_string()
+                                width=(bar_width - 2.0).to_string() height=height.to_string()>
+                                <title>{format!("{from}–{}%: {count}", from + 5)}</title>
+                            </rect>
+                        }
+                    }).collect_view()
+                }}
+                {move || threshold().map(|t| {
+                    let x = (t.clamp(0.0, 1.0) * CHART_WIDTH).to_string();
+                    view! {
+                        <line class="threshold" data-testid="histogram-threshold"
+                            x1=x.clone() x2=x y1="0" y2=CHART_HEIGHT.to_string()
+                            stroke="#c0392b" stroke-width="2" stroke-dasharray="4 3">
+                            <title>{format!("{}: {t}", lang.get().pick("threshold", "eşik"))}</title>
+                        </line>
+                    }
+                })}
+                <text x="0" y=(CHART_HEIGHT + 14.0).to_string() font-size="11">"0%"</text>
+                <text x=(CHART_WIDTH / 2.0 - 10.0).to_string() y=(CHART_HEIGHT + 14.0).to_string() font-size="11">"50%"</text>
+                <text x=(CHART_WIDTH - 30.0).to_string() y=(CHART_HEIGHT + 14.0).to_string() font-size="11">"100%"</text>
+            </svg>
+        </figure>
+    }
+}
+
+#[component]
+fn OverTime(summary: Memo<Option<Summary>>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <figure class="chart">
+            <figcaption>{move || lang.get().pick("Predictions per day (UTC)", "Günlük tahminler (UTC)")}</figcaption>
+            <svg data-testid="predictions-over-time" role="img"
+                viewBox=format!("0 0 {CHART_WIDTH} {}", CHART_HEIGHT + 16.0)
+                aria-label=move || lang.get().pick("Predictions per day", "Günlük tahmin sayısı")>
+                {move || summary.with(|summary| {
+                    let days = summary.as_ref().map(|s| s.per_day.as_slice()).unwrap_or(&[]);
+                    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+                        return Vec::new();
+                    };
+                    let span = (last.day - first.day + 1) as f64;
+                    let tallest = days.iter().map(|d| d.total).max().unwrap_or(1).max(1) as f64;
+                    let width = (CHART_WIDTH / span).max(1.0);
+                    let mut shapes: Vec<AnyView> = days.iter().map(|d| {
+                        let height = CHART_HEIGHT * d.total as f64 / tallest;
+                        let x = (d.day - first.day) as f64 * CHART_WIDTH / span;
+                        view! {
+                            <rect class="bar" data-date=d.date.clone() data-count=d.total.to_string()
+                                x=x.to_string() y=(CHART_HEIGHT - height).to_string()
+                                width=(width * 0.9).max(1.0).to_string() height=height.to_string()>
+                                <title>{format!("{}: {} ({} +)", d.date, d.total, d.positives)}</title>
+                            </rect>
+                        }.into_any()
+                    }).collect();
+                    shapes.push(view! {
+                        <text x="0" y=(CHART_HEIGHT + 14.0).to_string() font-size="11">{first.date.clone()}</text>
+                    }.into_any());
+                    if last.day != first.day {
+                        shapes.push(view! {
+                            <text x=(CHART_WIDTH - 70.0).to_string() y=(CHART_HEIGHT + 14.0).to_string() font-size="11">{last.date.clone()}</text>
+                        }.into_any());
+                    }
+                    shapes
+                })}
+            </svg>
+        </figure>
+    }
+}
+
+#[component]
+fn RecentPredictions(
+    log: RwSignal<Option<Result<Log, WebError>>, LocalStorage>,
+    ordered: Memo<Vec<usize>>,
+    page: RwSignal<usize>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let page_count = move || ordered.with(|o| o.len().div_ceil(PAGE_SIZE).max(1));
+    let rows = move || {
+        let start = page.get() * PAGE_SIZE;
+        ordered.with(|ordered| {
+            log.with(|log| match log {
+                Some(Ok(records)) => ordered
+                    .iter()
+                    .skip(start)
+                    .take(PAGE_SIZE)
+                    .map(|&index| records[index].clone())
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+        })
+    };
+    view! {
+        <section class="recent">
+            <h2>{move || lang.get().pick("Recent predictions", "Son tahminler")}</h2>
+            <div class="table-wrap">
+                <table data-testid="recent-predictions">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || lang.get().pick("Time (UTC)", "Zaman (UTC)")}</th>
+                            <th scope="col">{move || lang.get().pick("Source", "Kaynak")}</th>
+                            <th scope="col">{move || lang.get().pick("User", "Kullanıcı")}</th>
+                            <th scope="col">{move || lang.get().pick("Product", "Ürün")}</th>
+                            <th scope="col">{move || lang.get().pick("Probability", "Olasılık")}</th>
+                            <th scope="col">{move || lang.get().pick("Decision", "Karar")}</th>
+                            <th scope="col">{move || lang.get().pick("Model", "Model")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            let lang = lang.get();
+                            let unknown = lang.pick("unknown", "bilinmiyor");
+                            rows().into_iter().map(|r| view! {
+                                <tr data-testid="recent-row" data-id=r.id.map(|id| id.to_string()).unwrap_or_default()>
+                                    <td>{format_utc_datetime(r.created_at_ms)}</td>
+                                    <td>{source_label(lang, r.source)}</td>
+                                    <td>{r.user_id.map(|v| v.to_string()).unwrap_or_else(|| unknown.to_owned())}</td>
+                                    <td>{r.product_id.map(|v| v.to_string()).unwrap_or_else(|| unknown.to_owned())}</td>
+                                    <td data-value=r.probability.to_string()>{lang.percent(r.probability)}</td>
+                                    <td data-value=u8::from(r.is_reorder).to_string()>
+                                        {if r.is_reorder { lang.pick("reorder", "tekrar alır") } else { lang.pick("no reorder", "tekrar almaz") }}
+                                    </td>
+                                    <td title=r.model_sha256.clone()>{r.model_sha256.chars().take(8).collect::<String>()}</td>
+                                </tr>
+                            }).collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label=move || lang.get().pick("Pages", "Sayfalar")>
+                <button type="button" class="secondary" data-testid="page-previous"
+                    disabled=move || page.get() == 0
+                    on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                    {move || lang.get().pick("Newer", "Daha yeni")}
+                </button>
+                <span data-testid="page-indicator">
+                    {move || format!("{} {} / {}", lang.get().pick("Page", "Sayfa"), page.get() + 1, page_count())}
+                </span>
+                <button type="button" class="secondary" data-testid="page-next"
+                    disabled=move || page.get() + 1 >= page_count()
+                    on:click=move |_| page.update(|p| *p += 1)>
+                    {move || lang.get().pick("Older", "Daha eski")}
+                </button>
+            </nav>
+        </section>
+    }
+}
+
+/// Offers `text` as a file download through a Blob and an object URL.
+fn download(text: &str, file_name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // Revoke after the click has been handled, so the download has started.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000)?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[component]
+fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
+    let store = use_log_store();
+    let lang = use_lang();
+    let confirming = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let export = move |format: Format| {
+        let filter = filter.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = store.all().await.map(|records| {
+                let selected: Vec<PredictionRecord> =
+                    records.into_iter().filter(|r| filter.matches(r)).collect();
+                match format {
+                    Format::Csv => download(&to_csv(&selected), "predictions.csv", "text/csv"),
+                    Format::Json => {
+                        download(&to_json(&selected), "predictions.json", "application/json")
+                    }
+                }
+            });
+            let failure = match result {
+                Ok(Ok(())) => None,
+                Ok(Err(error)) => Some(format!("{error:?}")),
+                Err(error) => Some(error.to_string()),
+            };
+            message.try_set(failure);
+        });
+    };
+    let clear = move |_| {
+        confirming.set(false);
+        leptos::task::spawn_local(async move {
+            let failure = store.clear().await.err().map(|e| e.to_string());
+            message.try_set(failure);
+        });
+    };
+    view! {
+        <section class="actions">
+            <button type="button" class="secondary" data-testid="export-csv" on:click=move |_| export(Format::Csv)>
+                {move || lang.get().pick("Export CSV", "CSV olarak dışa aktar")}
+            </button>
+            <button type="button" class="secondary" data-testid="export-json" on:click=move |_| export(Format::Json)>
+                {move || lang.get().pick("Export JSON", "JSON olarak dışa aktar")}
+            </button>
+            <button type="button" class="secondary danger" data-testid="clear-log"
+                on:click=move |_| confirming.set(true)>
+                {move || lang.get().pick("Clear the log…", "Kaydı temizle…")}
+            </button>
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="alertdialog" data-testid="clear-confirmation"
+                    aria-label=move || lang.get().pick("Confirm clearing", "Temizlemeyi onayla")>
+                    <p>{move || lang.get().pick(
+                        "Delete every logged prediction on this device? This cannot be undone.",
+                        "Bu cihazdaki tüm kayıtlı tahminler silinsin mi? Bu geri alınamaz.",
+                    )}</p>
+                    <button type="button" class="secondary danger" data-testid="confirm-clear" on:click=clear>
+                        {move || lang.get().pick("Delete all", "Hepsini sil")}
+                    </button>
+                    <button type="button" class="secondary" data-testid="cancel-clear" on:click=move |_| confirming.set(false)>
+                        {move || lang.get().pick("Cancel", "Vazgeç")}
+                    </button>
+                </div>
+            </Show>
+            {move || message.get().map(|text| view! {
+                <p class="error" role="alert" data-testid="action-error">{text}</p>
+            })}
+        </section>
+    }
+}
+
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1_000_000.0)
+}
+
+#[component]
+fn StorageStatusPanel() -> impl IntoView {
+    let store = use_log_store();
+    let lang = use_lang();
+    let status = store.status();
+    let revision = store.revision();
+    let estimate = RwSignal::new(None::<(f64, f64)>);
+    Effect::new(move |_| {
+        revision.track();
+        leptos::task::spawn_local(async move {
+            estimate.try_set(storage_estimate().await);
+        });
+    });
+    let persist_answer = RwSignal::new(None::<bool>);
+    let ask_persist = move |_| {
+        leptos::task::spawn_local(async move {
+            persist_answer.try_set(request_persistence().await);
+        });
+    };
+    view! {
+        <section class="storage-status" data-testid="storage-status"
+            data-state=move || match status.get() {
+                StorageStatus::Opening => "opening",
+                StorageStatus::IndexedDb { .. } => "indexeddb",
+                StorageStatus::Memory { .. } => "memory",
+            }>
+            <h2>{move || lang.get().pick("Storage", "Depolama")}</h2>
+            <p>
+                {move || {
+                    let lang = lang.get();
+                    match status.get() {
+                        StorageStatus::Opening => lang.pick("Opening the log…", "Kayıt açılıyor…").to_owned(),
+                        StorageStatus::IndexedDb { persisted } => {
+                            let kept = match persisted.or(persist_answer.get()) {
+                                Some(true) => lang.pick("the browser will not evict it", "tarayıcı silmeyecek"),
+                                Some(false) => lang.pick("the browser may evict it under storage pressure", "yer daralırsa tarayıcı silebilir"),
+                                None => lang.pick("eviction policy unknown", "silinme durumu bilinmiyor"),
+                            };
+                            format!("{} ({kept})", lang.pick("Saved in this browser (IndexedDB)", "Bu tarayıcıda kayıtlı (IndexedDB)"))
+                        }
+                        StorageStatus::Memory { reason } => format!(
+                            "{} {reason}",
+                            lang.pick("In this tab's memory only:", "Yalnızca bu sekmenin belleğinde:")
+                        ),
+                    }
+                }}
+            </p>
+            <p data-testid="storage-usage">
+                {move || match estimate.get() {
+                    Some((usage, quota)) => format!(
+                        "{} {} / {}",
+                        lang.get().pick("Used:", "Kullanılan:"),
+                        megabytes(usage),
+                        megabytes(quota)
+                    ),
+                    None => lang.get().pick("Usage unknown", "Kullanım bilinmiyor").to_owned(),
+                }}
+            </p>
+            <Show when=move || matches!(status.get(), StorageStatus::IndexedDb { persisted: Some(false) | None }) && persist_answer.get() != Some(true)>
+                <button type="button" class="secondary" data-testid="request-persistence" on:click=ask_persist>
+                    {move || lang.get().pick("Ask the browser to keep this data", "Tarayıcıdan bu veriyi saklamasını iste")}
+                </button>
+            </Show>
+        </section>
+    }
+}

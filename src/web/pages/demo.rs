@@ -1,0 +1,504 @@
+//! Demo page `/demo`: pick one of the held-out demo shoppers; the app computes every candidate
+//! product's features in wasm with the same `features` code that built the training table,
+//! scores them all, ranks them, and compares the ranking with the shopper's real next basket
+//! (precision, recall and F1 at the model's threshold). Scoring a shopper logs its candidates in
+//! one transaction. Any row opens in the Predict page with its features filled in.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use crate::features::{candidates, feature_names, Catalog, DemoUsers, FeatureError, UserHistory};
+use crate::history::{PredictionRecord, Source};
+use crate::web::fetch::{fetch_text, FetchError};
+use crate::web::i18n::{use_lang, Lang};
+use crate::web::loader::{use_model, LoadedModel, ModelState};
+use crate::web::pages::predict::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
+use crate::web::storage::use_log_store;
+
+const CATALOG_URL: &str = "/assets/catalog.json";
+const DEMO_USERS_URL: &str = "/assets/demo_users.json";
+
+/// Why the demo data could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Download(#[from] FetchError),
+    #[error("{file} is not valid")]
+    Invalid {
+        file: &'static str,
+        #[source]
+        source: FeatureError,
+    },
+    #[error(
+        "the model expects feature {name:?}, which the app's feature definitions do not compute"
+    )]
+    UnknownFeature { name: String },
+    #[error("computing the candidates of user {user_id} failed")]
+    Candidates {
+        user_id: u64,
+        #[source]
+        source: FeatureError,
+    },
+    #[error("scoring the candidates failed: {0}")]
+    Score(String),
+}
+
+struct DemoData {
+    catalog: Catalog,
+    users: DemoUsers,
+}
+
+async fn load_demo_data() -> Result<Arc<DemoData>, Arc<DemoError>> {
+    let load = async {
+        let catalog_text = fetch_text(CATALOG_URL).await?;
+        let users_text = fetch_text(DEMO_USERS_URL).await?;
+        let catalog = Catalog::from_json(&catalog_text).map_err(|source| DemoError::Invalid {
+            file: "catalog.json",
+            source,
+        })?;
+        let users = DemoUsers::from_json(&users_text).map_err(|source| DemoError::Invalid {
+            file: "demo_users.json",
+            source,
+        })?;
+        Ok::<_, DemoError>(Arc::new(DemoData { catalog, users }))
+    };
+    load.await.map_err(Arc::new)
+}
+
+/// One ranked candidate.
+#[derive(Clone, Debug, PartialEq)]
+struct RankedRow {
+    product_id: u64,
+    aisle: Option<(u32, Option<String>)>,
+    department: Option<(u32, Option<String>)>,
+    probability: f64,
+    is_reorder: bool,
+    in_next_basket: Option<bool>,
+    /// Model-order values, NaN = missing.
+    values: Vec<f64>,
+}
+
+/// A scored shopper.
+#[derive(Clone, Debug, PartialEq)]
+struct Ranking {
+    user_id: u64,
+    rows: Vec<RankedRow>,
+    true_positives: usize,
+    predicted: usize,
+    actual: usize,
+}
+
+impl Ranking {
+    fn precision(&self) -> Option<f64> {
+        (self.predicted > 0).then(|| self.true_positives as f64 / self.predicted as f64)
+    }
+    fn recall(&self) -> Option<f64> {
+        (self.actual > 0).then(|| self.true_positives as f64 / self.actual as f64)
+    }
+    fn f1(&self) -> Option<f64> {
+        let denominator = self.predicted + self.actual;
+        (denominator > 0).then(|| 2.0 * self.true_positives as f64 / denominator as f64)
+    }
+}
+
+/// Computes, scores and ranks one shopper's candidates.
+fn rank_user(
+    user: &UserHistory,
+    data: &DemoData,
+    loaded: &LoadedModel,
+) -> Result<Ranking, DemoError> {
+    let definition_names = feature_names();
+    let columns: Vec<usize> = loaded
+        .model
+        .feature_names()
+        .into_iter()
+        .map(|name| {
+            definition_names
+                .iter()
+                .position(|known| *known == name)
+                .ok_or_else(|| DemoError::UnknownFeature {
+                    name: name.to_owned(),
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let found = candidates(user, &data.catalog).map_err(|source| DemoError::Candidates {
+        user_id: user.user_id,
+        source,
+    })?;
+    let mut rows = Vec::with_capacity(found.len());
+    for candidate in found {
+        let values: Vec<f64> = columns
+            .iter()
+            .map(|&column| candidate.values.get(column).copied().unwrap_or(f64::NAN))
+            .collect();
+        let prediction = loaded
+            .model
+            .predict(&values)
+            .map_err(|error| DemoError::Score(error.to_string()))?;
+        let stats = data.catalog.product(candidate.product_id);
+        let aisle = stats
+            .and_then(|stats| stats.aisle_id)
+            .map(|id| (id, data.catalog.aisle_name(id).map(str::to_owned)));
+        let department = stats
+            .and_then(|stats| stats.department_id)
+            .map(|id| (id, data.catalog.department_name(id).map(str::to_owned)));
+        rows.push(RankedRow {
+            product_id: candidate.product_id,
+            aisle,
+            department,
+            probability: prediction.probability,
+            is_reorder: loaded.model.is_reorder(prediction.probability),
+            in_next_basket: candidate.label,
+            values,
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then(a.product_id.cmp(&b.product_id))
+    });
+    let true_positives = rows
+        .iter()
+        .filter(|row| row.is_reorder && row.in_next_basket == Some(true))
+        .count();
+    let predicted = rows.iter().filter(|row| row.is_reorder).count();
+    let actual = rows
+        .iter()
+        .filter(|row| row.in_next_basket == Some(true))
+        .count();
+    Ok(Ranking {
+        user_id: user.user_id,
+        rows,
+        true_positives,
+        predicted,
+        actual,
+    })
+}
+
+fn prefill_link(user_id: u64, row: &RankedRow, names: &[String]) -> String {
+    let mut link = format!(
+        "/?{PREFILL_USER_ID}={user_id}&{PREFILL_PRODUCT_ID}={}",
+        row.product_id
+    );
+    for (name, value) in names.iter().zip(row.values.iter()) {
+        link.push_str(&format!("&{PREFILL_FEATURE_PREFIX}{name}="));
+        if !value.is_nan() {
+            link.push_str(&format!("{value}"));
+        }
+    }
+    link
+}
+
+fn optional_percent(value: Option<f64>, lang: Lang) -> String {
+    value.map_or_else(|| "—".to_owned(), |value| lang.percent(value))
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum LogState {
+    Idle,
+    Saving,
+    Saved(usize),
+    Failed(String),
+}
+
+/// The page.
+#[component]
+pub fn DemoPage() -> impl IntoView {
+    let lang = use_lang();
+    let model = use_model();
+    let is_ready = Memo::new(move |_| matches!(model.state.get(), ModelState::Ready(_)));
+    let data = LocalResource::new(load_demo_data);
+    view! {
+        <section data-testid="page-demo">
+            <h1>{move || lang.get().pick("Demo shoppers' next basket", "Örnek müşterilerin sonraki sepeti")}</h1>
+            <p class="lead">
+                {move || lang.get().pick(
+                    "These shoppers were held out of training. Pick one: every product they bought before is scored in your browser, ranked, and compared with what their next order really held.",
+                    "Bu müşteriler eğitimde kullanılmadı. Birini seçin: daha önce aldığı her ürün tarayıcınızda puanlanır, sıralanır ve bir sonraki siparişinde gerçekten olanlarla karşılaştırılır.",
+                )}
+            </p>
+            {move || {
+                if !is_ready.get() {
+                    return view! { <p>{move || lang.get().pick("Waiting for the model…", "Model bekleniyor…")}</p> }.into_any();
+                }
+                let ModelState::Ready(loaded) = model.state.get_untracked() else {
+                    return ().into_any();
+                };
+                match data.get() {
+                    None => view! {
+                        <p data-testid="demo-loading">{move || lang.get().pick("Loading the demo shoppers…", "Örnek müşteriler yükleniyor…")}</p>
+                    }.into_any(),
+                    Some(Err(error)) => {
+                        let details = error.to_string();
+                        view! {
+                            <div class="banner banner-error" role="alert" data-testid="demo-error">
+                                <p><strong>{move || lang.get().pick("The demo data could not be loaded.", "Örnek veriler yüklenemedi.")}</strong></p>
+                                <p class="mono">{details}</p>
+                                <button type="button" class="primary" on:click=move |_| data.refetch()>
+                                    {move || lang.get().pick("Try again", "Tekrar dene")}
+                                </button>
+                            </div>
+                        }.into_any()
+                    }
+                    Some(Ok(data)) => view! { <DemoBrowser data loaded /> }.into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
+    let lang = use_lang();
+    let log_store = use_log_store();
+    let selected = RwSignal::new(String::new());
+    let ranking: RwSignal<Option<Result<Ranking, String>>> = RwSignal::new(None);
+    let log_state = RwSignal::new(LogState::Idle);
+    let names: Arc<Vec<String>> = Arc::new(
+        loaded
+            .model
+            .feature_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    );
+
+    let options = data
+        .users
+        .users
+        .iter()
+        .map(|user| {
+            let id = user.user_id;
+            let orders = user.orders.len();
+            view! {
+                <option value=id.to_string()>
+                    {move || match lang.get() {
+                        Lang::En => format!("User {id} — {orders} orders"),
+                        Lang::Tr => format!("Kullanıcı {id} — {orders} sipariş"),
+                    }}
+                </option>
+            }
+        })
+        .collect_view();
+
+    let score = {
+        let data = Arc::clone(&data);
+        let loaded = Arc::clone(&loaded);
+        let names = Arc::clone(&names);
+        move |user_id: u64| {
+            let Some(user) = data.users.users.iter().find(|user| user.user_id == user_id) else {
+                return;
+            };
+            match rank_user(user, &data, &loaded) {
+                Ok(result) => {
+                    let created_at_ms = js_sys::Date::now() as i64;
+                    let records: Vec<PredictionRecord> = result
+                        .rows
+                        .iter()
+                        .map(|row| PredictionRecord {
+                            id: None,
+                            created_at_ms,
+                            source: Source::Demo,
+                            user_id: Some(result.user_id),
+                            product_id: Some(row.product_id),
+                            features: names
+                                .iter()
+                                .zip(row.values.iter())
+                                .map(|(name, value)| {
+                                    (name.clone(), (!value.is_nan()).then_some(*value))
+                                })
+                                .collect(),
+                            probability: row.probability,
+                            is_reorder: row.is_reorder,
+                            threshold: loaded.model.threshold(),
+                            model_sha256: loaded.model.source_sha256().to_owned(),
+                        })
+                        .collect();
+                    let count = records.len();
+                    ranking.set(Some(Ok(result)));
+                    log_state.set(LogState::Saving);
+                    spawn_local(async move {
+                        match log_store.add_many(records).await {
+                            Ok(_) => log_state.set(LogState::Saved(count)),
+                            Err(error) => log_state.set(LogState::Failed(error.to_string())),
+                        }
+                    });
+                }
+                Err(error) => {
+                    let mut text = error.to_string();
+                    let mut source = std::error::Error::source(&error);
+                    while let Some(cause) = source {
+                        text.push_str(&format!(": {cause}"));
+                        source = cause.source();
+                    }
+                    ranking.set(Some(Err(text)));
+                }
+            }
+        }
+    };
+
+    let on_change = move |event: leptos::ev::Event| {
+        let value = event_target_value(&event);
+        selected.set(value.clone());
+        if let Ok(user_id) = value.parse::<u64>() {
+            score(user_id);
+        } else {
+            ranking.set(None);
+        }
+    };
+
+    let threshold = loaded.model.threshold();
+    view! {
+        <div class="card">
+            <label for="demo-user-select"><strong>{move || lang.get().pick("Demo shopper", "Örnek müşteri")}</strong></label>
+            " "
+            <select id="demo-user-select" data-testid="demo-user" prop:value=move || selected.get() on:change=on_change>
+                <option value="">{move || lang.get().pick("Choose a shopper…", "Bir müşteri seçin…")}</option>
+                {options}
+            </select>
+            <p class="hint">
+                {move || format!(
+                    "{} {}",
+                    lang.get().pick("Decision threshold:", "Karar eşiği:"),
+                    lang.get().percent(threshold),
+                )}
+            </p>
+            <p
+                data-testid="demo-log-status"
+                data-state=move || log_state.with(|state| match state {
+                    LogState::Idle => "idle",
+                    LogState::Saving => "saving",
+                    LogState::Saved(_) => "saved",
+                    LogState::Failed(_) => "failed",
+                })
+                role="status"
+                aria-live="polite"
+            >
+                {move || match log_state.get() {
+                    LogState::Idle => String::new(),
+                    LogState::Saving => lang.get().pick("Saving to the log…", "Kayda yazılıyor…").to_owned(),
+                    LogState::Saved(count) => match lang.get() {
+                        Lang::En => format!("Logged {count} predictions."),
+                        Lang::Tr => format!("{count} tahmin kaydedildi."),
+                    },
+                    LogState::Failed(message) => format!("{} {message}", lang.get().pick("Not logged:", "Kaydedilemedi:")),
+                }}
+            </p>
+        </div>
+        {move || match ranking.get() {
+            None => ().into_any(),
+            Some(Err(message)) => view! {
+                <div class="banner banner-error" role="alert" data-testid="demo-error"><p class="mono">{message}</p></div>
+            }.into_any(),
+            Some(Ok(result)) => view! { <RankingView result names=Arc::clone(&names) /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn RankingView(result: Ranking, names: Arc<Vec<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let precision = result.precision();
+    let recall = result.recall();
+    let f1 = result.f1();
+    let (true_positives, predicted, actual) =
+        (result.true_positives, result.predicted, result.actual);
+    let user_id = result.user_id;
+    let rows = result
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(rank, row)| {
+            let link = prefill_link(user_id, row, &names);
+            let probability = row.probability;
+            let is_reorder = row.is_reorder;
+            let truth = row.in_next_basket;
+            let aisle = row.aisle.clone();
+            let department = row.department.clone();
+            let product_id = row.product_id;
+            view! {
+                <tr data-testid="demo-row" data-product=product_id.to_string() class:hit=truth == Some(true)>
+                    <td class="num">{rank + 1}</td>
+                    <td class="num">{product_id}</td>
+                    <td>{move || group_text(&aisle, lang.get())}</td>
+                    <td>{move || group_text(&department, lang.get())}</td>
+                    <td class="num" data-testid="demo-probability" data-value=format!("{probability}")>
+                        {move || lang.get().percent(probability)}
+                    </td>
+                    <td data-value=if is_reorder { "1" } else { "0" }>
+                        {move || if is_reorder { lang.get().pick("reorder", "alır") } else { lang.get().pick("no", "almaz") }}
+                    </td>
+                    <td>
+                        {move || match truth {
+                            Some(true) => lang.get().pick("yes", "evet"),
+                            Some(false) => lang.get().pick("no", "hayır"),
+                            None => lang.get().pick("unknown", "bilinmiyor"),
+                        }}
+                    </td>
+                    <td>
+                        <A href=link.clone()>{move || lang.get().pick("Open", "Aç")}</A>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card" data-testid="demo-ranking" data-user=user_id.to_string()>
+            <h2>
+                {move || match lang.get() {
+                    Lang::En => format!("User {user_id}: ranked candidates"),
+                    Lang::Tr => format!("Kullanıcı {user_id}: sıralı adaylar"),
+                }}
+            </h2>
+            <div class="metrics-row" data-testid="demo-metrics">
+                <div>
+                    {move || lang.get().pick("Precision", "Kesinlik")}
+                    <span class="value" data-testid="demo-precision">{move || optional_percent(precision, lang.get())}</span>
+                </div>
+                <div>
+                    {move || lang.get().pick("Recall", "Duyarlılık")}
+                    <span class="value" data-testid="demo-recall">{move || optional_percent(recall, lang.get())}</span>
+                </div>
+                <div>
+                    "F1"
+                    <span class="value" data-testid="demo-f1">{move || optional_percent(f1, lang.get())}</span>
+                </div>
+            </div>
+            <p class="hint">
+                {move || match lang.get() {
+                    Lang::En => format!("{true_positives} of the {predicted} predicted reorders were in the next basket, which held {actual} of these products. New products in that basket cannot be predicted from history and are not counted."),
+                    Lang::Tr => format!("Tahmin edilen {predicted} tekrar alımın {true_positives} tanesi sonraki sepetteydi; sepette bu ürünlerden {actual} tane vardı. Sepetteki yeni ürünler geçmişten tahmin edilemez ve sayılmaz."),
+                }}
+            </p>
+            <div class="table-wrap">
+                <table>
+                    <caption class="hint">{move || lang.get().pick("Rows in the real next basket are highlighted.", "Gerçek sonraki sepetteki satırlar vurgulanmıştır.")}</caption>
+                    <thead>
+                        <tr>
+                            <th class="num" scope="col">"#"</th>
+                            <th class="num" scope="col">{move || lang.get().pick("Product", "Ürün")}</th>
+                            <th scope="col">{move || lang.get().pick("Aisle", "Reyon")}</th>
+                            <th scope="col">{move || lang.get().pick("Department", "Departman")}</th>
+                            <th class="num" scope="col">{move || lang.get().pick("Probability", "Olasılık")}</th>
+                            <th scope="col">{move || lang.get().pick("Decision", "Karar")}</th>
+                            <th scope="col">{move || lang.get().pick("In next basket", "Sonraki sepette")}</th>
+                            <th scope="col">{move || lang.get().pick("Predict page", "Tahmin sayfası")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+fn group_text(group: &Option<(u32, Option<String>)>, lang: Lang) -> String {
+    match group {
+        Some((_, Some(name))) => name.clone(),
+        Some((id, None)) => format!("#{id}"),
+        None => lang.pick("unknown", "bilinmiyor").to_owned(),
+    }
+}

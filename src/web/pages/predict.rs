@@ -1,0 +1,533 @@
+//! Predict page `/`: one input per model feature, grouped as in the bundle, starting at the
+//! training medians; empty means unknown (missing). The result updates as you type; pressing
+//! Predict (or Enter) logs exactly one record. The result card shows the probability, threshold,
+//! margin, decision, a confidence band and the TreeSHAP explanation of this very prediction.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+
+use crate::history::{PredictionRecord, Source};
+use crate::model::FeatureSpec;
+use crate::web::components::explain_chart::ExplainChart;
+use crate::web::form::{
+    default_text, group_label, kind_name, parse_feature_value, parse_optional_id, ConfidenceBand,
+    InputError, GROUP_ORDER,
+};
+use crate::web::i18n::use_lang;
+use crate::web::loader::{use_model, LoadedModel, ModelState};
+use crate::web::storage::{load_setting, save_setting, use_log_store};
+
+/// The settings key the last scored inputs are kept under (feature name -> typed text).
+const LAST_INPUTS_SETTING: &str = "last_inputs";
+
+/// Query-string prefix of a prefilled feature (`/?f.user_total_orders=12`).
+pub const PREFILL_FEATURE_PREFIX: &str = "f.";
+/// Query-string keys of the prefilled optional ids.
+pub const PREFILL_USER_ID: &str = "user_id";
+pub const PREFILL_PRODUCT_ID: &str = "product_id";
+
+/// The page: waits for the model, then shows the form.
+#[component]
+pub fn PredictPage() -> impl IntoView {
+    let lang = use_lang();
+    let model = use_model();
+    let is_ready = Memo::new(move |_| matches!(model.state.get(), ModelState::Ready(_)));
+    view! {
+        <section data-testid="page-predict">
+            <h1>{move || lang.get().pick("Will they buy it again?", "Tekrar alacak mı?")}</h1>
+            <p class="lead">
+                {move || {
+                    lang.get()
+                        .pick(
+                            "Describe a shopper and a product they bought before; the model estimates the chance that the product is in their next order. Empty fields are unknown, not zero.",
+                            "Bir müşteriyi ve daha önce aldığı bir ürünü tanımlayın; model ürünün bir sonraki siparişte olma olasılığını tahmin eder. Boş alanlar sıfır değil, bilinmiyor demektir.",
+                        )
+                }}
+            </p>
+            {move || {
+                if is_ready.get() {
+                    match model.state.get_untracked() {
+                        ModelState::Ready(loaded) => view! { <PredictForm loaded /> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                } else {
+                    view! {
+                        <p>{move || lang.get().pick("Waiting for the model…", "Model bekleniyor…")}</p>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// One scored row, with its explanation.
+#[derive(Clone, Debug, PartialEq)]
+struct Scored {
+    values: Vec<Option<f64>>,
+    probability: f64,
+    is_reorder: bool,
+    contributions: Vec<f64>,
+    expected_value: f64,
+    raw: f64,
+}
+
+/// What happened to the last press.
+#[derive(Clone, Debug, PartialEq)]
+enum LogState {
+    Idle,
+    Saving,
+    Saved(u64),
+    Failed(String),
+    Blocked,
+}
+
+impl LogState {
+    /// The value of `data-state` on `log-status`.
+    fn name(&self) -> &'static str {
+        match self {
+            LogState::Idle => "idle",
+            LogState::Saving => "saving",
+            LogState::Saved(_) => "saved",
+            LogState::Failed(_) => "failed",
+            LogState::Blocked => "blocked",
+        }
+    }
+}
+
+#[component]
+fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
+    let lang = use_lang();
+    let log_store = use_log_store();
+    let specs: Arc<Vec<FeatureSpec>> = Arc::new(loaded.model.features().to_vec());
+    let query = use_query_map().get_untracked();
+    let prefilled = query.get(PREFILL_USER_ID).is_some()
+        || specs.iter().any(|spec| {
+            query
+                .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
+                .is_some()
+        });
+    let last_inputs: BTreeMap<String, String> = if prefilled {
+        BTreeMap::new()
+    } else {
+        load_setting(LAST_INPUTS_SETTING)
+            .and_then(|saved| serde_json::from_str(&saved).ok())
+            .unwrap_or_default()
+    };
+    let texts: Vec<RwSignal<String>> = specs
+        .iter()
+        .map(|spec| {
+            let initial = if prefilled {
+                query
+                    .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
+                    .unwrap_or_default()
+            } else if let Some(saved) = last_inputs.get(&spec.name) {
+                saved.clone()
+            } else {
+                default_text(spec)
+            };
+            RwSignal::new(initial)
+        })
+        .collect();
+    let texts = Arc::new(texts);
+    let user_id_text = RwSignal::new(query.get(PREFILL_USER_ID).unwrap_or_default());
+    let product_id_text = RwSignal::new(query.get(PREFILL_PRODUCT_ID).unwrap_or_default());
+
+    let parsed = {
+        let specs = Arc::clone(&specs);
+        let texts = Arc::clone(&texts);
+        Memo::new(move |_| {
+            texts
+                .iter()
+                .zip(specs.iter())
+                .map(|(text, spec)| text.with(|text| parse_feature_value(text, spec)))
+                .collect::<Vec<Result<Option<f64>, InputError>>>()
+        })
+    };
+    let user_id = Memo::new(move |_| user_id_text.with(|text| parse_optional_id(text)));
+    let product_id = Memo::new(move |_| product_id_text.with(|text| parse_optional_id(text)));
+
+    let scored = {
+        let loaded = Arc::clone(&loaded);
+        Memo::new(move |_| {
+            let values: Vec<Option<f64>> = parsed
+                .get()
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .ok()?;
+            let row: Vec<f64> = values
+                .iter()
+                .map(|value| value.unwrap_or(f64::NAN))
+                .collect();
+            let prediction = loaded.model.predict(&row).ok()?;
+            let explanation = loaded.model.explain(&row).ok()?;
+            Some(Scored {
+                values,
+                probability: prediction.probability,
+                is_reorder: loaded.model.is_reorder(prediction.probability),
+                contributions: explanation.contributions,
+                expected_value: explanation.expected_value,
+                raw: explanation.raw,
+            })
+        })
+    };
+    let log_state = RwSignal::new(LogState::Idle);
+
+    let submit = {
+        let specs = Arc::clone(&specs);
+        let loaded = Arc::clone(&loaded);
+        let texts = Arc::clone(&texts);
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            let (Some(scored), Ok(user_id), Ok(product_id)) = (
+                scored.get_untracked(),
+                user_id.get_untracked(),
+                product_id.get_untracked(),
+            ) else {
+                log_state.set(LogState::Blocked);
+                focus_first_error();
+                return;
+            };
+            let features: BTreeMap<String, Option<f64>> = specs
+                .iter()
+                .zip(scored.values.iter())
+                .map(|(spec, value)| (spec.name.clone(), *value))
+                .collect();
+            let record = PredictionRecord {
+                id: None,
+                created_at_ms: js_sys::Date::now() as i64,
+                source: Source::Manual,
+                user_id,
+                product_id,
+                features,
+                probability: scored.probability,
+                is_reorder: scored.is_reorder,
+                threshold: loaded.model.threshold(),
+                model_sha256: loaded.model.source_sha256().to_owned(),
+            };
+            let typed: BTreeMap<&str, String> = specs
+                .iter()
+                .zip(texts.iter())
+                .map(|(spec, text)| (spec.name.as_str(), text.get_untracked()))
+                .collect();
+            if let Ok(saved) = serde_json::to_string(&typed) {
+                save_setting(LAST_INPUTS_SETTING, &saved);
+            }
+            log_state.set(LogState::Saving);
+            spawn_local(async move {
+                match log_store.add(record).await {
+                    Ok(id) => log_state.set(LogState::Saved(id)),
+                    Err(error) => log_state.set(LogState::Failed(error.to_string())),
+                }
+            });
+        }
+    };
+
+    let reset_to_medians = {
+        let specs = Arc::clone(&specs);
+        let texts = Arc::clone(&texts);
+        move |_| {
+            for (text, spec) in texts.iter().zip(specs.iter()) {
+                text.set(default_text(spec));
+            }
+        }
+    };
+    let clear_all = {
+        let texts = Arc::clone(&texts);
+        move |_| {
+            for text in texts.iter() {
+                text.set(String::new());
+            }
+        }
+    };
+
+    let groups = grouped(&specs);
+    let fieldsets = groups
+        .into_iter()
+        .map(|(group, indices)| {
+            let fields = indices
+                .into_iter()
+                .map(|index| {
+                    let spec = specs[index].clone();
+                    let text = texts[index];
+                    let error = Memo::new(move |_| parsed.with(|all| all[index].err()));
+                    view! { <FeatureField spec text error /> }
+                })
+                .collect_view();
+            view! {
+                <fieldset>
+                    <legend>{move || group_label(&group, lang.get())}</legend>
+                    <div class="field-grid">{fields}</div>
+                </fieldset>
+            }
+        })
+        .collect_view();
+
+    let threshold = loaded.model.threshold();
+    let names: Arc<Vec<String>> = Arc::new(specs.iter().map(|spec| spec.name.clone()).collect());
+
+    view! {
+        <div class="predict-layout">
+            <form class="predict-form" on:submit=submit novalidate=true>
+                <fieldset>
+                    <legend>{move || lang.get().pick("For the log (optional)", "Kayıt için (isteğe bağlı)")}</legend>
+                    <div class="field-grid">
+                        <IdField
+                            id="user-id"
+                            label_en="User id"
+                            label_tr="Kullanıcı kimliği"
+                            text=user_id_text
+                            error=Memo::new(move |_| user_id.get().err())
+                        />
+                        <IdField
+                            id="product-id"
+                            label_en="Product id"
+                            label_tr="Ürün kimliği"
+                            text=product_id_text
+                            error=Memo::new(move |_| product_id.get().err())
+                        />
+                    </div>
+                </fieldset>
+                {fieldsets}
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="predict">
+                        {move || lang.get().pick("Predict", "Tahmin et")}
+                    </button>
+                    <button type="button" class="secondary" data-testid="reset-medians" on:click=reset_to_medians>
+                        {move || lang.get().pick("Reset to medians", "Medyanlara dön")}
+                    </button>
+                    <button type="button" class="secondary" data-testid="clear-all" on:click=clear_all>
+                        {move || lang.get().pick("Set all unknown", "Hepsini bilinmiyor yap")}
+                    </button>
+                </div>
+                <p
+                    data-testid="log-status"
+                    data-state=move || log_state.with(LogState::name)
+                    role="status"
+                    aria-live="polite"
+                >
+                    {move || match log_state.get() {
+                        LogState::Idle => String::new(),
+                        LogState::Saving => lang.get().pick("Saving to the log…", "Kayda yazılıyor…").to_owned(),
+                        LogState::Saved(id) => format!("{} #{id}", lang.get().pick("Logged as", "Kaydedildi:")),
+                        LogState::Failed(message) => format!(
+                            "{} {message}",
+                            lang.get().pick("Not logged:", "Kaydedilemedi:"),
+                        ),
+                        LogState::Blocked => lang
+                            .get()
+                            .pick(
+                                "Fix the highlighted fields first.",
+                                "Önce işaretli alanları düzeltin.",
+                            )
+                            .to_owned(),
+                    }}
+                </p>
+            </form>
+            <div class="result-column">
+                {move || match scored.get() {
+                    Some(scored) => view! {
+                        <ResultCard scored threshold names=Arc::clone(&names) />
+                    }
+                        .into_any(),
+                    None => view! {
+                        <div class="card" data-testid="result-blocked">
+                            {move || lang.get().pick(
+                                "Some values are not valid yet; fix them to see the prediction.",
+                                "Bazı değerler henüz geçerli değil; tahmini görmek için düzeltin.",
+                            )}
+                        </div>
+                    }
+                        .into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// Feature indices per group, groups in the page's order.
+fn grouped(specs: &[FeatureSpec]) -> Vec<(String, Vec<usize>)> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (index, spec) in specs.iter().enumerate() {
+        let group = spec.group.clone().unwrap_or_default();
+        match groups.iter_mut().find(|(name, _)| *name == group) {
+            Some((_, indices)) => indices.push(index),
+            None => groups.push((group, vec![index])),
+        }
+    }
+    groups.sort_by_key(|(name, _)| {
+        GROUP_ORDER
+            .iter()
+            .position(|known| known == name)
+            .unwrap_or(GROUP_ORDER.len())
+    });
+    groups
+}
+
+fn focus_first_error() {
+    let Some(document) = window().document() else {
+        return;
+    };
+    if let Ok(Some(element)) = document.query_selector("input[aria-invalid=\"true\"]") {
+        if let Ok(input) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element) {
+            let _ = input.focus();
+        }
+    }
+}
+
+#[component]
+fn FeatureField(
+    spec: FeatureSpec,
+    text: RwSignal<String>,
+    error: Memo<Option<InputError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let input_id = format!("feature-input-{}", spec.name);
+    let hint_id = format!("feature-hint-{}", spec.name);
+    let error_id = format!("feature-error-{}", spec.name);
+    let described_by = format!("{hint_id} {error_id}");
+    let unit = spec.unit.clone().unwrap_or_default();
+    let median = spec.median.filter(|median| median.is_finite());
+    let description = spec.description.clone().unwrap_or_default();
+    let is_missing = move || text.with(|text| text.trim().is_empty());
+    view! {
+        <div class="field">
+            <label for=input_id.clone()>{spec.name.clone()}</label>
+            <span class="hint" id=hint_id>
+                {description}
+                {(!unit.is_empty()).then(|| format!(" ({unit})"))}
+                {move || median.map(|median| format!(
+                    " · {} {median}",
+                    lang.get().pick("median", "medyan"),
+                ))}
+            </span>
+            <input
+                id=input_id
+                type="text"
+                inputmode="decimal"
+                autocomplete="off"
+                data-testid=format!("feature-{}", spec.name)
+                data-kind=kind_name(spec.kind)
+                class:missing=is_missing
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                placeholder=move || lang.get().pick("unknown", "bilinmiyor")
+                prop:value=move || text.get()
+                on:input=move |event| text.set(event_target_value(&event))
+            />
+            <span id=error_id>
+                {move || match error.get() {
+                    Some(error) => view! {
+                        <p class="field-error" data-testid="input-error">{error.message(lang.get())}</p>
+                    }
+                        .into_any(),
+                    None if is_missing() => view! {
+                        <span class="missing-note">
+                            {lang.get().pick("Unknown: the model treats it as missing.", "Bilinmiyor: model eksik değer olarak ele alır.")}
+                        </span>
+                    }
+                        .into_any(),
+                    None => ().into_any(),
+                }}
+            </span>
+        </div>
+    }
+}
+
+#[component]
+fn IdField(
+    id: &'static str,
+    label_en: &'static str,
+    label_tr: &'static str,
+    text: RwSignal<String>,
+    error: Memo<Option<InputError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let input_id = format!("{id}-input");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=input_id.clone()>{move || lang.get().pick(label_en, label_tr)}</label>
+            <input
+                id=input_id
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                data-testid=id
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=error_id.clone()
+                prop:value=move || text.get()
+                on:input=move |event| text.set(event_target_value(&event))
+            />
+            <span id=error_id>
+                {move || error.get().map(|error| view! {
+                    <p class="field-error" data-testid="input-error">{error.message(lang.get())}</p>
+                })}
+            </span>
+        </div>
+    }
+}
+
+#[component]
+fn ResultCard(scored: Scored, threshold: f64, names: Arc<Vec<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let probability = scored.probability;
+    let margin = probability - threshold;
+    let band = ConfidenceBand::from_margin(margin);
+    let decision = scored.is_reorder;
+    let contributions: Vec<(String, f64)> = names
+        .iter()
+        .cloned()
+        .zip(scored.contributions.iter().copied())
+        .collect();
+    let expected_value = scored.expected_value;
+    let raw = scored.raw;
+    view! {
+        <div class="card result" data-testid="result-card">
+            <h2>{move || lang.get().pick("Prediction", "Tahmin")}</h2>
+            <p class="big" data-testid="probability" data-value=format!("{probability}")>
+                {move || lang.get().percent(probability)}
+            </p>
+            <p
+                data-testid="decision"
+                data-value=if decision { "1" } else { "0" }
+                class=if decision { "decision-yes" } else { "decision-no" }
+            >
+                {move || {
+                    if decision {
+                        lang.get().pick("Likely to reorder", "Muhtemelen tekrar alacak")
+                    } else {
+                        lang.get().pick("Not likely to reorder", "Muhtemelen tekrar almayacak")
+                    }
+                }}
+            </p>
+            <dl class="facts">
+                <dt>{move || lang.get().pick("Threshold", "Eşik")}</dt>
+                <dd data-testid="threshold" data-value=format!("{threshold}")>{move || lang.get().percent(threshold)}</dd>
+                <dt>{move || lang.get().pick("Margin", "Fark")}</dt>
+                <dd data-testid="margin">
+                    {move || {
+                        let points = lang.get().decimal(margin * 100.0, 1);
+                        format!("{}{points} {}", if margin >= 0.0 { "+" } else { "" }, lang.get().pick("points", "puan"))
+                    }}
+                </dd>
+                <dt>{move || lang.get().pick("Confidence", "Güven")}</dt>
+                <dd>
+                    <span class="band" data-testid="confidence-band">{move || band.label(lang.get())}</span>
+                </dd>
+            </dl>
+            <p class="hint">
+                {move || lang.get().pick(
+                    "Decision rule: reorder when the probability is at or above the threshold.",
+                    "Karar kuralı: olasılık eşiğe eşit ya da eşikten büyükse tekrar alır.",
+                )}
+            </p>
+            <h2>{move || lang.get().pick("Why", "Neden")}</h2>
+            <ExplainChart contributions expected_value raw />
+        </div>
+    }
+}

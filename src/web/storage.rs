@@ -1,0 +1,774 @@
+//! The prediction log in the browser: IndexedDB when the browser allows it, an in-memory log
+//! (with a visible banner) when it does not, plus the small settings store behind a probe.
+//!
+//! Rules this module keeps: one readwrite transaction per write, with durability "strict";
+//! nothing but IndexedDB requests awaited inside a transaction (requests are issued
+//! synchronously and only the transaction's end is awaited); a schema version with an upgrade
+//! path; the connection closes when another tab upgrades the schema (`versionchange`). A write
+//! that fails moves the log to memory and says so; it is never dropped silently. Other tabs
+//! learn about writes through a BroadcastChannel.
+//!
+//! `LogStore` is the plain (non-reactive) store, tested in a real browser; `LogStoreHandle`
+//! wraps it with Leptos signals for the pages.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    BroadcastChannel, DomException, Event, IdbDatabase, IdbFactory, IdbObjectStoreParameters,
+    IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode, IdbVersionChangeEvent,
+    MessageEvent,
+};
+
+use crate::history::PredictionRecord;
+
+/// Name of the app's IndexedDB database.
+pub const DATABASE_NAME: &str = "instacart-reorder";
+/// The object store holding one prediction per record, keyed by an auto-incremented `id`.
+pub const STORE_NAME: &str = "predictions";
+/// Current schema: v1 = the store; v2 = plus indexes on time and model hash.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Index on `created_at_ms` (added in v2).
+pub const INDEX_CREATED_AT: &str = "by_created_at";
+/// Index on `model_sha256` (added in v2).
+pub const INDEX_MODEL: &str = "by_model_sha256";
+
+/// The fields the dashboard needs; everything but the feature values.
+const SUMMARY_FIELDS: [&str; 9] = [
+    "id",
+    "created_at_ms",
+    "source",
+    "user_id",
+    "product_id",
+    "probability",
+    "is_reorder",
+    "threshold",
+    "model_sha256",
+];
+
+/// Why a log operation failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WebError {
+    #[error("the record cannot be logged: {field} is {value} (must be a finite number)")]
+    InvalidRecord { field: &'static str, value: f64 },
+    #[error("IndexedDB {operation} failed: {message}")]
+    IndexedDb {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("a stored record could not be read back: {source}")]
+    Corrupt {
+        #[source]
+        source: Rc<serde_json::Error>,
+    },
+}
+
+/// Where the log lives right now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageStatus {
+    /// The database is being opened (the first operation waits for it).
+    Opening,
+    /// Saved in IndexedDB; `persisted` says whether the browser promised not to evict it
+    /// (`None` when it cannot tell).
+    IndexedDb { persisted: Option<bool> },
+    /// Kept in this tab's memory only, and why.
+    Memory { reason: String },
+}
+
+/// A DOM error's name and message, for error texts.
+fn describe(error: &JsValue) -> String {
+    if let Some(exception) = error.dyn_ref::<DomException>() {
+        return format!("{}: {}", exception.name(), exception.message());
+    }
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    error
+        .as_string()
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+fn idb_error(operation: &'static str) -> impl Fn(JsValue) -> WebError {
+    move |error| WebError::IndexedDb {
+        operation,
+        message: describe(&error),
+    }
+}
+
+/// A future that resolves with the request's result when it succeeds, or fails with its error.
+fn request_done(request: &IdbRequest) -> JsFuture {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let on_success = {
+            let request = request.clone();
+            Closure::once_into_js(move |_: Event| {
+                let result = request.result().unwrap_or(JsValue::UNDEFINED);
+                let _ = resolve.call1(&JsValue::UNDEFINED, &result);
+            })
+        };
+        let on_error = {
+            let request = request.clone();
+            Closure::once_into_js(move |_: Event| {
+                let error = match request.error() {
+                    Ok(Some(error)) => JsValue::from(error),
+                    Ok(None) => JsValue::from_str("request failed"),
+                    Err(error) => error,
+                };
+                let _ = reject.call1(&JsValue::UNDEFINED, &error);
+            })
+        };
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// A future that resolves when the transaction commits, or fails with why it aborted.
+fn transaction_done(transaction: &IdbTransaction) -> JsFuture {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let on_complete = Closure::once_into_js(move |_: Event| {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        });
+        let on_abort = {
+            let transaction = transaction.clone();
+            Closure::once_into_js(move |_: Event| {
+                let error = transaction
+                    .error()
+                    .map(JsValue::from)
+                    .unwrap_or_else(|| JsValue::from_str("transaction aborted"));
+                let _ = reject.call1(&JsValue::UNDEFINED, &error);
+            })
+        };
+        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
+        transaction.set_onabort(Some(on_abort.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// Opens a transaction on the log's store. Writes ask for durability "strict" (through
+/// `Reflect` because web-sys keeps the options argument behind an unstable flag).
+fn begin(db: &IdbDatabase, write: bool) -> Result<IdbTransaction, JsValue> {
+    if !write {
+        return db.transaction_with_str_and_mode(STORE_NAME, IdbTransactionMode::Readonly);
+    }
+    let options = Object::new();
+    Reflect::set(&options, &"durability".into(), &"strict".into())?;
+    let transaction: Function = Reflect::get(db, &"transaction".into())?.dyn_into()?;
+    transaction
+        .call3(db, &STORE_NAME.into(), &"readwrite".into(), &options)?
+        .dyn_into()
+}
+
+/// Creates or upgrades the schema from `old_version` to `SCHEMA_VERSION`.
+fn upgrade(
+    db: &IdbDatabase,
+    transaction: &IdbTransaction,
+    old_version: u32,
+) -> Result<(), JsValue> {
+    if old_version < 1 {
+        let parameters = IdbObjectStoreParameters::new();
+        parameters.set_key_path(&JsValue::from_str("id"));
+        parameters.set_auto_increment(true);
+        db.create_object_store_with_optional_parameters(STORE_NAME, &parameters)?;
+    }
+    if old_version < 2 {
+        let store = transaction.object_store(STORE_NAME)?;
+        store.create_index_with_str(INDEX_CREATED_AT, "created_at_ms")?;
+        store.create_index_with_str(INDEX_MODEL, "model_sha256")?;
+    }
+    Ok(())
+}
+
+/// The record as a plain JS object (what IndexedDB stores and indexes).
+fn to_js(record: &PredictionRecord) -> Result<JsValue, WebError> {
+    for (field, value) in [
+        ("probability", record.probability),
+        ("threshold", record.threshold),
+    ] {
+        if !value.is_finite() {
+            return Err(WebError::InvalidRecord { field, value });
+        }
+    }
+    let text = serde_json::to_string(record).map_err(|source| WebError::Corrupt {
+        source: Rc::new(source),
+    })?;
+    JSON::parse(&text).map_err(idb_error("encoding a record"))
+}
+
+/// Stored JS objects back to records; `fields` limits which properties are read.
+fn from_js(values: &JsValue, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, WebError> {
+    let text = match fields {
+        None => JSON::stringify(values),
+        Some(fields) => {
+            let allowed: Array = fields
+                .iter()
+                .map(|field| JsValue::from_str(field))
+                .collect();
+            JSON::stringify_with_replacer(values, &allowed)
+        }
+    }
+    .map_err(idb_error("reading records"))?;
+    let text = String::from(text);
+    serde_json::from_str(&text).map_err(|source| WebError::Corrupt {
+        source: Rc::new(source),
+    })
+}
+
+enum Backend {
+    /// Not open yet, or closed because another tab upgraded the schema.
+    Closed,
+    IndexedDb(IdbDatabase),
+    Memory {
+        records: Vec<PredictionRecord>,
+        next_id: u64,
+        reason: String,
+    },
+}
+
+struct Inner {
+    factory: Option<IdbFactory>,
+    name: String,
+    backend: RefCell<Backend>,
+    persisted: RefCell<Option<bool>>,
+    channel: Option<BroadcastChannel>,
+    /// Called after every local change of the log or its status.
+    on_change: RefCell<Vec<Rc<dyn Fn()>>>,
+}
+
+/// The prediction log: IndexedDB, or memory when IndexedDB is unavailable or failed.
+#[derive(Clone)]
+pub struct LogStore {
+    inner: Rc<Inner>,
+}
+
+impl LogStore {
+    /// The app's log, in the browser's IndexedDB when there is one.
+    pub fn open_default() -> LogStore {
+        let factory = web_sys::window().and_then(|window| window.indexed_db().ok().flatten());
+        LogStore::with_factory(factory, DATABASE_NAME)
+    }
+
+    /// A log in database `name` of `factory`; `None` means IndexedDB is unavailable. The
+    /// database opens on first use.
+    pub fn with_factory(factory: Option<IdbFactory>, name: &str) -> LogStore {
+        let channel = BroadcastChannel::new(&format!("{name}-changes")).ok();
+        LogStore {
+            inner: Rc::new(Inner {
+                factory,
+                name: name.to_owned(),
+                backend: RefCell::new(Backend::Closed),
+                persisted: RefCell::new(None),
+                channel,
+                on_change: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The IndexedDB database name this log uses.
+    pub fn database_name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// Where the log lives now.
+    pub fn status(&self) -> StorageStatus {
+        match &*self.inner.backend.borrow() {
+            Backend::Closed => StorageStatus::Opening,
+            Backend::IndexedDb(_) => StorageStatus::IndexedDb {
+                persisted: *self.inner.persisted.borrow(),
+            },
+            Backend::Memory { reason, .. } => StorageStatus::Memory {
+                reason: reason.clone(),
+            },
+        }
+    }
+
+    /// Calls `listener` after every change made through this store (writes, status).
+    pub fn on_local_change(&self, listener: impl Fn() + 'static) {
+        self.inner.on_change.borrow_mut().push(Rc::new(listener));
+    }
+
+    /// Calls `listener` whenever another tab (or another store on the same database) writes.
+    /// The listener lives as long as the page.
+    pub fn on_remote_change(&self, listener: impl Fn() + 'static) {
+        if let Some(channel) = &self.inner.channel {
+            let closure = Closure::<dyn Fn(MessageEvent)>::new(move |_: MessageEvent| listener());
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            closure.forget();
+        }
+    }
+
+    fn changed(&self, broadcast: bool) {
+        if broadcast {
+            if let Some(channel) = &self.inner.channel {
+                // Other tabs only miss a live refresh if this fails; the data itself is saved.
+                let _ = channel.post_message(&JsValue::from_str("changed"));
+            }
+        }
+        let listeners: Vec<Rc<dyn Fn()>> = self.inner.on_change.borrow().clone();
+        for listener in listeners {
+            listener();
+        }
+    }
+
+    fn use_memory(&self, records: Vec<PredictionRecord>, reason: String) {
+        let next_id = records.iter().filter_map(|r| r.id).max().unwrap_or(0) + 1;
+        let mut backend = self.inner.backend.borrow_mut();
+        if !matches!(*backend, Backend::Memory { .. }) {
+            *backend = Backend::Memory {
+                records,
+                next_id,
+                reason,
+            };
+        }
+    }
+
+    /// The open database, opening it if needed; `None` when the log is in memory.
+    async fn database(&self) -> Option<IdbDatabase> {
+        match &*self.inner.backend.borrow() {
+            Backend::IndexedDb(db) => return Some(db.clone()),
+            Backend::Memory { .. } => return None,
+            Backend::Closed => {}
+        }
+        match self.connect().await {
+            Ok(db) => {
+                if let Backend::Memory { .. } = &*self.inner.backend.borrow() {
+                    db.close();
+                    return None;
+                }
+                *self.inner.backend.borrow_mut() = Backend::IndexedDb(db.clone());
+                self.inner.persisted.replace(query_persisted().await);
+                self.changed(false);
+                Some(db)
+            }
+            Err(reason) => {
+                self.use_memory(Vec::new(), reason);
+                self.changed(false);
+                None
+            }
+        }
+    }
+
+    /// Opens (creating or upgrading) the database.
+    async fn connect(&self) -> Result<IdbDatabase, String> {
+        let Some(factory) = &self.inner.factory else {
+            return Err("IndexedDB is not available in this browser context".to_owned());
+        };
+        let request: IdbOpenDbRequest = factory
+            .open_with_u32(&self.inner.name, SCHEMA_VERSION)
+            .map_err(|error| format!("IndexedDB refused to open: {}", describe(&error)))?;
+        let upgrade_error: Rc<RefCell<Option<String>>> = Rc::default();
+        let on_upgrade = {
+            let request = request.clone();
+            let upgrade_error = upgrade_error.clone();
+            Closure::once_into_js(move |event: IdbVersionChangeEvent| {
+                let old_version = event.old_version() as u32;
+                let result = match (request.result(), request.transaction()) {
+                    (Ok(db), Some(transaction)) => {
+                        upgrade(db.unchecked_ref(), &transaction, old_version)
+                    }
+                    (Err(error), _) => Err(error),
+                    (_, None) => Err(JsValue::from_str("no upgrade transaction")),
+                };
+                if let Err(error) = result {
+                    upgrade_error.replace(Some(describe(&error)));
+                    if let Some(transaction) = request.transaction() {
+                        let _ = transaction.abort();
+                    }
+                }
+            })
+        };
+        request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let opened = request_done(&request).await;
+        let db: IdbDatabase = match opened {
+            Ok(db) => db.unchecked_into(),
+            Err(error) => {
+                let detail = upgrade_error
+                    .borrow()
+                    .clone()
+                    .unwrap_or_else(|| describe(&error));
+                return Err(format!("IndexedDB could not be opened ({detail})"));
+            }
+        };
+        // Another tab wants a newer schema: let it, and reopen on our next use.
+        let on_version_change = {
+            let weak = Rc::downgrade(&self.inner);
+            let db = db.clone();
+            Closure::<dyn Fn(Event)>::new(move |_: Event| {
+                db.close();
+                if let Some(inner) = weak.upgrade() {
+                    let mut backend = inner.backend.borrow_mut();
+                    if matches!(*backend, Backend::IndexedDb(_)) {
+                        *backend = Backend::Closed;
+                    }
+                }
+            })
+        };
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        db.set_onclose(Some(on_version_change.as_ref().unchecked_ref()));
+        on_version_change.forget();
+        Ok(db)
+    }
+
+    /// Moves the log to memory after IndexedDB failed, keeping what can still be read.
+    async fn fall_back(&self, db: &IdbDatabase, reason: String) {
+        let kept = read_all(db, None).await.unwrap_or_default();
+        db.close();
+        *self.inner.backend.borrow_mut() = Backend::Closed;
+        self.use_memory(kept, reason);
+    }
+
+    /// Logs one record and returns its id.
+    pub async fn add(&self, record: PredictionRecord) -> Result<u64, WebError> {
+        let ids = self.add_all(vec![record]).await?;
+        Ok(ids.first().copied().unwrap_or_default())
+    }
+
+    /// Logs `records` in one transaction and returns their ids, in order.
+    pub async fn add_all(&self, records: Vec<PredictionRecord>) -> Result<Vec<u64>, WebError> {
+        let values = records.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
+        if let Some(db) = self.database().await {
+            match write_all(&db, &values).await {
+                Ok(ids) => {
+                    self.changed(true);
+                    return Ok(ids);
+                }
+                Err(error) => {
+                    let reason = format!(
+                        "saving to IndexedDB failed ({error}); predictions are now kept in this tab's memory only"
+                    );
+                    self.fall_back(&db, reason).await;
+                }
+            }
+        }
+        let ids = match &mut *self.inner.backend.borrow_mut() {
+            Backend::Memory {
+                records: log,
+                next_id,
+                ..
+            } => records
+                .into_iter()
+                .map(|mut record| {
+                    let id = *next_id;
+                    *next_id += 1;
+                    record.id = Some(id);
+                    log.push(record);
+                    id
+                })
+                .collect(),
+            _ => {
+                return Err(WebError::IndexedDb {
+                    operation: "write",
+                    message: "the log is neither open nor in memory".to_owned(),
+                })
+            }
+        };
+        self.changed(false);
+        Ok(ids)
+    }
+
+    /// Every record, oldest first.
+    pub async fn all(&self) -> Result<Vec<PredictionRecord>, WebError> {
+        self.read(None).await
+    }
+
+    /// Every record without its feature values (what the dashboard aggregates), oldest first.
+    pub async fn all_summaries(&self) -> Result<Vec<PredictionRecord>, WebError> {
+        self.read(Some(&SUMMARY_FIELDS)).await
+    }
+
+    async fn read(&self, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, WebError> {
+        if let Some(db) = self.database().await {
+            return read_all(&db, fields).await;
+        }
+        match &*self.inner.backend.borrow() {
+            Backend::Memory { records, .. } => Ok(records
+                .iter()
+                .map(|record| {
+                    let mut record = record.clone();
+                    if fields.is_some() {
+                        record.features = BTreeMap::new();
+                    }
+                    record
+                })
+                .collect()),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Deletes every record.
+    pub async fn clear(&self) -> Result<(), WebError> {
+        if let Some(db) = self.database().await {
+            let transaction = begin(&db, true).map_err(idb_error("clear"))?;
+            transaction
+                .object_store(STORE_NAME)
+                .and_then(|store| store.clear())
+                .map_err(idb_error("clear"))?;
+            transaction_done(&transaction)
+                .await
+                .map_err(idb_error("clear"))?;
+            self.changed(true);
+            return Ok(());
+        }
+        if let Backend::Memory { records, .. } = &mut *self.inner.backend.borrow_mut() {
+            records.clear();
+        }
+        self.changed(false);
+        Ok(())
+    }
+
+    /// Opens the database now (instead of on first use) so the status is known early.
+    pub async fn ready(&self) {
+        let _ = self.database().await;
+    }
+}
+
+/// Adds the values in one strict readwrite transaction; only the commit is awaited.
+async fn write_all(db: &IdbDatabase, values: &[JsValue]) -> Result<Vec<u64>, String> {
+    let transaction = begin(db, true).map_err(|e| describe(&e))?;
+    let store = transaction
+        .object_store(STORE_NAME)
+        .map_err(|e| describe(&e))?;
+    let mut requests = Vec::with_capacity(values.len());
+    for value in values {
+        match store.add(value) {
+            Ok(request) => requests.push(request),
+            Err(error) => {
+                let _ = transaction.abort();
+                return Err(describe(&error));
+            }
+        }
+    }
+    transaction_done(&transaction)
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(requests
+        .iter()
+        .map(|request| {
+            request
+                .result()
+                .ok()
+                .and_then(|key| key.as_f64())
+                .unwrap_or_default() as u64
+        })
+        .collect())
+}
+
+async fn read_all(
+    db: &IdbDatabase,
+    fields: Option<&[&str]>,
+) -> Result<Vec<PredictionRecord>, WebError> {
+    let transaction = begin(db, false).map_err(idb_error("read"))?;
+    let request = transaction
+        .object_store(STORE_NAME)
+        .and_then(|store| store.get_all())
+        .map_err(idb_error("read"))?;
+    let values = request_done(&request).await.map_err(idb_error("read"))?;
+    from_js(&values, fields)
+}
+
+/// Whether the browser promised to keep this origin's storage (`None` when it cannot say).
+async fn query_persisted() -> Option<bool> {
+    let promise = web_sys::window()?.navigator().storage().persisted().ok()?;
+    JsFuture::from(promise).await.ok()?.as_bool()
+}
+
+/// Asks the browser to keep this origin's storage; returns whether it agreed.
+pub async fn request_persistence() -> Option<bool> {
+    let promise = web_sys::window()?.navigator().storage().persist().ok()?;
+    JsFuture::from(promise).await.ok()?.as_bool()
+}
+
+/// Bytes used and available for this origin, per `navigator.storage.estimate()`.
+pub async fn storage_estimate() -> Option<(f64, f64)> {
+    let promise = web_sys::window()?.navigator().storage().estimate().ok()?;
+    let estimate: web_sys::StorageEstimate = JsFuture::from(promise).await.ok()?.unchecked_into();
+    Some((estimate.get_usage()?, estimate.get_quota()?))
+}
+
+/// The log with reactive status and revision, shared by every page through context.
+#[derive(Clone, Copy)]
+pub struct LogStoreHandle {
+    store: StoredValue<LogStore, LocalStorage>,
+    status: RwSignal<StorageStatus>,
+    revision: RwSignal<u64>,
+    last_error: RwSignal<Option<String>>,
+}
+
+impl LogStoreHandle {
+    /// Wraps `store`, keeping the signals in step with it.
+    pub fn new(store: LogStore) -> LogStoreHandle {
+        let handle = LogStoreHandle {
+            store: StoredValue::new_local(store.clone()),
+            status: RwSignal::new(store.status()),
+            revision: RwSignal::new(0),
+            last_error: RwSignal::new(None),
+        };
+        let (status, revision) = (handle.status, handle.revision);
+        let watched = store.clone();
+        store.on_local_change(move || {
+            status.try_set(watched.status());
+            revision.try_update(|value| *value += 1);
+        });
+        store.on_remote_change(move || {
+            revision.try_update(|value| *value += 1);
+        });
+        handle
+    }
+
+    fn store(&self) -> LogStore {
+        self.store.get_value()
+    }
+
+    fn report<T>(&self, result: Result<T, WebError>) -> Result<T, WebError> {
+        if let Err(error) = &result {
+            self.last_error.set(Some(error.to_string()));
+        }
+        result
+    }
+
+    pub async fn add(&self, record: PredictionRecord) -> Result<u64, WebError> {
+        let result = self.store().add(record).await;
+        self.report(result)
+    }
+
+    /// Logs `records` in one transaction.
+    pub async fn add_many(&self, records: Vec<PredictionRecord>) -> Result<(), WebError> {
+        let result = self.store().add_all(records).await.map(|_| ());
+        self.report(result)
+    }
+
+    pub async fn all(&self) -> Result<Vec<PredictionRecord>, WebError> {
+        self.store().all().await
+    }
+
+    /// Every record without feature values: cheaper at 100k records.
+    pub async fn all_summaries(&self) -> Result<Vec<PredictionRecord>, WebError> {
+        self.store().all_summaries().await
+    }
+
+    pub async fn clear(&self) -> Result<(), WebError> {
+        let result = self.store().clear().await;
+        self.report(result)
+    }
+
+    pub fn status(&self) -> Signal<StorageStatus> {
+        self.status.into()
+    }
+
+    /// Bumps on every write, here or in another tab.
+    pub fn revision(&self) -> Signal<u64> {
+        self.revision.into()
+    }
+
+    /// The last failed operation's message, until dismissed.
+    pub fn last_error(&self) -> Signal<Option<String>> {
+        self.last_error.into()
+    }
+
+    pub fn dismiss_error(&self) {
+        self.last_error.set(None);
+    }
+}
+
+/// Creates the app's log and shares it; call once at the app root.
+pub fn provide_log_store() {
+    let handle = LogStoreHandle::new(LogStore::open_default());
+    let store = handle.store();
+    leptos::task::spawn_local(async move { store.ready().await });
+    provide_context(handle);
+}
+
+/// The app's log (a fresh in-memory-capable one if the root did not provide it).
+pub fn use_log_store() -> LogStoreHandle {
+    use_context::<LogStoreHandle>().unwrap_or_else(|| {
+        provide_log_store();
+        expect_context::<LogStoreHandle>()
+    })
+}
+
+/// A banner while the log is not saved in IndexedDB, or after a write failed.
+#[component]
+pub fn StorageBanner() -> impl IntoView {
+    let store = use_log_store();
+    let lang = crate::web::i18n::use_lang();
+    let status = store.status();
+    let last_error = store.last_error();
+    view! {
+        <Show when=move || matches!(status.get(), StorageStatus::Memory { .. })>
+            <div class="storage-banner" role="alert" data-testid="storage-banner" data-state="memory">
+                <strong>
+                    {move || lang.get().pick(
+                        "Predictions are not being saved.",
+                        "Tahminler kaydedilmiyor.",
+                    )}
+                </strong>
+                " "
+                {move || lang.get().pick(
+                    "This browser does not let the app use its storage here, so the log lives in this tab's memory and is lost when you close it.",
+                    "Bu tarayıcı uygulamanın burada depolama kullanmasına izin vermiyor; kayıt yalnızca bu sekmenin belleğinde tutulur ve sekmeyi kapattığınızda kaybolur.",
+                )}
+                <small class="storage-reason">
+                    {move || match status.get() {
+                        StorageStatus::Memory { reason } => reason,
+                        _ => String::new(),
+                    }}
+                </small>
+            </div>
+        </Show>
+        <Show when=move || last_error.get().is_some()>
+            <div class="storage-banner" role="alert" data-testid="storage-banner" data-state="error">
+                <strong>{move || lang.get().pick("Saving failed: ", "Kaydetme başarısız: ")}</strong>
+                {move || last_error.get().unwrap_or_default()}
+                " "
+                <button type="button" on:click=move |_| store.dismiss_error()>
+                    {move || lang.get().pick("Dismiss", "Kapat")}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+thread_local! {
+    /// Settings kept for this page's life when the browser blocks localStorage.
+    static MEMORY_SETTINGS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Whether localStorage really works here: reaching it throws when storage is blocked (e.g. in
+/// a third-party iframe), and writing throws in some private modes.
+fn local_storage_works() -> bool {
+    let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten())
+    else {
+        return false;
+    };
+    let probe = "instacart-reorder-probe";
+    storage.set_item(probe, "1").is_ok() && storage.remove_item(probe).is_ok()
+}
+
+/// A saved setting (language, last inputs), from localStorage or the in-memory fallback.
+pub fn load_setting(key: &str) -> Option<String> {
+    use gloo_storage::Storage;
+    if local_storage_works() {
+        if let Ok(value) = gloo_storage::LocalStorage::get::<String>(key) {
+            return Some(value);
+        }
+    }
+    MEMORY_SETTINGS.with(|settings| settings.borrow().get(key).cloned())
+}
+
+/// Saves a setting to localStorage, or to memory when localStorage is blocked or full.
+pub fn save_setting(key: &str, value: &str) {
+    use gloo_storage::Storage;
+    if local_storage_works() && gloo_storage::LocalStorage::set(key, value).is_ok() {
+        return;
+    }
+    MEMORY_SETTINGS.with(|settings| {
+        settings
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned())
+    });
+}

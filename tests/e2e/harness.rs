@@ -1,0 +1,156 @@
+//! Shared plumbing for the end-to-end tests: where the app and chromedriver are, a fresh
+//! headless browser per test, and waits for elements (never fixed sleeps).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+/// How long a test waits for the app to show something before failing.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+static BROWSER_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// The served release build, e.g. `http://127.0.0.1:8081` (no trailing slash needed).
+pub fn base_url() -> String {
+    let url = std::env::var("E2E_BASE_URL").unwrap_or_default();
+    assert!(
+        !url.is_empty(),
+        "E2E_BASE_URL is not set: serve the release dist/ (SPA fallback) and point it there, \
+         or run `scripts/dev.sh test`"
+    );
+    url.trim_end_matches('/').to_owned()
+}
+
+fn webdriver_url() -> String {
+    let url = std::env::var("WEBDRIVER_URL").unwrap_or_default();
+    assert!(
+        !url.is_empty(),
+        "WEBDRIVER_URL is not set: start chromedriver (e.g. `chromedriver --port=9515`) and set \
+         WEBDRIVER_URL=http://127.0.0.1:9515, or run `scripts/dev.sh test`"
+    );
+    url
+}
+
+/// The app's URL for a path such as `/demo`.
+pub fn app_url(path: &str) -> String {
+    format!("{}{}", base_url(), path)
+}
+
+fn fresh_profile_dir() -> std::path::PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let count = BROWSER_COUNT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!(
+        "reorder-e2e-{}-{nanos}-{count}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("create a fresh browser profile directory");
+    dir
+}
+
+/// Starts a headless Chromium with a fresh profile. `extra_args` adds browser switches.
+pub async fn browser(extra_args: &[&str]) -> Client {
+    let profile = fresh_profile_dir();
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--window-size=1200,900".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    args.extend(extra_args.iter().map(|arg| (*arg).to_owned()));
+    let mut chrome_options = serde_json::json!({ "args": args });
+    if let Ok(binary) = std::env::var("CHROME_BIN") {
+        chrome_options["binary"] = serde_json::Value::String(binary);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&webdriver_url())
+        .await
+        .expect("connect to chromedriver at WEBDRIVER_URL")
+}
+
+/// Runs a test body in a fresh browser and closes the browser whatever the outcome, then
+/// fails the test with the body's error.
+pub async fn with_browser<F, Fut>(extra_args: &[&str], body: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<(), CmdError>>,
+{
+    let client = browser(extra_args).await;
+    let outcome = body(client.clone()).await;
+    let closed = client.close().await;
+    if let Err(error) = outcome {
+        panic!("end-to-end step failed: {error}");
+    }
+    closed.expect("close the browser session");
+}
+
+/// CSS selector for `data-testid`.
+pub fn testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+/// Waits until an element matching `css` exists, then returns it.
+pub async fn wait_for(client: &Client, css: &str) -> Result<Element, CmdError> {
+    client
+        .wait()
+        .at_most(WAIT)
+        .every(Duration::from_millis(50))
+        .for_element(Locator::Css(css))
+        .await
+}
+
+/// Waits until the model has loaded (`model-status` in state `ready`).
+pub async fn wait_for_model(client: &Client) -> Result<Element, CmdError> {
+    wait_for(
+        client,
+        "[data-testid=\"model-status\"][data-state=\"ready\"]",
+    )
+    .await
+}
+
+/// Waits until the browser's path equals `path`.
+pub async fn wait_for_path(client: &Client, path: &str) -> Result<(), CmdError> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let url = client.current_url().await?;
+        if url.path() == path {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("the browser stayed at {url} instead of reaching path {path}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the element's text equals `expected`.
+pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result<(), CmdError> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let element = wait_for(client, css).await?;
+        let text = element.text().await?;
+        if text.trim() == expected {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("{css} shows {text:?}, expected {expected:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
