@@ -71,3 +71,16 @@ fn text_json_format_and_version_are_checked_after_the_digest() {
     }
     assert!(parse_bundle(with_header("instacart-reorder-bundle", 1)).is_ok());
 }
+
+#[wasm_bindgen_test]
+fn every_bundled_feature_has_turkish_wording() {
+    use instacart_reorder::web::feature_text::description;
+    use instacart_reorder::web::i18n::Lang;
+    let loaded = check_bundle(BUNDLE.to_vec()).expect("the committed bundle loads");
+    for spec in loaded.model.features() {
+        let turkish = description(&spec.name, None, Lang::Tr);
+        assert!(!turkish.is_empty(), "feature {} has no Turkish description", spec.name);
+        let english = description(&spec.name, spec.description.as_deref(), Lang::En);
+        assert_eq!(english, spec.description.clone().unwrap_or_default());
+    }
+}

@@ -2,6 +2,7 @@
 //! loading and storage. The only module that touches the browser.
 
 pub mod components;
+pub mod feature_text;
 pub mod fetch;
 pub mod form;
 pub mod i18n;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::web::feature_text;
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::form::group_label;
 use crate::web::i18n::{use_lang, Lang};
@@ -270,13 +271,16 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             let spec = spec.clone();
             let group = spec.group.clone().unwrap_or_default();
             let kind = spec.kind;
+            let name = spec.name.clone();
+            let description = spec.description.clone();
+            let unit = spec.unit.clone().unwrap_or_default();
             view! {
                 <tr data-testid="model-feature">
                     <td class="mono">{spec.name.clone()}</td>
-                    <td>{spec.description.clone().unwrap_or_default()}</td>
+                    <td>{move || feature_text::description(&name, description.as_deref(), lang.get())}</td>
                     <td>{move || group_label(&group, lang.get())}</td>
                     <td>{move || kind_label(kind, lang.get())}</td>
-                    <td>{spec.unit.clone().unwrap_or_default()}</td>
+                    <td>{move || feature_text::unit(&unit, lang.get())}</td>
                     <td class="num">{optional_number(spec.min)}</td>
                     <td class="num">{optional_number(spec.median)}</td>
                     <td class="num">{optional_number(spec.max)}</td>
