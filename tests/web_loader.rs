@@ -79,7 +79,11 @@ fn every_bundled_feature_has_turkish_wording() {
     let loaded = check_bundle(BUNDLE.to_vec()).expect("the committed bundle loads");
     for spec in loaded.model.features() {
         let turkish = description(&spec.name, None, Lang::Tr);
-        assert!(!turkish.is_empty(), "feature {} has no Turkish description", spec.name);
+        assert!(
+            !turkish.is_empty(),
+            "feature {} has no Turkish description",
+            spec.name
+        );
         let english = description(&spec.name, spec.description.as_deref(), Lang::En);
         assert_eq!(english, spec.description.clone().unwrap_or_default());
     }
