@@ -70,6 +70,10 @@ async fn logged_predictions_survive_a_reload_and_the_dashboard_counts_them() {
             .await?;
         let select = wait_for(&client, &testid("demo-user")).await?;
         select.select_by_index(1).await?;
+        wait_for(&client, &testid("demo-score"))
+            .await?
+            .click()
+            .await?;
         wait_for(
             &client,
             &format!("{}[data-state=\"saved\"]", testid("demo-log-status")),
