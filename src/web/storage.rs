@@ -8,12 +8,17 @@
 //! that fails moves the log to memory and says so; it is never dropped silently. Other tabs
 //! learn about writes through a BroadcastChannel.
 //!
+//! Reading 100k records out of IndexedDB takes seconds, so the dashboard's light records
+//! (everything but the feature values) are cached per page: read in full once, then only the
+//! records with ids above the last one read (a key range), and dropped when any tab clears.
+//!
 //! `LogStore` is the plain (non-reactive) store, tested in a real browser; `LogStoreHandle`
 //! wraps it with Leptos signals for the pages.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use leptos::prelude::*;
@@ -21,9 +26,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    BroadcastChannel, DomException, Event, IdbDatabase, IdbFactory, IdbObjectStoreParameters,
-    IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode, IdbVersionChangeEvent,
-    MessageEvent,
+    BroadcastChannel, DomException, Event, IdbDatabase, IdbFactory, IdbKeyRange,
+    IdbObjectStoreParameters, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+    IdbVersionChangeEvent, MessageEvent,
 };
 
 use crate::history::PredictionRecord;
@@ -51,6 +56,11 @@ const SUMMARY_FIELDS: [&str; 9] = [
     "threshold",
     "model_sha256",
 ];
+
+/// BroadcastChannel message: records were added.
+const MESSAGE_ADDED: &str = "added";
+/// BroadcastChannel message: the log was cleared.
+const MESSAGE_CLEARED: &str = "cleared";
 
 /// Why a log operation failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -230,6 +240,12 @@ enum Backend {
     },
 }
 
+/// The light records read so far, in id order, and the highest id read.
+struct SummaryCache {
+    records: Arc<Vec<PredictionRecord>>,
+    last_id: u64,
+}
+
 struct Inner {
     factory: Option<IdbFactory>,
     name: String,
@@ -238,6 +254,9 @@ struct Inner {
     channel: Option<BroadcastChannel>,
     /// Called after every local change of the log or its status.
     on_change: RefCell<Vec<Rc<dyn Fn()>>>,
+    /// Called when another tab (or store) changed the log.
+    on_remote: RefCell<Vec<Rc<dyn Fn()>>>,
+    summaries: RefCell<Option<SummaryCache>>,
 }
 
 /// The prediction log: IndexedDB, or memory when IndexedDB is unavailable or failed.
@@ -257,16 +276,33 @@ impl LogStore {
     /// database opens on first use.
     pub fn with_factory(factory: Option<IdbFactory>, name: &str) -> LogStore {
         let channel = BroadcastChannel::new(&format!("{name}-changes")).ok();
-        LogStore {
-            inner: Rc::new(Inner {
-                factory,
-                name: name.to_owned(),
-                backend: RefCell::new(Backend::Closed),
-                persisted: RefCell::new(None),
-                channel,
-                on_change: RefCell::new(Vec::new()),
-            }),
+        let inner = Rc::new(Inner {
+            factory,
+            name: name.to_owned(),
+            backend: RefCell::new(Backend::Closed),
+            persisted: RefCell::new(None),
+            channel,
+            on_change: RefCell::new(Vec::new()),
+            on_remote: RefCell::new(Vec::new()),
+            summaries: RefCell::new(None),
+        });
+        if let Some(channel) = &inner.channel {
+            let weak: Weak<Inner> = Rc::downgrade(&inner);
+            let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                let Some(inner) = weak.upgrade() else { return };
+                if event.data().as_string().as_deref() == Some(MESSAGE_CLEARED) {
+                    inner.summaries.replace(None);
+                }
+                let listeners: Vec<Rc<dyn Fn()>> = inner.on_remote.borrow().clone();
+                for listener in listeners {
+                    listener();
+                }
+            });
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            // Lives as long as the page; one per store.
+            closure.forget();
         }
+        LogStore { inner }
     }
 
     /// The IndexedDB database name this log uses.
@@ -295,19 +331,14 @@ impl LogStore {
     /// Calls `listener` whenever another tab (or another store on the same database) writes.
     /// The listener lives as long as the page.
     pub fn on_remote_change(&self, listener: impl Fn() + 'static) {
-        if let Some(channel) = &self.inner.channel {
-            let closure = Closure::<dyn Fn(MessageEvent)>::new(move |_: MessageEvent| listener());
-            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-            closure.forget();
-        }
+        self.inner.on_remote.borrow_mut().push(Rc::new(listener));
     }
 
-    fn changed(&self, broadcast: bool) {
-        if broadcast {
-            if let Some(channel) = &self.inner.channel {
-                // Other tabs only miss a live refresh if this fails; the data itself is saved.
-                let _ = channel.post_message(&JsValue::from_str("changed"));
-            }
+    /// Tells local listeners, and other tabs when `broadcast` names what changed.
+    fn changed(&self, broadcast: Option<&str>) {
+        if let (Some(message), Some(channel)) = (broadcast, &self.inner.channel) {
+            // Other tabs only miss a live refresh if this fails; the data itself is saved.
+            let _ = channel.post_message(&JsValue::from_str(message));
         }
         let listeners: Vec<Rc<dyn Fn()>> = self.inner.on_change.borrow().clone();
         for listener in listeners {
@@ -342,12 +373,12 @@ impl LogStore {
                 }
                 *self.inner.backend.borrow_mut() = Backend::IndexedDb(db.clone());
                 self.inner.persisted.replace(query_persisted().await);
-                self.changed(false);
+                self.changed(None);
                 Some(db)
             }
             Err(reason) => {
                 self.use_memory(Vec::new(), reason);
-                self.changed(false);
+                self.changed(None);
                 None
             }
         }
@@ -434,7 +465,7 @@ impl LogStore {
         if let Some(db) = self.database().await {
             match write_all(&db, &values).await {
                 Ok(ids) => {
-                    self.changed(true);
+                    self.changed(Some(MESSAGE_ADDED));
                     return Ok(ids);
                 }
                 Err(error) => {
@@ -467,7 +498,7 @@ impl LogStore {
                 })
             }
         };
-        self.changed(false);
+        self.changed(None);
         Ok(ids)
     }
 
@@ -477,8 +508,32 @@ impl LogStore {
     }
 
     /// Every record without its feature values (what the dashboard aggregates), oldest first.
-    pub async fn all_summaries(&self) -> Result<Vec<PredictionRecord>, WebError> {
-        self.read(Some(&SUMMARY_FIELDS)).await
+    /// From IndexedDB the first call reads everything; later calls read only newer records.
+    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, WebError> {
+        let Some(db) = self.database().await else {
+            return self.read(Some(&SUMMARY_FIELDS)).await.map(Arc::new);
+        };
+        let after = self.inner.summaries.borrow().as_ref().map(|c| c.last_id);
+        let fresh = read_range(&db, after, Some(&SUMMARY_FIELDS)).await?;
+        let mut cache = self.inner.summaries.borrow_mut();
+        let cache = cache.get_or_insert_with(|| SummaryCache {
+            records: Arc::new(Vec::new()),
+            last_id: 0,
+        });
+        // Another call may have extended the cache while this one read: keep only newer ids.
+        let last_id = cache.last_id;
+        let newer: Vec<PredictionRecord> = fresh
+            .into_iter()
+            .filter(|record| record.id.is_some_and(|id| id > last_id))
+            .collect();
+        if let Some(max) = newer.iter().filter_map(|record| record.id).max() {
+            cache.last_id = max;
+            let mut records = Vec::with_capacity(cache.records.len() + newer.len());
+            records.extend(cache.records.iter().cloned());
+            records.extend(newer);
+            cache.records = Arc::new(records);
+        }
+        Ok(cache.records.clone())
     }
 
     async fn read(&self, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, WebError> {
@@ -511,13 +566,17 @@ impl LogStore {
             transaction_done(&transaction)
                 .await
                 .map_err(idb_error("clear"))?;
-            self.changed(true);
+            // Keys keep counting up after a clear, so the last id read stays a valid bound.
+            if let Some(cache) = &mut *self.inner.summaries.borrow_mut() {
+                cache.records = Arc::new(Vec::new());
+            }
+            self.changed(Some(MESSAGE_CLEARED));
             return Ok(());
         }
         if let Backend::Memory { records, .. } = &mut *self.inner.backend.borrow_mut() {
             records.clear();
         }
-        self.changed(false);
+        self.changed(None);
         Ok(())
     }
 
@@ -562,11 +621,25 @@ async fn read_all(
     db: &IdbDatabase,
     fields: Option<&[&str]>,
 ) -> Result<Vec<PredictionRecord>, WebError> {
+    read_range(db, None, fields).await
+}
+
+/// Records with ids above `after` (all when `None`), oldest first.
+async fn read_range(
+    db: &IdbDatabase,
+    after: Option<u64>,
+    fields: Option<&[&str]>,
+) -> Result<Vec<PredictionRecord>, WebError> {
     let transaction = begin(db, false).map_err(idb_error("read"))?;
-    let request = transaction
+    let store = transaction
         .object_store(STORE_NAME)
-        .and_then(|store| store.get_all())
         .map_err(idb_error("read"))?;
+    let request = match after {
+        None => store.get_all(),
+        Some(after) => IdbKeyRange::lower_bound_with_open(&JsValue::from_f64(after as f64), true)
+            .and_then(|range| store.get_all_with_key(&range)),
+    }
+    .map_err(idb_error("read"))?;
     let values = request_done(&request).await.map_err(idb_error("read"))?;
     from_js(&values, fields)
 }
@@ -646,8 +719,8 @@ impl LogStoreHandle {
         self.store().all().await
     }
 
-    /// Every record without feature values: cheaper at 100k records.
-    pub async fn all_summaries(&self) -> Result<Vec<PredictionRecord>, WebError> {
+    /// Every record without feature values, cached and shared: cheap at 100k records.
+    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, WebError> {
         self.store().all_summaries().await
     }
 
@@ -679,7 +752,11 @@ impl LogStoreHandle {
 pub fn provide_log_store() {
     let handle = LogStoreHandle::new(LogStore::open_default());
     let store = handle.store();
-    leptos::task::spawn_local(async move { store.ready().await });
+    // Open early so the status is known, and warm the dashboard's cache in the background.
+    leptos::task::spawn_local(async move {
+        store.ready().await;
+        let _ = store.all_summaries().await;
+    });
     provide_context(handle);
 }
 

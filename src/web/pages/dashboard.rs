@@ -43,7 +43,7 @@ pub fn DashboardPage() -> impl IntoView {
     Effect::new(move |_| {
         revision.track();
         leptos::task::spawn_local(async move {
-            let loaded = store.all_summaries().await.map(Arc::new);
+            let loaded = store.all_summaries().await;
             log.try_set(Some(loaded));
         });
     });
