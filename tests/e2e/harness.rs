@@ -57,6 +57,16 @@ fn fresh_profile_dir() -> std::path::PathBuf {
 
 /// Starts a headless Chromium with a fresh profile. `extra_args` adds browser switches.
 pub async fn browser(extra_args: &[&str]) -> Client {
+    launch(extra_args, None).await
+}
+
+/// Starts a headless Chromium with a fresh profile and these browser preferences (e.g. content
+/// settings that block site storage).
+pub async fn browser_with_prefs(prefs: serde_json::Value) -> Client {
+    launch(&[], Some(prefs)).await
+}
+
+async fn launch(extra_args: &[&str], prefs: Option<serde_json::Value>) -> Client {
     let profile = fresh_profile_dir();
     let mut args = vec![
         "--headless".to_owned(),
@@ -72,6 +82,9 @@ pub async fn browser(extra_args: &[&str]) -> Client {
     ];
     args.extend(extra_args.iter().map(|arg| (*arg).to_owned()));
     let mut chrome_options = serde_json::json!({ "args": args });
+    if let Some(prefs) = prefs {
+        chrome_options["prefs"] = prefs;
+    }
     if let Ok(binary) = std::env::var("CHROME_BIN") {
         chrome_options["binary"] = serde_json::Value::String(binary);
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::features::{candidates, feature_names, Catalog, DemoUsers, FeatureError, UserHistory};
 use crate::history::{PredictionRecord, Source};
@@ -340,6 +341,17 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         }
     };
 
+    // `/demo?user=ID` opens with that shopper scored.
+    let requested = use_query_map()
+        .get_untracked()
+        .get("user")
+        .and_then(|user| user.parse::<u64>().ok())
+        .filter(|user_id| data.users.users.iter().any(|user| user.user_id == *user_id));
+    if let Some(user_id) = requested {
+        selected.set(user_id.to_string());
+        score(user_id);
+    }
+
     let on_change = move |event: leptos::ev::Event| {
         let value = event_target_value(&event);
         selected.set(value.clone());
@@ -428,7 +440,7 @@ fn RankingView(result: Ranking, names: Arc<Vec<String>>) -> impl IntoView {
                     <td class="num" data-testid="demo-probability" data-value=format!("{probability}")>
                         {move || lang.get().percent(probability)}
                     </td>
-                    <td data-value=if is_reorder { "1" } else { "0" }>
+                    <td data-testid="demo-decision" data-value=if is_reorder { "1" } else { "0" }>
                         {move || if is_reorder { lang.get().pick("reorder", "alır") } else { lang.get().pick("no", "almaz") }}
                     </td>
                     <td>

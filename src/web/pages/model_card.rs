@@ -342,8 +342,8 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             {if has_metrics {
                 view! {
                     <p class="hint">{move || lang.get().pick(
-                        "Measured by the training pipeline on held-out shoppers, beside the baselines it computed.",
-                        "Eğitim hattı tarafından eğitimde kullanılmayan müşteriler üzerinde, hesapladığı temel modellerin yanında ölçülmüştür.",
+                        "Written into the model bundle when it was built.",
+                        "Model paketi oluşturulurken içine yazılmıştır.",
                     )}</p>
                     <div class="table-wrap">
                         <table data-testid="model-metrics">

@@ -218,6 +218,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 save_setting(LAST_INPUTS_SETTING, &saved);
             }
             log_state.set(LogState::Saving);
+            show_result_on_narrow_screens();
             spawn_local(async move {
                 match log_store.add(record).await {
                     Ok(id) => log_state.set(LogState::Saved(id)),
@@ -368,6 +369,32 @@ fn grouped(specs: &[FeatureSpec]) -> Vec<(String, Vec<usize>)> {
     groups
 }
 
+/// A number for reading, not for computing: at most four decimals, trailing zeros dropped.
+fn short_number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    if trimmed == "-0" {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// On a narrow screen the result card sits below every input; bring it into view after a press.
+fn show_result_on_narrow_screens() {
+    let narrow = window()
+        .inner_width()
+        .ok()
+        .and_then(|width| width.as_f64())
+        .is_some_and(|width| width < 900.0);
+    if !narrow {
+        return;
+    }
+    if let Ok(Some(card)) = document().query_selector("[data-testid=\"result-card\"]") {
+        card.scroll_into_view();
+    }
+}
+
 fn focus_first_error() {
     let Some(document) = window().document() else {
         return;
@@ -401,8 +428,9 @@ fn FeatureField(
                 {description}
                 {(!unit.is_empty()).then(|| format!(" ({unit})"))}
                 {move || median.map(|median| format!(
-                    " · {} {median}",
+                    " · {} {}",
                     lang.get().pick("median", "medyan"),
+                    short_number(median),
                 ))}
             </span>
             <input
