@@ -21,6 +21,7 @@ SEED = 20240601
 BOOTSTRAP_ROUNDS = 1000
 REFERENCE_ROWS = 3000
 NAN_HEAVY_ROWS = 500
+DEMO_USERS_MAX = 100  # the app ships at most this many test users (the sample has 89)
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.03,
@@ -298,7 +299,7 @@ def main():
         handle.write("\n")
 
     with open(f"{work_dir}/test_user_ids.txt", "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{user}\n" for user in test_users))
+        handle.write("".join(f"{user}\n" for user in test_users[:DEMO_USERS_MAX]))
 
     print(f"best iteration {best_iteration}; threshold {threshold:.4f}; test AUC {test['auc']:.4f} "
           f"F1 {test['f1']:.4f} (all_yes {all_yes['f1']:.4f}, product_reorder_rate "

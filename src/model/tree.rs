@@ -11,6 +11,9 @@ use thiserror::Error;
 /// magnitude is at most this are treated as zero.
 pub const ZERO_THRESHOLD: f64 = 1.000_000_018_002_509_5e-35;
 
+/// Deepest tree accepted (TreeSHAP's path buffer grows with the square of the depth).
+pub const MAX_TREE_DEPTH: usize = 1024;
+
 /// Bit 0 of `decision_type`: the split is categorical (not supported).
 pub const CATEGORICAL_MASK: u8 = 1;
 /// Bit 1 of `decision_type`: missing values go to the left child.
@@ -91,6 +94,8 @@ pub enum TreeError {
     NotATree { what: String },
     #[error("{what} is never reached from the root")]
     Unreachable { what: String },
+    #[error("the tree is {depth} levels deep, over the limit of {MAX_TREE_DEPTH}")]
+    TooDeep { depth: usize },
 }
 
 fn check_len(field: &'static str, found: usize, expected: usize) -> Result<(), TreeError> {
@@ -209,6 +214,9 @@ impl TreeArrays {
         let mut leaf_reached = vec![false; self.num_leaves];
         let mut stack = vec![(0i32, 0usize)];
         while let Some((index, depth)) = stack.pop() {
+            if depth > MAX_TREE_DEPTH {
+                return Err(TreeError::TooDeep { depth });
+            }
             if index < 0 {
                 leaf_reached[(!index) as usize] = true;
                 max_depth = max_depth.max(depth);

