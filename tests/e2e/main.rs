@@ -6,8 +6,6 @@
 //! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
-#![cfg(not(target_arch = "wasm32"))]
-
 mod demo;
 mod harness;
 mod language;
