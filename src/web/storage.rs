@@ -113,7 +113,12 @@ fn idb_error(operation: &'static str) -> impl Fn(JsValue) -> WebError {
 
 /// A future that resolves with the request's result when it succeeds, or fails with its error.
 fn request_done(request: &IdbRequest) -> JsFuture {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+    JsFuture::from(request_promise(request))
+}
+
+/// The request's outcome as a promise.
+fn request_promise(request: &IdbRequest) -> Promise {
+    Promise::new(&mut |resolve: Function, reject: Function| {
         let on_success = {
             let request = request.clone();
             Closure::once_into_js(move |_: Event| {
@@ -134,8 +139,24 @@ fn request_done(request: &IdbRequest) -> JsFuture {
         };
         request.set_onsuccess(Some(on_success.unchecked_ref()));
         request.set_onerror(Some(on_error.unchecked_ref()));
+    })
+}
+
+/// Like `request_done` for an open request, but also failing when the open is blocked: a tab
+/// running an app version that does not close on `versionchange` holds the old schema, and
+/// waiting for it would stall every write.
+fn open_done(request: &IdbOpenDbRequest) -> JsFuture {
+    let blocked = Promise::new(&mut |_: Function, reject: Function| {
+        let on_blocked = Closure::once_into_js(move |_: Event| {
+            let reason = JsValue::from_str("blocked by another tab holding an older version open");
+            let _ = reject.call1(&JsValue::UNDEFINED, &reason);
+        });
+        request.set_onblocked(Some(on_blocked.unchecked_ref()));
     });
-    JsFuture::from(promise)
+    JsFuture::from(Promise::race(&Array::of2(
+        &request_promise(request),
+        &blocked,
+    )))
 }
 
 /// A future that resolves when the transaction commits, or fails with why it aborted.
@@ -372,6 +393,8 @@ impl LogStore {
                     return None;
                 }
                 *self.inner.backend.borrow_mut() = Backend::IndexedDb(db.clone());
+                self.changed(None);
+                // Whether the browser will keep the data is known a little later.
                 self.inner.persisted.replace(query_persisted().await);
                 self.changed(None);
                 Some(db)
@@ -414,7 +437,7 @@ impl LogStore {
             })
         };
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-        let opened = request_done(&request).await;
+        let opened = open_done(&request).await;
         let db: IdbDatabase = match opened {
             Ok(db) => db.unchecked_into(),
             Err(error) => {
@@ -786,8 +809,8 @@ pub fn StorageBanner() -> impl IntoView {
                 </strong>
                 " "
                 {move || lang.get().pick(
-                    "This browser does not let the app use its storage here, so the log lives in this tab's memory and is lost when you close it.",
-                    "Bu tarayıcı uygulamanın burada depolama kullanmasına izin vermiyor; kayıt yalnızca bu sekmenin belleğinde tutulur ve sekmeyi kapattığınızda kaybolur.",
+                    "The prediction log cannot use this browser's storage, so it is kept in this tab's memory and is lost when you close it.",
+                    "Tahmin kaydı bu tarayıcının depolamasını kullanamıyor; kayıt yalnızca bu sekmenin belleğinde tutulur ve sekmeyi kapattığınızda kaybolur.",
                 )}
                 <small class="storage-reason">
                     {move || match status.get() {
