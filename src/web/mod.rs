@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod embed;
+pub mod feature_text;
 pub mod fetch;
 pub mod form;
 pub mod i18n;

@@ -8,12 +8,17 @@
 //! that fails moves the log to memory and says so; it is never dropped silently. Other tabs
 //! learn about writes through a BroadcastChannel.
 //!
+//! Reading 100k records out of IndexedDB takes seconds, so the dashboard's light records
+//! (everything but the feature values) are cached per page: read in full once, then only the
+//! records with ids above the last one read (a key range), and dropped when any tab clears.
+//!
 //! `LogStore` is the plain (non-reactive) store, tested in a real browser; `LogStoreHandle`
 //! wraps it with Leptos signals for the pages.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use leptos::prelude::*;
@@ -21,9 +26,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    BroadcastChannel, DomException, Event, IdbDatabase, IdbFactory, IdbObjectStoreParameters,
-    IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode, IdbVersionChangeEvent,
-    MessageEvent,
+    BroadcastChannel, DomException, Event, IdbDatabase, IdbFactory, IdbKeyRange,
+    IdbObjectStoreParameters, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+    IdbVersionChangeEvent, MessageEvent,
 };
 
 use crate::history::PredictionRecord;
@@ -51,6 +56,11 @@ const SUMMARY_FIELDS: [&str; 9] = [
     "threshold",
     "model_sha256",
 ];
+
+/// BroadcastChannel message: records were added.
+const MESSAGE_ADDED: &str = "added";
+/// BroadcastChannel message: the log was cleared.
+const MESSAGE_CLEARED: &str = "cleared";
 
 /// Why a log operation failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -103,7 +113,12 @@ fn idb_error(operation: &'static str) -> impl Fn(JsValue) -> WebError {
 
 /// A future that resolves with the request's result when it succeeds, or fails with its error.
 fn request_done(request: &IdbRequest) -> JsFuture {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+    JsFuture::from(request_promise(request))
+}
+
+/// The request's outcome as a promise.
+fn request_promise(request: &IdbRequest) -> Promise {
+    Promise::new(&mut |resolve: Function, reject: Function| {
         let on_success = {
             let request = request.clone();
             Closure::once_into_js(move |_: Event| {
@@ -124,8 +139,24 @@ fn request_done(request: &IdbRequest) -> JsFuture {
         };
         request.set_onsuccess(Some(on_success.unchecked_ref()));
         request.set_onerror(Some(on_error.unchecked_ref()));
+    })
+}
+
+/// Like `request_done` for an open request, but also failing when the open is blocked: a tab
+/// running an app version that does not close on `versionchange` holds the old schema, and
+/// waiting for it would stall every write.
+fn open_done(request: &IdbOpenDbRequest) -> JsFuture {
+    let blocked = Promise::new(&mut |_: Function, reject: Function| {
+        let on_blocked = Closure::once_into_js(move |_: Event| {
+            let reason = JsValue::from_str("blocked by another tab holding an older version open");
+            let _ = reject.call1(&JsValue::UNDEFINED, &reason);
+        });
+        request.set_onblocked(Some(on_blocked.unchecked_ref()));
     });
-    JsFuture::from(promise)
+    JsFuture::from(Promise::race(&Array::of2(
+        &request_promise(request),
+        &blocked,
+    )))
 }
 
 /// A future that resolves when the transaction commits, or fails with why it aborted.
@@ -230,6 +261,12 @@ enum Backend {
     },
 }
 
+/// The light records read so far, in id order, and the highest id read.
+struct SummaryCache {
+    records: Arc<Vec<PredictionRecord>>,
+    last_id: u64,
+}
+
 struct Inner {
     factory: Option<IdbFactory>,
     name: String,
@@ -238,6 +275,9 @@ struct Inner {
     channel: Option<BroadcastChannel>,
     /// Called after every local change of the log or its status.
     on_change: RefCell<Vec<Rc<dyn Fn()>>>,
+    /// Called when another tab (or store) changed the log.
+    on_remote: RefCell<Vec<Rc<dyn Fn()>>>,
+    summaries: RefCell<Option<SummaryCache>>,
 }
 
 /// The prediction log: IndexedDB, or memory when IndexedDB is unavailable or failed.
@@ -257,16 +297,33 @@ impl LogStore {
     /// database opens on first use.
     pub fn with_factory(factory: Option<IdbFactory>, name: &str) -> LogStore {
         let channel = BroadcastChannel::new(&format!("{name}-changes")).ok();
-        LogStore {
-            inner: Rc::new(Inner {
-                factory,
-                name: name.to_owned(),
-                backend: RefCell::new(Backend::Closed),
-                persisted: RefCell::new(None),
-                channel,
-                on_change: RefCell::new(Vec::new()),
-            }),
+        let inner = Rc::new(Inner {
+            factory,
+            name: name.to_owned(),
+            backend: RefCell::new(Backend::Closed),
+            persisted: RefCell::new(None),
+            channel,
+            on_change: RefCell::new(Vec::new()),
+            on_remote: RefCell::new(Vec::new()),
+            summaries: RefCell::new(None),
+        });
+        if let Some(channel) = &inner.channel {
+            let weak: Weak<Inner> = Rc::downgrade(&inner);
+            let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                let Some(inner) = weak.upgrade() else { return };
+                if event.data().as_string().as_deref() == Some(MESSAGE_CLEARED) {
+                    inner.summaries.replace(None);
+                }
+                let listeners: Vec<Rc<dyn Fn()>> = inner.on_remote.borrow().clone();
+                for listener in listeners {
+                    listener();
+                }
+            });
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            // Lives as long as the page; one per store.
+            closure.forget();
         }
+        LogStore { inner }
     }
 
     /// The IndexedDB database name this log uses.
@@ -295,19 +352,14 @@ impl LogStore {
     /// Calls `listener` whenever another tab (or another store on the same database) writes.
     /// The listener lives as long as the page.
     pub fn on_remote_change(&self, listener: impl Fn() + 'static) {
-        if let Some(channel) = &self.inner.channel {
-            let closure = Closure::<dyn Fn(MessageEvent)>::new(move |_: MessageEvent| listener());
-            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-            closure.forget();
-        }
+        self.inner.on_remote.borrow_mut().push(Rc::new(listener));
     }
 
-    fn changed(&self, broadcast: bool) {
-        if broadcast {
-            if let Some(channel) = &self.inner.channel {
-                // Other tabs only miss a live refresh if this fails; the data itself is saved.
-                let _ = channel.post_message(&JsValue::from_str("changed"));
-            }
+    /// Tells local listeners, and other tabs when `broadcast` names what changed.
+    fn changed(&self, broadcast: Option<&str>) {
+        if let (Some(message), Some(channel)) = (broadcast, &self.inner.channel) {
+            // Other tabs only miss a live refresh if this fails; the data itself is saved.
+            let _ = channel.post_message(&JsValue::from_str(message));
         }
         let listeners: Vec<Rc<dyn Fn()>> = self.inner.on_change.borrow().clone();
         for listener in listeners {
@@ -341,13 +393,15 @@ impl LogStore {
                     return None;
                 }
                 *self.inner.backend.borrow_mut() = Backend::IndexedDb(db.clone());
+                self.changed(None);
+                // Whether the browser will keep the data is known a little later.
                 self.inner.persisted.replace(query_persisted().await);
-                self.changed(false);
+                self.changed(None);
                 Some(db)
             }
             Err(reason) => {
                 self.use_memory(Vec::new(), reason);
-                self.changed(false);
+                self.changed(None);
                 None
             }
         }
@@ -383,7 +437,7 @@ impl LogStore {
             })
         };
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-        let opened = request_done(&request).await;
+        let opened = open_done(&request).await;
         let db: IdbDatabase = match opened {
             Ok(db) => db.unchecked_into(),
             Err(error) => {
@@ -434,7 +488,7 @@ impl LogStore {
         if let Some(db) = self.database().await {
             match write_all(&db, &values).await {
                 Ok(ids) => {
-                    self.changed(true);
+                    self.changed(Some(MESSAGE_ADDED));
                     return Ok(ids);
                 }
                 Err(error) => {
@@ -467,7 +521,7 @@ impl LogStore {
                 })
             }
         };
-        self.changed(false);
+        self.changed(None);
         Ok(ids)
     }
 
@@ -477,8 +531,32 @@ impl LogStore {
     }
 
     /// Every record without its feature values (what the dashboard aggregates), oldest first.
-    pub async fn all_summaries(&self) -> Result<Vec<PredictionRecord>, WebError> {
-        self.read(Some(&SUMMARY_FIELDS)).await
+    /// From IndexedDB the first call reads everything; later calls read only newer records.
+    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, WebError> {
+        let Some(db) = self.database().await else {
+            return self.read(Some(&SUMMARY_FIELDS)).await.map(Arc::new);
+        };
+        let after = self.inner.summaries.borrow().as_ref().map(|c| c.last_id);
+        let fresh = read_range(&db, after, Some(&SUMMARY_FIELDS)).await?;
+        let mut cache = self.inner.summaries.borrow_mut();
+        let cache = cache.get_or_insert_with(|| SummaryCache {
+            records: Arc::new(Vec::new()),
+            last_id: 0,
+        });
+        // Another call may have extended the cache while this one read: keep only newer ids.
+        let last_id = cache.last_id;
+        let newer: Vec<PredictionRecord> = fresh
+            .into_iter()
+            .filter(|record| record.id.is_some_and(|id| id > last_id))
+            .collect();
+        if let Some(max) = newer.iter().filter_map(|record| record.id).max() {
+            cache.last_id = max;
+            let mut records = Vec::with_capacity(cache.records.len() + newer.len());
+            records.extend(cache.records.iter().cloned());
+            records.extend(newer);
+            cache.records = Arc::new(records);
+        }
+        Ok(cache.records.clone())
     }
 
     async fn read(&self, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, WebError> {
@@ -511,13 +589,17 @@ impl LogStore {
             transaction_done(&transaction)
                 .await
                 .map_err(idb_error("clear"))?;
-            self.changed(true);
+            // Keys keep counting up after a clear, so the last id read stays a valid bound.
+            if let Some(cache) = &mut *self.inner.summaries.borrow_mut() {
+                cache.records = Arc::new(Vec::new());
+            }
+            self.changed(Some(MESSAGE_CLEARED));
             return Ok(());
         }
         if let Backend::Memory { records, .. } = &mut *self.inner.backend.borrow_mut() {
             records.clear();
         }
-        self.changed(false);
+        self.changed(None);
         Ok(())
     }
 
@@ -562,11 +644,25 @@ async fn read_all(
     db: &IdbDatabase,
     fields: Option<&[&str]>,
 ) -> Result<Vec<PredictionRecord>, WebError> {
+    read_range(db, None, fields).await
+}
+
+/// Records with ids above `after` (all when `None`), oldest first.
+async fn read_range(
+    db: &IdbDatabase,
+    after: Option<u64>,
+    fields: Option<&[&str]>,
+) -> Result<Vec<PredictionRecord>, WebError> {
     let transaction = begin(db, false).map_err(idb_error("read"))?;
-    let request = transaction
+    let store = transaction
         .object_store(STORE_NAME)
-        .and_then(|store| store.get_all())
         .map_err(idb_error("read"))?;
+    let request = match after {
+        None => store.get_all(),
+        Some(after) => IdbKeyRange::lower_bound_with_open(&JsValue::from_f64(after as f64), true)
+            .and_then(|range| store.get_all_with_key(&range)),
+    }
+    .map_err(idb_error("read"))?;
     let values = request_done(&request).await.map_err(idb_error("read"))?;
     from_js(&values, fields)
 }
@@ -646,8 +742,8 @@ impl LogStoreHandle {
         self.store().all().await
     }
 
-    /// Every record without feature values: cheaper at 100k records.
-    pub async fn all_summaries(&self) -> Result<Vec<PredictionRecord>, WebError> {
+    /// Every record without feature values, cached and shared: cheap at 100k records.
+    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, WebError> {
         self.store().all_summaries().await
     }
 
@@ -679,7 +775,11 @@ impl LogStoreHandle {
 pub fn provide_log_store() {
     let handle = LogStoreHandle::new(LogStore::open_default());
     let store = handle.store();
-    leptos::task::spawn_local(async move { store.ready().await });
+    // Open early so the status is known, and warm the dashboard's cache in the background.
+    leptos::task::spawn_local(async move {
+        store.ready().await;
+        let _ = store.all_summaries().await;
+    });
     provide_context(handle);
 }
 
@@ -709,8 +809,8 @@ pub fn StorageBanner() -> impl IntoView {
                 </strong>
                 " "
                 {move || lang.get().pick(
-                    "This browser does not let the app use its storage here, so the log lives in this tab's memory and is lost when you close it.",
-                    "Bu tarayıcı uygulamanın burada depolama kullanmasına izin vermiyor; kayıt yalnızca bu sekmenin belleğinde tutulur ve sekmeyi kapattığınızda kaybolur.",
+                    "The prediction log cannot use this browser's storage, so it is kept in this tab's memory and is lost when you close it.",
+                    "Tahmin kaydı bu tarayıcının depolamasını kullanamıyor; kayıt yalnızca bu sekmenin belleğinde tutulur ve sekmeyi kapattığınızda kaybolur.",
                 )}
                 <small class="storage-reason">
                     {move || match status.get() {

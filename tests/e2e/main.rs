@@ -3,12 +3,14 @@
 //!
 //! Every test is ignored by default because it needs two servers: the release `dist/` behind a
 //! server that falls back to index.html (`E2E_BASE_URL`) and chromedriver (`WEBDRIVER_URL`).
-
+//! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod demo;
 mod harness;
 mod language;
+mod log;
 mod predict;
 mod shell;
 mod ship;
+mod startup;

@@ -10,11 +10,11 @@ use crate::web::i18n::{use_lang, Lang};
 /// How many features the chart shows; the rest are summed into one line.
 pub const TOP_FEATURES: usize = 10;
 
-const CHART_WIDTH: f64 = 560.0;
-const LABEL_WIDTH: f64 = 190.0;
-const VALUE_WIDTH: f64 = 70.0;
-const ROW_HEIGHT: f64 = 24.0;
-const BAR_HEIGHT: f64 = 16.0;
+const CHART_WIDTH: f64 = 480.0;
+const LABEL_WIDTH: f64 = 200.0;
+const VALUE_WIDTH: f64 = 60.0;
+const ROW_HEIGHT: f64 = 26.0;
+const BAR_HEIGHT: f64 = 18.0;
 
 /// One drawn bar: which feature, its contribution, and where the bar sits.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,8 +101,8 @@ pub fn ExplainChart(
         .map(|(row, bar)| {
             let y = 4.0 + row as f64 * ROW_HEIGHT;
             let class = if bar.contribution >= 0.0 { "bar-raise" } else { "bar-lower" };
-            let label = if bar.name.chars().count() > 28 {
-                format!("{}…", bar.name.chars().take(27).collect::<String>())
+            let label = if bar.name.chars().count() > 24 {
+                format!("{}…", bar.name.chars().take(23).collect::<String>())
             } else {
                 bar.name.clone()
             };
@@ -143,7 +143,7 @@ pub fn ExplainChart(
         })
         .collect_view();
     view! {
-        <div class="chart" data-testid="explanation">
+        <div class="explain-chart" data-testid="explanation">
             <p class="hint">
                 {move || lang.get().pick(
                     "Each bar is one feature's TreeSHAP contribution in log-odds: red raises the chance, blue lowers it. Largest effects first.",

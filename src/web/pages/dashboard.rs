@@ -43,7 +43,7 @@ pub fn DashboardPage() -> impl IntoView {
     Effect::new(move |_| {
         revision.track();
         leptos::task::spawn_local(async move {
-            let loaded = store.all_summaries().await.map(Arc::new);
+            let loaded = store.all_summaries().await;
             log.try_set(Some(loaded));
         });
     });
@@ -334,6 +334,7 @@ fn RecentPredictions(
 ) -> impl IntoView {
     let lang = use_lang();
     let page_count = move || ordered.with(|o| o.len().div_ceil(PAGE_SIZE).max(1));
+    let on_last_page = move || page.get() + 1 >= page_count();
     let rows = move || {
         let start = page.get() * PAGE_SIZE;
         ordered.with(|ordered| {
@@ -368,7 +369,15 @@ fn RecentPredictions(
                         {move || {
                             let lang = lang.get();
                             let unknown = lang.pick("unknown", "bilinmiyor");
-                            rows().into_iter().map(|r| view! {
+                            let rows = rows();
+                            let empty = rows.is_empty().then(|| view! {
+                                <tr data-testid="recent-empty">
+                                    <td colspan="7">
+                                        {lang.pick("No predictions match.", "Eşleşen tahmin yok.")}
+                                    </td>
+                                </tr>
+                            });
+                            let filled = rows.into_iter().map(|r| view! {
                                 <tr data-testid="recent-row" data-id=r.id.map(|id| id.to_string()).unwrap_or_default()>
                                     <td>{format_utc_datetime(r.created_at_ms)}</td>
                                     <td>{source_label(lang, r.source)}</td>
@@ -380,7 +389,8 @@ fn RecentPredictions(
                                     </td>
                                     <td title=r.model_sha256.clone()>{r.model_sha256.chars().take(8).collect::<String>()}</td>
                                 </tr>
-                            }).collect_view()
+                            }).collect_view();
+                            (empty, filled)
                         }}
                     </tbody>
                 </table>
@@ -395,7 +405,7 @@ fn RecentPredictions(
                     {move || format!("{} {} / {}", lang.get().pick("Page", "Sayfa"), page.get() + 1, page_count())}
                 </span>
                 <button type="button" class="secondary" data-testid="page-next"
-                    disabled=move || page.get() + 1 >= page_count()
+                    disabled=on_last_page
                     on:click=move |_| page.update(|p| *p += 1)>
                     {move || lang.get().pick("Older", "Daha eski")}
                 </button>

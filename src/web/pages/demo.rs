@@ -9,6 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::features::{candidates, feature_names, Catalog, DemoUsers, FeatureError, UserHistory};
 use crate::history::{PredictionRecord, Source};
@@ -340,13 +341,25 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         }
     };
 
-    let on_change = move |event: leptos::ev::Event| {
-        let value = event_target_value(&event);
-        selected.set(value.clone());
-        if let Ok(user_id) = value.parse::<u64>() {
-            score(user_id);
-        } else {
-            ranking.set(None);
+    // `/demo?user=ID` opens with that shopper scored.
+    let requested = use_query_map()
+        .get_untracked()
+        .get("user")
+        .and_then(|user| user.parse::<u64>().ok())
+        .filter(|user_id| data.users.users.iter().any(|user| user.user_id == *user_id));
+    if let Some(user_id) = requested {
+        selected.set(user_id.to_string());
+        score(user_id);
+    }
+
+    // Choosing only selects (arrow keys step through the list without logging anything); the
+    // button scores and logs.
+    let on_change = move |event: leptos::ev::Event| selected.set(event_target_value(&event));
+    let on_score = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match selected.get_untracked().parse::<u64>() {
+            Ok(user_id) => score(user_id),
+            Err(_) => ranking.set(None),
         }
     };
 
@@ -355,10 +368,20 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         <div class="card">
             <label for="demo-user-select"><strong>{move || lang.get().pick("Demo shopper", "Örnek müşteri")}</strong></label>
             " "
-            <select id="demo-user-select" data-testid="demo-user" prop:value=move || selected.get() on:change=on_change>
-                <option value="">{move || lang.get().pick("Choose a shopper…", "Bir müşteri seçin…")}</option>
-                {options}
-            </select>
+            <form class="demo-picker" on:submit=on_score>
+                <select id="demo-user-select" data-testid="demo-user" prop:value=move || selected.get() on:change=on_change>
+                    <option value="">{move || lang.get().pick("Choose a shopper…", "Bir müşteri seçin…")}</option>
+                    {options}
+                </select>
+                <button
+                    type="submit"
+                    class="primary"
+                    data-testid="demo-score"
+                    disabled=move || selected.with(String::is_empty)
+                >
+                    {move || lang.get().pick("Score this shopper", "Bu müşteriyi puanla")}
+                </button>
+            </form>
             <p class="hint">
                 {move || format!(
                     "{} {}",
@@ -428,7 +451,7 @@ fn RankingView(result: Ranking, names: Arc<Vec<String>>) -> impl IntoView {
                     <td class="num" data-testid="demo-probability" data-value=format!("{probability}")>
                         {move || lang.get().percent(probability)}
                     </td>
-                    <td data-value=if is_reorder { "1" } else { "0" }>
+                    <td data-testid="demo-decision" data-value=if is_reorder { "1" } else { "0" }>
                         {move || if is_reorder { lang.get().pick("reorder", "alır") } else { lang.get().pick("no", "almaz") }}
                     </td>
                     <td>

@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 use crate::history::{PredictionRecord, Source};
 use crate::model::FeatureSpec;
 use crate::web::components::explain_chart::ExplainChart;
+use crate::web::feature_text;
 use crate::web::form::{
     default_text, group_label, kind_name, parse_feature_value, parse_optional_id, ConfidenceBand,
     InputError, GROUP_ORDER,
@@ -218,6 +219,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 save_setting(LAST_INPUTS_SETTING, &saved);
             }
             log_state.set(LogState::Saving);
+            show_result_on_narrow_screens();
             spawn_local(async move {
                 match log_store.add(record).await {
                     Ok(id) => log_state.set(LogState::Saved(id)),
@@ -368,6 +370,32 @@ fn grouped(specs: &[FeatureSpec]) -> Vec<(String, Vec<usize>)> {
     groups
 }
 
+/// A number for reading, not for computing: at most four decimals, trailing zeros dropped.
+fn short_number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    if trimmed == "-0" {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// On a narrow screen the result card sits below every input; bring it into view after a press.
+fn show_result_on_narrow_screens() {
+    let narrow = window()
+        .inner_width()
+        .ok()
+        .and_then(|width| width.as_f64())
+        .is_some_and(|width| width < 900.0);
+    if !narrow {
+        return;
+    }
+    if let Ok(Some(card)) = document().query_selector("[data-testid=\"result-card\"]") {
+        card.scroll_into_view();
+    }
+}
+
 fn focus_first_error() {
     let Some(document) = window().document() else {
         return;
@@ -392,17 +420,21 @@ fn FeatureField(
     let described_by = format!("{hint_id} {error_id}");
     let unit = spec.unit.clone().unwrap_or_default();
     let median = spec.median.filter(|median| median.is_finite());
-    let description = spec.description.clone().unwrap_or_default();
+    let name = spec.name.clone();
+    let bundle_description = spec.description.clone();
+    let description =
+        move || feature_text::description(&name, bundle_description.as_deref(), lang.get());
     let is_missing = move || text.with(|text| text.trim().is_empty());
     view! {
         <div class="field">
             <label for=input_id.clone()>{spec.name.clone()}</label>
             <span class="hint" id=hint_id>
                 {description}
-                {(!unit.is_empty()).then(|| format!(" ({unit})"))}
+                {move || (!unit.is_empty()).then(|| format!(" ({})", feature_text::unit(&unit, lang.get())))}
                 {move || median.map(|median| format!(
-                    " · {} {median}",
+                    " · {} {}",
                     lang.get().pick("median", "medyan"),
+                    short_number(median),
                 ))}
             </span>
             <input
