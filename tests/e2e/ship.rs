@@ -214,7 +214,6 @@ async fn embedded_app_ignores_parents_outside_its_allow_list() {
 #[ignore = "needs a served release build: scripts/dev.sh test"]
 async fn embedded_app_with_blocked_storage_shows_the_banner_and_still_predicts() {
     let (features, lightgbm_probability) = reference_request();
-    // Chrome blocks third-party storage (IndexedDB, localStorage) with third-party cookies.
     with_blocked_third_party_storage(|client| async move {
         let app = base_url();
         client
@@ -232,20 +231,25 @@ async fn embedded_app_with_blocked_storage_shows_the_banner_and_still_predicts()
             .expect("a probability");
         assert_eq!(probability.to_bits(), lightgbm_probability.to_bits());
         client.clone().enter_frame(0).await?;
-        wait_for(&client, &testid("storage-banner")).await?;
+        wait_for(
+            &client,
+            &format!("{}[data-state=\"memory\"]", testid("storage-banner")),
+        )
+        .await?;
         Ok(())
     })
     .await;
 }
 
-/// A fresh browser whose profile blocks third-party cookies and, with them, third-party storage.
+/// A fresh browser whose profile blocks site storage (cookies, IndexedDB, localStorage), as a
+/// browser or user that refuses storage to embedded sites does. (Blocking only third-party
+/// cookies no longer blocks an iframe's storage in Chromium: it is partitioned instead.)
 async fn with_blocked_third_party_storage<F, Fut>(body: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<(), CmdError>>,
 {
-    let prefs =
-        json!({"profile.block_third_party_cookies": true, "profile.cookie_controls_mode": 1});
+    let prefs = json!({"profile.default_content_setting_values.cookies": 2});
     crate::harness::with_browser_prefs(&[], Some(prefs), body).await;
 }
 
