@@ -29,7 +29,9 @@ const CONVERT_USAGE: &str = "usage: reorder convert --model M.txt --threshold T 
 const PREDICT_USAGE: &str = "usage: reorder predict --bundle B --input in.csv --output out.csv
 
   Feature columns are matched by name; empty or NaN = missing; other columns pass through.
-  Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.";
+  Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.
+  An input column already named `probability` or `is_reorder` is kept as `input_probability`
+  or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
 
 const EXPLAIN_USAGE: &str = "usage: reorder explain --bundle B --input in.csv --output out.csv
 
