@@ -162,16 +162,23 @@ run_tests() {
     build_release
 
     log "serving checks (production nginx config on dist/)"
-    local port=8081
-    (PORT=$port serve_dist) &
+    local port=8081 parent_port=8082
+    # The embedding tests' parent page lives on another site (localhost vs 127.0.0.1), which
+    # the app's CSP must then allow as a frame ancestor: the image's FRAME_ANCESTORS setting.
+    (PORT=$port FRAME_ANCESTORS="'self' https://huggingface.co https://*.hf.space http://localhost:$parent_port" \
+        serve_dist) &
     pids+=($!)
+    python3 -m http.server "$parent_port" --bind 127.0.0.1 --directory tests/e2e/fixtures \
+        >/dev/null 2>&1 &
+    pids+=($!)
+    wait_for_url "http://127.0.0.1:$parent_port/embed-parent.html"
     wait_for_url "http://127.0.0.1:$port/index.html"
     chromedriver --port=9515 >/dev/null 2>&1 &
     pids+=($!)
     wait_for_url "http://127.0.0.1:9515/status"
 
     E2E_BASE_URL="http://127.0.0.1:$port" E2E_DIST_DIR="$ROOT/dist" \
-        E2E_OTHER_ORIGIN_URL="http://localhost:$port" \
+        E2E_PARENT_URL="http://localhost:$parent_port" \
         WEBDRIVER_URL="http://127.0.0.1:9515" \
         cargo test --test serving --test e2e -- --ignored --test-threads=1
     log "all tests passed"

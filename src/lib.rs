@@ -1,12 +1,13 @@
 //! Instacart reorder prediction, shared by the browser app and the `reorder` command line.
 //!
-//! The pure modules (`model`, `features`, `history`) use only std, serde and thiserror-style
+//! The pure modules (`model`, `features`, `history`, `protocol`) use only std, serde and thiserror-style
 //! typed errors: no file system, clock, randomness or browser API, so they compile and are
 //! tested natively and run unchanged in wasm. Only `web` (wasm32 only) touches the browser.
 
 pub mod features;
 pub mod history;
 pub mod model;
+pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -395,3 +395,79 @@ fn demo_users_round_trip_through_json() {
     assert_eq!(DemoUsers::from_json(&text).expect("parse"), demo);
     assert!(DemoUsers::from_json("{\"users\": 3}").is_err());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arbitrary_order() -> impl Strategy<Value = (u8, u8, Option<f64>, Vec<u64>)> {
+        (
+            0u8..9,
+            0u8..26,
+            proptest::option::of(-2.0f64..40.0),
+            proptest::collection::vec(1u64..40, 0..8),
+        )
+    }
+
+    fn arbitrary_user() -> impl Strategy<Value = UserHistory> {
+        (
+            proptest::collection::vec(arbitrary_order(), 0..12),
+            arbitrary_order(),
+            proptest::option::of(proptest::collection::vec(1u64..50, 0..8)),
+        )
+            .prop_map(|(orders, target, basket)| UserHistory {
+                user_id: 1,
+                orders: orders
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, (dow, hour, days, products))| PastOrder {
+                        order_number: index as u32 + 1,
+                        dow,
+                        hour,
+                        days_since_prior: days,
+                        products,
+                    })
+                    .collect(),
+                target: TargetOrder {
+                    dow: target.0,
+                    hour: target.1,
+                    days_since_prior: target.2,
+                    products: basket,
+                },
+            })
+    }
+
+    proptest! {
+        /// Any history gives rows or a typed error, never a panic; valid ones give one row per
+        /// distinct product, and the basket moves only the labels.
+        #[test]
+        fn any_history_is_handled_and_the_basket_never_leaks(
+            user in arbitrary_user(),
+            other_basket in proptest::option::of(proptest::collection::vec(1u64..50, 0..8)),
+        ) {
+            let catalog = hand_catalog();
+            match candidates(&user, &catalog) {
+                Err(_) => prop_assert!(user.validate().is_err()),
+                Ok(rows) => {
+                    let mut distinct: Vec<u64> =
+                        user.orders.iter().flat_map(|o| o.products.iter().copied()).collect();
+                    distinct.sort_unstable();
+                    distinct.dedup();
+                    prop_assert_eq!(rows.iter().map(|r| r.product_id).collect::<Vec<_>>(), distinct);
+                    let mut moved = user.clone();
+                    moved.target.products = other_basket;
+                    let again = candidates(&moved, &catalog).expect("same history is valid");
+                    for (a, b) in rows.iter().zip(&again) {
+                        prop_assert_eq!(a.values.len(), FEATURE_COUNT);
+                        let same = a.values.iter().zip(&b.values).all(|(x, y)| x.to_bits() == y.to_bits());
+                        prop_assert!(same);
+                        let value = |feature: Feature| a.values[feature as usize];
+                        prop_assert!(value(Feature::UpOrders) >= 1.0);
+                        prop_assert!(value(Feature::UpOrderRate) <= 1.0);
+                        prop_assert!(value(Feature::UpStreak) <= value(Feature::UpOrders));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -422,7 +422,7 @@ impl Model {
     /// Sums of leaves for each row, trees in blocks over chunks of rows.
     fn raw_batch(&self, rows: &[f64], out: &mut [f64]) -> Result<(), ScoreError> {
         let width = self.num_features;
-        if rows.len() != out.len() * width {
+        if out.len().checked_mul(width) != Some(rows.len()) {
             return Err(ScoreError::BatchShape {
                 values: rows.len(),
                 features: width,

@@ -266,15 +266,33 @@ struct BundleHeader {
 
 /// Every check on the downloaded bytes: digest, text, format and version, then the model itself.
 pub fn check_bundle(bytes: Vec<u8>) -> Result<LoadedModel, LoadError> {
+    check_bundle_against(bytes, EXPECTED_MODEL_SHA256.trim())
+}
+
+/// `check_bundle` with the expected digest given (hex sha256 of the bundle file).
+pub fn check_bundle_against(
+    bytes: Vec<u8>,
+    expected_sha256: &str,
+) -> Result<LoadedModel, LoadError> {
     let bundle_sha256 = hex(&Sha256::digest(&bytes));
-    let expected = EXPECTED_MODEL_SHA256.trim();
-    if bundle_sha256 != expected {
+    if bundle_sha256 != expected_sha256 {
         return Err(LoadError::DigestMismatch {
-            expected: expected.to_owned(),
+            expected: expected_sha256.to_owned(),
             actual: bundle_sha256,
         });
     }
     let bundle_bytes = bytes.len();
+    let model = parse_bundle(bytes)?;
+    Ok(LoadedModel {
+        model,
+        bundle_sha256,
+        bundle_bytes,
+    })
+}
+
+/// The checks after the digest: UTF-8 text, JSON, the bundle format and its version, and the
+/// model's own validation.
+pub fn parse_bundle(bytes: Vec<u8>) -> Result<Model, LoadError> {
     let text = String::from_utf8(bytes).map_err(LoadError::NotText)?;
     let header: BundleHeader = serde_json::from_str(&text).map_err(LoadError::BadJson)?;
     if header.format != BUNDLE_FORMAT {
@@ -287,12 +305,7 @@ pub fn check_bundle(bytes: Vec<u8>) -> Result<LoadedModel, LoadError> {
             found: header.format_version,
         });
     }
-    let model = Model::from_bundle_json(&text).map_err(LoadError::InvalidModel)?;
-    Ok(LoadedModel {
-        model,
-        bundle_sha256,
-        bundle_bytes,
-    })
+    Model::from_bundle_json(&text).map_err(LoadError::InvalidModel)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -320,7 +333,9 @@ pub fn ModelStatus() -> impl IntoView {
                         lang.get().pick("Checking the model…", "Model doğrulanıyor…").to_owned()
                     } else {
                         let kib = progress.received / 1024;
-                        match progress.total {
+                        // A compressed transfer reports its compressed length; the body arrives
+                        // decompressed, so the total is only shown while it is still ahead.
+                        match progress.total.filter(|total| *total >= progress.received) {
                             Some(total) => format!(
                                 "{} {kib} / {} KiB",
                                 lang.get().pick("Downloading the model:", "Model indiriliyor:"),

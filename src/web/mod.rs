@@ -2,6 +2,8 @@
 //! loading and storage. The only module that touches the browser.
 
 pub mod components;
+pub mod embed;
+pub mod feature_text;
 pub mod fetch;
 pub mod form;
 pub mod i18n;
@@ -34,6 +36,9 @@ pub fn App() -> impl IntoView {
     provide_lang();
     provide_log_store();
     provide_model();
+    if let Some(config) = embed::embed_config() {
+        return view! { <embed::EmbedApp config /> }.into_any();
+    }
     let lang = use_lang();
     view! {
         <Router>
@@ -54,6 +59,7 @@ pub fn App() -> impl IntoView {
             <Footer />
         </Router>
     }
+    .into_any()
 }
 
 #[component]

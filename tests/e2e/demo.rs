@@ -23,6 +23,10 @@ async fn demo_user_ranking_appears_and_opens_in_predict() {
             .await?
             .expect("a shopper option has a value");
         select.select_by_index(1).await?;
+        wait_for(&client, &testid("demo-score"))
+            .await?
+            .click()
+            .await?;
         let ranking = wait_for(
             &client,
             &format!("{}[data-user=\"{user_id}\"]", testid("demo-ranking")),

@@ -55,18 +55,9 @@ fn fresh_profile_dir() -> std::path::PathBuf {
     dir
 }
 
-/// Starts a headless Chromium with a fresh profile. `extra_args` adds browser switches.
-pub async fn browser(extra_args: &[&str]) -> Client {
-    launch(extra_args, None).await
-}
-
-/// Starts a headless Chromium with a fresh profile and these browser preferences (e.g. content
-/// settings that block site storage).
-pub async fn browser_with_prefs(prefs: serde_json::Value) -> Client {
-    launch(&[], Some(prefs)).await
-}
-
-async fn launch(extra_args: &[&str], prefs: Option<serde_json::Value>) -> Client {
+/// Starts a headless Chromium with a fresh profile. `extra_args` adds browser switches, `prefs`
+/// Chrome profile preferences (e.g. blocking third-party cookies).
+pub async fn browser_with_prefs(extra_args: &[&str], prefs: Option<serde_json::Value>) -> Client {
     let profile = fresh_profile_dir();
     let mut args = vec![
         "--headless".to_owned(),
@@ -104,7 +95,19 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = Result<(), CmdError>>,
 {
-    let client = browser(extra_args).await;
+    with_browser_prefs(extra_args, None, body).await;
+}
+
+/// `with_browser` with Chrome profile preferences.
+pub async fn with_browser_prefs<F, Fut>(
+    extra_args: &[&str],
+    prefs: Option<serde_json::Value>,
+    body: F,
+) where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<(), CmdError>>,
+{
+    let client = browser_with_prefs(extra_args, prefs).await;
     let outcome = body(client.clone()).await;
     let closed = client.close().await;
     if let Err(error) = outcome {

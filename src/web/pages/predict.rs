@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 use crate::history::{PredictionRecord, Source};
 use crate::model::FeatureSpec;
 use crate::web::components::explain_chart::ExplainChart;
+use crate::web::feature_text;
 use crate::web::form::{
     default_text, group_label, kind_name, parse_feature_value, parse_optional_id, ConfidenceBand,
     InputError, GROUP_ORDER,
@@ -419,14 +420,17 @@ fn FeatureField(
     let described_by = format!("{hint_id} {error_id}");
     let unit = spec.unit.clone().unwrap_or_default();
     let median = spec.median.filter(|median| median.is_finite());
-    let description = spec.description.clone().unwrap_or_default();
+    let name = spec.name.clone();
+    let bundle_description = spec.description.clone();
+    let description =
+        move || feature_text::description(&name, bundle_description.as_deref(), lang.get());
     let is_missing = move || text.with(|text| text.trim().is_empty());
     view! {
         <div class="field">
             <label for=input_id.clone()>{spec.name.clone()}</label>
             <span class="hint" id=hint_id>
                 {description}
-                {(!unit.is_empty()).then(|| format!(" ({unit})"))}
+                {move || (!unit.is_empty()).then(|| format!(" ({})", feature_text::unit(&unit, lang.get())))}
                 {move || median.map(|median| format!(
                     " · {} {}",
                     lang.get().pick("median", "medyan"),

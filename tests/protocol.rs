@@ -1,0 +1,128 @@
+//! The embed postMessage protocol: which messages are answered, how, and what is refused.
+//! Expected values are written out by hand from the protocol's documented rules.
+
+use instacart_reorder::protocol::{
+    error_reply, origin_allowed, parse_allow_list, prediction_reply, read_message, Incoming,
+};
+use serde_json::json;
+
+const NAMES: [&str; 3] = ["user_total_orders", "up_order_rate", "order_dow"];
+
+fn rejected(message: serde_json::Value) -> (serde_json::Value, String) {
+    match read_message(&message, &NAMES) {
+        Incoming::Reject { id, message } => (id, message),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_complete_request_becomes_a_row_in_model_order_with_null_as_missing() {
+    let message = json!({
+        "type": "reorder:predict",
+        "id": "q-1",
+        "features": {"order_dow": 3, "user_total_orders": 12, "up_order_rate": null},
+        "user_id": 7,
+    });
+    let Incoming::Predict(request) = read_message(&message, &NAMES) else {
+        panic!("expected a prediction request");
+    };
+    assert_eq!(request.id, json!("q-1"));
+    assert_eq!(request.row[0], 12.0);
+    assert!(
+        request.row[1].is_nan(),
+        "null must be missing (NaN), never 0"
+    );
+    assert_eq!(request.row[2], 3.0);
+    assert_eq!(request.features[1], ("up_order_rate".to_string(), None));
+    assert_eq!(request.user_id, Some(7));
+    assert_eq!(request.product_id, None);
+}
+
+#[test]
+fn other_peoples_messages_are_ignored() {
+    for message in [
+        json!("hello"),
+        json!({"type": "webpackOk"}),
+        json!({"kind": "reorder:predict"}),
+        json!(42),
+    ] {
+        assert_eq!(
+            read_message(&message, &NAMES),
+            Incoming::Ignore,
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn missing_and_unknown_features_are_named() {
+    let (id, message) = rejected(json!({
+        "type": "reorder:predict", "id": 5, "features": {"user_total_orders": 1}
+    }));
+    assert_eq!(id, json!(5));
+    assert_eq!(
+        message,
+        "missing features: up_order_rate, order_dow (send null for an unknown value)"
+    );
+    let (_, message) = rejected(json!({
+        "type": "reorder:predict", "id": 5,
+        "features": {"user_total_orders": 1, "up_order_rate": 0.5, "order_dow": 2, "colour": 1}
+    }));
+    assert_eq!(message, "unknown features: colour");
+}
+
+#[test]
+fn non_numbers_are_refused_naming_the_feature() {
+    let (_, message) = rejected(json!({
+        "type": "reorder:predict", "id": "a",
+        "features": {"user_total_orders": "12", "up_order_rate": 0.5, "order_dow": 2}
+    }));
+    assert_eq!(
+        message,
+        "feature `user_total_orders` must be a number or null, got a string"
+    );
+}
+
+#[test]
+fn the_log_cannot_be_read_and_unknown_types_are_errors() {
+    let (id, message) = rejected(json!({"type": "reorder:history", "id": 1}));
+    assert_eq!(id, json!(1));
+    assert!(
+        message.starts_with("unknown message type `reorder:history`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn ids_and_optional_ids_are_checked() {
+    let (id, message) = rejected(json!({"type": "reorder:predict", "features": {}}));
+    assert_eq!(id, json!(null));
+    assert!(message.contains("`id`"), "{message}");
+    let (_, message) = rejected(json!({
+        "type": "reorder:predict", "id": 1, "product_id": -3,
+        "features": {"user_total_orders": 1, "up_order_rate": 0.5, "order_dow": 2}
+    }));
+    assert_eq!(message, "`product_id` must be a positive whole number");
+}
+
+#[test]
+fn replies_carry_the_documented_fields() {
+    assert_eq!(
+        prediction_reply(&json!("q"), 0.25, false, 0.3, "ab"),
+        json!({"type": "reorder:prediction", "id": "q", "probability": 0.25,
+               "is_reorder": false, "threshold": 0.3, "model_sha256": "ab"})
+    );
+    assert_eq!(
+        error_reply(&json!(3), "nope"),
+        json!({"type": "reorder:error", "id": 3, "message": "nope"})
+    );
+}
+
+#[test]
+fn the_allow_list_restricts_parent_origins() {
+    let list = parse_allow_list(" https://a.example/, ,https://b.example");
+    assert_eq!(list, vec!["https://a.example", "https://b.example"]);
+    assert!(origin_allowed("https://b.example", Some(&list)));
+    assert!(!origin_allowed("https://evil.example", Some(&list)));
+    assert!(origin_allowed("https://anyone.example", None));
+}
