@@ -533,7 +533,7 @@ async fn dashboard_opens_over_100k_records() {
     let warm_ms = now_ms() - open_start;
     assert!(shown);
     console_log!(
-        "100k records: seed {seeded_ms:.0} ms; dashboard open to totals shown: cold {cold_ms:.0} ms, \
+        "100k records: seed {seeded_ms:.0} ms; dashboard open to all 100k shown: cold {cold_ms:.0} ms, \
          warm {warm_ms:.0} ms; next page {page_ms:.0} ms; another tab's write committed in {write_ms:.0} ms and shown after {live_ms:.0} ms"
     );
     container.remove();

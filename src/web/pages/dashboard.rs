@@ -82,6 +82,11 @@ pub fn DashboardPage() -> impl IntoView {
                 }),
                 _ => None,
             })}
+            <Show when=move || log.with(Option::is_none)>
+                <p class="loading" role="status" data-testid="log-loading">
+                    {move || lang.get().pick("Reading the log…", "Kayıt okunuyor…")}
+                </p>
+            </Show>
             <Filters filter page summary />
             <Stats summary />
             <div class="charts">
@@ -192,16 +197,26 @@ fn Filters(
 #[component]
 fn Stats(summary: Memo<Option<Summary>>) -> impl IntoView {
     let lang = use_lang();
-    let total = move || summary.with(|s| s.as_ref().map(|s| s.total).unwrap_or(0));
+    // `None` until the log has been read: shown as "…", never as a count of 0.
+    let total = move || summary.with(|s| s.as_ref().map(|s| s.total));
     let rate = move || summary.with(|s| s.as_ref().and_then(|s| s.positive_rate));
     let mean = move || summary.with(|s| s.as_ref().and_then(|s| s.mean_probability));
-    let none = move || lang.get().pick("none yet", "henüz yok").to_owned();
+    let none = move || {
+        if summary.with(Option::is_none) {
+            "…".to_owned()
+        } else {
+            lang.get().pick("none yet", "henüz yok").to_owned()
+        }
+    };
     view! {
         <dl class="stats">
             <div class="stat">
                 <dt>{move || lang.get().pick("Total predictions", "Toplam tahmin")}</dt>
-                <dd data-testid="total-predictions" data-value=move || total().to_string()>
-                    {move || total().to_string()}
+                <dd
+                    data-testid="total-predictions"
+                    data-value=move || total().map(|t| t.to_string()).unwrap_or_default()
+                >
+                    {move || total().map(|t| t.to_string()).unwrap_or_else(|| "…".to_owned())}
                 </dd>
             </div>
             <div class="stat">
