@@ -155,9 +155,9 @@ run_tests() {
         models/train/check_features.sh
     fi
 
-    log "browser tests (wasm-bindgen-test in headless chromium)"
+    log "wasm tests (wasm-bindgen-test: headless chromium, and node for the evaluator parity)"
     CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
-        cargo test --target wasm32-unknown-unknown --test 'web_*'
+        cargo test --target wasm32-unknown-unknown --test 'web_*' --test model_wasm
 
     build_release
 
