@@ -394,9 +394,14 @@ impl LogStore {
                 }
                 *self.inner.backend.borrow_mut() = Backend::IndexedDb(db.clone());
                 self.changed(None);
-                // Whether the browser will keep the data is known a little later.
-                self.inner.persisted.replace(query_persisted().await);
-                self.changed(None);
+                // Whether the browser will keep the data is known a little later; no
+                // operation waits for it.
+                let store = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let persisted = query_persisted().await;
+                    store.inner.persisted.replace(persisted);
+                    store.changed(None);
+                });
                 Some(db)
             }
             Err(reason) => {
