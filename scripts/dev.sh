@@ -156,7 +156,7 @@ run_tests() {
     fi
 
     log "wasm tests (wasm-bindgen-test: headless chromium, and node for the evaluator parity)"
-    CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=300 \
         cargo test --target wasm32-unknown-unknown --test 'web_*' --test model_wasm
 
     build_release
