@@ -29,6 +29,19 @@ fn run(args: &[&str]) -> Output {
         .expect("runs reorder")
 }
 
+/// `reorder <command> --bundle B --input I --output O`.
+fn run_on_files(command: &str, bundle: &Path, input: &Path, output: &Path) -> Output {
+    run(&[
+        command,
+        "--bundle",
+        path(bundle),
+        "--input",
+        path(input),
+        "--output",
+        path(output),
+    ])
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -117,15 +130,7 @@ fn predict_matches_lightgbm_and_passes_columns_through() {
     let reference = reference("nan_missing", 3000);
     let input = write_input(&dir, &reference, 6);
     let out = dir.join("out.csv");
-    let output = run(&[
-        "predict",
-        "--bundle",
-        path(&bundle),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
+    let output = run_on_files("predict", &bundle, &input, &out);
     assert!(
         output.status.success(),
         "{}",
@@ -162,15 +167,7 @@ fn explain_matches_lightgbm_pred_contrib() {
     let reference = reference("nan_missing", 500);
     let input = write_input(&dir, &reference, 6);
     let out = dir.join("shap.csv");
-    let output = run(&[
-        "explain",
-        "--bundle",
-        path(&bundle),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
+    let output = run_on_files("explain", &bundle, &input, &out);
     assert!(
         output.status.success(),
         "{}",
@@ -212,15 +209,7 @@ fn a_missing_feature_column_is_exit_2_naming_it_and_writes_nothing() {
     )
     .expect("input");
     let out = dir.join("out.csv");
-    let output = run(&[
-        "predict",
-        "--bundle",
-        path(&bundle),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
+    let output = run_on_files("predict", &bundle, &input, &out);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("`cart_position`"), "{stderr}");
@@ -246,15 +235,7 @@ fn a_bad_cell_is_exit_2_naming_line_and_column_and_writes_nothing() {
     )
     .expect("input");
     let out = dir.join("out.csv");
-    let output = run(&[
-        "predict",
-        "--bundle",
-        path(&bundle),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
+    let output = run_on_files("predict", &bundle, &input, &out);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -311,15 +292,7 @@ fn clashing_output_columns_are_refused() {
     )
     .expect("input");
     let out = dir.join("out.csv");
-    let output = run(&[
-        "predict",
-        "--bundle",
-        path(&bundle),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
+    let output = run_on_files("predict", &bundle, &input, &out);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("input_probability"));
     assert!(!out.exists());
