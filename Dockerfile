@@ -3,9 +3,15 @@
 # stage 2 is Debian's nginx serving dist/ as UID 1000, with the config the tests run against.
 
 # ---- build ---------------------------------------------------------------------------------
+FROM node:20-bookworm-slim AS node
+
 FROM rust:1.95-bookworm AS build
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs npm python3 brotli \
+# Node 20, as on the development machines (binaryen 132 from npm provides wasm-opt).
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends python3 brotli \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Tools first, so their (slow) install is cached while the sources change.
