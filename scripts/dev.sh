@@ -69,6 +69,16 @@ ensure_apt() {
     fi
 }
 
+ensure_python_venv() {
+    # Debian's python3 has venv in a separate package.
+    python3 -m venv --help >/dev/null 2>&1 || ensure_apt_packages python3-venv
+}
+
+ensure_apt_packages() {
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
 ensure_nginx() {
     ensure_apt nginx:nginx-light brotli:brotli
     if [ ! -e /etc/nginx/modules-enabled/50-mod-http-brotli-static.conf ]; then
@@ -89,6 +99,7 @@ ensure_test_tools() {
     ensure_nginx
     rustup component list --installed | grep -q '^clippy' || rustup component add clippy
     rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+    ensure_python_venv
     ensure_lint_tools
 }
 
