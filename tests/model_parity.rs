@@ -134,6 +134,17 @@ fn batch_predictions_equal_lightgbm_bit_for_bit() {
             .predict_batch(&rows, &mut probabilities)
             .expect("batch scores");
         let full = model.predict_batch_full(&rows).expect("batch scores");
+        // A batch whose size is not a multiple of the chunk or lane sizes.
+        let odd = 1003;
+        let odd_batch = model
+            .predict_batch_full(&rows[..odd * model.num_features()])
+            .expect("batch scores");
+        for (index, prediction) in odd_batch.iter().enumerate() {
+            assert!(
+                same(prediction.probability, reference.probability[index]),
+                "{name}: row {index} of a {odd}-row batch differs from LightGBM"
+            );
+        }
         for index in 0..probabilities.len() {
             assert!(
                 same(probabilities[index], reference.probability[index]),

@@ -107,16 +107,15 @@ struct Node {
 
 impl Node {
     /// LightGBM's decision with the missing-value cases resolved ahead of time: once tiny
-    /// values are snapped to 0, NaN and zero each go to a fixed side per node.
+    /// values are snapped to 0, NaN and zero each go to a fixed side per node. Written without
+    /// branches so that several walks can proceed side by side.
     #[inline(always)]
     fn next(&self, value: f64) -> i32 {
-        let left = if value.abs() > ZERO_THRESHOLD {
-            value <= self.threshold
-        } else if value.is_nan() {
-            self.flags & NAN_LEFT != 0
-        } else {
-            self.flags & ZERO_LEFT != 0
-        };
+        let regular = value.abs() > ZERO_THRESHOLD;
+        let compares_left = value <= self.threshold;
+        let special_mask = if value.is_nan() { NAN_LEFT } else { ZERO_LEFT };
+        let special_left = self.flags & special_mask != 0;
+        let left = (regular & compares_left) | (!regular & special_left);
         if left {
             self.left
         } else {
@@ -142,6 +141,8 @@ pub struct Model {
 const ROW_CHUNK: usize = 64;
 /// Trees walked per row before moving on to the next row of the chunk.
 const TREE_BLOCK: usize = 16;
+/// Independent walks interleaved: rows of a batch, or trees of a single row.
+const WALK_LANES: usize = 8;
 
 impl Model {
     /// Parses and validates a bundle document.
@@ -334,6 +335,27 @@ impl Model {
         self.leaf_values[!index as usize]
     }
 
+    /// Walks `LANES` independent (tree, row) pairs in lockstep and returns the leaf each one
+    /// ends in. The walks do not depend on each other, so the processor overlaps them; a lane
+    /// that has reached its leaf idles (re-reading node 0) until the others finish.
+    #[inline(always)]
+    fn walk_lanes<const LANES: usize>(
+        &self,
+        starts: [i32; LANES],
+        rows: [&[f64]; LANES],
+    ) -> [i32; LANES] {
+        let mut index = starts;
+        while index.iter().any(|&i| i >= 0) {
+            for lane in 0..LANES {
+                let active = index[lane] >= 0;
+                let node = &self.nodes[if active { index[lane] as usize } else { 0 }];
+                let next = node.next(rows[lane][node.feature as usize]);
+                index[lane] = if active { next } else { index[lane] };
+            }
+        }
+        index
+    }
+
     /// Turns the sum of leaves into the raw score and probability, as LightGBM does: the raw
     /// score is the sum (also for a random forest, as LightGBM's `raw_score`); a random forest
     /// averages the trees only on the way to the probability.
@@ -360,7 +382,15 @@ impl Model {
             });
         }
         let mut sum = 0.0;
-        for &root in &self.roots {
+        let mut groups = self.roots.chunks_exact(WALK_LANES);
+        for group in &mut groups {
+            let starts: [i32; WALK_LANES] = std::array::from_fn(|lane| group[lane]);
+            let leaves = self.walk_lanes(starts, [row; WALK_LANES]);
+            for leaf in leaves {
+                sum += self.leaf_values[!leaf as usize];
+            }
+        }
+        for &root in groups.remainder() {
             sum += self.leaf_value(root, row);
         }
         Ok(self.finish(sum))
@@ -405,12 +435,24 @@ impl Model {
         {
             out_chunk.fill(0.0);
             for tree_block in self.roots.chunks(TREE_BLOCK) {
-                for (row, sum) in row_chunk.chunks_exact(width).zip(out_chunk.iter_mut()) {
-                    let mut acc = *sum;
+                let mut row_groups = row_chunk.chunks_exact(width * WALK_LANES);
+                let mut sum_groups = out_chunk.chunks_exact_mut(WALK_LANES);
+                for (rows, sums) in (&mut row_groups).zip(&mut sum_groups) {
+                    let lanes: [&[f64]; WALK_LANES] =
+                        std::array::from_fn(|lane| &rows[lane * width..(lane + 1) * width]);
                     for &root in tree_block {
-                        acc += self.leaf_value(root, row);
+                        let leaves = self.walk_lanes([root; WALK_LANES], lanes);
+                        for (sum, leaf) in sums.iter_mut().zip(leaves) {
+                            *sum += self.leaf_values[!leaf as usize];
+                        }
                     }
-                    *sum = acc;
+                }
+                let rest_rows = row_groups.remainder();
+                let rest_sums = sum_groups.into_remainder();
+                for (row, sum) in rest_rows.chunks_exact(width).zip(rest_sums.iter_mut()) {
+                    for &root in tree_block {
+                        *sum += self.leaf_value(root, row);
+                    }
                 }
             }
         }
