@@ -1,0 +1,69 @@
+"""Times `reorder features` (native profile) and the polars reference
+(models/train/reference_features.py) on Kaggle-layout folders of growing size and prints wall
+time, peak RSS (the child's own, from wait4) and the ratios, one table row per size.
+
+Usage: features_bench.py REORDER PYTHON REFERENCE_PY OUT_DIR LABEL=DATA_DIR...
+Run through scripts/bench/features.sh.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def measure(command, log_path):
+    """Runs `command`; returns (wall seconds, peak RSS bytes)."""
+    with open(log_path, "w") as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} failed ({process.returncode}); see {log_path}")
+    return wall, usage.ru_maxrss * 1024  # Linux reports KiB
+
+
+def count_lines(path, chunk=1 << 24):
+    lines = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            lines += block.count(b"\n")
+    return lines
+
+
+def prior_lines(data_dir):
+    return count_lines(Path(data_dir) / "order_products__prior.csv") - 1
+
+
+def main(reorder, python, reference, out_dir, *sizes):
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for spec in sizes:
+        label, data = spec.split("=", 1)
+        lines = prior_lines(data)
+        rust_out, polars_out = out / f"rust-{label}.csv", out / f"polars-{label}.csv"
+        print(f"[{label}] {lines:,} prior lines: reorder features ...", file=sys.stderr, flush=True)
+        rust = measure([reorder, "features", "--data", data, "--out", rust_out], out / f"rust-{label}.log")
+        print(f"[{label}]   {rust[0]:.1f} s; polars reference ...", file=sys.stderr, flush=True)
+        polars = measure([python, reference, data, polars_out], out / f"polars-{label}.log")
+        print(f"[{label}]   {polars[0]:.1f} s", file=sys.stderr, flush=True)
+        rust_rows, polars_rows = count_lines(rust_out) - 1, count_lines(polars_out) - 1
+        rust_out.unlink()
+        polars_out.unlink()
+        rows.append((label, lines, rust_rows, polars_rows, rust, polars))
+
+    print("| size | prior lines | candidate rows (rust / polars) | reorder features: wall | peak RSS "
+          "| polars reference: wall | peak RSS | speed ratio (polars / rust) | RSS ratio | rust s per M lines |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, lines, rust_rows, polars_rows, rust, polars in rows:
+        print(f"| {label} | {lines:,} | {rust_rows:,} / {polars_rows:,} | {rust[0]:.2f} s | {rust[1] / 2**20:,.0f} MiB "
+              f"| {polars[0]:.2f} s | {polars[1] / 2**20:,.0f} MiB | {polars[0] / rust[0]:.1f}x "
+              f"| {polars[1] / rust[1]:.1f}x | {rust[0] / (lines / 1e6):.2f} |")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
