@@ -25,11 +25,11 @@ command -v nginx >/dev/null || { echo "needs nginx (apt-get install nginx-light)
 (cd bench && [ -d node_modules/onnxruntime-web ] || npm ci --no-audit --no-fund)
 
 # Python for the conversion: LightGBM 4.7.0 and onnxmltools, pinned.
-if [ ! -f "$venv/.ready-1" ]; then
+if [ ! -f "$venv/.ready-2" ]; then
   log "creating $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet -r scripts/bench/requirements.txt
-  touch "$venv/.ready-1"
+  touch "$venv/.ready-2"
 fi
 
 log "native build (reorder) and the stress model"
@@ -68,5 +68,5 @@ trap 'kill $nginx_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/index.html" 2>/dev/null && break; sleep 0.1; done
 
 log "running in headless chromium"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
 "$venv/bin/python" scripts/bench/browser_driver.py "http://127.0.0.1:$port" "${MODELS:-bundled,stress}"

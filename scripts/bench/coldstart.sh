@@ -16,5 +16,5 @@ PORT=$port scripts/dev.sh serve-dist &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/index.html" 2>/dev/null && break; sleep 0.1; done
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(chromium --version 2>/dev/null); $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(chromium --version 2>/dev/null); $(date -u +%Y-%m-%dT%H:%MZ)"
 python3 scripts/bench/coldstart_driver.py "http://127.0.0.1:$port" "$root/dist" "${RUNS:-10}"

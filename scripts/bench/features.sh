@@ -28,6 +28,7 @@ for copies in ${SIZES:-1 10 226}; do
 done
 
 cargo build --quiet --profile native --bin reorder
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
 "$py" scripts/bench/features_bench.py "$root/target/native/reorder" "$py" \
   models/train/reference_features.py "$work/features-out" "${specs[@]}"
+echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"

@@ -7,23 +7,50 @@ Run through scripts/bench/features.sh.
 """
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 
+# A run whose resident memory passes this is stopped (the machine is shared): MAX_RSS_GB.
+RSS_LIMIT = float(os.environ.get("MAX_RSS_GB", "14")) * 2**30
+
+
+def rss_watchdog(pid, stopped):
+    """Kills `pid` if its resident set passes RSS_LIMIT; sets `stopped` when it did."""
+    while not stopped.get("done"):
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:") and int(line.split()[1]) * 1024 > RSS_LIMIT:
+                        stopped["killed"] = True
+                        os.kill(pid, signal.SIGKILL)
+                        return
+        except (OSError, ValueError):
+            return
+        time.sleep(0.2)
+
+
 def measure(command, log_path):
-    """Runs `command`; returns (wall seconds, peak RSS bytes)."""
+    """Runs `command`; returns (wall seconds, peak RSS bytes, killed by the RSS limit)."""
     with open(log_path, "w") as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        state = {}
+        watchdog = threading.Thread(target=rss_watchdog, args=(process.pid, state), daemon=True)
+        watchdog.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        state["done"] = True
     process.returncode = os.waitstatus_to_exitcode(status)
+    if state.get("killed"):
+        return wall, usage.ru_maxrss * 1024, True
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, command))} failed ({process.returncode}); see {log_path}")
-    return wall, usage.ru_maxrss * 1024  # Linux reports KiB
+    return wall, usage.ru_maxrss * 1024, False  # Linux reports KiB
 
 
 def count_lines(path, chunk=1 << 24):
@@ -51,18 +78,26 @@ def main(reorder, python, reference, out_dir, *sizes):
         print(f"[{label}]   {rust[0]:.1f} s; polars reference ...", file=sys.stderr, flush=True)
         polars = measure([python, reference, data, polars_out], out / f"polars-{label}.log")
         print(f"[{label}]   {polars[0]:.1f} s", file=sys.stderr, flush=True)
-        rust_rows, polars_rows = count_lines(rust_out) - 1, count_lines(polars_out) - 1
-        rust_out.unlink()
-        polars_out.unlink()
+        rust_rows = count_lines(rust_out) - 1
+        polars_rows = None if polars[2] else count_lines(polars_out) - 1
+        for path in (rust_out, polars_out):
+            path.unlink(missing_ok=True)
         rows.append((label, lines, rust_rows, polars_rows, rust, polars))
 
     print("| size | prior lines | candidate rows (rust / polars) | reorder features: wall | peak RSS "
           "| polars reference: wall | peak RSS | speed ratio (polars / rust) | RSS ratio | rust s per M lines |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for label, lines, rust_rows, polars_rows, rust, polars in rows:
-        print(f"| {label} | {lines:,} | {rust_rows:,} / {polars_rows:,} | {rust[0]:.2f} s | {rust[1] / 2**20:,.0f} MiB "
-              f"| {polars[0]:.2f} s | {polars[1] / 2**20:,.0f} MiB | {polars[0] / rust[0]:.1f}x "
-              f"| {polars[1] / rust[1]:.1f}x | {rust[0] / (lines / 1e6):.2f} |")
+        if polars[2]:  # stopped at the memory limit: lower bounds
+            polars_cells = (f"> {polars[0]:.2f} s (stopped at {RSS_LIMIT / 2**30:.0f} GiB) | > {polars[1] / 2**20:,.0f} MiB "
+                            f"| > {polars[0] / rust[0]:.1f}x | > {polars[1] / rust[1]:.1f}x")
+            polars_rows = "-"
+        else:
+            polars_cells = (f"{polars[0]:.2f} s | {polars[1] / 2**20:,.0f} MiB | {polars[0] / rust[0]:.1f}x "
+                            f"| {polars[1] / rust[1]:.1f}x")
+            polars_rows = f"{polars_rows:,}"
+        print(f"| {label} | {lines:,} | {rust_rows:,} / {polars_rows} | {rust[0]:.2f} s | {rust[1] / 2**20:,.0f} MiB "
+              f"| {polars_cells} | {rust[0] / (lines / 1e6):.2f} |")
 
 
 if __name__ == "__main__":
