@@ -22,7 +22,7 @@ def main(base_url, models="bundled,stress"):
     try:
         session = driver.session()
         try:
-            session.navigate(f"{base_url}/?models={models}")
+            session.navigate(f"{base_url}/index.html?models={models}")
             result = session.wait_for("return window.benchResult ?? null;", timeout_s=900, poll_s=1)
         finally:
             session.close()

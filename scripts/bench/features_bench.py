@@ -35,7 +35,8 @@ def rss_watchdog(pid, stopped):
 
 
 def measure(command, log_path):
-    """Runs `command`; returns (wall seconds, peak RSS bytes, killed by the RSS limit)."""
+    """Runs `command`; returns (wall seconds, peak RSS bytes, killed by the RSS limit, CPU
+    seconds (user + system, all threads): the measure that survives a busy shared machine)."""
     with open(log_path, "w") as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -46,11 +47,12 @@ def measure(command, log_path):
         wall = time.perf_counter() - start
         state["done"] = True
     process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
     if state.get("killed"):
-        return wall, usage.ru_maxrss * 1024, True
+        return wall, usage.ru_maxrss * 1024, True, cpu
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, command))} failed ({process.returncode}); see {log_path}")
-    return wall, usage.ru_maxrss * 1024, False  # Linux reports KiB
+    return wall, usage.ru_maxrss * 1024, False, cpu  # Linux reports ru_maxrss in KiB
 
 
 def count_lines(path, chunk=1 << 24):
@@ -84,19 +86,22 @@ def main(reorder, python, reference, out_dir, *sizes):
             path.unlink(missing_ok=True)
         rows.append((label, lines, rust_rows, polars_rows, rust, polars))
 
-    print("| size | prior lines | candidate rows (rust / polars) | reorder features: wall | peak RSS "
-          "| polars reference: wall | peak RSS | speed ratio (polars / rust) | RSS ratio | rust s per M lines |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| size | prior lines | candidate rows (rust / polars) | reorder features: wall | CPU | peak RSS "
+          "| polars reference: wall | CPU | peak RSS | wall ratio (polars / rust) | CPU ratio | RSS ratio "
+          "| rust wall s per M lines |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label, lines, rust_rows, polars_rows, rust, polars in rows:
         if polars[2]:  # stopped at the memory limit: lower bounds
-            polars_cells = (f"> {polars[0]:.2f} s (stopped at {RSS_LIMIT / 2**30:.0f} GiB) | > {polars[1] / 2**20:,.0f} MiB "
-                            f"| > {polars[0] / rust[0]:.1f}x | > {polars[1] / rust[1]:.1f}x")
+            polars_cells = (f"> {polars[0]:.2f} s (stopped at {RSS_LIMIT / 2**30:.0f} GiB) | > {polars[3]:.1f} s "
+                            f"| > {polars[1] / 2**20:,.0f} MiB | > {polars[0] / rust[0]:.1f}x | > {polars[3] / rust[3]:.1f}x "
+                            f"| > {polars[1] / rust[1]:.1f}x")
             polars_rows = "-"
         else:
-            polars_cells = (f"{polars[0]:.2f} s | {polars[1] / 2**20:,.0f} MiB | {polars[0] / rust[0]:.1f}x "
-                            f"| {polars[1] / rust[1]:.1f}x")
+            polars_cells = (f"{polars[0]:.2f} s | {polars[3]:.1f} s | {polars[1] / 2**20:,.0f} MiB "
+                            f"| {polars[0] / rust[0]:.1f}x | {polars[3] / rust[3]:.1f}x | {polars[1] / rust[1]:.1f}x")
             polars_rows = f"{polars_rows:,}"
-        print(f"| {label} | {lines:,} | {rust_rows:,} / {polars_rows} | {rust[0]:.2f} s | {rust[1] / 2**20:,.0f} MiB "
+        print(f"| {label} | {lines:,} | {rust_rows:,} / {polars_rows} | {rust[0]:.2f} s | {rust[3]:.1f} s "
+              f"| {rust[1] / 2**20:,.0f} MiB "
               f"| {polars_cells} | {rust[0] / (lines / 1e6):.2f} |")
 
 
