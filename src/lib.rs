@@ -8,6 +8,7 @@ pub mod batch;
 pub mod features;
 pub mod history;
 pub mod model;
+pub mod own_model;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]

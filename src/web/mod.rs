@@ -17,10 +17,12 @@ use leptos_router::path;
 
 use crate::web::i18n::{provide_lang, use_lang, LangToggle};
 use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
+use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
 use crate::web::pages::model_card::ModelPage;
 use crate::web::pages::not_found::NotFoundPage;
+use crate::web::pages::own_model::provide_own_model;
 use crate::web::pages::predict::PredictPage;
 use crate::web::storage::{provide_log_store, StorageBanner};
 
@@ -36,6 +38,7 @@ pub fn App() -> impl IntoView {
     provide_lang();
     provide_log_store();
     provide_model();
+    provide_own_model();
     if let Some(config) = embed::embed_config() {
         return view! { <embed::EmbedApp config /> }.into_any();
     }
@@ -52,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=PredictPage />
                     <Route path=path!("/demo") view=DemoPage />
+                    <Route path=path!("/batch") view=BatchPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/model") view=ModelPage />
                 </Routes>
@@ -80,6 +84,11 @@ fn Header() -> impl IntoView {
                     <li>
                         <A href="/demo" {..} data-testid="nav-demo">
                             {move || lang.get().pick("Demo users", "Örnek kullanıcılar")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/batch" {..} data-testid="nav-batch">
+                            {move || lang.get().pick("Batch", "Toplu")}
                         </A>
                     </li>
                     <li>
