@@ -22,7 +22,7 @@ use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
 use crate::web::pages::model_card::ModelPage;
 use crate::web::pages::not_found::NotFoundPage;
-use crate::web::pages::own_model::provide_own_model;
+use crate::web::pages::own_model::{provide_own_model, OwnModelPage};
 use crate::web::pages::predict::PredictPage;
 use crate::web::storage::{provide_log_store, StorageBanner};
 
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PredictPage />
                     <Route path=path!("/demo") view=DemoPage />
                     <Route path=path!("/batch") view=BatchPage />
+                    <Route path=path!("/own-model") view=OwnModelPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/model") view=ModelPage />
                 </Routes>
@@ -89,6 +90,11 @@ fn Header() -> impl IntoView {
                     <li>
                         <A href="/batch" {..} data-testid="nav-batch">
                             {move || lang.get().pick("Batch", "Toplu")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/own-model" {..} data-testid="nav-own-model">
+                            {move || lang.get().pick("Your model", "Modeliniz")}
                         </A>
                     </li>
                     <li>
