@@ -55,9 +55,9 @@ pub fn convert_own_model(
         .map_err(OwnModelError::FeatureNames)?;
     let threshold = match threshold_text.map(str::trim) {
         None | Some("") => DEFAULT_THRESHOLD,
-        Some(text) => text.parse::<f64>().map_err(|_| {
-            OwnModelError::ThresholdText(text.chars().take(40).collect())
-        })?,
+        Some(text) => text
+            .parse::<f64>()
+            .map_err(|_| OwnModelError::ThresholdText(text.chars().take(40).collect()))?,
     };
     let sha256 = sha256_hex(model_txt);
     let bundle = convert(

@@ -2,7 +2,9 @@
 //! reported by line/column/reason, the injection-safe output, and the threshold metrics. Every
 //! expected value is worked out by hand in the test.
 
-use instacart_reorder::batch::{BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter};
+use instacart_reorder::batch::{
+    BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter,
+};
 
 const FEATURES: [&str; 2] = ["a", "b"];
 
@@ -22,9 +24,8 @@ fn read_all(text: &str) -> (BatchReader, Vec<instacart_reorder::batch::Chunk>) {
 
 #[test]
 fn layout_finds_features_in_any_order_label_and_renamed_passthrough() {
-    let layout =
-        BatchLayout::from_header(&["id", "b", "probability", "a", "reordered"], &FEATURES)
-            .expect("fits");
+    let layout = BatchLayout::from_header(&["id", "b", "probability", "a", "reordered"], &FEATURES)
+        .expect("fits");
     assert_eq!(layout.feature_columns, vec![3, 1]);
     assert_eq!(layout.label_column, Some((4, "reordered".to_owned())));
     assert_eq!(layout.passthrough_columns, vec![0, 2, 4]);
@@ -47,9 +48,8 @@ fn header_problems_name_the_column() {
     assert_eq!(missing.to_string(), "missing feature column `b`");
     let twice = BatchLayout::from_header(&["a", "b", "a"], &FEATURES).unwrap_err();
     assert!(matches!(twice, BatchError::DuplicateFeature { ref column } if column == "a"));
-    let clash =
-        BatchLayout::from_header(&["a", "b", "is_reorder", "input_is_reorder"], &FEATURES)
-            .unwrap_err();
+    let clash = BatchLayout::from_header(&["a", "b", "is_reorder", "input_is_reorder"], &FEATURES)
+        .unwrap_err();
     assert!(matches!(clash, BatchError::NameClash { .. }));
     assert!(matches!(
         BatchReader::new(Vec::new(), &FEATURES),

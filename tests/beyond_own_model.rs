@@ -6,8 +6,11 @@ use std::io::Read;
 use instacart_reorder::own_model::{convert_own_model, OwnModelError, DEFAULT_THRESHOLD};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/model/{name}", env!("CARGO_MANIFEST_DIR")))
-        .expect("fixture exists")
+    std::fs::read(format!(
+        "{}/tests/fixtures/model/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists")
 }
 
 #[test]
@@ -16,7 +19,14 @@ fn a_lightgbm_model_converts_and_scores_as_lightgbm_did() {
     assert_eq!(converted.model.threshold(), DEFAULT_THRESHOLD);
     assert_eq!(
         converted.model.feature_names(),
-        vec!["days_since_prior", "times_bought", "share_reordered", "aisle_rate", "hour", "cart_position"]
+        vec![
+            "days_since_prior",
+            "times_bought",
+            "share_reordered",
+            "aisle_rate",
+            "hour",
+            "cart_position"
+        ]
     );
     assert_eq!(converted.sha256.len(), 64);
     // LightGBM's own probabilities for its rows (column 8).
@@ -42,24 +52,59 @@ fn side_files_set_names_and_threshold() {
         .err()
         .expect("names differ");
     assert!(matches!(error, OwnModelError::Convert(_)));
-    assert!(error.to_string().contains("given `a`, model has `days_since_prior`"), "{error}");
-    let error = convert_own_model(&fixture("none_missing.txt"), Some("{}"), None).err().expect("bad");
+    assert!(
+        error
+            .to_string()
+            .contains("given `a`, model has `days_since_prior`"),
+        "{error}"
+    );
+    let error = convert_own_model(&fixture("none_missing.txt"), Some("{}"), None)
+        .err()
+        .expect("bad");
     assert!(matches!(error, OwnModelError::FeatureNames(_)));
-    let error = convert_own_model(&fixture("none_missing.txt"), None, Some("high")).err().expect("bad");
-    assert_eq!(error.to_string(), "best_threshold.txt does not hold a number: `high`");
-    let error = convert_own_model(&fixture("none_missing.txt"), None, Some("1.5")).err().expect("bad");
-    assert!(error.to_string().contains("threshold 1.5 is not a probability"), "{error}");
+    let error = convert_own_model(&fixture("none_missing.txt"), None, Some("high"))
+        .err()
+        .expect("bad");
+    assert_eq!(
+        error.to_string(),
+        "best_threshold.txt does not hold a number: `high`"
+    );
+    let error = convert_own_model(&fixture("none_missing.txt"), None, Some("1.5"))
+        .err()
+        .expect("bad");
+    assert!(
+        error
+            .to_string()
+            .contains("threshold 1.5 is not a probability"),
+        "{error}"
+    );
 }
 
 #[test]
 fn unsupported_models_get_the_converters_message() {
-    let error = convert_own_model(&fixture("reject_categorical.txt"), None, None).err().expect("refused");
+    let error = convert_own_model(&fixture("reject_categorical.txt"), None, None)
+        .err()
+        .expect("refused");
     assert!(matches!(error, OwnModelError::Parse(_)));
-    assert!(error.to_string().contains("categorical splits are not supported"), "{error}");
-    let error = convert_own_model(&fixture("reject_linear.txt"), None, None).err().expect("refused");
-    assert!(error.to_string().contains("linear trees are not supported"), "{error}");
-    let error = convert_own_model(b"\xff\xfe", None, None).err().expect("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("categorical splits are not supported"),
+        "{error}"
+    );
+    let error = convert_own_model(&fixture("reject_linear.txt"), None, None)
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().contains("linear trees are not supported"),
+        "{error}"
+    );
+    let error = convert_own_model(b"\xff\xfe", None, None)
+        .err()
+        .expect("refused");
     assert!(matches!(error, OwnModelError::NotText(_)));
-    let error = convert_own_model(b"hello", None, None).err().expect("refused");
+    let error = convert_own_model(b"hello", None, None)
+        .err()
+        .expect("refused");
     assert!(matches!(error, OwnModelError::Parse(_)));
 }

@@ -65,7 +65,10 @@ impl LabelledScores {
             positives_before.push(count);
         }
         LabelledScores {
-            probabilities: pairs.into_iter().map(|(probability, _)| probability).collect(),
+            probabilities: pairs
+                .into_iter()
+                .map(|(probability, _)| probability)
+                .collect(),
             positives_before,
         }
     }

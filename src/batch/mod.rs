@@ -13,6 +13,6 @@ mod rows;
 
 pub use metrics::{Confusion, CurvePoint, LabelledScores};
 pub use rows::{
-    output_header, BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, RowError,
-    ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
+    output_header, BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, RowError, ScoredRow,
+    ADDED_COLUMNS, LABEL_COLUMNS,
 };

@@ -213,8 +213,8 @@ fn parse_label(cell: &str) -> Result<Option<bool>, ()> {
         return Ok(None);
     }
     match cell.parse::<f64>() {
-        Ok(value) if value == 0.0 => Ok(Some(false)),
-        Ok(value) if value == 1.0 => Ok(Some(true)),
+        Ok(0.0) => Ok(Some(false)),
+        Ok(1.0) => Ok(Some(true)),
         _ => Err(()),
     }
 }
@@ -280,7 +280,10 @@ impl BatchReader {
         Ok(BatchReader {
             reader,
             layout,
-            feature_names: feature_names.iter().map(|name| (*name).to_owned()).collect(),
+            feature_names: feature_names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
             total_bytes,
             record: csv::ByteRecord::new(),
             done: false,

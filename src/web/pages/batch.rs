@@ -113,7 +113,10 @@ async fn run_batch(
     })?;
     let layout = reader.layout().clone();
     let mut writer = OutputWriter::new(&layout);
-    let user_column = layout.passthrough_header.iter().position(|n| n == "user_id");
+    let user_column = layout
+        .passthrough_header
+        .iter()
+        .position(|n| n == "user_id");
     let product_column = layout
         .passthrough_header
         .iter()
@@ -258,10 +261,7 @@ pub fn BatchPage() -> impl IntoView {
         let Some(model) = active.get_untracked() else {
             state.set(RunState::Failed(
                 lang.get_untracked()
-                    .pick(
-                        "The model is not loaded yet.",
-                        "Model henüz yüklenmedi.",
-                    )
+                    .pick("The model is not loaded yet.", "Model henüz yüklenmedi.")
                     .to_owned(),
             ));
             return;
@@ -569,9 +569,8 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let (model_x, _) = to_chart(model_threshold, 0.0);
     let (_, chart_bottom) = to_chart(0.0, 0.0);
     let (_, chart_top) = to_chart(0.0, 1.0);
-    let marker = move |c: Confusion| {
-        to_chart(c.recall().unwrap_or(0.0), c.precision().unwrap_or(1.0))
-    };
+    let marker =
+        move |c: Confusion| to_chart(c.recall().unwrap_or(0.0), c.precision().unwrap_or(1.0));
     let (model_px, model_py) = marker(at_model);
     let on_threshold = move |event: leptos::ev::Event| {
         if let Ok(value) = event_target_value(&event).trim().parse::<f64>() {

@@ -76,9 +76,9 @@ pub fn provide_own_model() {
         match load_files().await {
             Ok(Some(files)) => match build(&files) {
                 Ok(model) => context.own.set(Some(Arc::new(model))),
-                Err(error) => context
-                    .storage_note
-                    .set(Some(format!("the remembered model no longer loads: {error}"))),
+                Err(error) => context.storage_note.set(Some(format!(
+                    "the remembered model no longer loads: {error}"
+                ))),
             },
             Ok(None) => {}
             Err(message) => context.storage_note.set(Some(message)),
