@@ -355,19 +355,49 @@ async fn an_own_model_is_converted_used_remembered_logged_and_removed() {
     .await;
 }
 
-/// Peak resident memory of the browser's processes, in MiB (summed over Chromium's processes).
+/// Resident memory, in MiB, of every process under the chromedriver this suite talks to (the
+/// browsers it started), found through the port in `WEBDRIVER_URL`.
 fn browser_rss_mib() -> f64 {
+    let port = std::env::var("WEBDRIVER_URL")
+        .ok()
+        .and_then(|url| {
+            url.rsplit(':')
+                .next()
+                .map(|p| p.trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_default();
     let output = std::process::Command::new("ps")
-        .args(["-eo", "rss=,comm="])
+        .args(["-eo", "pid=,ppid=,rss=,args="])
         .output()
         .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
         .unwrap_or_default();
-    output
+    let processes: Vec<(u32, u32, f64, String)> = output
         .lines()
-        .filter(|line| line.contains("chrom"))
-        .filter_map(|line| line.split_whitespace().next()?.parse::<f64>().ok())
-        .sum::<f64>()
-        / 1024.0
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let pid = parts.next()?.parse().ok()?;
+            let ppid = parts.next()?.parse().ok()?;
+            let rss = parts.next()?.parse().ok()?;
+            Some((pid, ppid, rss, parts.collect::<Vec<_>>().join(" ")))
+        })
+        .collect();
+    let mut roots: Vec<u32> = processes
+        .iter()
+        .filter(|(_, _, _, args)| {
+            args.contains("chromedriver") && args.contains(&format!("--port={port}"))
+        })
+        .map(|(pid, ..)| *pid)
+        .collect();
+    let mut total = 0.0;
+    while let Some(parent) = roots.pop() {
+        for (pid, ppid, rss, _) in &processes {
+            if *ppid == parent {
+                total += rss;
+                roots.push(*pid);
+            }
+        }
+    }
+    total / 1024.0
 }
 
 /// Benchmark, not a timed test: a large labelled file (the fixture's 300 real rows repeated;
