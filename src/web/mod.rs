@@ -20,6 +20,7 @@ use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
+use crate::web::pages::history_upload::HistoryPage;
 use crate::web::pages::model_card::ModelPage;
 use crate::web::pages::not_found::NotFoundPage;
 use crate::web::pages::own_model::{provide_own_model, OwnModelPage};
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PredictPage />
                     <Route path=path!("/demo") view=DemoPage />
                     <Route path=path!("/batch") view=BatchPage />
+                    <Route path=path!("/history") view=HistoryPage />
                     <Route path=path!("/own-model") view=OwnModelPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/model") view=ModelPage />
@@ -90,6 +92,11 @@ fn Header() -> impl IntoView {
                     <li>
                         <A href="/batch" {..} data-testid="nav-batch">
                             {move || lang.get().pick("Batch", "Toplu")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/history" {..} data-testid="nav-history">
+                            {move || lang.get().pick("Your history", "Geçmişiniz")}
                         </A>
                     </li>
                     <li>

@@ -471,3 +471,113 @@ async fn bench_large_batch_file() {
     .await;
     let _ = std::fs::remove_file(&path);
 }
+
+/// Expected F1 of taking the top `k` products, by enumerating every possible real basket
+/// (independent of the app's dynamic programme).
+fn brute_force_expected_f1(probabilities: &[f64], k: usize) -> f64 {
+    let n = probabilities.len();
+    let mut expected = 0.0;
+    for outcome in 0u32..(1 << n) {
+        let mut mass = 1.0;
+        for (index, p) in probabilities.iter().enumerate() {
+            mass *= if outcome & (1 << index) != 0 {
+                *p
+            } else {
+                1.0 - p
+            };
+        }
+        let actual = outcome.count_ones() as usize;
+        let hits = (0..k).filter(|index| outcome & (1 << index) != 0).count();
+        let f1 = if k == 0 && actual == 0 {
+            1.0
+        } else {
+            2.0 * hits as f64 / (k + actual) as f64
+        };
+        expected += mass * f1;
+    }
+    expected
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn an_uploaded_order_history_gets_a_ranked_next_basket() {
+    let threshold = model_threshold();
+    with_browser(&[], |client| async move {
+        client.goto(&app_url("/history")).await?;
+        wait_for_model(&client).await?;
+        let wrong = fixture("tests/e2e/fixtures/beyond/own_model_rows.csv");
+        wait_for(&client, &testid("history-file"))
+            .await?
+            .send_keys(&wrong.display().to_string())
+            .await?;
+        let message = wait_for(&client, &testid("history-error"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(message.trim(), "missing column `order_id`");
+
+        let path = fixture("tests/e2e/fixtures/beyond/order_lines_sample.csv");
+        wait_for(&client, &testid("history-file"))
+            .await?
+            .clear()
+            .await?;
+        wait_for(&client, &testid("history-file"))
+            .await?
+            .send_keys(&path.display().to_string())
+            .await?;
+        wait_for_attr(&client, &testid("history-shoppers"), "data-count", "2").await?;
+        // The next order's day and hour default to the last order's (user 1: order 10, day 4, 8h).
+        wait_for_attr(&client, &testid("history-dow"), "value", "4").await?;
+        wait_for(&client, &testid("history-score"))
+            .await?
+            .click()
+            .await?;
+        let ranking = wait_for(&client, &testid("history-ranking")).await?;
+        assert_eq!(ranking.attr("data-user").await?.as_deref(), Some("1"));
+        // User 1 bought 18 distinct products; 5 of them are not in the app's catalog.
+        assert_eq!(ranking.attr("data-rows").await?.as_deref(), Some("18"));
+        let unknown = client
+            .find_all(fantoccini::Locator::Css(
+                "[data-testid=\"history-row\"][data-known=\"false\"]",
+            ))
+            .await?;
+        assert_eq!(unknown.len(), 5);
+        let mut probabilities = Vec::new();
+        for cell in client
+            .find_all(fantoccini::Locator::Css(&testid("history-probability")))
+            .await?
+        {
+            probabilities.push(
+                cell.attr("data-value")
+                    .await?
+                    .unwrap_or_default()
+                    .parse::<f64>()
+                    .expect("f64"),
+            );
+        }
+        assert!(
+            probabilities.windows(2).all(|pair| pair[0] >= pair[1]),
+            "ranked: {probabilities:?}"
+        );
+        let above = probabilities.iter().filter(|p| **p >= threshold).count();
+        assert_eq!(
+            attr(&client, &testid("history-threshold-basket"), "data-count").await?,
+            above.to_string()
+        );
+        let chosen: usize = attr(&client, &testid("history-f1-basket"), "data-count")
+            .await?
+            .parse()
+            .expect("count");
+        let shown: f64 = attr(&client, &testid("history-f1-basket"), "data-expected-f1")
+            .await?
+            .parse()
+            .expect("f64");
+        let best = (0..=probabilities.len())
+            .map(|k| brute_force_expected_f1(&probabilities, k))
+            .fold(f64::MIN, f64::max);
+        assert!((shown - best).abs() < 1e-9, "shown {shown}, best {best}");
+        assert!((brute_force_expected_f1(&probabilities, chosen) - best).abs() < 1e-9);
+        Ok(())
+    })
+    .await;
+}
