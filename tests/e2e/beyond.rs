@@ -581,3 +581,50 @@ async fn an_uploaded_order_history_gets_a_ranked_next_basket() {
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn a_long_batch_run_shows_progress_and_can_be_cancelled() {
+    let source = std::fs::read_to_string(fixture("tests/e2e/fixtures/beyond/batch_labelled.csv"))
+        .expect("fixture");
+    let mut lines = source.lines();
+    let header = lines.next().expect("header");
+    let first_row = lines.next().expect("a row");
+    let path = std::env::temp_dir().join(format!("reorder-cancel-{}.csv", std::process::id()));
+    let mut text = format!("{header}\n");
+    for _ in 0..200_000 {
+        text.push_str(first_row);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).expect("temp file");
+    let file = path.display().to_string();
+    with_browser(&[], |client| async move {
+        client.goto(&app_url("/batch")).await?;
+        wait_for_model(&client).await?;
+        wait_for(&client, &testid("batch-file"))
+            .await?
+            .send_keys(&file)
+            .await?;
+        wait_for(&client, &testid("batch-progress")).await?;
+        wait_for(&client, &testid("batch-cancel"))
+            .await?
+            .click()
+            .await?;
+        let results = wait_for(&client, &testid("batch-results")).await?;
+        assert_eq!(
+            results.attr("data-cancelled").await?.as_deref(),
+            Some("true")
+        );
+        let rows: usize = results
+            .attr("data-rows")
+            .await?
+            .unwrap_or_default()
+            .parse()
+            .expect("count");
+        assert!(rows < 200_000, "cancelled after {rows} rows");
+        wait_for(&client, &testid("batch-cancelled")).await?;
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+}

@@ -69,7 +69,7 @@ struct BatchOutcome {
 #[derive(Clone)]
 enum RunState {
     Idle,
-    Running(RunProgress),
+    Running,
     Finished(Arc<BatchOutcome>),
     Failed(String),
 }
@@ -98,7 +98,7 @@ async fn run_batch(
     file: web_sys::File,
     active: ActiveModel,
     log: LogStoreHandle,
-    state: RwSignal<RunState>,
+    progress: RwSignal<RunProgress>,
     cancel: RwSignal<bool>,
 ) -> Result<BatchOutcome, String> {
     let bytes = read_file(&file).await?;
@@ -202,12 +202,12 @@ async fn run_batch(
                 Err(error) => outcome.log_error = Some(error.to_string()),
             }
         }
-        state.set(RunState::Running(RunProgress {
+        progress.set(RunProgress {
             bytes_read: reader.bytes_read(),
             total_bytes: reader.total_bytes(),
             rows_scored: outcome.rows_scored,
             bad_rows: outcome.bad_rows,
-        }));
+        });
         if chunk.done {
             break;
         }
@@ -254,6 +254,7 @@ pub fn BatchPage() -> impl IntoView {
     let active = use_active_model();
     let log = use_log_store();
     let state = RwSignal::new(RunState::Idle);
+    let progress = RwSignal::new(RunProgress::default());
     let cancel = RwSignal::new(false);
     let dragging = RwSignal::new(false);
 
@@ -266,16 +267,17 @@ pub fn BatchPage() -> impl IntoView {
             ));
             return;
         };
-        if matches!(state.get_untracked(), RunState::Running(_)) {
+        if matches!(state.get_untracked(), RunState::Running) {
             return;
         }
         cancel.set(false);
-        state.set(RunState::Running(RunProgress {
+        progress.set(RunProgress {
             total_bytes: file.size() as u64,
             ..RunProgress::default()
-        }));
+        });
+        state.set(RunState::Running);
         spawn_local(async move {
-            let result = run_batch(file, model, log, state, cancel).await;
+            let result = run_batch(file, model, log, progress, cancel).await;
             state.set(match result {
                 Ok(outcome) => RunState::Finished(Arc::new(outcome)),
                 Err(message) => RunState::Failed(message),
@@ -301,7 +303,7 @@ pub fn BatchPage() -> impl IntoView {
             start(file);
         }
     };
-    let running = move || matches!(state.get(), RunState::Running(_));
+    let running = move || matches!(state.get(), RunState::Running);
 
     view! {
         <section data-testid="page-batch" class="batch">
@@ -347,32 +349,32 @@ pub fn BatchPage() -> impl IntoView {
             </div>
             {move || match state.get() {
                 RunState::Idle => ().into_any(),
-                RunState::Running(progress) => {
-                    let max = progress.total_bytes.max(1);
-                    view! {
-                        <div class="card" role="status" aria-live="polite">
-                            <label>
-                                {move || format!(
+                RunState::Running => view! {
+                    <div class="card" role="status" aria-live="polite">
+                        <label>
+                            {move || {
+                                let now = progress.get();
+                                format!(
                                     "{} {} · {} {}",
                                     lang.get().pick("Scored rows:", "Puanlanan satır:"),
-                                    progress.rows_scored,
+                                    now.rows_scored,
                                     lang.get().pick("bad rows:", "hatalı satır:"),
-                                    progress.bad_rows,
-                                )}
-                                <progress
-                                    class="progress"
-                                    data-testid="batch-progress"
-                                    max=max.to_string()
-                                    value=progress.bytes_read.to_string()
-                                ></progress>
-                            </label>
-                            <button type="button" data-testid="batch-cancel" on:click=move |_| cancel.set(true)>
-                                {move || lang.get().pick("Cancel", "İptal")}
-                            </button>
-                        </div>
-                    }
-                    .into_any()
+                                    now.bad_rows,
+                                )
+                            }}
+                            <progress
+                                class="progress"
+                                data-testid="batch-progress"
+                                max=move || progress.get().total_bytes.max(1).to_string()
+                                value=move || progress.get().bytes_read.to_string()
+                            ></progress>
+                        </label>
+                        <button type="button" data-testid="batch-cancel" on:click=move |_| cancel.set(true)>
+                            {move || lang.get().pick("Cancel", "İptal")}
+                        </button>
+                    </div>
                 }
+                .into_any(),
                 RunState::Failed(message) => view! {
                     <div class="banner banner-error" role="alert" data-testid="batch-failed">
                         <p><strong>{move || lang.get().pick("This file cannot be scored.", "Bu dosya puanlanamıyor.")}</strong></p>
