@@ -4,9 +4,12 @@
 //! typed errors: no file system, clock, randomness or browser API, so they compile and are
 //! tested natively and run unchanged in wasm. Only `web` (wasm32 only) touches the browser.
 
+pub mod basket;
+pub mod batch;
 pub mod features;
 pub mod history;
 pub mod model;
+pub mod own_model;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]

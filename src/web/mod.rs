@@ -17,10 +17,13 @@ use leptos_router::path;
 
 use crate::web::i18n::{provide_lang, use_lang, LangToggle};
 use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
+use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
+use crate::web::pages::history_upload::HistoryPage;
 use crate::web::pages::model_card::ModelPage;
 use crate::web::pages::not_found::NotFoundPage;
+use crate::web::pages::own_model::{provide_own_model, OwnModelPage};
 use crate::web::pages::predict::PredictPage;
 use crate::web::storage::{provide_log_store, StorageBanner};
 
@@ -36,6 +39,7 @@ pub fn App() -> impl IntoView {
     provide_lang();
     provide_log_store();
     provide_model();
+    provide_own_model();
     if let Some(config) = embed::embed_config() {
         return view! { <embed::EmbedApp config /> }.into_any();
     }
@@ -52,6 +56,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=PredictPage />
                     <Route path=path!("/demo") view=DemoPage />
+                    <Route path=path!("/batch") view=BatchPage />
+                    <Route path=path!("/history") view=HistoryPage />
+                    <Route path=path!("/own-model") view=OwnModelPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/model") view=ModelPage />
                 </Routes>
@@ -80,6 +87,21 @@ fn Header() -> impl IntoView {
                     <li>
                         <A href="/demo" {..} data-testid="nav-demo">
                             {move || lang.get().pick("Demo users", "Örnek kullanıcılar")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/batch" {..} data-testid="nav-batch">
+                            {move || lang.get().pick("Batch", "Toplu")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/history" {..} data-testid="nav-history">
+                            {move || lang.get().pick("Your history", "Geçmişiniz")}
+                        </A>
+                    </li>
+                    <li>
+                        <A href="/own-model" {..} data-testid="nav-own-model">
+                            {move || lang.get().pick("Your model", "Modeliniz")}
                         </A>
                     </li>
                     <li>

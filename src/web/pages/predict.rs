@@ -19,7 +19,8 @@ use crate::web::form::{
     InputError, GROUP_ORDER,
 };
 use crate::web::i18n::use_lang;
-use crate::web::loader::{use_model, LoadedModel, ModelState};
+use crate::web::loader::LoadedModel;
+use crate::web::pages::own_model::use_active_model;
 use crate::web::storage::{load_setting, save_setting, use_log_store};
 
 /// The settings key the last scored inputs are kept under (feature name -> typed text).
@@ -35,8 +36,7 @@ pub const PREFILL_PRODUCT_ID: &str = "product_id";
 #[component]
 pub fn PredictPage() -> impl IntoView {
     let lang = use_lang();
-    let model = use_model();
-    let is_ready = Memo::new(move |_| matches!(model.state.get(), ModelState::Ready(_)));
+    let active = use_active_model();
     view! {
         <section data-testid="page-predict">
             <h1>{move || lang.get().pick("Will they buy it again?", "Tekrar alacak mı?")}</h1>
@@ -50,11 +50,14 @@ pub fn PredictPage() -> impl IntoView {
                 }}
             </p>
             {move || {
-                if is_ready.get() {
-                    match model.state.get_untracked() {
-                        ModelState::Ready(loaded) => view! { <PredictForm loaded /> }.into_any(),
-                        _ => ().into_any(),
-                    }
+                if let Some(active) = active.get() {
+                    let own_note = active.is_own.then(|| view! {
+                        <p class="hint" data-testid="predict-own-model">
+                            {move || lang.get().pick("Scoring with your own model", "Kendi modelinizle puanlanıyor")}
+                            " · sha256 " <span class="mono">{active.sha256.chars().take(12).collect::<String>()}</span>
+                        </p>
+                    });
+                    view! { {own_note} <PredictForm loaded=active.loaded /> }.into_any()
                 } else {
                     view! {
                         <p>{move || lang.get().pick("Waiting for the model…", "Model bekleniyor…")}</p>

@@ -1,0 +1,198 @@
+//! Your own order history, as pure functions: a joined order-lines file (one row per product
+//! in an order, like the Instacart sample: order_id, user_id, order_number, order_dow,
+//! order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order) read into each
+//! shopper's past orders, and the next basket that maximises the expected F1 given the
+//! predicted probabilities (treated as independent), beside the plain threshold basket.
+
+use std::collections::BTreeMap;
+
+use crate::features::PastOrder;
+
+/// Columns the joined file must have (others, such as `reordered`, are ignored).
+pub const REQUIRED_COLUMNS: [&str; 8] = [
+    "order_id",
+    "user_id",
+    "order_number",
+    "order_dow",
+    "order_hour_of_day",
+    "days_since_prior_order",
+    "product_id",
+    "add_to_cart_order",
+];
+
+/// Why an order-lines file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryFileError {
+    #[error("cannot read the CSV")]
+    Read(#[source] csv::Error),
+    #[error("missing column `{0}`")]
+    MissingColumn(&'static str),
+    #[error("line {line}, column `{column}`: {reason}")]
+    Cell {
+        line: u64,
+        column: &'static str,
+        reason: String,
+    },
+    #[error("line {line}: order {order_id} was already given with another user, number, day, hour or gap")]
+    InconsistentOrder { line: u64, order_id: u64 },
+    #[error("the file has no order lines")]
+    Empty,
+}
+
+/// One shopper's past orders, by increasing order number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopperOrders {
+    pub user_id: u64,
+    pub orders: Vec<PastOrder>,
+}
+
+#[derive(PartialEq)]
+struct OrderHead {
+    user_id: u64,
+    order_number: u32,
+    dow: u8,
+    hour: u8,
+    days: Option<u64>,
+}
+
+fn integer(cell: &str, line: u64, column: &'static str, max: u64) -> Result<u64, HistoryFileError> {
+    let value: f64 = cell.trim().parse().map_err(|_| HistoryFileError::Cell {
+        line,
+        column,
+        reason: format!(
+            "`{}` is not a number",
+            cell.chars().take(40).collect::<String>()
+        ),
+    })?;
+    if value.fract() != 0.0 || value < 0.0 || value > max as f64 {
+        return Err(HistoryFileError::Cell {
+            line,
+            column,
+            reason: format!("`{value}` is not a whole number between 0 and {max}"),
+        });
+    }
+    Ok(value as u64)
+}
+
+/// Reads a joined order-lines file into shoppers (by increasing user id).
+pub fn read_order_lines(bytes: &[u8]) -> Result<Vec<ShopperOrders>, HistoryFileError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let header = reader.headers().map_err(HistoryFileError::Read)?.clone();
+    let mut columns = [0usize; 8];
+    for (slot, name) in REQUIRED_COLUMNS.iter().enumerate() {
+        columns[slot] = header
+            .iter()
+            .position(|column| column.trim() == *name)
+            .ok_or(HistoryFileError::MissingColumn(name))?;
+    }
+    let mut heads: BTreeMap<u64, OrderHead> = BTreeMap::new();
+    // order_id -> (add_to_cart_order, product_id)
+    let mut lines: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(HistoryFileError::Read)?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |slot: usize| record.get(columns[slot]).unwrap_or("");
+        let order_id = integer(cell(0), line, REQUIRED_COLUMNS[0], u64::MAX >> 11)?;
+        let days_text = cell(5).trim();
+        let head = OrderHead {
+            user_id: integer(cell(1), line, REQUIRED_COLUMNS[1], u64::MAX >> 11)?,
+            order_number: integer(cell(2), line, REQUIRED_COLUMNS[2], u64::from(u32::MAX))? as u32,
+            dow: integer(cell(3), line, REQUIRED_COLUMNS[3], 6)? as u8,
+            hour: integer(cell(4), line, REQUIRED_COLUMNS[4], 23)? as u8,
+            days: if days_text.is_empty() || days_text.eq_ignore_ascii_case("nan") {
+                None
+            } else {
+                Some(integer(days_text, line, REQUIRED_COLUMNS[5], 365)?)
+            },
+        };
+        let product = integer(cell(6), line, REQUIRED_COLUMNS[6], u64::MAX >> 11)?;
+        let cart = integer(cell(7), line, REQUIRED_COLUMNS[7], u64::from(u32::MAX))?;
+        match heads.get(&order_id) {
+            Some(known) if *known != head => {
+                return Err(HistoryFileError::InconsistentOrder { line, order_id })
+            }
+            Some(_) => {}
+            None => {
+                heads.insert(order_id, head);
+            }
+        }
+        lines.entry(order_id).or_default().push((cart, product));
+    }
+    if heads.is_empty() {
+        return Err(HistoryFileError::Empty);
+    }
+    let mut shoppers: BTreeMap<u64, Vec<PastOrder>> = BTreeMap::new();
+    for (order_id, head) in heads {
+        let mut products = lines.remove(&order_id).unwrap_or_default();
+        products.sort();
+        let mut seen = Vec::with_capacity(products.len());
+        for (_, product) in products {
+            if !seen.contains(&product) {
+                seen.push(product);
+            }
+        }
+        shoppers.entry(head.user_id).or_default().push(PastOrder {
+            order_number: head.order_number,
+            dow: head.dow,
+            hour: head.hour,
+            days_since_prior: head.days.map(|days| days as f64),
+            products: seen,
+        });
+    }
+    Ok(shoppers
+        .into_iter()
+        .map(|(user_id, mut orders)| {
+            orders.sort_by_key(|order| order.order_number);
+            ShopperOrders { user_id, orders }
+        })
+        .collect())
+}
+
+/// Distribution of the number of successes of independent trials with these probabilities.
+fn count_distribution(probabilities: &[f64]) -> Vec<f64> {
+    let mut distribution = vec![1.0];
+    for &p in probabilities {
+        let mut next = vec![0.0; distribution.len() + 1];
+        for (count, &mass) in distribution.iter().enumerate() {
+            next[count] += mass * (1.0 - p);
+            next[count + 1] += mass * p;
+        }
+        distribution = next;
+    }
+    distribution
+}
+
+/// The basket size `k` (take the `k` most likely products) that maximises the expected F1 when
+/// each product is in the real basket independently with its probability, and that expected
+/// F1. An empty basket scores F1 = 1 when the real basket holds none of the products (the
+/// Kaggle convention for "None"). `probabilities` must be sorted from the highest down; ties in
+/// expected F1 go to the smaller basket.
+pub fn expected_f1_basket(probabilities: &[f64]) -> (usize, f64) {
+    let n = probabilities.len();
+    // suffix[k] = distribution of positives among products k.. (not taken).
+    let mut suffix = vec![Vec::new(); n + 1];
+    for k in (0..=n).rev() {
+        suffix[k] = count_distribution(&probabilities[k..]);
+    }
+    let mut best = (0, suffix[0][0]);
+    let mut taken = vec![1.0];
+    for k in 1..=n {
+        let p = probabilities[k - 1];
+        let mut next = vec![0.0; taken.len() + 1];
+        for (count, &mass) in taken.iter().enumerate() {
+            next[count] += mass * (1.0 - p);
+            next[count + 1] += mass * p;
+        }
+        taken = next;
+        let mut expected = 0.0;
+        for (hits, &p_hits) in taken.iter().enumerate().skip(1) {
+            for (missed, &p_missed) in suffix[k].iter().enumerate() {
+                expected += p_hits * p_missed * 2.0 * hits as f64 / (k + hits + missed) as f64;
+            }
+        }
+        if expected > best.1 {
+            best = (k, expected);
+        }
+    }
+    best
+}

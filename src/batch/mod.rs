@@ -1,0 +1,18 @@
+//! Scoring a whole CSV file of feature rows in the browser, as pure functions: the file's layout
+//! found from its header, rows read a chunk at a time (so the page can yield between chunks),
+//! bad rows reported with line, column and reason while the good rows go on, the scored output
+//! as injection-safe CSV, and the threshold metrics and curves when the file has labels.
+//!
+//! The row rules are those of `reorder predict`: feature columns are found by name in any
+//! order, an empty cell or `NaN` is a missing value (never 0), every other column passes
+//! through, and an input column named like an added one (`probability`, `is_reorder`) is passed
+//! through as `input_<name>`. A column named `reordered` or `label` holds the true outcome.
+
+mod metrics;
+mod rows;
+
+pub use metrics::{Confusion, CurvePoint, LabelledScores};
+pub use rows::{
+    output_header, BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, RowError, ScoredRow,
+    ADDED_COLUMNS, LABEL_COLUMNS,
+};

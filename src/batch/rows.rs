@@ -1,0 +1,393 @@
+//! A batch file's layout (which column is which feature, the label, the pass-through columns)
+//! and a reader that hands out the parsed rows a chunk at a time, with every bad row reported by
+//! line, column and reason instead of stopping the whole file.
+
+use std::io::Cursor;
+
+use crate::history::csv_cell;
+
+/// The columns the scored output adds after the pass-through columns.
+pub const ADDED_COLUMNS: [&str; 2] = ["probability", "is_reorder"];
+
+/// Column names that hold the true outcome (0 or 1), in order of preference.
+pub const LABEL_COLUMNS: [&str; 2] = ["reordered", "label"];
+
+/// Why a whole file cannot be scored (its header does not fit the model).
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("the file is empty: it needs a header row naming the feature columns")]
+    Empty,
+    #[error("cannot read the header row")]
+    Header(#[source] csv::Error),
+    #[error("header column {position} is not UTF-8 text")]
+    HeaderNotText {
+        position: usize,
+        #[source]
+        source: std::str::Utf8Error,
+    },
+    #[error("missing feature column `{column}`")]
+    MissingFeature { column: String },
+    #[error("feature column `{column}` appears more than once")]
+    DuplicateFeature { column: String },
+    #[error(
+        "column `{column}` would clash with the output's `{column}`, and `{renamed}` is taken too; rename one of them"
+    )]
+    NameClash { column: String, renamed: String },
+}
+
+/// One row that could not be scored: where it is and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}{}: {reason}", column.as_ref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
+pub struct RowError {
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    /// The column at fault, when one is.
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+/// Which column of the file is what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchLayout {
+    /// For each model feature, in model order, the file column holding it.
+    pub feature_columns: Vec<usize>,
+    /// The label column's position and name, if the file has one.
+    pub label_column: Option<(usize, String)>,
+    /// File columns that are not features, in file order.
+    pub passthrough_columns: Vec<usize>,
+    /// Their names in the output (renamed `input_<name>` where they clash with an added column).
+    pub passthrough_header: Vec<String>,
+    /// Number of columns in the header.
+    pub width: usize,
+}
+
+impl BatchLayout {
+    /// Matches a header against the model's feature names.
+    pub fn from_header(header: &[&str], feature_names: &[&str]) -> Result<BatchLayout, BatchError> {
+        let names: Vec<&str> = header.iter().map(|name| name.trim()).collect();
+        let mut feature_columns = Vec::with_capacity(feature_names.len());
+        for &feature in feature_names {
+            let mut matches = names
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| **name == feature)
+                .map(|(index, _)| index);
+            match (matches.next(), matches.next()) {
+                (None, _) => {
+                    return Err(BatchError::MissingFeature {
+                        column: feature.to_owned(),
+                    })
+                }
+                (Some(column), None) => feature_columns.push(column),
+                (Some(_), Some(_)) => {
+                    return Err(BatchError::DuplicateFeature {
+                        column: feature.to_owned(),
+                    })
+                }
+            }
+        }
+        let passthrough_columns: Vec<usize> = (0..names.len())
+            .filter(|column| !feature_columns.contains(column))
+            .collect();
+        let label_column = LABEL_COLUMNS.iter().find_map(|label| {
+            passthrough_columns
+                .iter()
+                .find(|&&column| names[column] == *label)
+                .map(|&column| (column, (*label).to_owned()))
+        });
+        let mut passthrough_header = Vec::with_capacity(passthrough_columns.len());
+        for &column in &passthrough_columns {
+            let name = names[column];
+            if ADDED_COLUMNS.contains(&name) {
+                let renamed = format!("input_{name}");
+                if names.contains(&renamed.as_str()) {
+                    return Err(BatchError::NameClash {
+                        column: name.to_owned(),
+                        renamed,
+                    });
+                }
+                passthrough_header.push(renamed);
+            } else {
+                passthrough_header.push(name.to_owned());
+            }
+        }
+        Ok(BatchLayout {
+            feature_columns,
+            label_column,
+            passthrough_columns,
+            passthrough_header,
+            width: names.len(),
+        })
+    }
+
+    /// Parses one record (the file's cells, `line` where it starts) into the model-order
+    /// values (appended to `values` only when the whole row is good), its pass-through cells
+    /// and its label.
+    pub fn parse_row(
+        &self,
+        cells: &[&[u8]],
+        line: u64,
+        feature_names: &[&str],
+        values: &mut Vec<f64>,
+    ) -> Result<ScoredRow, RowError> {
+        if cells.len() != self.width {
+            return Err(RowError {
+                line,
+                column: None,
+                reason: format!(
+                    "the row has {} cells but the header has {} columns",
+                    cells.len(),
+                    self.width
+                ),
+            });
+        }
+        let text = |column: usize, name: &str| {
+            std::str::from_utf8(cells[column]).map_err(|_| RowError {
+                line,
+                column: Some(name.to_owned()),
+                reason: "the cell is not UTF-8 text".to_owned(),
+            })
+        };
+        let start = values.len();
+        for (&column, &feature) in self.feature_columns.iter().zip(feature_names) {
+            let parsed = text(column, feature).and_then(|cell| {
+                parse_value(cell).ok_or_else(|| RowError {
+                    line,
+                    column: Some(feature.to_owned()),
+                    reason: format!("`{}` is not a number", shorten(cell)),
+                })
+            });
+            match parsed {
+                Ok(value) => values.push(value),
+                Err(error) => {
+                    values.truncate(start);
+                    return Err(error);
+                }
+            }
+        }
+        let label = match &self.label_column {
+            None => None,
+            Some((column, name)) => {
+                let parsed = text(*column, name).and_then(|cell| {
+                    parse_label(cell).map_err(|()| RowError {
+                        line,
+                        column: Some(name.clone()),
+                        reason: format!("label `{}` is not 0 or 1", shorten(cell)),
+                    })
+                });
+                match parsed {
+                    Ok(label) => label,
+                    Err(error) => {
+                        values.truncate(start);
+                        return Err(error);
+                    }
+                }
+            }
+        };
+        let passthrough = self
+            .passthrough_columns
+            .iter()
+            .map(|&column| String::from_utf8_lossy(cells[column]).into_owned())
+            .collect();
+        Ok(ScoredRow {
+            line,
+            passthrough,
+            label,
+        })
+    }
+}
+
+/// A feature cell: empty or `NaN` (any case) is missing, otherwise it must be a number.
+fn parse_value(cell: &str) -> Option<f64> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Some(f64::NAN);
+    }
+    cell.parse::<f64>().ok()
+}
+
+/// A label cell: `0` or `1` (also written `0.0`/`1.0`); empty means unlabelled.
+fn parse_label(cell: &str) -> Result<Option<bool>, ()> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    match cell.parse::<f64>() {
+        Ok(0.0) => Ok(Some(false)),
+        Ok(1.0) => Ok(Some(true)),
+        _ => Err(()),
+    }
+}
+
+fn shorten(cell: &str) -> String {
+    let mut short: String = cell.chars().take(40).collect();
+    if short.len() < cell.len() {
+        short.push('…');
+    }
+    short
+}
+
+/// A good row: where it was, the cells that pass through, and its label if the file has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredRow {
+    pub line: u64,
+    pub passthrough: Vec<String>,
+    pub label: Option<bool>,
+}
+
+/// The rows read in one step: the good ones (with their values, row-major in model order, NaN
+/// = missing) and the bad ones.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    pub rows: Vec<ScoredRow>,
+    pub values: Vec<f64>,
+    pub errors: Vec<RowError>,
+    /// True once the end of the file has been reached.
+    pub done: bool,
+}
+
+/// Reads a whole file's rows a chunk at a time.
+pub struct BatchReader {
+    reader: csv::Reader<Cursor<Vec<u8>>>,
+    layout: BatchLayout,
+    feature_names: Vec<String>,
+    total_bytes: u64,
+    record: csv::ByteRecord,
+    done: bool,
+}
+
+impl BatchReader {
+    /// Reads the header of `bytes` and matches it against the model's feature names.
+    pub fn new(bytes: Vec<u8>, feature_names: &[&str]) -> Result<BatchReader, BatchError> {
+        let total_bytes = bytes.len() as u64;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(Cursor::new(bytes));
+        let header = reader.byte_headers().map_err(BatchError::Header)?.clone();
+        if header.is_empty() {
+            return Err(BatchError::Empty);
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (position, cell) in header.iter().enumerate() {
+            let name = std::str::from_utf8(cell).map_err(|source| BatchError::HeaderNotText {
+                position: position + 1,
+                source,
+            })?;
+            names.push(name);
+        }
+        let layout = BatchLayout::from_header(&names, feature_names)?;
+        Ok(BatchReader {
+            reader,
+            layout,
+            feature_names: feature_names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
+            total_bytes,
+            record: csv::ByteRecord::new(),
+            done: false,
+        })
+    }
+
+    pub fn layout(&self) -> &BatchLayout {
+        &self.layout
+    }
+
+    /// Bytes of the file read so far, for a progress bar.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.position().byte().min(self.total_bytes)
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    /// Reads up to `max_rows` rows (good or bad).
+    pub fn next_chunk(&mut self, max_rows: usize) -> Chunk {
+        let names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
+        let mut chunk = Chunk::default();
+        let mut seen = 0;
+        while seen < max_rows && !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    seen += 1;
+                    let line = self.record.position().map_or(0, |p| p.line());
+                    let cells: Vec<&[u8]> = self.record.iter().collect();
+                    match self
+                        .layout
+                        .parse_row(&cells, line, &names, &mut chunk.values)
+                    {
+                        Ok(row) => chunk.rows.push(row),
+                        Err(error) => chunk.errors.push(error),
+                    }
+                }
+                Err(error) => {
+                    seen += 1;
+                    chunk.errors.push(RowError {
+                        line: error.position().map_or(0, |p| p.line()),
+                        column: None,
+                        reason: error.to_string(),
+                    });
+                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                        self.done = true;
+                    }
+                }
+            }
+        }
+        chunk.done = self.done;
+        chunk
+    }
+}
+
+/// The scored output's header: the pass-through columns, then `probability` and `is_reorder`.
+pub fn output_header(layout: &BatchLayout) -> Vec<String> {
+    layout
+        .passthrough_header
+        .iter()
+        .cloned()
+        .chain(ADDED_COLUMNS.iter().map(|name| (*name).to_owned()))
+        .collect()
+}
+
+/// Builds the scored CSV a row at a time. Every text cell goes through `csv_cell`, so a cell a
+/// spreadsheet would run as a formula stays text; numbers are written as Rust's `{}` prints
+/// them (the same as `reorder predict`).
+pub struct OutputWriter {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl OutputWriter {
+    pub fn new(layout: &BatchLayout) -> OutputWriter {
+        let mut writer = OutputWriter {
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::new()),
+        };
+        let header: Vec<String> = output_header(layout)
+            .iter()
+            .map(|cell| csv_cell(cell))
+            .collect();
+        writer.write(&header);
+        writer
+    }
+
+    fn write(&mut self, cells: &[String]) {
+        // Writing into a Vec cannot fail.
+        let _ = self.writer.write_record(cells);
+    }
+
+    /// Appends one scored row.
+    pub fn push(&mut self, row: &ScoredRow, probability: f64, is_reorder: bool) {
+        let mut cells: Vec<String> = row.passthrough.iter().map(|cell| csv_cell(cell)).collect();
+        cells.push(format!("{probability}"));
+        cells.push(if is_reorder { "1" } else { "0" }.to_owned());
+        self.write(&cells);
+    }
+
+    /// The CSV written so far.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.writer.into_inner().unwrap_or_default()
+    }
+}

@@ -1,0 +1,698 @@
+//! Batch page `/batch`: score a whole CSV file of feature rows (the `reorder predict` format) in
+//! the browser. The file is parsed and scored a chunk at a time, yielding to the event loop
+//! between chunks so the page stays responsive and the run can be cancelled; bad rows are listed
+//! (line, column, reason) while the good ones are scored; each chunk is logged in one
+//! transaction; the result downloads as injection-safe CSV. With a `reordered` or `label`
+//! column the page shows how the threshold trades precision for recall on that file.
+
+use std::sync::Arc;
+
+use js_sys::Uint8Array;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::batch::{BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
+use crate::history::{PredictionRecord, Source};
+use crate::web::fetch::js_message;
+use crate::web::i18n::{use_lang, Lang};
+use crate::web::pages::own_model::{use_active_model, ActiveModel};
+use crate::web::storage::{use_log_store, LogStoreHandle};
+
+/// Rows parsed, scored and logged between two yields to the event loop.
+const CHUNK_ROWS: usize = 5_000;
+/// Bad rows listed on the page (all are counted).
+const MAX_LISTED_ERRORS: usize = 200;
+/// Scored rows shown in the preview table.
+const PREVIEW_ROWS: usize = 20;
+/// Points kept on the precision-recall curve.
+const CURVE_POINTS: usize = 200;
+/// Steps of the F1-versus-threshold grid.
+const F1_STEPS: usize = 100;
+
+/// How far a run has got.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+struct RunProgress {
+    bytes_read: u64,
+    total_bytes: u64,
+    rows_scored: usize,
+    bad_rows: usize,
+}
+
+/// One scored row in the preview.
+#[derive(Clone, Debug, PartialEq)]
+struct PreviewRow {
+    line: u64,
+    probability: f64,
+    is_reorder: bool,
+    label: Option<bool>,
+}
+
+/// What a finished (or cancelled) run produced.
+struct BatchOutcome {
+    file_name: String,
+    rows_scored: usize,
+    predicted_reorder: usize,
+    bad_rows: usize,
+    listed_errors: Vec<RowError>,
+    output_csv: Vec<u8>,
+    preview: Vec<PreviewRow>,
+    scores: Option<LabelledScores>,
+    label_column: Option<String>,
+    model_threshold: f64,
+    cancelled: bool,
+    logged: usize,
+    log_error: Option<String>,
+}
+
+#[derive(Clone)]
+enum RunState {
+    Idle,
+    Running,
+    Finished(Arc<BatchOutcome>),
+    Failed(String),
+}
+
+/// Lets the browser handle events and paint before the next chunk.
+async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|error| js_message(&error))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// A pass-through column holding an id (`user_id`, `product_id`) goes into the log as such.
+fn id_in(passthrough: &[String], column: Option<usize>) -> Option<u64> {
+    column.and_then(|column| passthrough.get(column)?.trim().parse::<u64>().ok())
+}
+
+async fn run_batch(
+    file: web_sys::File,
+    active: ActiveModel,
+    log: LogStoreHandle,
+    progress: RwSignal<RunProgress>,
+    cancel: RwSignal<bool>,
+) -> Result<BatchOutcome, String> {
+    let bytes = read_file(&file).await?;
+    let model = active.model();
+    let names = model.feature_names();
+    let mut reader = BatchReader::new(bytes, &names).map_err(|error| {
+        let mut text = error.to_string();
+        if let Some(source) = std::error::Error::source(&error) {
+            text.push_str(&format!(": {source}"));
+        }
+        text
+    })?;
+    let layout = reader.layout().clone();
+    let mut writer = OutputWriter::new(&layout);
+    let user_column = layout
+        .passthrough_header
+        .iter()
+        .position(|n| n == "user_id");
+    let product_column = layout
+        .passthrough_header
+        .iter()
+        .position(|n| n == "product_id");
+    let owned_names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+    let mut outcome = BatchOutcome {
+        file_name: file.name(),
+        rows_scored: 0,
+        predicted_reorder: 0,
+        bad_rows: 0,
+        listed_errors: Vec::new(),
+        output_csv: Vec::new(),
+        preview: Vec::new(),
+        scores: None,
+        label_column: layout.label_column.as_ref().map(|(_, name)| name.clone()),
+        model_threshold: model.threshold(),
+        cancelled: false,
+        logged: 0,
+        log_error: None,
+    };
+    let mut pairs: Vec<(f64, bool)> = Vec::new();
+    let mut probabilities = Vec::with_capacity(CHUNK_ROWS);
+    loop {
+        if cancel.get_untracked() {
+            outcome.cancelled = true;
+            break;
+        }
+        let chunk = reader.next_chunk(CHUNK_ROWS);
+        probabilities.clear();
+        probabilities.resize(chunk.rows.len(), 0.0);
+        if !chunk.rows.is_empty() {
+            model
+                .predict_batch(&chunk.values, &mut probabilities)
+                .map_err(|error| error.to_string())?;
+        }
+        let created_at_ms = js_sys::Date::now() as i64;
+        let mut records = Vec::with_capacity(chunk.rows.len());
+        let width = names.len();
+        for (index, (row, &probability)) in chunk.rows.iter().zip(&probabilities).enumerate() {
+            let is_reorder = model.is_reorder(probability);
+            writer.push(row, probability, is_reorder);
+            outcome.predicted_reorder += usize::from(is_reorder);
+            if let Some(label) = row.label {
+                pairs.push((probability, label));
+            }
+            if outcome.preview.len() < PREVIEW_ROWS {
+                outcome.preview.push(PreviewRow {
+                    line: row.line,
+                    probability,
+                    is_reorder,
+                    label: row.label,
+                });
+            }
+            let values = &chunk.values[index * width..(index + 1) * width];
+            records.push(PredictionRecord {
+                id: None,
+                created_at_ms,
+                source: Source::Batch,
+                user_id: id_in(&row.passthrough, user_column),
+                product_id: id_in(&row.passthrough, product_column),
+                features: owned_names
+                    .iter()
+                    .zip(values)
+                    .map(|(name, value)| (name.clone(), (!value.is_nan()).then_some(*value)))
+                    .collect(),
+                probability,
+                is_reorder,
+                threshold: model.threshold(),
+                model_sha256: active.sha256.clone(),
+            });
+        }
+        outcome.rows_scored += chunk.rows.len();
+        outcome.bad_rows += chunk.errors.len();
+        let room = MAX_LISTED_ERRORS.saturating_sub(outcome.listed_errors.len());
+        outcome
+            .listed_errors
+            .extend(chunk.errors.into_iter().take(room));
+        // One transaction per chunk; after a failed write the rest is scored but not logged.
+        if !records.is_empty() && outcome.log_error.is_none() {
+            let count = records.len();
+            match log.add_many(records).await {
+                Ok(()) => outcome.logged += count,
+                Err(error) => outcome.log_error = Some(error.to_string()),
+            }
+        }
+        progress.set(RunProgress {
+            bytes_read: reader.bytes_read(),
+            total_bytes: reader.total_bytes(),
+            rows_scored: outcome.rows_scored,
+            bad_rows: outcome.bad_rows,
+        });
+        if chunk.done {
+            break;
+        }
+        next_tick().await;
+    }
+    outcome.output_csv = writer.into_bytes();
+    if outcome.label_column.is_some() {
+        outcome.scores = Some(LabelledScores::new(pairs));
+    }
+    Ok(outcome)
+}
+
+/// Offers `bytes` as a CSV download through a Blob and an object URL.
+fn download_csv(bytes: &[u8], file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let array = Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000)?;
+    Ok(())
+}
+
+fn scored_file_name(input: &str) -> String {
+    let stem = input.strip_suffix(".csv").unwrap_or(input);
+    format!("{stem}.scored.csv")
+}
+
+fn percent(value: Option<f64>, lang: Lang) -> String {
+    value.map_or_else(|| "—".to_owned(), |value| lang.percent(value))
+}
+
+#[component]
+pub fn BatchPage() -> impl IntoView {
+    let lang = use_lang();
+    let active = use_active_model();
+    let log = use_log_store();
+    let state = RwSignal::new(RunState::Idle);
+    let progress = RwSignal::new(RunProgress::default());
+    let cancel = RwSignal::new(false);
+    let dragging = RwSignal::new(false);
+
+    let start = move |file: web_sys::File| {
+        let Some(model) = active.get_untracked() else {
+            state.set(RunState::Failed(
+                lang.get_untracked()
+                    .pick("The model is not loaded yet.", "Model henüz yüklenmedi.")
+                    .to_owned(),
+            ));
+            return;
+        };
+        if matches!(state.get_untracked(), RunState::Running) {
+            return;
+        }
+        cancel.set(false);
+        progress.set(RunProgress {
+            total_bytes: file.size() as u64,
+            ..RunProgress::default()
+        });
+        state.set(RunState::Running);
+        spawn_local(async move {
+            let result = run_batch(file, model, log, progress, cancel).await;
+            state.set(match result {
+                Ok(outcome) => RunState::Finished(Arc::new(outcome)),
+                Err(message) => RunState::Failed(message),
+            });
+        });
+    };
+
+    let on_change = move |event: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&event);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            start(file);
+        }
+        input.set_value("");
+    };
+    let on_drop = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        dragging.set(false);
+        if let Some(file) = event
+            .data_transfer()
+            .and_then(|transfer| transfer.files())
+            .and_then(|files| files.get(0))
+        {
+            start(file);
+        }
+    };
+    let running = move || matches!(state.get(), RunState::Running);
+
+    view! {
+        <section data-testid="page-batch" class="batch">
+            <h1>{move || lang.get().pick("Score a file", "Dosya puanla")}</h1>
+            <p class="lead">
+                {move || lang.get().pick(
+                    "Choose or drop a CSV with one column per model feature (the format of `reorder predict`; an empty cell or NaN means unknown). Add a `reordered` or `label` column of 0/1 to see precision and recall. The file is scored in your browser and never uploaded.",
+                    "Her model özelliği için bir sütun içeren bir CSV seçin ya da bırakın (`reorder predict` biçimi; boş hücre veya NaN bilinmiyor demektir). Kesinlik ve duyarlılığı görmek için 0/1 değerli bir `reordered` ya da `label` sütunu ekleyin. Dosya tarayıcınızda puanlanır, hiçbir yere yüklenmez.",
+                )}
+            </p>
+            {move || match active.get() {
+                Some(model) if model.is_own => Some(view! {
+                    <p class="hint" data-testid="batch-model">
+                        {move || lang.get().pick("Scoring with your own model", "Kendi modelinizle puanlanıyor")}
+                        " · sha256 " <span class="mono">{model.sha256.chars().take(12).collect::<String>()}</span>
+                    </p>
+                }),
+                _ => None,
+            }}
+            <div
+                class="drop-zone card"
+                class:dragging=move || dragging.get()
+                data-testid="batch-drop"
+                on:dragover=move |event: leptos::ev::DragEvent| {
+                    event.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <label for="batch-file">
+                    {move || lang.get().pick("CSV file of feature rows", "Özellik satırlarından oluşan CSV dosyası")}
+                </label>
+                <input
+                    id="batch-file"
+                    type="file"
+                    accept=".csv,text/csv"
+                    data-testid="batch-file"
+                    prop:disabled=running
+                    on:change=on_change
+                />
+                <p class="hint">{move || lang.get().pick("…or drop it here.", "…ya da buraya bırakın.")}</p>
+            </div>
+            {move || match state.get() {
+                RunState::Idle => ().into_any(),
+                RunState::Running => view! {
+                    <div class="card" role="status" aria-live="polite">
+                        <label>
+                            {move || {
+                                let now = progress.get();
+                                format!(
+                                    "{} {} · {} {}",
+                                    lang.get().pick("Scored rows:", "Puanlanan satır:"),
+                                    now.rows_scored,
+                                    lang.get().pick("bad rows:", "hatalı satır:"),
+                                    now.bad_rows,
+                                )
+                            }}
+                            <progress
+                                class="progress"
+                                data-testid="batch-progress"
+                                max=move || progress.get().total_bytes.max(1).to_string()
+                                value=move || progress.get().bytes_read.to_string()
+                            ></progress>
+                        </label>
+                        <button type="button" data-testid="batch-cancel" on:click=move |_| cancel.set(true)>
+                            {move || lang.get().pick("Cancel", "İptal")}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+                RunState::Failed(message) => view! {
+                    <div class="banner banner-error" role="alert" data-testid="batch-failed">
+                        <p><strong>{move || lang.get().pick("This file cannot be scored.", "Bu dosya puanlanamıyor.")}</strong></p>
+                        <p class="mono">{message}</p>
+                    </div>
+                }
+                .into_any(),
+                RunState::Finished(outcome) => view! { <Outcome outcome /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
+    let lang = use_lang();
+    let download_error = RwSignal::new(None::<String>);
+    let for_download = outcome.clone();
+    let on_download = move |_| {
+        let name = scored_file_name(&for_download.file_name);
+        download_error.set(
+            download_csv(&for_download.output_csv, &name)
+                .err()
+                .map(|error| js_message(&error)),
+        );
+    };
+    let rows = outcome.rows_scored;
+    let bad = outcome.bad_rows;
+    let predicted = outcome.predicted_reorder;
+    let cancelled = outcome.cancelled;
+    let logged = outcome.logged;
+    let log_error = outcome.log_error.clone();
+    let listed = outcome.listed_errors.clone();
+    let preview = outcome.preview.clone();
+    let has_labels = outcome.scores.is_some();
+    view! {
+        <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()>
+            <h2>{move || lang.get().pick("Result", "Sonuç")}</h2>
+            {cancelled.then(|| view! {
+                <p class="banner banner-warn" data-testid="batch-cancelled">
+                    {move || lang.get().pick("Cancelled: only the rows read before cancelling were scored.", "İptal edildi: yalnızca iptalden önce okunan satırlar puanlandı.")}
+                </p>
+            })}
+            <p>
+                {move || format!(
+                    "{rows} {} · {predicted} {} · {bad} {} · {logged} {}",
+                    lang.get().pick("rows scored", "satır puanlandı"),
+                    lang.get().pick("predicted to be reordered", "tekrar sipariş tahmini"),
+                    lang.get().pick("bad rows", "hatalı satır"),
+                    lang.get().pick("logged", "kaydedildi"),
+                )}
+            </p>
+            {log_error.map(|message| view! {
+                <p class="error" role="alert" data-testid="batch-log-error">
+                    {move || lang.get().pick("Logging failed; later rows were scored but not logged: ", "Kayıt başarısız; sonraki satırlar puanlandı ama kaydedilmedi: ")}
+                    {message.clone()}
+                </p>
+            })}
+            <button type="button" class="primary" data-testid="batch-download" on:click=on_download prop:disabled=rows == 0>
+                {move || lang.get().pick("Download scored CSV", "Puanlanmış CSV'yi indir")}
+            </button>
+            {move || download_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            <div class="table-wrap">
+                <table data-testid="batch-preview">
+                    <caption class="hint">{move || lang.get().pick("First rows", "İlk satırlar")}</caption>
+                    <thead>
+                        <tr>
+                            <th class="num" scope="col">{move || lang.get().pick("Line", "Satır")}</th>
+                            <th class="num" scope="col">{move || lang.get().pick("Probability", "Olasılık")}</th>
+                            <th scope="col">{move || lang.get().pick("Decision", "Karar")}</th>
+                            {has_labels.then(|| view! { <th scope="col">{move || lang.get().pick("Label", "Gerçek")}</th> })}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {preview.into_iter().map(|row| view! {
+                            <tr>
+                                <td class="num">{row.line}</td>
+                                <td class="num" data-testid="batch-probability" data-value=format!("{}", row.probability)>
+                                    {move || lang.get().percent(row.probability)}
+                                </td>
+                                <td>{move || if row.is_reorder { lang.get().pick("reorder", "tekrar alır") } else { lang.get().pick("no reorder", "tekrar almaz") }}</td>
+                                {has_labels.then(|| view! { <td>{row.label.map(|l| if l { "1" } else { "0" }).unwrap_or("")}</td> })}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </div>
+        <div class="card" data-testid="batch-errors" data-count=bad.to_string()>
+            <h2>{move || format!("{} ({bad})", lang.get().pick("Bad rows", "Hatalı satırlar"))}</h2>
+            {(bad > listed.len()).then(|| view! {
+                <p class="hint">{move || format!("{} {}", lang.get().pick("Only the first ones are listed:", "Yalnızca ilkleri listelenir:"), MAX_LISTED_ERRORS)}</p>
+            })}
+            {(!listed.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table>
+                        <thead>
+                            <tr>
+                                <th class="num" scope="col">{move || lang.get().pick("Line", "Satır")}</th>
+                                <th scope="col">{move || lang.get().pick("Column", "Sütun")}</th>
+                                <th scope="col">{move || lang.get().pick("Reason", "Neden")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {listed.iter().map(|error| view! {
+                                <tr data-testid="batch-error" data-line=error.line.to_string()>
+                                    <td class="num">{error.line}</td>
+                                    <td class="mono">{error.column.clone().unwrap_or_default()}</td>
+                                    <td>{error.reason.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </div>
+        {has_labels.then(|| view! { <ThresholdExplorer outcome=outcome.clone() /> })}
+    }
+}
+
+const CHART_WIDTH: f64 = 320.0;
+const CHART_HEIGHT: f64 = 220.0;
+const PAD_LEFT: f64 = 36.0;
+const PAD_BOTTOM: f64 = 28.0;
+const PAD_TOP: f64 = 10.0;
+const PAD_RIGHT: f64 = 10.0;
+
+/// Chart coordinates of a point of the unit square.
+fn to_chart(x: f64, y: f64) -> (f64, f64) {
+    let width = CHART_WIDTH - PAD_LEFT - PAD_RIGHT;
+    let height = CHART_HEIGHT - PAD_TOP - PAD_BOTTOM;
+    (
+        PAD_LEFT + x.clamp(0.0, 1.0) * width,
+        PAD_TOP + (1.0 - y.clamp(0.0, 1.0)) * height,
+    )
+}
+
+fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
+    points
+        .map(|(x, y)| {
+            let (x, y) = to_chart(x, y);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The axes and their 0 / 0.5 / 1 ticks, shared by both charts.
+fn axes(x_label: &'static str, y_label: &'static str) -> impl IntoView {
+    let (left, bottom) = to_chart(0.0, 0.0);
+    let (right, top) = to_chart(1.0, 1.0);
+    let ticks = [0.0, 0.5, 1.0].map(|tick| {
+        let (x, _) = to_chart(tick, 0.0);
+        let (_, y) = to_chart(0.0, tick);
+        view! {
+            <text x=format!("{x:.1}") y=format!("{:.1}", bottom + 14.0) font-size="10" text-anchor="middle">{tick.to_string()}</text>
+            <text x=format!("{:.1}", left - 4.0) y=format!("{:.1}", y + 3.0) font-size="10" text-anchor="end">{tick.to_string()}</text>
+        }
+    });
+    view! {
+        <line x1=left.to_string() y1=bottom.to_string() x2=right.to_string() y2=bottom.to_string() stroke="#555" />
+        <line x1=left.to_string() y1=bottom.to_string() x2=left.to_string() y2=top.to_string() stroke="#555" />
+        {ticks.into_iter().collect_view()}
+        <text x=format!("{:.1}", (left + right) / 2.0) y=format!("{:.1}", CHART_HEIGHT - 2.0) font-size="11" text-anchor="middle">{x_label}</text>
+        <text x="10" y=format!("{:.1}", (top + bottom) / 2.0) font-size="11" text-anchor="middle"
+            transform=format!("rotate(-90 10 {:.1})", (top + bottom) / 2.0)>{y_label}</text>
+    }
+}
+
+#[component]
+fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
+    let lang = use_lang();
+    let model_threshold = outcome.model_threshold;
+    let view_threshold = RwSignal::new(model_threshold);
+    let Some(scores) = outcome.scores.clone() else {
+        return ().into_any();
+    };
+    let scores = Arc::new(scores);
+    let label_column = outcome.label_column.clone().unwrap_or_default();
+    let labelled = scores.len();
+    let positives = scores.positives();
+    let curve = scores.pr_curve(CURVE_POINTS);
+    let f1_grid = scores.f1_by_threshold(F1_STEPS);
+    let at_model = scores.confusion_at(model_threshold);
+    let for_memo = scores.clone();
+    let confusion: Memo<Confusion> =
+        Memo::new(move |_| for_memo.confusion_at(view_threshold.get()));
+    let pr_points = polyline(curve.iter().map(|p| (p.recall, p.precision)));
+    let f1_points = polyline(
+        f1_grid
+            .iter()
+            .filter_map(|(threshold, f1)| f1.map(|f1| (*threshold, f1))),
+    );
+    let (model_x, _) = to_chart(model_threshold, 0.0);
+    let (_, chart_bottom) = to_chart(0.0, 0.0);
+    let (_, chart_top) = to_chart(0.0, 1.0);
+    let marker =
+        move |c: Confusion| to_chart(c.recall().unwrap_or(0.0), c.precision().unwrap_or(1.0));
+    let (model_px, model_py) = marker(at_model);
+    let on_threshold = move |event: leptos::ev::Event| {
+        if let Ok(value) = event_target_value(&event).trim().parse::<f64>() {
+            if (0.0..=1.0).contains(&value) {
+                view_threshold.set(value);
+            }
+        }
+    };
+    let cell = move |value: fn(&Confusion) -> usize, testid: &'static str| {
+        view! { <td class="num" data-testid=testid>{move || value(&confusion.get()).to_string()}</td> }
+    };
+    view! {
+        <div class="card" data-testid="batch-metrics" data-labelled=labelled.to_string()>
+            <h2>{move || lang.get().pick("Against the labels", "Etiketlere göre")}</h2>
+            <p class="hint">
+                {move || format!(
+                    "{labelled} {} `{label_column}` · {positives} {}",
+                    lang.get().pick("rows labelled in", "satır etiketli:"),
+                    lang.get().pick("really reordered", "gerçekten tekrar alındı"),
+                )}
+            </p>
+            <div class="threshold-control">
+                <label for="batch-threshold">
+                    {move || lang.get().pick("Try a threshold for this view", "Bu görünüm için bir eşik deneyin")}
+                </label>
+                <input id="batch-threshold-range" type="range" min="0" max="1" step="0.001"
+                    aria-label=move || lang.get().pick("Threshold", "Eşik")
+                    prop:value=move || view_threshold.get().to_string() on:input=on_threshold />
+                <input id="batch-threshold" type="number" min="0" max="1" step="any" data-testid="batch-threshold"
+                    prop:value=move || view_threshold.get().to_string() on:change=on_threshold />
+                <button type="button" data-testid="batch-threshold-reset" on:click=move |_| view_threshold.set(model_threshold)>
+                    {move || lang.get().pick("Back to the model's threshold", "Modelin eşiğine dön")}
+                </button>
+                <p class="hint">
+                    {move || format!(
+                        "{} {model_threshold}. {}",
+                        lang.get().pick("The model's own threshold is", "Modelin kendi eşiği:"),
+                        lang.get().pick("Changing it here only changes this view.", "Burada değiştirmek yalnızca bu görünümü değiştirir."),
+                    )}
+                </p>
+            </div>
+            <div class="metrics-row">
+                <div class="metric">
+                    <span class="label">{move || lang.get().pick("Precision", "Kesinlik")}</span>
+                    <span class="value" data-testid="batch-precision" data-value=move || confusion.get().precision().map(|v| v.to_string()).unwrap_or_default()>
+                        {move || percent(confusion.get().precision(), lang.get())}
+                    </span>
+                </div>
+                <div class="metric">
+                    <span class="label">{move || lang.get().pick("Recall", "Duyarlılık")}</span>
+                    <span class="value" data-testid="batch-recall" data-value=move || confusion.get().recall().map(|v| v.to_string()).unwrap_or_default()>
+                        {move || percent(confusion.get().recall(), lang.get())}
+                    </span>
+                </div>
+                <div class="metric">
+                    <span class="label">"F1"</span>
+                    <span class="value" data-testid="batch-f1" data-value=move || confusion.get().f1().map(|v| v.to_string()).unwrap_or_default()>
+                        {move || percent(confusion.get().f1(), lang.get())}
+                    </span>
+                </div>
+            </div>
+            <div class="table-wrap">
+                <table class="confusion" data-testid="batch-confusion">
+                    <caption class="hint">{move || format!("{} {}", lang.get().pick("Confusion matrix at threshold", "Eşikteki karışıklık matrisi"), view_threshold.get())}</caption>
+                    <thead>
+                        <tr>
+                            <td></td>
+                            <th scope="col">{move || lang.get().pick("Predicted reorder", "Tahmin: tekrar alır")}</th>
+                            <th scope="col">{move || lang.get().pick("Predicted no reorder", "Tahmin: tekrar almaz")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <tr>
+                            <th scope="row">{move || lang.get().pick("Really reordered", "Gerçekte tekrar alındı")}</th>
+                            {cell(|c| c.true_positives, "batch-tp")}
+                            {cell(|c| c.false_negatives, "batch-fn")}
+                        </tr>
+                        <tr>
+                            <th scope="row">{move || lang.get().pick("Not reordered", "Tekrar alınmadı")}</th>
+                            {cell(|c| c.false_positives, "batch-fp")}
+                            {cell(|c| c.true_negatives, "batch-tn")}
+                        </tr>
+                    </tbody>
+                </table>
+            </div>
+            <div class="charts">
+                <figure class="chart">
+                    <figcaption>{move || lang.get().pick("Precision-recall curve; the dot is the model's threshold, the ring the one you try", "Kesinlik-duyarlılık eğrisi; nokta modelin eşiği, halka denediğiniz eşik")}</figcaption>
+                    <svg data-testid="batch-pr-curve" role="img" viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+                        aria-label=move || lang.get().pick("Precision against recall", "Duyarlılığa göre kesinlik")>
+                        {axes("recall", "precision")}
+                        <polyline points=pr_points fill="none" stroke="#2e7d32" stroke-width="2" />
+                        <circle data-testid="batch-pr-model-threshold" cx=format!("{model_px:.1}") cy=format!("{model_py:.1}") r="5" fill="#c0392b">
+                            <title>{format!("threshold {model_threshold}")}</title>
+                        </circle>
+                        {move || {
+                            let (x, y) = marker(confusion.get());
+                            view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="7" fill="none" stroke="#1a5fb4" stroke-width="2" /> }
+                        }}
+                    </svg>
+                </figure>
+                <figure class="chart">
+                    <figcaption>{move || lang.get().pick("F1 against the threshold; red: the model's threshold, blue: the one you try", "Eşiğe göre F1; kırmızı: modelin eşiği, mavi: denediğiniz eşik")}</figcaption>
+                    <svg data-testid="batch-f1-curve" role="img" viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+                        aria-label=move || lang.get().pick("F1 against threshold", "Eşiğe göre F1")>
+                        {axes("threshold", "F1")}
+                        <polyline points=f1_points fill="none" stroke="#2e7d32" stroke-width="2" />
+                        <line data-testid="batch-f1-model-threshold" data-value=model_threshold.to_string()
+                            x1=format!("{model_x:.1}") x2=format!("{model_x:.1}") y1=chart_top.to_string() y2=chart_bottom.to_string()
+                            stroke="#c0392b" stroke-width="2" stroke-dasharray="4 3">
+                            <title>{format!("threshold {model_threshold}")}</title>
+                        </line>
+                        {move || {
+                            let (x, _) = to_chart(view_threshold.get(), 0.0);
+                            view! { <line x1=format!("{x:.1}") x2=format!("{x:.1}") y1=chart_top.to_string() y2=chart_bottom.to_string() stroke="#1a5fb4" stroke-width="2" /> }
+                        }}
+                    </svg>
+                </figure>
+            </div>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,198 @@
+//! The batch page's pure parts: a file's layout from its header, row parsing with bad rows
+//! reported by line/column/reason, the injection-safe output, and the threshold metrics. Every
+//! expected value is worked out by hand in the test.
+
+use instacart_reorder::batch::{
+    BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter,
+};
+
+const FEATURES: [&str; 2] = ["a", "b"];
+
+fn read_all(text: &str) -> (BatchReader, Vec<instacart_reorder::batch::Chunk>) {
+    let mut reader = BatchReader::new(text.as_bytes().to_vec(), &FEATURES).expect("header fits");
+    let mut chunks = Vec::new();
+    loop {
+        let chunk = reader.next_chunk(2);
+        let done = chunk.done;
+        chunks.push(chunk);
+        if done {
+            break;
+        }
+    }
+    (reader, chunks)
+}
+
+#[test]
+fn layout_finds_features_in_any_order_label_and_renamed_passthrough() {
+    let layout = BatchLayout::from_header(&["id", "b", "probability", "a", "reordered"], &FEATURES)
+        .expect("fits");
+    assert_eq!(layout.feature_columns, vec![3, 1]);
+    assert_eq!(layout.label_column, Some((4, "reordered".to_owned())));
+    assert_eq!(layout.passthrough_columns, vec![0, 2, 4]);
+    assert_eq!(
+        layout.passthrough_header,
+        vec!["id", "input_probability", "reordered"]
+    );
+}
+
+#[test]
+fn label_column_may_be_called_label() {
+    let layout = BatchLayout::from_header(&["a", "b", "label"], &FEATURES).expect("fits");
+    assert_eq!(layout.label_column, Some((2, "label".to_owned())));
+}
+
+#[test]
+fn header_problems_name_the_column() {
+    let missing = BatchLayout::from_header(&["a", "c"], &FEATURES).unwrap_err();
+    assert!(matches!(missing, BatchError::MissingFeature { ref column } if column == "b"));
+    assert_eq!(missing.to_string(), "missing feature column `b`");
+    let twice = BatchLayout::from_header(&["a", "b", "a"], &FEATURES).unwrap_err();
+    assert!(matches!(twice, BatchError::DuplicateFeature { ref column } if column == "a"));
+    let clash = BatchLayout::from_header(&["a", "b", "is_reorder", "input_is_reorder"], &FEATURES)
+        .unwrap_err();
+    assert!(matches!(clash, BatchError::NameClash { .. }));
+    assert!(matches!(
+        BatchReader::new(Vec::new(), &FEATURES),
+        Err(BatchError::Empty)
+    ));
+}
+
+#[test]
+fn bad_rows_are_listed_and_good_rows_still_come_through() {
+    let text = "a,b,label,note\n\
+                1,2,1,x\n\
+                ,NaN,0,y\n\
+                3,oops,1,z\n\
+                4,5,7,w\n\
+                6,7\n\
+                8,9,,=cmd\n";
+    let (reader, chunks) = read_all(text);
+    assert_eq!(reader.bytes_read(), text.len() as u64);
+    assert!(chunks.last().map(|c| c.done).unwrap_or(false));
+    let rows: Vec<_> = chunks.iter().flat_map(|c| c.rows.clone()).collect();
+    let values: Vec<f64> = chunks.iter().flat_map(|c| c.values.clone()).collect();
+    let errors: Vec<String> = chunks
+        .iter()
+        .flat_map(|c| c.errors.iter().map(ToString::to_string))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            "line 4, column `b`: `oops` is not a number",
+            "line 5, column `label`: label `7` is not 0 or 1",
+            "line 6: the row has 2 cells but the header has 4 columns",
+        ]
+    );
+    assert_eq!(
+        rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        vec![2, 3, 7]
+    );
+    assert_eq!(
+        rows.iter().map(|r| r.label).collect::<Vec<_>>(),
+        vec![Some(true), Some(false), None]
+    );
+    // Row-major in model order; empty and NaN are missing, never 0.
+    assert_eq!(values.len(), 6);
+    assert_eq!(&values[0..2], &[1.0, 2.0]);
+    assert!(values[2].is_nan() && values[3].is_nan());
+    assert_eq!(&values[4..6], &[8.0, 9.0]);
+    assert_eq!(rows[2].passthrough, vec!["", "=cmd"]);
+}
+
+#[test]
+fn output_defuses_formulas_and_writes_numbers_like_the_cli() {
+    let (reader, chunks) = read_all("a,b,note,probability\n1,2,=1+1,0.5\n3,4,\"x,y\",\n");
+    let mut writer = OutputWriter::new(reader.layout());
+    let rows: Vec<_> = chunks.iter().flat_map(|c| c.rows.clone()).collect();
+    writer.push(&rows[0], 0.1, false);
+    writer.push(&rows[1], 0.25, true);
+    let text = String::from_utf8(writer.into_bytes()).expect("utf8");
+    assert_eq!(
+        text,
+        "note,input_probability,probability,is_reorder\r\n'=1+1,0.5,0.1,0\r\n\"x,y\",,0.25,1\r\n"
+    );
+}
+
+/// Five rows worked by hand: 0.9 (1), 0.8 (0), 0.7 (1), 0.4 (0), 0.2 (1).
+fn five() -> LabelledScores {
+    LabelledScores::new(vec![
+        (0.4, false),
+        (0.9, true),
+        (0.2, true),
+        (0.8, false),
+        (0.7, true),
+    ])
+}
+
+#[test]
+fn confusion_at_a_threshold() {
+    let scores = five();
+    assert_eq!(scores.len(), 5);
+    assert_eq!(scores.positives(), 3);
+    // >= 0.5: 0.9, 0.8, 0.7 predicted; TP 2 (0.9, 0.7), FP 1 (0.8), FN 1 (0.2), TN 1 (0.4).
+    let at_half = scores.confusion_at(0.5);
+    assert_eq!(
+        (
+            at_half.true_positives,
+            at_half.false_positives,
+            at_half.false_negatives,
+            at_half.true_negatives
+        ),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(at_half.precision(), Some(2.0 / 3.0));
+    assert_eq!(at_half.recall(), Some(2.0 / 3.0));
+    assert_eq!(at_half.f1(), Some(4.0 / 6.0));
+    // The threshold itself counts as positive (>=): at 0.8, 0.9 and 0.8 are predicted.
+    let at_eight = scores.confusion_at(0.8);
+    assert_eq!((at_eight.true_positives, at_eight.false_positives), (1, 1));
+    // Above every score nothing is predicted: precision undefined, F1 = 0 of 3 positives.
+    let above = scores.confusion_at(0.95);
+    assert_eq!(above.precision(), None);
+    assert_eq!(above.recall(), Some(0.0));
+    assert_eq!(above.f1(), Some(0.0));
+}
+
+#[test]
+fn pr_curve_has_one_point_per_distinct_score() {
+    let curve = five().pr_curve(100);
+    let triples: Vec<(f64, f64, f64)> = curve
+        .iter()
+        .map(|p| (p.threshold, p.precision, p.recall))
+        .collect();
+    assert_eq!(
+        triples,
+        vec![
+            (0.9, 1.0, 1.0 / 3.0),
+            (0.8, 1.0 / 2.0, 1.0 / 3.0),
+            (0.7, 2.0 / 3.0, 2.0 / 3.0),
+            (0.4, 2.0 / 4.0, 2.0 / 3.0),
+            (0.2, 3.0 / 5.0, 1.0),
+        ]
+    );
+    // Tied scores make one point: 0.5, 0.5 (1 and 0) then 0.1 (1).
+    let tied = LabelledScores::new(vec![(0.5, true), (0.5, false), (0.1, true)]).pr_curve(100);
+    assert_eq!(tied.len(), 2);
+    assert_eq!(
+        (tied[0].threshold, tied[0].precision, tied[0].recall),
+        (0.5, 0.5, 0.5)
+    );
+}
+
+#[test]
+fn f1_against_threshold_on_a_grid() {
+    let grid = five().f1_by_threshold(4);
+    // t = 0: all 5 predicted, TP 3 FP 2 FN 0 -> 6/8. t = 0.25: 0.9 0.8 0.7 0.4 -> TP 2 FP 2 FN 1
+    // -> 4/7. t = 0.5: 4/6. t = 0.75: 0.9 0.8 -> TP 1 FP 1 FN 2 -> 2/5. t = 1: none -> 0/3.
+    assert_eq!(
+        grid,
+        vec![
+            (0.0, Some(6.0 / 8.0)),
+            (0.25, Some(4.0 / 7.0)),
+            (0.5, Some(4.0 / 6.0)),
+            (0.75, Some(2.0 / 5.0)),
+            (1.0, Some(0.0)),
+        ]
+    );
+    assert_eq!(LabelledScores::new(Vec::new()).confusion_at(0.5).f1(), None);
+}
