@@ -145,10 +145,21 @@ wait_for_url() {
     return 1
 }
 
+# Servers started by run_tests, stopped when the script exits, whatever the outcome.
+SERVER_PIDS=()
+stop_servers() {
+    for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+}
+
+require_free_port() {
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "port $1 is already in use: stop what listens there (the tests start their own servers)" >&2
+        exit 1
+    fi
+}
+
 run_tests() {
-    local pids=()
-    cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-    trap cleanup EXIT
+    trap stop_servers EXIT
 
     lint_deploy
     log "cargo fmt --check"
@@ -173,24 +184,27 @@ run_tests() {
     build_release
 
     log "serving checks (production nginx config on dist/)"
-    local port=8081 parent_port=8082
+    local port=8081 parent_port=8082 driver_port=9515
+    require_free_port $port
+    require_free_port $parent_port
+    require_free_port $driver_port
     # The embedding tests' parent page lives on another site (localhost vs 127.0.0.1), which
     # the app's CSP must then allow as a frame ancestor: the image's FRAME_ANCESTORS setting.
     (PORT=$port FRAME_ANCESTORS="'self' https://huggingface.co https://*.hf.space http://localhost:$parent_port" \
         serve_dist) &
-    pids+=($!)
+    SERVER_PIDS+=($!)
     python3 -m http.server "$parent_port" --bind 127.0.0.1 --directory tests/e2e/fixtures \
         >/dev/null 2>&1 &
-    pids+=($!)
+    SERVER_PIDS+=($!)
     wait_for_url "http://127.0.0.1:$parent_port/embed-parent.html"
     wait_for_url "http://127.0.0.1:$port/index.html"
-    chromedriver --port=9515 >/dev/null 2>&1 &
-    pids+=($!)
-    wait_for_url "http://127.0.0.1:9515/status"
+    chromedriver --port=$driver_port >/dev/null 2>&1 &
+    SERVER_PIDS+=($!)
+    wait_for_url "http://127.0.0.1:$driver_port/status"
 
     E2E_BASE_URL="http://127.0.0.1:$port" E2E_DIST_DIR="$ROOT/dist" \
         E2E_PARENT_URL="http://localhost:$parent_port" \
-        WEBDRIVER_URL="http://127.0.0.1:9515" \
+        WEBDRIVER_URL="http://127.0.0.1:$driver_port" \
         cargo test --test serving --test e2e -- --ignored --test-threads=1
     log "all tests passed"
 }
