@@ -527,7 +527,21 @@ async fn an_uploaded_order_history_gets_a_ranked_next_basket() {
             .await?;
         wait_for_attr(&client, &testid("history-shoppers"), "data-count", "2").await?;
         // The next order's day and hour default to the last order's (user 1: order 10, day 4, 8h).
-        wait_for_attr(&client, &testid("history-dow"), "value", "4").await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let dow = wait_for(&client, &testid("history-dow"))
+                .await?
+                .prop("value")
+                .await?;
+            if dow.as_deref() == Some("4") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "day of week shows {dow:?}, expected 4"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         wait_for(&client, &testid("history-score"))
             .await?
             .click()
