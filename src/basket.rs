@@ -1,7 +1,7 @@
 //! Your own order history, as pure functions: a joined order-lines file (one row per product
 //! in an order, like the Instacart sample: order_id, user_id, order_number, order_dow,
-//! order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order) read into each
-//! shopper's past orders, and the next basket that maximises the expected F1 given the
+//! order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order), or Kaggle's
+//! orders.csv with an order_products file, read into each shopper's past orders, and the next basket that maximises the expected F1 given the
 //! predicted probabilities (treated as independent), beside the plain threshold basket.
 
 use std::collections::BTreeMap;
@@ -37,6 +37,27 @@ pub enum HistoryFileError {
     InconsistentOrder { line: u64, order_id: u64 },
     #[error("the file has no order lines")]
     Empty,
+    #[error("{file}: {source}")]
+    InFile {
+        file: String,
+        #[source]
+        source: Box<HistoryFileError>,
+    },
+    #[error("{file}, line {line}: order {order_id} is not in the orders file")]
+    UnknownOrder {
+        file: String,
+        line: u64,
+        order_id: u64,
+    },
+    #[error("give either one joined file, or an orders file (with user_id) and an order-lines file; got {0} files")]
+    FileCount(usize),
+}
+
+fn in_file(file: &str) -> impl Fn(HistoryFileError) -> HistoryFileError + '_ {
+    move |source| HistoryFileError::InFile {
+        file: file.to_owned(),
+        source: Box::new(source),
+    }
 }
 
 /// One shopper's past orders, by increasing order number.
@@ -74,17 +95,74 @@ fn integer(cell: &str, line: u64, column: &'static str, max: u64) -> Result<u64,
     Ok(value as u64)
 }
 
-/// Reads a joined order-lines file into shoppers (by increasing user id).
-pub fn read_order_lines(bytes: &[u8]) -> Result<Vec<ShopperOrders>, HistoryFileError> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
-    let header = reader.headers().map_err(HistoryFileError::Read)?.clone();
-    let mut columns = [0usize; 8];
-    for (slot, name) in REQUIRED_COLUMNS.iter().enumerate() {
+/// Finds each named column in a header.
+fn find_columns<const N: usize>(
+    header: &csv::StringRecord,
+    names: [&'static str; N],
+) -> Result<[usize; N], HistoryFileError> {
+    let mut columns = [0usize; N];
+    for (slot, name) in names.iter().enumerate() {
         columns[slot] = header
             .iter()
             .position(|column| column.trim() == *name)
             .ok_or(HistoryFileError::MissingColumn(name))?;
     }
+    Ok(columns)
+}
+
+/// Parses the order part of a row: `cells` are order_id, user_id, order_number, order_dow,
+/// order_hour_of_day, days_since_prior_order.
+fn order_head(cells: [&str; 6], line: u64) -> Result<(u64, OrderHead), HistoryFileError> {
+    let order_id = integer(cells[0], line, REQUIRED_COLUMNS[0], u64::MAX >> 11)?;
+    let days_text = cells[5].trim();
+    Ok((
+        order_id,
+        OrderHead {
+            user_id: integer(cells[1], line, REQUIRED_COLUMNS[1], u64::MAX >> 11)?,
+            order_number: integer(cells[2], line, REQUIRED_COLUMNS[2], u64::from(u32::MAX))? as u32,
+            dow: integer(cells[3], line, REQUIRED_COLUMNS[3], 6)? as u8,
+            hour: integer(cells[4], line, REQUIRED_COLUMNS[4], 23)? as u8,
+            days: if days_text.is_empty() || days_text.eq_ignore_ascii_case("nan") {
+                None
+            } else {
+                Some(integer(days_text, line, REQUIRED_COLUMNS[5], 365)?)
+            },
+        },
+    ))
+}
+
+/// Records an order's head, refusing a second, different head for the same order.
+fn remember(
+    heads: &mut BTreeMap<u64, OrderHead>,
+    order_id: u64,
+    head: OrderHead,
+    line: u64,
+) -> Result<(), HistoryFileError> {
+    match heads.get(&order_id) {
+        Some(known) if *known != head => {
+            Err(HistoryFileError::InconsistentOrder { line, order_id })
+        }
+        Some(_) => Ok(()),
+        None => {
+            heads.insert(order_id, head);
+            Ok(())
+        }
+    }
+}
+
+/// Parses the line part of a row: product_id and add_to_cart_order.
+fn order_line(cells: [&str; 2], line: u64) -> Result<(u64, u64), HistoryFileError> {
+    Ok((
+        integer(cells[1], line, REQUIRED_COLUMNS[7], u64::from(u32::MAX))?,
+        integer(cells[0], line, REQUIRED_COLUMNS[6], u64::MAX >> 11)?,
+    ))
+}
+
+/// Reads a joined order-lines file into shoppers (by increasing user id).
+pub fn read_order_lines(bytes: &[u8]) -> Result<Vec<ShopperOrders>, HistoryFileError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let header = reader.headers().map_err(HistoryFileError::Read)?.clone();
+    let columns = find_columns(&header, REQUIRED_COLUMNS)?;
     let mut heads: BTreeMap<u64, OrderHead> = BTreeMap::new();
     // order_id -> (add_to_cart_order, product_id)
     let mut lines: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
@@ -92,32 +170,123 @@ pub fn read_order_lines(bytes: &[u8]) -> Result<Vec<ShopperOrders>, HistoryFileE
         let record = record.map_err(HistoryFileError::Read)?;
         let line = record.position().map_or(0, |p| p.line());
         let cell = |slot: usize| record.get(columns[slot]).unwrap_or("");
-        let order_id = integer(cell(0), line, REQUIRED_COLUMNS[0], u64::MAX >> 11)?;
-        let days_text = cell(5).trim();
-        let head = OrderHead {
-            user_id: integer(cell(1), line, REQUIRED_COLUMNS[1], u64::MAX >> 11)?,
-            order_number: integer(cell(2), line, REQUIRED_COLUMNS[2], u64::from(u32::MAX))? as u32,
-            dow: integer(cell(3), line, REQUIRED_COLUMNS[3], 6)? as u8,
-            hour: integer(cell(4), line, REQUIRED_COLUMNS[4], 23)? as u8,
-            days: if days_text.is_empty() || days_text.eq_ignore_ascii_case("nan") {
-                None
-            } else {
-                Some(integer(days_text, line, REQUIRED_COLUMNS[5], 365)?)
-            },
-        };
-        let product = integer(cell(6), line, REQUIRED_COLUMNS[6], u64::MAX >> 11)?;
-        let cart = integer(cell(7), line, REQUIRED_COLUMNS[7], u64::from(u32::MAX))?;
-        match heads.get(&order_id) {
-            Some(known) if *known != head => {
-                return Err(HistoryFileError::InconsistentOrder { line, order_id })
-            }
-            Some(_) => {}
-            None => {
-                heads.insert(order_id, head);
-            }
-        }
-        lines.entry(order_id).or_default().push((cart, product));
+        let (order_id, head) =
+            order_head([cell(0), cell(1), cell(2), cell(3), cell(4), cell(5)], line)?;
+        let product_line = order_line([cell(6), cell(7)], line)?;
+        remember(&mut heads, order_id, head, line)?;
+        lines.entry(order_id).or_default().push(product_line);
     }
+    build_shoppers(heads, lines)
+}
+
+/// Reads Kaggle-layout files: an orders file (order_id, user_id, order_number, order_dow,
+/// order_hour_of_day, days_since_prior_order) and an order-lines file (order_id, product_id,
+/// add_to_cart_order). Orders without lines (Kaggle's train and test orders when only the prior
+/// lines are given) are left out.
+pub fn read_orders_and_lines(
+    orders_name: &str,
+    orders: &[u8],
+    lines_name: &str,
+    order_lines: &[u8],
+) -> Result<Vec<ShopperOrders>, HistoryFileError> {
+    let mut heads: BTreeMap<u64, OrderHead> = BTreeMap::new();
+    {
+        let mut reader = csv::ReaderBuilder::new().from_reader(orders);
+        let header = reader
+            .headers()
+            .map_err(HistoryFileError::Read)
+            .map_err(in_file(orders_name))?
+            .clone();
+        let columns = find_columns(
+            &header,
+            [
+                REQUIRED_COLUMNS[0],
+                REQUIRED_COLUMNS[1],
+                REQUIRED_COLUMNS[2],
+                REQUIRED_COLUMNS[3],
+                REQUIRED_COLUMNS[4],
+                REQUIRED_COLUMNS[5],
+            ],
+        )
+        .map_err(in_file(orders_name))?;
+        for record in reader.records() {
+            let record = record
+                .map_err(HistoryFileError::Read)
+                .map_err(in_file(orders_name))?;
+            let line = record.position().map_or(0, |p| p.line());
+            let cell = |slot: usize| record.get(columns[slot]).unwrap_or("");
+            let (order_id, head) =
+                order_head([cell(0), cell(1), cell(2), cell(3), cell(4), cell(5)], line)
+                    .map_err(in_file(orders_name))?;
+            remember(&mut heads, order_id, head, line).map_err(in_file(orders_name))?;
+        }
+    }
+    let mut lines: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut reader = csv::ReaderBuilder::new().from_reader(order_lines);
+    let header = reader
+        .headers()
+        .map_err(HistoryFileError::Read)
+        .map_err(in_file(lines_name))?
+        .clone();
+    let columns = find_columns(
+        &header,
+        [
+            REQUIRED_COLUMNS[0],
+            REQUIRED_COLUMNS[6],
+            REQUIRED_COLUMNS[7],
+        ],
+    )
+    .map_err(in_file(lines_name))?;
+    for record in reader.records() {
+        let record = record
+            .map_err(HistoryFileError::Read)
+            .map_err(in_file(lines_name))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |slot: usize| record.get(columns[slot]).unwrap_or("");
+        let order_id = integer(cell(0), line, REQUIRED_COLUMNS[0], u64::MAX >> 11)
+            .map_err(in_file(lines_name))?;
+        if !heads.contains_key(&order_id) {
+            return Err(HistoryFileError::UnknownOrder {
+                file: lines_name.to_owned(),
+                line,
+                order_id,
+            });
+        }
+        let product_line = order_line([cell(1), cell(2)], line).map_err(in_file(lines_name))?;
+        lines.entry(order_id).or_default().push(product_line);
+    }
+    heads.retain(|order_id, _| lines.contains_key(order_id));
+    build_shoppers(heads, lines)
+}
+
+/// Reads what the user uploaded: one joined file, or an orders file (the one whose header
+/// names `user_id`) and an order-lines file, given as (name, bytes).
+pub fn read_uploaded(files: &[(String, Vec<u8>)]) -> Result<Vec<ShopperOrders>, HistoryFileError> {
+    match files {
+        [(name, bytes)] => read_order_lines(bytes).map_err(in_file(name)),
+        [first, second] => {
+            let names_user = |bytes: &[u8]| {
+                csv::ReaderBuilder::new()
+                    .from_reader(bytes)
+                    .headers()
+                    .map(|header| header.iter().any(|column| column.trim() == "user_id"))
+                    .unwrap_or(false)
+            };
+            let (orders, lines) = if names_user(&first.1) {
+                (first, second)
+            } else {
+                (second, first)
+            };
+            read_orders_and_lines(&orders.0, &orders.1, &lines.0, &lines.1)
+        }
+        other => Err(HistoryFileError::FileCount(other.len())),
+    }
+}
+
+fn build_shoppers(
+    heads: BTreeMap<u64, OrderHead>,
+    mut lines: BTreeMap<u64, Vec<(u64, u64)>>,
+) -> Result<Vec<ShopperOrders>, HistoryFileError> {
     if heads.is_empty() {
         return Err(HistoryFileError::Empty);
     }

@@ -1,7 +1,9 @@
 //! Your order history's pure parts: a joined order-lines file read into shoppers' past orders
 //! (errors naming line and column), and the expected-F1 basket, with values worked out by hand.
 
-use instacart_reorder::basket::{expected_f1_basket, read_order_lines, HistoryFileError};
+use instacart_reorder::basket::{
+    expected_f1_basket, read_order_lines, read_uploaded, HistoryFileError,
+};
 
 const SAMPLE: &str = ",order_id,user_id,order_number,order_dow,order_hour_of_day,days_since_prior_order,product_id,add_to_cart_order,reordered
 0,11,1,1,2,8,,196,1.0,0.0
@@ -66,4 +68,55 @@ fn expected_f1_basket_worked_by_hand() {
     assert_eq!(k, 1);
     assert!((expected - 0.87).abs() < 1e-12, "{expected}");
     assert_eq!(expected_f1_basket(&[]), (0, 1.0));
+}
+
+/// The same orders as SAMPLE in Kaggle's layout (order 40 has no lines: a `train` order).
+const ORDERS: &str =
+    "order_id,user_id,eval_set,order_number,order_dow,order_hour_of_day,days_since_prior_order
+11,1,prior,1,2,8,
+12,1,prior,2,3,7,15.0
+40,1,train,3,1,9,6.0
+30,5,prior,1,0,23,
+";
+const LINES: &str = "order_id,product_id,add_to_cart_order,reordered
+11,196,1,0
+11,14084,2,0
+12,14084,2,1
+12,196,1,1
+12,196,3,1
+30,42,1,0
+";
+
+#[test]
+fn kaggle_orders_and_lines_read_like_the_joined_file() {
+    let joined = read_order_lines(SAMPLE.as_bytes()).expect("joined");
+    // Either order of the two files; the orders file is the one naming user_id.
+    for files in [
+        vec![
+            ("orders.csv".to_owned(), ORDERS.as_bytes().to_vec()),
+            ("lines.csv".to_owned(), LINES.as_bytes().to_vec()),
+        ],
+        vec![
+            ("lines.csv".to_owned(), LINES.as_bytes().to_vec()),
+            ("orders.csv".to_owned(), ORDERS.as_bytes().to_vec()),
+        ],
+    ] {
+        assert_eq!(read_uploaded(&files).expect("kaggle layout"), joined);
+    }
+    let stray = LINES.to_owned() + "99,1,1,0\n";
+    let error = read_uploaded(&[
+        ("orders.csv".to_owned(), ORDERS.as_bytes().to_vec()),
+        ("lines.csv".to_owned(), stray.into_bytes()),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "lines.csv, line 8: order 99 is not in the orders file"
+    );
+    let error = read_uploaded(&[("joined.csv".to_owned(), b"user_id\n1\n".to_vec())]).unwrap_err();
+    assert_eq!(error.to_string(), "joined.csv: missing column `order_id`");
+    assert!(matches!(
+        read_uploaded(&[]),
+        Err(HistoryFileError::FileCount(0))
+    ));
 }

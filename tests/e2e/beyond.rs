@@ -514,7 +514,7 @@ async fn an_uploaded_order_history_gets_a_ranked_next_basket() {
             .await?
             .text()
             .await?;
-        assert_eq!(message.trim(), "missing column `order_id`");
+        assert_eq!(message.trim(), "own_model_rows.csv: missing column `order_id`");
 
         let path = fixture("tests/e2e/fixtures/beyond/order_lines_sample.csv");
         wait_for(&client, &testid("history-file"))
@@ -527,7 +527,21 @@ async fn an_uploaded_order_history_gets_a_ranked_next_basket() {
             .await?;
         wait_for_attr(&client, &testid("history-shoppers"), "data-count", "2").await?;
         // The next order's day and hour default to the last order's (user 1: order 10, day 4, 8h).
-        wait_for_attr(&client, &testid("history-dow"), "value", "4").await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let dow = wait_for(&client, &testid("history-dow"))
+                .await?
+                .prop("value")
+                .await?;
+            if dow.as_deref() == Some("4") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "day of week shows {dow:?}, expected 4"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         wait_for(&client, &testid("history-score"))
             .await?
             .click()
@@ -577,6 +591,41 @@ async fn an_uploaded_order_history_gets_a_ranked_next_basket() {
             .fold(f64::MIN, f64::max);
         assert!((shown - best).abs() < 1e-9, "shown {shown}, best {best}");
         assert!((brute_force_expected_f1(&probabilities, chosen) - best).abs() < 1e-9);
+
+        // The same lines in Kaggle's layout (orders.csv + order_products__prior.csv, split here)
+        // give the same ranking.
+        let dir = std::env::temp_dir().join(format!("reorder-kaggle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut reader = csv::Reader::from_path(&path).expect("fixture");
+        let mut orders = String::from("order_id,user_id,eval_set,order_number,order_dow,order_hour_of_day,days_since_prior_order\n");
+        let mut lines = String::from("order_id,product_id,add_to_cart_order,reordered\n");
+        let mut seen = std::collections::BTreeSet::new();
+        for record in reader.records() {
+            let r = record.expect("csv");
+            if seen.insert(r[1].to_owned()) {
+                orders.push_str(&format!("{},{},prior,{},{},{},{}\n", &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]));
+            }
+            lines.push_str(&format!("{},{},{},{}\n", &r[1], &r[7], &r[8], &r[9]));
+        }
+        let orders_path = dir.join("orders.csv");
+        let lines_path = dir.join("order_products__prior.csv");
+        std::fs::write(&orders_path, orders).expect("write");
+        std::fs::write(&lines_path, lines).expect("write");
+        client.goto(&app_url("/history")).await?;
+        wait_for_model(&client).await?;
+        wait_for(&client, &testid("history-file"))
+            .await?
+            .send_keys(&format!("{}\n{}", lines_path.display(), orders_path.display()))
+            .await?;
+        wait_for_attr(&client, &testid("history-shoppers"), "data-count", "2").await?;
+        wait_for(&client, &testid("history-score")).await?.click().await?;
+        wait_for_attr(&client, &testid("history-ranking"), "data-rows", "18").await?;
+        let mut again = Vec::new();
+        for cell in client.find_all(fantoccini::Locator::Css(&testid("history-probability"))).await? {
+            again.push(cell.attr("data-value").await?.unwrap_or_default().parse::<f64>().expect("f64"));
+        }
+        assert_eq!(again, probabilities);
+        let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     })
     .await;

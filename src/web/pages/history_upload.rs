@@ -1,5 +1,5 @@
 //! Your order history, page `/history`: upload a joined order-lines file (one row per product
-//! in an order, like the Instacart sample). The app computes each candidate's features in wasm
+//! in an order, like the Instacart sample) or Kaggle's orders.csv with order_products__prior.csv. The app computes each candidate's features in wasm
 //! with the same `features` code and the bundled catalog (a product the catalog does not know
 //! has missing product statistics, and is marked so), scores them with the app's model, and
 //! shows the ranked next basket with the threshold basket beside the one that maximises the
@@ -11,7 +11,7 @@ use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::basket::{expected_f1_basket, read_order_lines, ShopperOrders};
+use crate::basket::{expected_f1_basket, read_uploaded, ShopperOrders};
 use crate::features::{candidates, feature_names, Catalog, TargetOrder, UserHistory};
 use crate::web::fetch::{fetch_text, js_message};
 use crate::web::i18n::use_lang;
@@ -153,19 +153,28 @@ pub fn HistoryPage() -> impl IntoView {
     };
     let on_file = move |event: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&event);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        let Some(list) = input.files() else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if files.is_empty() {
             return;
-        };
+        }
         leptos::task::spawn_local(async move {
             let read = async {
-                let buffer = JsFuture::from(file.array_buffer())
-                    .await
-                    .map_err(|error| js_message(&error))?;
-                let bytes = Uint8Array::new(&buffer).to_vec();
-                read_order_lines(&bytes).map_err(|error| {
+                let mut contents = Vec::with_capacity(files.len());
+                for file in &files {
+                    let buffer = JsFuture::from(file.array_buffer())
+                        .await
+                        .map_err(|error| js_message(&error))?;
+                    contents.push((file.name(), Uint8Array::new(&buffer).to_vec()));
+                }
+                read_uploaded(&contents).map_err(|error| {
                     let mut text = error.to_string();
-                    if let Some(source) = std::error::Error::source(&error) {
-                        text.push_str(&format!(": {source}"));
+                    let mut source = std::error::Error::source(&error);
+                    while let Some(cause) = source {
+                        if !text.contains(&cause.to_string()) {
+                            text.push_str(&format!(": {cause}"));
+                        }
+                        source = cause.source();
                     }
                     text
                 })
@@ -244,13 +253,13 @@ pub fn HistoryPage() -> impl IntoView {
             <h1>{move || lang.get().pick("Your order history", "Sipariş geçmişiniz")}</h1>
             <p class="lead">
                 {move || lang.get().pick(
-                    "Upload order lines as one CSV (columns order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order, like the Instacart sample). Each shopper's next basket is predicted in your browser with the app's model and its product catalog.",
-                    "Sipariş satırlarını tek bir CSV olarak yükleyin (order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order sütunları; Instacart örneğindeki gibi). Her müşterinin sonraki sepeti, uygulamanın modeli ve ürün kataloğuyla tarayıcınızda tahmin edilir.",
+                    "Upload order lines as one CSV (columns order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order, like the Instacart sample), or two files in Kaggle's layout: orders.csv and order_products__prior.csv. Each shopper's next basket is predicted in your browser with the app's model and its product catalog.",
+                    "Sipariş satırlarını tek bir CSV olarak (order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order sütunları; Instacart örneğindeki gibi) ya da Kaggle düzenindeki iki dosya olarak yükleyin: orders.csv ve order_products__prior.csv. Her müşterinin sonraki sepeti, uygulamanın modeli ve ürün kataloğuyla tarayıcınızda tahmin edilir.",
                 )}
             </p>
             <div class="card">
-                <label for="history-file">{move || lang.get().pick("Order lines (CSV)", "Sipariş satırları (CSV)")}</label>
-                <input id="history-file" type="file" accept=".csv,text/csv" data-testid="history-file" on:change=on_file />
+                <label for="history-file">{move || lang.get().pick("Order lines (one joined CSV, or orders.csv + order_products__prior.csv)", "Sipariş satırları (tek birleşik CSV ya da orders.csv + order_products__prior.csv)")}</label>
+                <input id="history-file" type="file" accept=".csv,text/csv" multiple data-testid="history-file" on:change=on_file />
             </div>
             {move || match shoppers.get() {
                 None => ().into_any(),
