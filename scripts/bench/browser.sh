@@ -34,7 +34,7 @@ command -v nginx >/dev/null || { echo "needs nginx (apt-get install nginx-light)
 # Python for the conversion: LightGBM 4.7.0 and onnxmltools, pinned.
 if [ ! -f "$bench_venv/.ready-2" ]; then
   log "creating $bench_venv"
-  python3 -m venv "$bench_venv"
+  "${PYTHON:-python3.11}" -m venv "$bench_venv" || python3 -m venv "$bench_venv"
   "$bench_venv/bin/pip" install --quiet -r scripts/bench/requirements.txt
   touch "$bench_venv/.ready-2"
 fi
