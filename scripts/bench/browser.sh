@@ -4,7 +4,9 @@
 # p99 and mean of 10k calls), batch rows/s over 100k rows, max |diff| and decision flips against
 # LightGBM 4.7.0, for the bundled model and the stress model (500 trees x 63 leaves x 31 features).
 #
-#   scripts/bench/browser.sh         prints the table and the ratios
+#   scripts/bench/browser.sh                         prints the table and the ratios
+#   EVALUATOR_OPT_LEVEL=3 scripts/bench/browser.sh   the same with the wasm compiled at rustc
+#       opt-level 3 instead of the app's size-tuned release profile (own target dir, ~20 min cold)
 #
 # Builds bench/index.html with Trunk into target/bench/dist, writes the rows/models there
 # (scripts/bench/browser_prep.py), serves it with nginx (deploy/start-nginx.sh with bench/server)
@@ -15,6 +17,11 @@ cd "$root"
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 work="$root/target/bench"
 dist="$work/dist"
+if [ -n "${EVALUATOR_OPT_LEVEL:-}" ]; then
+  dist="$work/dist-o$EVALUATOR_OPT_LEVEL"
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL="$EVALUATOR_OPT_LEVEL"
+  export CARGO_TARGET_DIR="$root/target/wasm-o$EVALUATOR_OPT_LEVEL"
+fi
 bench_venv="$root/target/bench-venv"
 mkdir -p "$work"
 log() { printf '==> %s\n' "$*" >&2; }
@@ -27,17 +34,17 @@ command -v nginx >/dev/null || { echo "needs nginx (apt-get install nginx-light)
 # Python for the conversion: LightGBM 4.7.0 and onnxmltools, pinned.
 if [ ! -f "$bench_venv/.ready-2" ]; then
   log "creating $bench_venv"
-  python3 -m venv "$bench_venv"
+  "${PYTHON:-python3.11}" -m venv "$bench_venv" || python3 -m venv "$bench_venv"
   "$bench_venv/bin/pip" install --quiet -r scripts/bench/requirements.txt
   touch "$bench_venv/.ready-2"
 fi
 
 log "native build (reorder) and the stress model"
-cargo build --quiet --profile native --bin reorder
+CARGO_TARGET_DIR="$root/target" cargo build --quiet --profile native --bin reorder
 stress="$root/target/bench-model"
 if [ ! -f "$stress/stress.json" ] || [ ! -f "$stress/rows.f64" ]; then
   # Trains the stress model, writes 100k rows (8% NaN) and prints the native benchmark.
-  BENCH_VENV="$bench_venv" scripts/bench_model.sh >&2
+  CARGO_TARGET_DIR="$root/target" BENCH_VENV="$bench_venv" scripts/bench_model.sh >&2
 fi
 
 log "rows for the bundled model: features of the real sample grown to 3 copies"
@@ -68,5 +75,6 @@ trap 'kill $nginx_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/index.html" 2>/dev/null && break; sleep 0.1; done
 
 log "running in headless chromium"
+echo "evaluator wasm: release profile${EVALUATOR_OPT_LEVEL:+ with rustc opt-level $EVALUATOR_OPT_LEVEL} (app: opt-level z), wasm-opt -Oz"
 echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
 "$bench_venv/bin/python" scripts/bench/browser_driver.py "http://127.0.0.1:$port" "${MODELS:-bundled,stress}"

@@ -9,7 +9,6 @@ Run through scripts/bench/coldstart.sh.
 """
 
 import json
-import os
 import re
 import statistics
 import sys
@@ -18,7 +17,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from webdriver import ChromeDriver, _request  # noqa: E402
+from webdriver import ChromeDriver  # noqa: E402
 
 PROBE = """
 (() => {
@@ -53,8 +52,7 @@ return { first: window.__coldStart.first, frame: window.__coldStart.frame,
 def one_load(driver, url):
     session = driver.session()
     try:
-        _request("POST", session.base + "/goog/cdp/execute",
-                 {"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": PROBE}})
+        session.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})
         session.navigate(url)
         session.wait_for("return (window.__coldStart && window.__coldStart.frame !== null) ? true : null;",
                          timeout_s=60, poll_s=0.05)

@@ -96,6 +96,10 @@ class Session:
     def execute_async(self, script, *args):
         return _request("POST", self.base + "/execute/async", {"script": script, "args": list(args)})["value"]
 
+    def cdp(self, command, params):
+        """A DevTools protocol command through chromedriver (chromium only)."""
+        return _request("POST", self.base + "/goog/cdp/execute", {"cmd": command, "params": params})["value"]
+
     def wait_for(self, script, timeout_s, poll_s=0.2):
         """Polls `script` (a function body returning a value) until it returns non-null."""
         deadline = time.monotonic() + timeout_s
