@@ -2,6 +2,7 @@
 //! loading and storage. The only module that touches the browser.
 
 pub mod components;
+pub mod download;
 pub mod embed;
 pub mod feature_text;
 pub mod fetch;

@@ -16,11 +16,11 @@ use std::sync::Arc;
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
 use crate::history::{PredictionRecord, Source};
+use crate::web::download::offer_download;
 use crate::web::fetch::js_message;
 use crate::web::i18n::{use_lang, Lang};
 use crate::web::pages::own_model::{use_active_model, ActiveModel};
@@ -226,25 +226,6 @@ async fn run_batch(
     Ok(outcome)
 }
 
-/// Offers `bytes` as a CSV download through a Blob and an object URL.
-fn download_csv(bytes: &[u8], file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let array = Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000)?;
-    Ok(())
-}
-
 fn scored_file_name(input: &str) -> String {
     let stem = input.strip_suffix(".csv").unwrap_or(input);
     format!("{stem}.scored.csv")
@@ -402,7 +383,7 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let on_download = move |_| {
         let name = scored_file_name(&for_download.file_name);
         download_error.set(
-            download_csv(&for_download.output_csv, &name)
+            offer_download(&for_download.output_csv, &name, "text/csv;charset=utf-8")
                 .err()
                 .map(|error| js_message(&error)),
         );

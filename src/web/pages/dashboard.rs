@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::history::{
     format_utc_datetime, newest_first, parse_utc_date, summarize, to_csv, to_json, Filter,
     PredictionRecord, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
+use crate::web::download::offer_download;
 use crate::web::i18n::{use_lang, Lang};
 use crate::web::storage::{
     request_persistence, storage_estimate, use_log_store, StorageStatus, WebError,
@@ -429,25 +429,6 @@ fn RecentPredictions(
     }
 }
 
-/// Offers `text` as a file download through a Blob and an object URL.
-fn download(text: &str, file_name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    // Revoke after the click has been handled, so the download has started.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    window().set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000)?;
-    Ok(())
-}
-
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
     Csv,
@@ -467,10 +448,14 @@ fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
                 let selected: Vec<PredictionRecord> =
                     records.into_iter().filter(|r| filter.matches(r)).collect();
                 match format {
-                    Format::Csv => download(&to_csv(&selected), "predictions.csv", "text/csv"),
-                    Format::Json => {
-                        download(&to_json(&selected), "predictions.json", "application/json")
+                    Format::Csv => {
+                        offer_download(to_csv(&selected).as_bytes(), "predictions.csv", "text/csv")
                     }
+                    Format::Json => offer_download(
+                        to_json(&selected).as_bytes(),
+                        "predictions.json",
+                        "application/json",
+                    ),
                 }
             });
             let failure = match result {
