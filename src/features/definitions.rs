@@ -164,9 +164,54 @@ pub fn feature_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// Where each of a model's features sits among the computed features: lets candidates, whose
+/// values follow `definitions()`, be scored by a model whose columns come in its own order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelColumns {
+    positions: Vec<usize>,
+}
+
+impl ModelColumns {
+    /// The layout for a model with these feature names; the error is the first name this
+    /// module does not compute.
+    pub fn for_model<'a>(model_names: &[&'a str]) -> Result<ModelColumns, &'a str> {
+        let positions = model_names
+            .iter()
+            .map(|name| {
+                DEFINITIONS
+                    .iter()
+                    .position(|definition| definition.name == *name)
+                    .ok_or(*name)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ModelColumns { positions })
+    }
+
+    /// A candidate's values (in `definitions()` order) as the model's row (NaN = missing).
+    pub fn row(&self, values: &[f64]) -> Vec<f64> {
+        self.positions
+            .iter()
+            .map(|&position| values.get(position).copied().unwrap_or(f64::NAN))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_columns_follow_the_models_order_and_name_unknown_features() {
+        let columns = ModelColumns::for_model(&["up_orders", "aisle_id"]).expect("known names");
+        let mut values = vec![0.0; FEATURE_COUNT];
+        values[Feature::UpOrders as usize] = 4.0;
+        values[Feature::AisleId as usize] = 24.0;
+        assert_eq!(columns.row(&values), vec![4.0, 24.0]);
+        assert_eq!(
+            ModelColumns::for_model(&["aisle_id", "colour"]),
+            Err("colour")
+        );
+    }
 
     #[test]
     fn the_table_has_one_row_per_variant_and_unique_names() {

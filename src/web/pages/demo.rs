@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::features::{candidates, feature_names, Catalog, DemoUsers, FeatureError, UserHistory};
+use crate::features::{candidates, Catalog, DemoUsers, FeatureError, ModelColumns, UserHistory};
 use crate::history::{PredictionRecord, Source};
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::i18n::{use_lang, Lang};
@@ -111,30 +111,18 @@ fn rank_user(
     data: &DemoData,
     loaded: &LoadedModel,
 ) -> Result<Ranking, DemoError> {
-    let definition_names = feature_names();
-    let columns: Vec<usize> = loaded
-        .model
-        .feature_names()
-        .into_iter()
-        .map(|name| {
-            definition_names
-                .iter()
-                .position(|known| *known == name)
-                .ok_or_else(|| DemoError::UnknownFeature {
-                    name: name.to_owned(),
-                })
-        })
-        .collect::<Result<_, _>>()?;
+    let columns = ModelColumns::for_model(&loaded.model.feature_names()).map_err(|name| {
+        DemoError::UnknownFeature {
+            name: name.to_owned(),
+        }
+    })?;
     let found = candidates(user, &data.catalog).map_err(|source| DemoError::Candidates {
         user_id: user.user_id,
         source,
     })?;
     let mut rows = Vec::with_capacity(found.len());
     for candidate in found {
-        let values: Vec<f64> = columns
-            .iter()
-            .map(|&column| candidate.values.get(column).copied().unwrap_or(f64::NAN))
-            .collect();
+        let values = columns.row(&candidate.values);
         let prediction = loaded
             .model
             .predict(&values)

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::basket::{expected_f1_basket, read_uploaded, ShopperOrders};
-use crate::features::{candidates, feature_names, Catalog, TargetOrder, UserHistory};
+use crate::features::{candidates, Catalog, ModelColumns, TargetOrder, UserHistory};
 use crate::web::fetch::{fetch_text, js_message};
 use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel};
@@ -46,18 +46,8 @@ fn next_basket(
     catalog: &Catalog,
     loaded: &LoadedModel,
 ) -> Result<NextBasket, String> {
-    let definition_names = feature_names();
-    let columns: Vec<usize> = loaded
-        .model
-        .feature_names()
-        .into_iter()
-        .map(|name| {
-            definition_names
-                .iter()
-                .position(|known| *known == name)
-                .ok_or_else(|| format!("the model's feature `{name}` is not computed by the app"))
-        })
-        .collect::<Result<_, _>>()?;
+    let columns = ModelColumns::for_model(&loaded.model.feature_names())
+        .map_err(|name| format!("the model's feature `{name}` is not computed by the app"))?;
     let user = UserHistory {
         user_id: shopper.user_id,
         orders: shopper.orders.clone(),
@@ -66,10 +56,7 @@ fn next_basket(
     let found = candidates(&user, catalog).map_err(|error| error.to_string())?;
     let mut scored = Vec::with_capacity(found.len());
     for candidate in found {
-        let values: Vec<f64> = columns
-            .iter()
-            .map(|&column| candidate.values.get(column).copied().unwrap_or(f64::NAN))
-            .collect();
+        let values = columns.row(&candidate.values);
         let probability = loaded
             .model
             .predict(&values)
