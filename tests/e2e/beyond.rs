@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use fantoccini::Client;
 use serde_json::Value;
 
-use crate::harness::{app_url, testid, wait_for, wait_for_model, with_browser, WAIT};
+use crate::harness::{
+    app_url, capture_downloads, first_download_text, testid, wait_for, wait_for_attr,
+    wait_for_model, with_browser, WAIT,
+};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
@@ -123,14 +126,7 @@ async fn a_labelled_file_is_scored_with_bad_rows_listed_and_metrics_shown() {
     with_browser(&[], |client| async move {
         client.goto(&app_url("/batch")).await?;
         wait_for_model(&client).await?;
-        client
-            .execute(
-                "window.exportedBlobs = []; const create = URL.createObjectURL; \
-                 URL.createObjectURL = function (blob) { window.exportedBlobs.push(blob); return create.call(URL, blob); }; \
-                 return true;",
-                vec![],
-            )
-            .await?;
+        capture_downloads(&client).await?;
         let path = fixture("tests/e2e/fixtures/beyond/batch_labelled.csv");
         wait_for(&client, &testid("batch-file"))
             .await?
@@ -138,35 +134,60 @@ async fn a_labelled_file_is_scored_with_bad_rows_listed_and_metrics_shown() {
             .await?;
         let results = wait_for(&client, &testid("batch-results")).await?;
         assert_eq!(results.attr("data-rows").await?.as_deref(), Some("300"));
-        assert_eq!(attr(&client, &testid("batch-errors"), "data-count").await?, "3");
+        assert_eq!(
+            attr(&client, &testid("batch-errors"), "data-count").await?,
+            "3"
+        );
         let mut lines = Vec::new();
-        for error in client.find_all(fantoccini::Locator::Css(&testid("batch-error"))).await? {
+        for error in client
+            .find_all(fantoccini::Locator::Css(&testid("batch-error")))
+            .await?
+        {
             lines.push(error.attr("data-line").await?.unwrap_or_default());
         }
-        assert_eq!(lines, vec!["13", "54", "125"], "bad rows are listed by line");
+        assert_eq!(
+            lines,
+            vec!["13", "54", "125"],
+            "bad rows are listed by line"
+        );
 
         // Good rows are scored exactly as LightGBM did: the preview and the whole download.
-        let preview = client.find_all(fantoccini::Locator::Css(&testid("batch-probability"))).await?;
+        let preview = client
+            .find_all(fantoccini::Locator::Css(&testid("batch-probability")))
+            .await?;
         assert_eq!(preview.len(), 20);
         for (cell, (expected, _)) in preview.iter().zip(&rows) {
-            let shown: f64 = cell.attr("data-value").await?.unwrap_or_default().parse().expect("f64");
+            let shown: f64 = cell
+                .attr("data-value")
+                .await?
+                .unwrap_or_default()
+                .parse()
+                .expect("f64");
             assert_eq!(shown, *expected);
         }
-        wait_for(&client, &testid("batch-download")).await?.click().await?;
-        let text = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1]; \
-                 const poll = () => window.exportedBlobs.length ? window.exportedBlobs[0].text().then(done) : setTimeout(poll, 50); \
-                 poll();",
-                vec![],
-            )
+        wait_for(&client, &testid("batch-download"))
+            .await?
+            .click()
             .await?;
-        let Value::String(csv_text) = text else { panic!("the download is text, got {text}") };
+        let csv_text = first_download_text(&client).await?;
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let headers = reader.headers().expect("a header row").clone();
         let names: Vec<&str> = headers.iter().collect();
-        assert_eq!(names, vec!["user_id", "product_id", "lightgbm_probability", "reordered", "probability", "is_reorder"]);
-        let downloaded: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows parse");
+        assert_eq!(
+            names,
+            vec![
+                "user_id",
+                "product_id",
+                "lightgbm_probability",
+                "reordered",
+                "probability",
+                "is_reorder"
+            ]
+        );
+        let downloaded: Vec<csv::StringRecord> = reader
+            .records()
+            .collect::<Result<_, _>>()
+            .expect("rows parse");
         assert_eq!(downloaded.len(), 300);
         for record in &downloaded {
             let lightgbm: f64 = record[2].parse().expect("f64");
@@ -176,28 +197,43 @@ async fn a_labelled_file_is_scored_with_bad_rows_listed_and_metrics_shown() {
         }
 
         // Metrics at the model's threshold, then at a threshold tried for the view only.
-        assert_eq!(attr(&client, &testid("batch-f1-model-threshold"), "data-value").await?, threshold.to_string());
+        assert_eq!(
+            attr(&client, &testid("batch-f1-model-threshold"), "data-value").await?,
+            threshold.to_string()
+        );
         wait_for(&client, &testid("batch-pr-curve")).await?;
         wait_for_counts(&client, counts(&rows, threshold)).await?;
         let [tp, fp, fn_, _] = counts(&rows, threshold);
-        let f1: f64 = attr(&client, &testid("batch-f1"), "data-value").await?.parse().expect("f64");
+        let f1: f64 = attr(&client, &testid("batch-f1"), "data-value")
+            .await?
+            .parse()
+            .expect("f64");
         assert_eq!(f1, 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64);
         let input = wait_for(&client, &testid("batch-threshold")).await?;
         input.clear().await?;
         input.send_keys("0.5\u{E004}").await?;
         wait_for_counts(&client, counts(&rows, 0.5)).await?;
-        wait_for(&client, &testid("batch-threshold-reset")).await?.click().await?;
+        wait_for(&client, &testid("batch-threshold-reset"))
+            .await?
+            .click()
+            .await?;
         wait_for_counts(&client, counts(&rows, threshold)).await?;
 
         // Every scored row is in the log, with source batch.
-        wait_for(&client, &testid("nav-dashboard")).await?.click().await?;
+        wait_for(&client, &testid("nav-dashboard"))
+            .await?
+            .click()
+            .await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
             let total = attr(&client, &testid("total-predictions"), "data-value").await?;
             if total == "300" {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "the dashboard counts {total}, expected 300");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the dashboard counts {total}, expected 300"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         Ok(())
@@ -235,25 +271,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-async fn wait_for_attr(
-    client: &Client,
-    css: &str,
-    name: &str,
-    expected: &str,
-) -> Result<(), fantoccini::error::CmdError> {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let shown = attr(client, css, name).await?;
-        if shown == expected {
-            return Ok(());
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("{css} has {name}={shown:?}, expected {expected:?}");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]
@@ -294,28 +311,13 @@ async fn an_own_model_is_converted_used_remembered_logged_and_removed() {
         // Remembered across a reload; the Batch page scores with it exactly as LightGBM did.
         client.goto(&app_url("/batch")).await?;
         wait_for(&client, &testid("batch-model")).await?;
-        client
-            .execute(
-                "window.exportedBlobs = []; const create = URL.createObjectURL; \
-                 URL.createObjectURL = function (blob) { window.exportedBlobs.push(blob); return create.call(URL, blob); }; \
-                 return true;",
-                vec![],
-            )
-            .await?;
+        capture_downloads(&client).await?;
         wait_for(&client, &testid("batch-file")).await?.send_keys(&rows_path.display().to_string()).await?;
         let results = wait_for(&client, &testid("batch-results")).await?;
         assert_eq!(results.attr("data-rows").await?.as_deref(), Some("40"));
         assert_eq!(attr(&client, &testid("batch-errors"), "data-count").await?, "0");
         wait_for(&client, &testid("batch-download")).await?.click().await?;
-        let text = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1]; \
-                 const poll = () => window.exportedBlobs.length ? window.exportedBlobs[0].text().then(done) : setTimeout(poll, 50); \
-                 poll();",
-                vec![],
-            )
-            .await?;
-        let Value::String(csv_text) = text else { panic!("the download is text, got {text}") };
+        let csv_text = first_download_text(&client).await?;
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let headers = reader.headers().expect("header").clone();
         assert_eq!(headers.iter().collect::<Vec<_>>(), vec!["input_probability", "probability", "is_reorder"]);

@@ -170,3 +170,57 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits until attribute `name` of the element matching `css` equals `expected`.
+pub async fn wait_for_attr(
+    client: &Client,
+    css: &str,
+    name: &str,
+    expected: &str,
+) -> Result<(), CmdError> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let shown = wait_for(client, css)
+            .await?
+            .attr(name)
+            .await?
+            .unwrap_or_default();
+        if shown == expected {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("{css} has {name}={shown:?}, expected {expected:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// From now on, keeps a copy of every Blob the page hands to `URL.createObjectURL`: what it
+/// offers as a download.
+pub async fn capture_downloads(client: &Client) -> Result<(), CmdError> {
+    client
+        .execute(
+            "window.exportedBlobs = []; const create = URL.createObjectURL; \
+             URL.createObjectURL = function (blob) { window.exportedBlobs.push(blob); return create.call(URL, blob); }; \
+             return true;",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The text of the first download captured by `capture_downloads`, once the page has made it.
+pub async fn first_download_text(client: &Client) -> Result<String, CmdError> {
+    let text = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             const poll = () => window.exportedBlobs.length ? window.exportedBlobs[0].text().then(done) : setTimeout(poll, 50); \
+             poll();",
+            vec![],
+        )
+        .await?;
+    match text {
+        serde_json::Value::String(text) => Ok(text),
+        other => panic!("the download is text, got {other}"),
+    }
+}

@@ -3,34 +3,12 @@
 //! CSV with one row per prediction; and with storage blocked the app says so and still predicts.
 
 use fantoccini::{Client, Locator};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::{
-    app_url, testid, wait_for, wait_for_model, with_browser, with_browser_prefs, WAIT,
+    app_url, capture_downloads, first_download_text, testid, wait_for, wait_for_attr,
+    wait_for_model, with_browser, with_browser_prefs,
 };
-
-/// Waits until `data-value` of `css` equals `expected`.
-async fn wait_for_data_value(
-    client: &Client,
-    css: &str,
-    expected: &str,
-) -> Result<(), fantoccini::error::CmdError> {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let shown = wait_for(client, css)
-            .await?
-            .attr("data-value")
-            .await?
-            .unwrap_or_default();
-        if shown == expected {
-            return Ok(());
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("{css} has data-value {shown:?}, expected {expected:?}");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
 
 /// Presses Predict once and returns the logged decision (1/0).
 async fn predict_once(client: &Client) -> Result<u32, fantoccini::error::CmdError> {
@@ -96,7 +74,13 @@ async fn logged_predictions_survive_a_reload_and_the_dashboard_counts_them() {
 
         for round in ["before reload", "after reload"] {
             client.goto(&app_url("/dashboard")).await?;
-            wait_for_data_value(&client, &testid("total-predictions"), &total.to_string()).await?;
+            wait_for_attr(
+                &client,
+                &testid("total-predictions"),
+                "data-value",
+                &total.to_string(),
+            )
+            .await?;
             let rate = wait_for(&client, &testid("positive-rate"))
                 .await?
                 .attr("data-value")
@@ -120,40 +104,52 @@ async fn dashboard_exports_a_valid_csv_with_every_prediction() {
     with_browser(&[], |client| async move {
         client.goto(&app_url("/")).await?;
         wait_for_model(&client).await?;
-        wait_for(&client, &testid("user-id")).await?.send_keys("7").await?;
-        wait_for(&client, &testid("product-id")).await?.send_keys("196").await?;
+        wait_for(&client, &testid("user-id"))
+            .await?
+            .send_keys("7")
+            .await?;
+        wait_for(&client, &testid("product-id"))
+            .await?
+            .send_keys("196")
+            .await?;
         predict_once(&client).await?;
         predict_once(&client).await?;
-        wait_for(&client, &testid("nav-dashboard")).await?.click().await?;
-        wait_for_data_value(&client, &testid("total-predictions"), "2").await?;
+        wait_for(&client, &testid("nav-dashboard"))
+            .await?
+            .click()
+            .await?;
+        wait_for_attr(&client, &testid("total-predictions"), "data-value", "2").await?;
         // Keep a copy of what the page hands to the browser's download.
-        client
-            .execute(
-                "window.exportedBlobs = []; const create = URL.createObjectURL; \
-                 URL.createObjectURL = function (blob) { window.exportedBlobs.push(blob); return create.call(URL, blob); }; \
-                 return true;",
-                vec![],
-            )
+        capture_downloads(&client).await?;
+        wait_for(&client, &testid("export-csv"))
+            .await?
+            .click()
             .await?;
-        wait_for(&client, &testid("export-csv")).await?.click().await?;
-        let text = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1]; \
-                 const poll = () => window.exportedBlobs.length ? window.exportedBlobs[0].text().then(done) : setTimeout(poll, 50); \
-                 poll();",
-                vec![],
-            )
-            .await?;
-        let Value::String(csv_text) = text else { panic!("the export is text, got {text}") };
+        let csv_text = first_download_text(&client).await?;
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-        let headers = reader.headers().expect("the export has a header row").clone();
+        let headers = reader
+            .headers()
+            .expect("the export has a header row")
+            .clone();
         for column in ["probability", "source", "user_id", "product_id"] {
-            assert!(headers.iter().any(|name| name == column), "the export has column {column}: {headers:?}");
+            assert!(
+                headers.iter().any(|name| name == column),
+                "the export has column {column}: {headers:?}"
+            );
         }
-        let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("every export row parses");
+        let rows: Vec<csv::StringRecord> = reader
+            .records()
+            .collect::<Result<_, _>>()
+            .expect("every export row parses");
         assert_eq!(rows.len(), 2, "one CSV row per prediction");
-        let user_column = headers.iter().position(|name| name == "user_id").expect("user_id column");
-        let product_column = headers.iter().position(|name| name == "product_id").expect("product_id column");
+        let user_column = headers
+            .iter()
+            .position(|name| name == "user_id")
+            .expect("user_id column");
+        let product_column = headers
+            .iter()
+            .position(|name| name == "product_id")
+            .expect("product_id column");
         for row in &rows {
             assert_eq!(&row[user_column], "7");
             assert_eq!(&row[product_column], "196");
@@ -186,7 +182,7 @@ async fn with_storage_blocked_the_banner_shows_and_predicting_still_works() {
             .await?
             .click()
             .await?;
-        wait_for_data_value(&client, &testid("total-predictions"), "1").await?;
+        wait_for_attr(&client, &testid("total-predictions"), "data-value", "1").await?;
         Ok(())
     })
     .await;
