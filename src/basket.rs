@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::features::PastOrder;
+use crate::number::parse_whole;
 
 /// Columns the joined file must have (others, such as `reordered`, are ignored).
 pub const REQUIRED_COLUMNS: [&str; 8] = [
@@ -76,23 +77,23 @@ struct OrderHead {
     days: Option<u64>,
 }
 
+/// A whole-number cell by the project's number rule (`crate::number::parse_whole`); here an
+/// empty cell is an error too (the caller handles the one column where empty is allowed).
 fn integer(cell: &str, line: u64, column: &'static str, max: u64) -> Result<u64, HistoryFileError> {
-    let value: f64 = cell.trim().parse().map_err(|_| HistoryFileError::Cell {
-        line,
-        column,
-        reason: format!(
-            "`{}` is not a number",
-            cell.chars().take(40).collect::<String>()
-        ),
-    })?;
-    if value.fract() != 0.0 || value < 0.0 || value > max as f64 {
-        return Err(HistoryFileError::Cell {
+    let shown = || cell.chars().take(40).collect::<String>();
+    match parse_whole(cell, max) {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(HistoryFileError::Cell {
             line,
             column,
-            reason: format!("`{value}` is not a whole number between 0 and {max}"),
-        });
+            reason: "the cell is empty".to_owned(),
+        }),
+        Err(error) => Err(HistoryFileError::Cell {
+            line,
+            column,
+            reason: format!("`{}` {error}", shown()),
+        }),
     }
-    Ok(value as u64)
 }
 
 /// Finds each named column in a header.

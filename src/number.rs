@@ -102,7 +102,7 @@ pub fn parse_whole(text: &str, max: u64) -> Result<Option<u64>, WholeError> {
 pub enum WholeError {
     #[error("{0}")]
     Number(NumberError),
-    #[error("is not a whole number from 0 to {max}")]
+    #[error("is not a whole number between 0 and {max}")]
     OutOfRange { max: u64 },
 }
 

@@ -7,6 +7,7 @@ use crate::model::{
     convert, parse_model_text, sha256_hex, ConvertError, ConvertOptions, Model, ParseError,
     MAX_MODEL_BYTES,
 };
+use crate::number::parse_required;
 
 /// The threshold used when no `best_threshold.txt` is given.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -55,8 +56,7 @@ pub fn convert_own_model(
         .map_err(OwnModelError::FeatureNames)?;
     let threshold = match threshold_text.map(str::trim) {
         None | Some("") => DEFAULT_THRESHOLD,
-        Some(text) => text
-            .parse::<f64>()
+        Some(text) => parse_required(text)
             .map_err(|_| OwnModelError::ThresholdText(text.chars().take(40).collect()))?,
     };
     let sha256 = sha256_hex(model_txt);

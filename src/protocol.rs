@@ -18,7 +18,8 @@ pub const PREDICTION: &str = "reorder:prediction";
 pub const ERROR: &str = "reorder:error";
 /// The message type the app posts to its parent once the model is ready.
 pub const READY: &str = "reorder:ready";
-const PREFIX: &str = "reorder:";
+/// Every message type of this protocol starts with this; others are not ours.
+pub const PREFIX: &str = "reorder:";
 
 /// A valid prediction request: one value per model feature, in the model's order.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,17 +196,188 @@ pub fn ready_message(feature_names: &[&str], threshold: f64, model_sha256: &str)
 /// Whether a message from `origin` may be answered, given the optional allow-list of parent
 /// origins (`?embed=1&parent_origins=https://a.example,https://b.example`). Without a list,
 /// every origin may ask (the page's CSP `frame-ancestors` decides who can embed it at all).
+/// Both sides are compared normalised (case, default ports), so `HTTPS://A.example:443` in the
+/// list allows the browser's `https://a.example`.
 pub fn origin_allowed(origin: &str, allow_list: Option<&[String]>) -> bool {
     match allow_list {
         None => true,
-        Some(list) => list.iter().any(|allowed| allowed == origin),
+        Some(list) => match normalize_origin(origin) {
+            Ok(origin) => list.contains(&origin),
+            Err(_) => false,
+        },
     }
 }
 
-/// Parses the `parent_origins` query value: comma-separated origins, blanks dropped.
-pub fn parse_allow_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(|origin| origin.trim().trim_end_matches('/').to_owned())
-        .filter(|origin| !origin.is_empty())
-        .collect()
+/// The `parent_origins` query value read: the valid origins (normalised) and the ones refused,
+/// with why, for the page to show.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AllowList {
+    pub origins: Vec<String>,
+    pub invalid: Vec<(String, String)>,
 }
+
+/// Reads the `parent_origins` query value: comma-separated origins, blanks dropped, each
+/// normalised; invalid ones are listed apart and allow nothing.
+pub fn read_allow_list(text: &str) -> AllowList {
+    let mut list = AllowList::default();
+    for origin in text.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        match normalize_origin(origin) {
+            Ok(normal) => {
+                if !list.origins.contains(&normal) {
+                    list.origins.push(normal);
+                }
+            }
+            Err(reason) => list.invalid.push((origin.to_owned(), reason)),
+        }
+    }
+    list
+}
+
+/// The valid origins of a `parent_origins` value (see `read_allow_list`).
+pub fn parse_allow_list(text: &str) -> Vec<String> {
+    read_allow_list(text).origins
+}
+
+/// An origin as browsers serialise it: `scheme://host[:port]`, lowercase, without the scheme's
+/// default port or a trailing slash. Only http and https origins can embed the app; a path,
+/// query, user name or an opaque `null` origin is refused with the reason.
+pub fn normalize_origin(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let text = text.strip_suffix('/').unwrap_or(text);
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err("an origin is scheme://host[:port], e.g. https://example.com".to_owned());
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => {
+            return Err(format!(
+                "scheme `{scheme}` cannot embed the app (http or https only)"
+            ))
+        }
+    };
+    if rest.contains(['/', '?', '#', '@', '\\']) || rest.chars().any(char::is_whitespace) {
+        return Err("an origin has no path, query, fragment or user name".to_owned());
+    }
+    let (host, port) = if let Some(bracketed) = rest.strip_prefix('[') {
+        let Some((address, after)) = bracketed.split_once(']') else {
+            return Err("an IPv6 host needs its closing `]`".to_owned());
+        };
+        let port = match after {
+            "" => None,
+            _ => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("unexpected text after the IPv6 host")?,
+            ),
+        };
+        (format!("[{}]", address.to_ascii_lowercase()), port)
+    } else {
+        match rest.rsplit_once(':') {
+            Some((host, port)) => (host.to_ascii_lowercase(), Some(port)),
+            None => (rest.to_ascii_lowercase(), None),
+        }
+    };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[')
+            || host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+    if !host_ok {
+        return Err(format!("`{host}` is not a host name"));
+    }
+    let port = match port {
+        None => None,
+        Some(port) => match port.parse::<u16>() {
+            Ok(number) if number > 0 && port.bytes().all(|b| b.is_ascii_digit()) => {
+                (number.to_string() != default_port).then(|| number.to_string())
+            }
+            _ => return Err(format!("`{port}` is not a port number")),
+        },
+    };
+    Ok(match port {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
+}
+
+/// Requests kept while the model loads; more are refused with an error instead of growing
+/// without bound.
+pub const MAX_PENDING_REQUESTS: usize = 64;
+
+/// The error a request gets when the waiting queue is full.
+pub fn queue_full_message() -> String {
+    format!(
+        "too many requests before the model is ready (at most {MAX_PENDING_REQUESTS} wait): wait for `{READY}`"
+    )
+}
+
+/// Marks a prediction reply whose log write was skipped by the rate limit.
+pub fn mark_not_logged(mut reply: Value) -> Value {
+    if let Some(object) = reply.as_object_mut() {
+        object.insert("logged".to_owned(), Value::Bool(false));
+    }
+    reply
+}
+
+/// A token bucket for the log writes of embedded requests: a parent page can ask for as many
+/// predictions as it likes, but only `burst` at once and `per_second` after that reach the
+/// prediction log, so an embedder cannot flood a visitor's storage. Time is passed in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRateLimit {
+    burst: f64,
+    per_second: f64,
+    tokens: f64,
+    last_ms: Option<f64>,
+}
+
+impl LogRateLimit {
+    /// The limit the embed API uses: 20 at once, then 5 a second.
+    pub const EMBED: LogRateLimit = LogRateLimit::new(20.0, 5.0);
+
+    pub const fn new(burst: f64, per_second: f64) -> LogRateLimit {
+        LogRateLimit {
+            burst,
+            per_second,
+            tokens: burst,
+            last_ms: None,
+        }
+    }
+
+    /// Whether a write at `now_ms` may go to the log (and counts it if so).
+    pub fn allow(&mut self, now_ms: f64) -> bool {
+        if let Some(last) = self.last_ms {
+            let elapsed = ((now_ms - last) / 1000.0).max(0.0);
+            self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
+        }
+        self.last_ms = Some(now_ms);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Why a posted message could not be read as JSON data at all. The browser side walks the
+/// structured clone and reports these; `message_shape_reply` turns them into the error reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageShapeError {
+    #[error(
+        "`{path}` is {value}: send null for an unknown value; NaN and infinite numbers are refused"
+    )]
+    NonFinite { path: String, value: &'static str },
+    #[error("the message is nested deeper than {max} levels (or refers to itself)")]
+    TooDeep { max: usize },
+    #[error("the message has more than {max} values")]
+    TooLarge { max: usize },
+    #[error("`{path}` is {kind}, which a message cannot carry (numbers, strings, booleans, null, arrays and objects only)")]
+    Unsupported { path: String, kind: &'static str },
+}
+
+/// How deep a message may nest (a request is two levels deep; a cycle hits this).
+pub const MAX_MESSAGE_DEPTH: usize = 8;
+/// How many values a message may hold in all.
+pub const MAX_MESSAGE_VALUES: usize = 10_000;

@@ -2,7 +2,9 @@
 //! Expected values are written out by hand from the protocol's documented rules.
 
 use instacart_reorder::protocol::{
-    error_reply, origin_allowed, parse_allow_list, prediction_reply, read_message, Incoming,
+    error_reply, mark_not_logged, normalize_origin, origin_allowed, parse_allow_list,
+    prediction_reply, queue_full_message, read_allow_list, read_message, Incoming, LogRateLimit,
+    MAX_PENDING_REQUESTS,
 };
 use serde_json::json;
 
@@ -125,4 +127,63 @@ fn the_allow_list_restricts_parent_origins() {
     assert!(origin_allowed("https://b.example", Some(&list)));
     assert!(!origin_allowed("https://evil.example", Some(&list)));
     assert!(origin_allowed("https://anyone.example", None));
+}
+
+#[test]
+fn origins_are_compared_normalised_and_invalid_ones_are_named() {
+    let list = read_allow_list(
+        "HTTPS://A.Example:443/, http://b.example:80, http://c.example:8080, a.example, https://d.example/path, ftp://e.example, https://f.example:99999, null",
+    );
+    assert_eq!(
+        list.origins,
+        vec![
+            "https://a.example",
+            "http://b.example",
+            "http://c.example:8080"
+        ]
+    );
+    let invalid: Vec<&str> = list.invalid.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(
+        invalid,
+        vec![
+            "a.example",
+            "https://d.example/path",
+            "ftp://e.example",
+            "https://f.example:99999",
+            "null"
+        ]
+    );
+    assert!(list.invalid.iter().all(|(_, reason)| !reason.is_empty()));
+    // The browser's serialisation of the same origins is allowed; others are not.
+    assert!(origin_allowed("https://a.example", Some(&list.origins)));
+    assert!(origin_allowed("http://b.example", Some(&list.origins)));
+    assert!(!origin_allowed("http://c.example", Some(&list.origins)));
+    assert!(!origin_allowed("null", Some(&list.origins)));
+    assert_eq!(
+        normalize_origin("http://[::1]:8080/").as_deref(),
+        Ok("http://[::1]:8080")
+    );
+}
+
+#[test]
+fn log_writes_from_embedders_are_rate_limited() {
+    let mut limit = LogRateLimit::new(3.0, 2.0);
+    let allowed: Vec<bool> = (0..5).map(|_| limit.allow(1000.0)).collect();
+    assert_eq!(allowed, vec![true, true, true, false, false]);
+    // Half a second later one token (2 per second) has come back, not more.
+    assert!(limit.allow(1500.0));
+    assert!(!limit.allow(1500.0));
+    // Never more than the burst, however long the pause.
+    let later: Vec<bool> = (0..5).map(|_| limit.allow(1_000_000.0)).collect();
+    assert_eq!(later, vec![true, true, true, false, false]);
+    // A clock going backwards gives nothing back.
+    assert!(!limit.allow(0.0));
+}
+
+#[test]
+fn replies_say_when_the_log_write_was_skipped_and_when_the_queue_is_full() {
+    let reply = mark_not_logged(prediction_reply(&json!(1), 0.5, true, 0.3, "ab"));
+    assert_eq!(reply["logged"], json!(false));
+    assert_eq!(reply["probability"], json!(0.5));
+    assert!(queue_full_message().contains(&MAX_PENDING_REQUESTS.to_string()));
 }

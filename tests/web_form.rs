@@ -4,12 +4,19 @@
 #![cfg(target_arch = "wasm32")]
 
 use instacart_reorder::model::{FeatureKind, FeatureSpec};
+use instacart_reorder::number::DecimalMark;
 use instacart_reorder::web::form::{
-    default_text, parse_feature_value, parse_optional_id, ConfidenceBand, InputError,
+    convert_text, default_text, parse_feature_value as parse_with_mark, parse_optional_id,
+    text_for_field, ConfidenceBand, InputError,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// The English form (decimal point).
+fn parse_feature_value(text: &str, spec: &FeatureSpec) -> Result<Option<f64>, InputError> {
+    parse_with_mark(text, spec, DecimalMark::Point)
+}
 
 fn spec(kind: FeatureKind, max: Option<f64>) -> FeatureSpec {
     let mut spec = FeatureSpec::named("x");
@@ -57,15 +64,34 @@ fn counts_are_non_negative_integers() {
         Err(InputError::NotFinite)
     );
     assert_eq!(
-        parse_feature_value("NaN", &count),
+        parse_feature_value("1e400", &count),
         Err(InputError::NotFinite)
+    );
+    // NaN means unknown, as in files and messages.
+    assert_eq!(parse_feature_value("NaN", &count), Ok(None));
+    // A thousands separator is refused, never read as a decimal comma (10,000 is not 10).
+    assert_eq!(
+        parse_feature_value("10,000", &count),
+        Err(InputError::Grouping)
+    );
+    assert_eq!(
+        parse_with_mark("10.000", &count, DecimalMark::Comma),
+        Err(InputError::Grouping)
+    );
+    assert_eq!(
+        parse_with_mark("10000", &count, DecimalMark::Comma),
+        Ok(Some(10000.0))
     );
 }
 
 #[wasm_bindgen_test]
 fn ratios_flags_ids_hours_and_days_of_week() {
     let ratio = spec(FeatureKind::Ratio, None);
-    assert_eq!(parse_feature_value("0,25", &ratio), Ok(Some(0.25)));
+    assert_eq!(
+        parse_with_mark("0,25", &ratio, DecimalMark::Comma),
+        Ok(Some(0.25))
+    );
+    assert_eq!(parse_feature_value("0.25", &ratio), Ok(Some(0.25)));
     assert_eq!(parse_feature_value("1", &ratio), Ok(Some(1.0)));
     assert_eq!(
         parse_feature_value("1.0001", &ratio),
@@ -121,13 +147,42 @@ fn days_between_orders_are_capped_at_thirty_only_for_capped_gaps() {
 fn default_text_reads_back_to_the_exact_median() {
     let mut with_median = FeatureSpec::named("x");
     with_median.median = Some(0.1 + 0.2);
-    let text = default_text(&with_median);
+    let text = default_text(&with_median, DecimalMark::Point);
     assert_eq!(text, "0.30000000000000004");
     assert_eq!(
         parse_feature_value(&text, &with_median),
         Ok(Some(0.1 + 0.2))
     );
-    assert_eq!(default_text(&FeatureSpec::named("x")), "");
+    let turkish = default_text(&with_median, DecimalMark::Comma);
+    assert_eq!(turkish, "0,30000000000000004");
+    assert_eq!(
+        parse_with_mark(&turkish, &with_median, DecimalMark::Comma),
+        Ok(Some(0.1 + 0.2))
+    );
+    assert_eq!(
+        default_text(&FeatureSpec::named("x"), DecimalMark::Point),
+        ""
+    );
+}
+
+#[wasm_bindgen_test]
+fn switching_language_keeps_the_values() {
+    assert_eq!(
+        convert_text("0.25", DecimalMark::Point, DecimalMark::Comma),
+        "0,25"
+    );
+    assert_eq!(
+        convert_text("0,25", DecimalMark::Comma, DecimalMark::Point),
+        "0.25"
+    );
+    // Not a number under the old mark: kept as typed, for the person to fix.
+    assert_eq!(
+        convert_text("10,000", DecimalMark::Point, DecimalMark::Comma),
+        "10,000"
+    );
+    assert_eq!(convert_text("", DecimalMark::Point, DecimalMark::Comma), "");
+    assert_eq!(text_for_field("0.5", DecimalMark::Comma), "0,5");
+    assert_eq!(text_for_field("abc", DecimalMark::Comma), "abc");
 }
 
 #[wasm_bindgen_test]

@@ -208,8 +208,8 @@ fn parse_value(cell: &str) -> Result<f64, NumberError> {
 fn parse_label(cell: &str) -> Result<Option<bool>, ()> {
     match parse_file_value(cell) {
         Ok(None) if cell.trim().is_empty() => Ok(None),
-        Ok(Some(value)) if value == 0.0 => Ok(Some(false)),
-        Ok(Some(value)) if value == 1.0 => Ok(Some(true)),
+        Ok(Some(0.0)) => Ok(Some(false)),
+        Ok(Some(1.0)) => Ok(Some(true)),
         _ => Err(()),
     }
 }

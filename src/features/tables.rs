@@ -13,6 +13,7 @@ use super::candidates::{by_product, user_lines};
 use super::catalog::{Catalog, CatalogData, GroupColumns, ProductColumns};
 use super::history::{PastOrder, TargetOrder, UserHistory};
 use super::FeatureError;
+use crate::number::{parse_file_value, parse_whole};
 
 /// A CSV to read, with the name its errors should carry (usually its path).
 pub struct CsvSource<R> {
@@ -186,22 +187,12 @@ impl Field<'_> {
         self.text.iter().all(u8::is_ascii_whitespace)
     }
 
-    /// A non-negative integer; "12" and "12.0" are both accepted.
+    /// A non-negative integer by the project's number rule; "12" and "12.0" are both accepted.
     fn integer(&self, max: u64) -> Result<u64, FeatureError> {
         let text = std::str::from_utf8(self.text)
-            .map_err(|_| self.error("is not valid UTF-8".to_string()))?
-            .trim();
-        let value = match text.parse::<u64>() {
-            Ok(value) => Some(value),
-            Err(_) => match text.parse::<f64>() {
-                Ok(float) if float.fract() == 0.0 && (0.0..=max as f64).contains(&float) => {
-                    Some(float as u64)
-                }
-                _ => None,
-            },
-        };
-        match value {
-            Some(value) if value <= max => Ok(value),
+            .map_err(|_| self.error("is not valid UTF-8".to_string()))?;
+        match parse_whole(text, max) {
+            Ok(Some(value)) => Ok(value),
             _ => Err(self.error(format!(
                 "bad number `{}`: expected a whole number from 0 to {max}",
                 self.shown()
@@ -217,21 +208,19 @@ impl Field<'_> {
         }
     }
 
-    /// A finite non-negative number, or NaN when empty.
+    /// A finite non-negative number, or NaN when missing (empty or `NaN`, the number rule).
     fn optional_days(&self) -> Result<f64, FeatureError> {
-        if self.is_empty() {
-            return Ok(f64::NAN);
-        }
         let parsed = std::str::from_utf8(self.text)
             .ok()
-            .and_then(|text| text.trim().parse::<f64>().ok())
-            .filter(|value| value.is_finite() && *value >= 0.0);
-        parsed.ok_or_else(|| {
-            self.error(format!(
+            .and_then(|text| parse_file_value(text).ok());
+        match parsed {
+            Some(None) => Ok(f64::NAN),
+            Some(Some(value)) if value >= 0.0 => Ok(value),
+            _ => Err(self.error(format!(
                 "bad number `{}`: expected a number of days >= 0 or an empty field",
                 self.shown()
-            ))
-        })
+            ))),
+        }
     }
 }
 

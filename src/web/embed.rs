@@ -19,19 +19,23 @@ use web_sys::{MessageEvent, Window};
 
 use crate::history::{PredictionRecord, Source};
 use crate::protocol::{
-    error_reply, origin_allowed, parse_allow_list, prediction_reply, read_message, ready_message,
-    Incoming,
+    error_reply, mark_not_logged, origin_allowed, prediction_reply, queue_full_message,
+    read_allow_list, read_message, ready_message, Incoming, LogRateLimit, MessageShapeError,
+    MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS, PREFIX as PROTOCOL_PREFIX,
 };
 use crate::web::i18n::{use_lang, LangToggle};
 use crate::web::loader::{use_model, LoadedModel, ModelContext, ModelState, ModelStatus};
+use crate::web::pages::own_model::{use_active_model, ActiveModel};
 use crate::web::pages::predict::PredictPage;
 use crate::web::storage::{use_log_store, LogStoreHandle, StorageBanner};
 
 /// How the page was asked to run embedded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmbedConfig {
-    /// Parent origins allowed to send requests (`parent_origins=`); `None` = any.
+    /// Parent origins allowed to send requests (`parent_origins=`, normalised); `None` = any.
     pub parent_origins: Option<Vec<String>>,
+    /// Origins given in `parent_origins` that are not valid origins, with why (shown on the page).
+    pub invalid_origins: Vec<(String, String)>,
 }
 
 /// `Some` when the page's query string has `embed=1`.
@@ -41,10 +45,17 @@ pub fn embed_config() -> Option<EmbedConfig> {
     if params.get("embed").as_deref() != Some("1") {
         return None;
     }
-    let parent_origins = params
+    let list = params
         .get("parent_origins")
-        .map(|text| parse_allow_list(&text));
-    Some(EmbedConfig { parent_origins })
+        .map(|text| read_allow_list(&text));
+    let invalid_origins = list
+        .as_ref()
+        .map(|list| list.invalid.clone())
+        .unwrap_or_default();
+    Some(EmbedConfig {
+        parent_origins: list.map(|list| list.origins),
+        invalid_origins,
+    })
 }
 
 /// The embedded app: storage banner, model status, the predict card, and the message API.
@@ -52,9 +63,11 @@ pub fn embed_config() -> Option<EmbedConfig> {
 pub fn EmbedApp(config: EmbedConfig) -> impl IntoView {
     let lang = use_lang();
     let model = use_model();
+    let active = use_active_model();
     let log = use_log_store();
-    listen_for_requests(config.clone(), model, log);
-    announce_when_ready(config, model);
+    let invalid_origins = config.invalid_origins.clone();
+    listen_for_requests(config.clone(), model, active, log);
+    announce_when_ready(config, active);
     view! {
         <Router>
             <div class="embed" data-testid="embed">
@@ -65,6 +78,19 @@ pub fn EmbedApp(config: EmbedConfig) -> impl IntoView {
                     <LangToggle />
                 </div>
                 <StorageBanner />
+                {(!invalid_origins.is_empty()).then(|| view! {
+                    <div class="banner banner-warn" role="alert" data-testid="embed-invalid-origins">
+                        <p>{move || lang.get().pick(
+                            "These parent_origins are not valid origins and allow nothing:",
+                            "Bu parent_origins değerleri geçerli köken değil ve hiçbir şeye izin vermiyor:",
+                        )}</p>
+                        <ul>
+                            {invalid_origins.iter().map(|(origin, reason)| view! {
+                                <li><code>{origin.clone()}</code>": "{reason.clone()}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })}
                 <ModelStatus />
                 <main id="main" class="page">
                     <PredictPage />
@@ -81,42 +107,69 @@ struct Pending {
     source: Window,
 }
 
-fn listen_for_requests(config: EmbedConfig, model: ModelContext, log: LogStoreHandle) {
+fn listen_for_requests(
+    config: EmbedConfig,
+    model: ModelContext,
+    active: Memo<Option<ActiveModel>>,
+    log: LogStoreHandle,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let pending: Rc<RefCell<Vec<Pending>>> = Rc::default();
+    let limit = Rc::new(RefCell::new(LogRateLimit::EMBED));
     let queue = pending.clone();
-    let log_for_queue = log;
-    // Requests that came early are answered as soon as the model is ready.
+    let limit_for_queue = limit.clone();
+    // Requests that came early are answered as soon as a model is ready, with the model the
+    // visible card uses (the own model when one is active).
     Effect::new(move |_| {
-        if let ModelState::Ready(loaded) = model.state.get() {
+        if let Some(active) = active.get() {
             for request in queue.borrow_mut().drain(..) {
-                answer(&loaded, &log_for_queue, request);
+                answer(&active.loaded, &log, &limit_for_queue, request);
             }
         }
     });
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        // Only the window that embeds this page may ask: not a sibling frame, a popup or this
+        // page itself.
+        let Ok(Some(parent)) = web_sys::window().map_or(Ok(None), |w| w.parent()) else {
+            return;
+        };
+        let Some(source) = event.source() else {
+            return;
+        };
+        if !js_sys::Object::is(&source, &parent) {
+            return;
+        }
         let origin = event.origin();
         if !origin_allowed(&origin, config.parent_origins.as_deref()) {
             return;
         }
         // A cross-origin parent is a WindowProxy of another realm: `instanceof Window` is false
         // there, so the type is asserted, not checked (postMessage is allowed across origins).
-        let Some(source) = event.source().map(|s| s.unchecked_into::<Window>()) else {
+        let source = source.unchecked_into::<Window>();
+        let raw = event.data();
+        if !is_ours(&raw) {
             return;
-        };
-        let Some(data) = js_to_json(&event.data()) else {
-            return;
+        }
+        let data = match message_to_json(&raw) {
+            Ok(data) => data,
+            Err(error) => {
+                let reply = error_reply(&message_id(&raw), &error.to_string());
+                post(&source, &reply, &origin);
+                return;
+            }
         };
         let request = Pending {
             data,
             origin,
             source,
         };
+        if let Some(active) = active.get_untracked() {
+            answer(&active.loaded, &log, &limit, request);
+            return;
+        }
         match model.state.get_untracked() {
-            ModelState::Ready(loaded) => answer(&loaded, &log, request),
-            ModelState::Loading(_) => pending.borrow_mut().push(request),
             ModelState::Failed(error) => {
                 let id = match read_message(&request.data, &[]) {
                     Incoming::Ignore => return,
@@ -126,6 +179,16 @@ fn listen_for_requests(config: EmbedConfig, model: ModelContext, log: LogStoreHa
                 let reply = error_reply(&id, &format!("the model failed to load: {error}"));
                 post(&request.source, &reply, &request.origin);
             }
+            _ => {
+                let mut waiting = pending.borrow_mut();
+                if waiting.len() >= MAX_PENDING_REQUESTS {
+                    drop(waiting);
+                    let reply = error_reply(&message_id(&raw), &queue_full_message());
+                    post(&request.source, &reply, &request.origin);
+                } else {
+                    waiting.push(request);
+                }
+            }
         }
     });
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
@@ -133,7 +196,12 @@ fn listen_for_requests(config: EmbedConfig, model: ModelContext, log: LogStoreHa
     on_message.forget();
 }
 
-fn answer(loaded: &LoadedModel, log: &LogStoreHandle, request: Pending) {
+fn answer(
+    loaded: &LoadedModel,
+    log: &LogStoreHandle,
+    limit: &RefCell<LogRateLimit>,
+    request: Pending,
+) {
     let model = &loaded.model;
     let names = model.feature_names();
     let reply = match read_message(&request.data, &names) {
@@ -143,45 +211,162 @@ fn answer(loaded: &LoadedModel, log: &LogStoreHandle, request: Pending) {
             Err(error) => error_reply(&ask.id, &error.to_string()),
             Ok(prediction) => {
                 let is_reorder = model.is_reorder(prediction.probability);
-                let record = PredictionRecord {
-                    id: None,
-                    created_at_ms: js_sys::Date::now() as i64,
-                    source: Source::Embed,
-                    user_id: ask.user_id,
-                    product_id: ask.product_id,
-                    features: ask.features.iter().cloned().collect(),
-                    probability: prediction.probability,
-                    is_reorder,
-                    threshold: model.threshold(),
-                    model_sha256: model.source_sha256().to_owned(),
-                };
-                let log = *log;
-                // A failed write shows in the storage banner; the answer does not wait for it.
-                spawn_local(async move {
-                    let _ = log.add(record).await;
-                });
-                prediction_reply(
+                let now = js_sys::Date::now();
+                let reply = prediction_reply(
                     &ask.id,
                     prediction.probability,
                     is_reorder,
                     model.threshold(),
                     model.source_sha256(),
-                )
+                );
+                if limit.borrow_mut().allow(now) {
+                    let record = PredictionRecord {
+                        id: None,
+                        created_at_ms: now as i64,
+                        source: Source::Embed,
+                        user_id: ask.user_id,
+                        product_id: ask.product_id,
+                        features: ask.features.iter().cloned().collect(),
+                        probability: prediction.probability,
+                        is_reorder,
+                        threshold: model.threshold(),
+                        model_sha256: model.source_sha256().to_owned(),
+                    };
+                    let log = *log;
+                    // A failed write shows in the storage banner; the answer does not wait for it.
+                    spawn_local(async move {
+                        let _ = log.add(record).await;
+                    });
+                    reply
+                } else {
+                    mark_not_logged(reply)
+                }
             }
         },
     };
     post(&request.source, &reply, &request.origin);
 }
 
+/// Whether a posted value is a message of this protocol (an object whose `type` starts with
+/// `reorder:`), read without converting the rest, so other people's messages cost nothing.
+fn is_ours(data: &JsValue) -> bool {
+    if !data.is_object() {
+        return false;
+    }
+    js_sys::Reflect::get(data, &JsValue::from_str("type"))
+        .ok()
+        .and_then(|kind| kind.as_string())
+        .is_some_and(|kind| kind.starts_with(PROTOCOL_PREFIX))
+}
+
+/// The `id` of a message that could not be read in full, when it is a string or a finite number.
+fn message_id(data: &JsValue) -> Value {
+    let Ok(id) = js_sys::Reflect::get(data, &JsValue::from_str("id")) else {
+        return Value::Null;
+    };
+    if let Some(text) = id.as_string() {
+        return Value::String(text);
+    }
+    id.as_f64()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
+/// Turns a posted structured clone into JSON data, refusing what JSON would silently change:
+/// NaN and infinite numbers (JSON.stringify writes them as null, which would mean "unknown"),
+/// cycles and very deep nesting, huge messages, and values JSON has no form for.
+pub fn message_to_json(data: &JsValue) -> Result<Value, MessageShapeError> {
+    let mut budget = MAX_MESSAGE_VALUES;
+    convert(data, "message", 0, &mut budget)
+}
+
+fn convert(
+    value: &JsValue,
+    path: &str,
+    depth: usize,
+    budget: &mut usize,
+) -> Result<Value, MessageShapeError> {
+    if *budget == 0 {
+        return Err(MessageShapeError::TooLarge {
+            max: MAX_MESSAGE_VALUES,
+        });
+    }
+    *budget -= 1;
+    if value.is_null() || value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(flag) = value.as_bool() {
+        return Ok(Value::Bool(flag));
+    }
+    if let Some(number) = value.as_f64() {
+        if number.is_nan() {
+            return Err(MessageShapeError::NonFinite {
+                path: path.to_owned(),
+                value: "NaN",
+            });
+        }
+        return serde_json::Number::from_f64(number)
+            .map(Value::Number)
+            .ok_or_else(|| MessageShapeError::NonFinite {
+                path: path.to_owned(),
+                value: "infinite",
+            });
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Value::String(text));
+    }
+    if !value.is_object() {
+        let kind = if value.is_bigint() {
+            "a BigInt"
+        } else if value.is_symbol() {
+            "a symbol"
+        } else {
+            "a function"
+        };
+        return Err(MessageShapeError::Unsupported {
+            path: path.to_owned(),
+            kind,
+        });
+    }
+    if depth >= MAX_MESSAGE_DEPTH {
+        return Err(MessageShapeError::TooDeep {
+            max: MAX_MESSAGE_DEPTH,
+        });
+    }
+    if js_sys::Array::is_array(value) {
+        let array: &js_sys::Array = value.unchecked_ref();
+        let mut items = Vec::with_capacity((array.length() as usize).min(*budget));
+        for (index, item) in array.iter().enumerate() {
+            items.push(convert(
+                &item,
+                &format!("{path}[{index}]"),
+                depth + 1,
+                budget,
+            )?);
+        }
+        return Ok(Value::Array(items));
+    }
+    let object: &js_sys::Object = value.unchecked_ref();
+    let mut map = serde_json::Map::new();
+    for entry in js_sys::Object::entries(object).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let item = convert(&pair.get(1), &format!("{path}.{key}"), depth + 1, budget)?;
+        map.insert(key, item);
+    }
+    Ok(Value::Object(map))
+}
+
 /// Tells the parent page the model is ready and which features a request must carry.
-fn announce_when_ready(config: EmbedConfig, model: ModelContext) {
+fn announce_when_ready(config: EmbedConfig, active: Memo<Option<ActiveModel>>) {
     Effect::new(move |announced: Option<bool>| {
         if announced == Some(true) {
             return true;
         }
-        let ModelState::Ready(loaded) = model.state.get() else {
+        let Some(active) = active.get() else {
             return false;
         };
+        let loaded = active.loaded;
         let Some(window) = web_sys::window() else {
             return true;
         };
@@ -204,11 +389,6 @@ fn announce_when_ready(config: EmbedConfig, model: ModelContext) {
         }
         true
     });
-}
-
-fn js_to_json(value: &JsValue) -> Option<Value> {
-    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
 }
 
 fn post(target: &Window, message: &Value, origin: &str) {

@@ -3,6 +3,7 @@
 //! rules read in one place and are tested on their own.
 
 use crate::model::{FeatureKind, FeatureSpec};
+use crate::number::{format_value, parse_file_value, parse_value, DecimalMark, NumberError};
 use crate::web::i18n::Lang;
 
 /// Instacart caps the days between two consecutive orders at 30.
@@ -13,12 +14,16 @@ pub const DAYS_CAP: f64 = 30.0;
 pub enum InputError {
     NotANumber,
     NotFinite,
+    /// A mark that could group thousands (`10,000` in English, `10.000` in Turkish).
+    Grouping,
     NegativeCount,
     NotAnInteger,
     RatioOutOfRange,
     FlagNotBinary,
     IdNotPositive,
-    DaysOutOfRange { capped: bool },
+    DaysOutOfRange {
+        capped: bool,
+    },
     HourOutOfRange,
     DowOutOfRange,
 }
@@ -35,6 +40,12 @@ impl InputError {
                 .to_owned(),
             InputError::NotFinite => lang
                 .pick("Enter a finite number.", "Sonlu bir sayı girin.")
+                .to_owned(),
+            InputError::Grouping => lang
+                .pick(
+                    "Write the number without thousands separators, with a point for decimals (10000 or 0.25).",
+                    "Sayıyı binlik ayırıcı olmadan, ondalık için virgülle yazın (10000 ya da 0,25).",
+                )
                 .to_owned(),
             InputError::NegativeCount => lang
                 .pick("A count cannot be negative.", "Bir sayım negatif olamaz.")
@@ -85,18 +96,22 @@ impl InputError {
     }
 }
 
-/// Reads one typed value: `Ok(None)` for empty (unknown), `Ok(Some(x))` for an acceptable number.
-/// A decimal comma is accepted as a decimal point.
-pub fn parse_feature_value(text: &str, spec: &FeatureSpec) -> Result<Option<f64>, InputError> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    let normalized = trimmed.replace(',', ".");
-    let value: f64 = normalized.parse().map_err(|_| InputError::NotANumber)?;
-    if !value.is_finite() {
-        return Err(InputError::NotFinite);
-    }
+/// Reads one typed value by the project's number rule (`crate::number`) with the language's
+/// decimal mark (`.` in English, `,` in Turkish; the other mark is refused as a possible
+/// thousands separator): `Ok(None)` for empty or `NaN` (unknown), `Ok(Some(x))` for an
+/// acceptable number of the feature's kind.
+pub fn parse_feature_value(
+    text: &str,
+    spec: &FeatureSpec,
+    mark: DecimalMark,
+) -> Result<Option<f64>, InputError> {
+    let value = match parse_value(text, mark) {
+        Ok(None) => return Ok(None),
+        Ok(Some(value)) => value,
+        Err(NumberError::NotANumber) => return Err(InputError::NotANumber),
+        Err(NumberError::NotFinite) => return Err(InputError::NotFinite),
+        Err(NumberError::Grouping { .. }) => return Err(InputError::Grouping),
+    };
     let is_integer = value.fract() == 0.0;
     match spec.kind {
         Some(FeatureKind::Count) => {
@@ -158,12 +173,30 @@ pub fn parse_optional_id(text: &str) -> Result<Option<u64>, InputError> {
 }
 
 /// The text a field starts with: the training median (printed so that it reads back to the
-/// same f64), or empty (unknown) when the bundle has no median.
-pub fn default_text(spec: &FeatureSpec) -> String {
+/// same f64, with the language's decimal mark), or empty (unknown) when the bundle has no median.
+pub fn default_text(spec: &FeatureSpec, mark: DecimalMark) -> String {
     spec.median
         .filter(|median| median.is_finite())
-        .map(|median| format!("{median}"))
+        .map(|median| format_value(median, mark))
         .unwrap_or_default()
+}
+
+/// Rewrites a field's text for another decimal mark when it holds a number under the old one
+/// (`0.25` <-> `0,25`, the same f64); anything else (empty, an error being fixed) is kept as typed.
+pub fn convert_text(text: &str, from: DecimalMark, to: DecimalMark) -> String {
+    match parse_value(text, from) {
+        Ok(Some(value)) if from != to => format_value(value, to),
+        _ => text.to_owned(),
+    }
+}
+
+/// A text from a link or the saved last inputs (always written with `.`), for a field shown
+/// with `mark`.
+pub fn text_for_field(stored: &str, mark: DecimalMark) -> String {
+    match parse_file_value(stored) {
+        Ok(Some(value)) => format_value(value, mark),
+        _ => stored.to_owned(),
+    }
 }
 
 /// How sure the decision is, from the distance between the probability and the threshold.

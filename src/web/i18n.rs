@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::number::DecimalMark;
+
 use crate::web::storage::{load_setting, save_setting};
 
 /// The settings key the chosen language is stored under.
@@ -46,6 +48,14 @@ impl Lang {
         match self {
             Lang::En => Lang::Tr,
             Lang::Tr => Lang::En,
+        }
+    }
+
+    /// The decimal mark typed numbers are read with (see `crate::number`).
+    pub fn decimal_mark(self) -> DecimalMark {
+        match self {
+            Lang::En => DecimalMark::Point,
+            Lang::Tr => DecimalMark::Comma,
         }
     }
 

@@ -5,6 +5,7 @@
 //! shows the ranked next basket with the threshold basket beside the one that maximises the
 //! expected F1. Nothing is uploaded anywhere.
 
+use crate::number::{parse_value, parse_whole};
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
@@ -102,8 +103,12 @@ fn next_basket(
     })
 }
 
+/// A required whole number from 0 to `max`, by the project's number rule.
 fn parse_small(text: &str, max: u8) -> Option<u8> {
-    text.trim().parse::<u8>().ok().filter(|value| *value <= max)
+    match parse_whole(text, u64::from(max)) {
+        Ok(Some(value)) => u8::try_from(value).ok(),
+        _ => None,
+    }
 }
 
 #[component]
@@ -208,11 +213,10 @@ pub fn HistoryPage() -> impl IntoView {
             return;
         };
         let days_text = days.get_untracked();
-        let days_value = if days_text.trim().is_empty() {
-            None
-        } else {
-            match days_text.trim().parse::<f64>() {
-                Ok(value) if (0.0..=365.0).contains(&value) => Some(value),
+        let days_value = {
+            match parse_value(&days_text, picked.decimal_mark()) {
+                Ok(None) => None,
+                Ok(Some(value)) if (0.0..=365.0).contains(&value) => Some(value),
                 _ => {
                     result.set(Some(Err(picked
                         .pick(

@@ -12,11 +12,12 @@ use leptos_router::hooks::use_query_map;
 
 use crate::history::{PredictionRecord, Source};
 use crate::model::FeatureSpec;
+use crate::number::DecimalMark;
 use crate::web::components::explain_chart::ExplainChart;
 use crate::web::feature_text;
 use crate::web::form::{
-    default_text, group_label, kind_name, parse_feature_value, parse_optional_id, ConfidenceBand,
-    InputError, GROUP_ORDER,
+    convert_text, default_text, group_label, kind_name, parse_feature_value, parse_optional_id,
+    text_for_field, ConfidenceBand, InputError, GROUP_ORDER,
 };
 use crate::web::i18n::use_lang;
 use crate::web::loader::LoadedModel;
@@ -132,12 +133,29 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             } else if let Some(saved) = last_inputs.get(&spec.name) {
                 saved.clone()
             } else {
-                default_text(spec)
+                default_text(spec, DecimalMark::Point)
             };
+            // Links and saved inputs are written with `.`; the field shows the language's mark.
+            let initial = text_for_field(&initial, lang.get_untracked().decimal_mark());
             RwSignal::new(initial)
         })
         .collect();
     let texts = Arc::new(texts);
+    // When the language changes, numbers already typed are rewritten with its decimal mark
+    // (the same values), so switching never turns a valid field into an error.
+    {
+        let texts = Arc::clone(&texts);
+        Effect::new(move |previous: Option<DecimalMark>| {
+            let mark = lang.get().decimal_mark();
+            if let Some(previous) = previous.filter(|previous| *previous != mark) {
+                for text in texts.iter() {
+                    let converted = text.with_untracked(|text| convert_text(text, previous, mark));
+                    text.set(converted);
+                }
+            }
+            mark
+        });
+    }
     let user_id_text = RwSignal::new(query.get(PREFILL_USER_ID).unwrap_or_default());
     let product_id_text = RwSignal::new(query.get(PREFILL_PRODUCT_ID).unwrap_or_default());
 
@@ -148,7 +166,9 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             texts
                 .iter()
                 .zip(specs.iter())
-                .map(|(text, spec)| text.with(|text| parse_feature_value(text, spec)))
+                .map(|(text, spec)| {
+                    text.with(|text| parse_feature_value(text, spec, lang.get().decimal_mark()))
+                })
                 .collect::<Vec<Result<Option<f64>, InputError>>>()
         })
     };
@@ -213,10 +233,18 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 threshold: loaded.model.threshold(),
                 model_sha256: loaded.model.source_sha256().to_owned(),
             };
+            // Saved with `.` whatever the language, so they read back under either.
+            let mark = lang.get_untracked().decimal_mark();
             let typed: BTreeMap<&str, String> = specs
                 .iter()
                 .zip(texts.iter())
-                .map(|(spec, text)| (spec.name.as_str(), text.get_untracked()))
+                .map(|(spec, text)| {
+                    let text = text.get_untracked();
+                    (
+                        spec.name.as_str(),
+                        convert_text(&text, mark, DecimalMark::Point),
+                    )
+                })
                 .collect();
             if let Ok(saved) = serde_json::to_string(&typed) {
                 save_setting(LAST_INPUTS_SETTING, &saved);
@@ -236,8 +264,9 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
         let specs = Arc::clone(&specs);
         let texts = Arc::clone(&texts);
         move |_| {
+            let mark = lang.get_untracked().decimal_mark();
             for (text, spec) in texts.iter().zip(specs.iter()) {
-                text.set(default_text(spec));
+                text.set(default_text(spec, mark));
             }
         }
     };
@@ -374,14 +403,11 @@ fn grouped(specs: &[FeatureSpec]) -> Vec<(String, Vec<usize>)> {
 }
 
 /// A number for reading, not for computing: at most four decimals, trailing zeros dropped.
-fn short_number(value: f64) -> String {
+fn short_number(value: f64, mark: DecimalMark) -> String {
     let text = format!("{value:.4}");
     let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    if trimmed == "-0" {
-        "0".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
+    let trimmed = if trimmed == "-0" { "0" } else { trimmed };
+    trimmed.replace('.', &mark.as_char().to_string())
 }
 
 /// On a narrow screen the result card sits below every input; bring it into view after a press.
@@ -437,7 +463,7 @@ fn FeatureField(
                 {move || median.map(|median| format!(
                     " · {} {}",
                     lang.get().pick("median", "medyan"),
-                    short_number(median),
+                    short_number(median, lang.get().decimal_mark()),
                 ))}
             </span>
             <input
