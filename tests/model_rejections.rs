@@ -171,6 +171,89 @@ fn inconsistent_arrays_are_refused_naming_tree_and_field() {
 }
 
 #[test]
+fn zero_training_row_counts_are_refused_naming_tree_and_node() {
+    // LightGBM's TreeSHAP weights are these counts: a zero makes them 0/0 = NaN.
+    let error = parse_error(&fixture("reject_zero_count.txt"));
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 1,
+                source: TreeError::ZeroCount {
+                    field: "leaf_count",
+                    index: 2
+                }
+            }
+        ),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("tree 1") && message.contains("leaf 2") && message.contains("leaf_count"),
+        "{message}"
+    );
+
+    let text = edit_tree_field(&base_model(), 6, "internal_count", |value| {
+        let mut counts: Vec<String> = value.split(' ').map(str::to_string).collect();
+        counts[3] = "0".to_string();
+        counts.join(" ")
+    });
+    let error = parse_error(&text);
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 6,
+                source: TreeError::ZeroCount {
+                    field: "internal_count",
+                    index: 3
+                }
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("node 3"), "{error}");
+
+    // The bundle loader runs the same check.
+    let model = parse_model_text(&base_model()).expect("parses");
+    let mut bundle = convert(
+        &model,
+        sha256_hex(base_model().as_bytes()),
+        ConvertOptions {
+            threshold: 0.5,
+            feature_names: None,
+            meta: None,
+        },
+    )
+    .expect("converts");
+    bundle.trees[4].leaf_count[0] = 0;
+    let json = serde_json::to_string(&bundle).expect("serialises");
+    assert!(
+        matches!(
+            bundle_error(&json),
+            BundleError::BadTree {
+                tree: 4,
+                source: TreeError::ZeroCount {
+                    field: "leaf_count",
+                    index: 0
+                }
+            }
+        ),
+        "zero count accepted by the bundle loader"
+    );
+}
+
+#[test]
+fn a_single_leaf_tree_may_have_a_zero_count() {
+    // A single leaf has no internal nodes and TreeSHAP never reads its count, so a 0 there
+    // harms nothing and is accepted.
+    let text = fixture("single_leaf.txt").replace("leaf_count=500", "leaf_count=0");
+    assert!(text.contains("leaf_count=0"));
+    let model = parse_model_text(&text).expect("a single-leaf tree with count 0 parses");
+    assert_eq!(model.trees[0].leaf_count, vec![0]);
+}
+
+#[test]
 fn non_finite_leaves_are_refused() {
     for bad in ["inf", "-inf", "nan"] {
         let text = edit_tree_field(&base_model(), 3, "leaf_value", |value| {
