@@ -6,77 +6,61 @@
 //! input order, before the added columns. An input column already named like an added column
 //! (`probability`, `is_reorder`, `shap_...`) is passed through renamed with an `input_` prefix
 //! (a reference file's `probability` becomes `input_probability`); if that name is taken too,
-//! the command refuses. Output is written in full to a temporary file next to the target and
-//! renamed into place, so an error never leaves a partial output file.
+//! the command refuses. Output is written through `output::write_output`, so an error never
+//! leaves a partial output file.
 
+use crate::output::write_output;
 use crate::CliError;
+use clap::Args;
 use instacart_reorder::model::{
     convert as convert_model, parse_model_text, sha256_hex, BundleMeta, ConvertOptions, Model,
     MAX_MODEL_BYTES,
 };
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 
-const CONVERT_USAGE: &str = "usage: reorder convert --model M.txt --threshold T [--features names.json] [--meta meta.json] --out bundle.json
-
-  --model      LightGBM text model (model.txt, binary objective)
-  --threshold  decision threshold: a number, or a file holding one
-  --features   JSON array of feature names; must equal the model's own
-  --meta       JSON: model_version, lightgbm_version, metrics, features[] descriptions
-  --out        where to write the bundle (`-` = stdout)";
-
-const PREDICT_USAGE: &str = "usage: reorder predict --bundle B --input in.csv --output out.csv
-
-  Feature columns are matched by name; empty or NaN = missing; other columns pass through.
-  Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.
-  An input column already named `probability` or `is_reorder` is kept as `input_probability`
-  or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
-
-const EXPLAIN_USAGE: &str = "usage: reorder explain --bundle B --input in.csv --output out.csv
-
-  Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space). `-` = stdin/stdout.";
-
-/// `--key value` options; flags not in `allowed` are an error.
-fn parse_options(
-    args: &[String],
-    allowed: &[&str],
-    usage: &str,
-) -> Result<Option<HashMap<String, String>>, CliError> {
-    let mut options = HashMap::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if arg == "-h" || arg == "--help" {
-            println!("{usage}");
-            return Ok(None);
-        }
-        let Some(key) = arg.strip_prefix("--").filter(|key| allowed.contains(key)) else {
-            return Err(CliError::input(format!(
-                "unknown argument `{arg}`\n\n{usage}"
-            )));
-        };
-        let Some(value) = iter.next() else {
-            return Err(CliError::input(format!(
-                "`--{key}` needs a value\n\n{usage}"
-            )));
-        };
-        if options.insert(key.to_string(), value.clone()).is_some() {
-            return Err(CliError::input(format!("`--{key}` is given twice")));
-        }
-    }
-    Ok(Some(options))
+/// `reorder convert`'s options.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// LightGBM text model (model.txt, binary objective)
+    #[arg(long, value_name = "M.txt")]
+    model: String,
+    /// Decision threshold: a number, or a file holding one
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    threshold: String,
+    /// JSON array of feature names; must equal the model's own
+    #[arg(long, value_name = "names.json")]
+    features: Option<String>,
+    /// JSON: model_version, lightgbm_version, metrics, features[] descriptions
+    #[arg(long, value_name = "meta.json")]
+    meta: Option<String>,
+    /// Where to write the bundle (`-` = stdout)
+    #[arg(long, value_name = "bundle.json")]
+    out: String,
 }
 
-fn required<'a>(
-    options: &'a HashMap<String, String>,
-    key: &str,
-    usage: &str,
-) -> Result<&'a str, CliError> {
-    options
-        .get(key)
-        .map(String::as_str)
-        .ok_or_else(|| CliError::input(format!("`--{key}` is required\n\n{usage}")))
+/// `reorder predict`'s and `reorder explain`'s options.
+#[derive(Debug, Args)]
+pub struct RowsArgs {
+    /// The app's JSON bundle (from `reorder convert`)
+    #[arg(long, value_name = "B")]
+    bundle: String,
+    /// CSV of feature rows with a header (`-` = stdin)
+    #[arg(long, value_name = "in.csv")]
+    input: String,
+    /// Where to write the CSV (`-` = stdout)
+    #[arg(long, value_name = "out.csv")]
+    output: String,
 }
+
+pub const PREDICT_NOTES: &str = "\
+Feature columns are matched by name; empty or NaN = missing; other columns pass through.
+Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.
+An input column already named `probability` or `is_reorder` is kept as `input_probability`
+or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
+
+pub const EXPLAIN_NOTES: &str = "\
+Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space). `-` = stdin/stdout.";
 
 fn read_text(path: &str, what: &str) -> Result<String, CliError> {
     std::fs::read_to_string(path)
@@ -97,38 +81,6 @@ fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
-/// Writes all of `bytes` to `path` via a temporary file in the same directory and a rename, or
-/// to stdout for `-`.
-fn write_output(path: &str, bytes: &[u8]) -> Result<(), CliError> {
-    if path == "-" {
-        let mut stdout = std::io::stdout().lock();
-        return stdout
-            .write_all(bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|error| CliError::other(format!("cannot write stdout: {error}")));
-    }
-    let target = Path::new(path);
-    let directory = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .ok_or_else(|| CliError::input(format!("`{path}` is not a file path")))?;
-    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temporary)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, target));
-    result.map_err(|error| {
-        let _ = std::fs::remove_file(&temporary);
-        CliError::other(format!("cannot write `{path}`: {error}"))
-    })
-}
-
 /// `--threshold` is a number, or the path of a file whose content is a number.
 fn parse_threshold(value: &str) -> Result<f64, CliError> {
     if let Ok(number) = value.trim().parse::<f64>() {
@@ -143,18 +95,10 @@ fn parse_threshold(value: &str) -> Result<f64, CliError> {
     })
 }
 
-pub fn convert(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(
-        args,
-        &["model", "threshold", "features", "meta", "out"],
-        CONVERT_USAGE,
-    )?
-    else {
-        return Ok(());
-    };
-    let model_path = required(&options, "model", CONVERT_USAGE)?;
-    let threshold = parse_threshold(required(&options, "threshold", CONVERT_USAGE)?)?;
-    let out = required(&options, "out", CONVERT_USAGE)?;
+pub fn convert(args: ConvertArgs) -> Result<(), CliError> {
+    let model_path = args.model.as_str();
+    let threshold = parse_threshold(&args.threshold)?;
+    let out = args.out.as_str();
 
     if let Ok(metadata) = std::fs::metadata(model_path) {
         if metadata.len() > MAX_MODEL_BYTES as u64 {
@@ -171,7 +115,7 @@ pub fn convert(args: &[String]) -> Result<(), CliError> {
     let model = parse_model_text(model_text)
         .map_err(|error| CliError::input(format!("model `{model_path}`: {error}")))?;
 
-    let feature_names = match options.get("features") {
+    let feature_names = match args.features.as_deref() {
         None => None,
         Some(path) => Some(
             serde_json::from_str::<Vec<String>>(&read_text(path, "feature names")?).map_err(
@@ -183,7 +127,7 @@ pub fn convert(args: &[String]) -> Result<(), CliError> {
             )?,
         ),
     };
-    let meta = match options.get("meta") {
+    let meta = match args.meta.as_deref() {
         None => None,
         Some(path) => Some(
             serde_json::from_str::<BundleMeta>(&read_text(path, "meta")?)
@@ -207,7 +151,7 @@ pub fn convert(args: &[String]) -> Result<(), CliError> {
         .map_err(|error| CliError::other(format!("the converted bundle does not load: {error}")))?;
     let mut json = json.into_bytes();
     json.push(b'\n');
-    write_output(out, &json)
+    write_output(Path::new(out), &json)
 }
 
 fn load_bundle(path: &str) -> Result<Model, CliError> {
@@ -329,13 +273,10 @@ fn csv_error(error: impl std::fmt::Display) -> CliError {
     CliError::other(format!("cannot format the output: {error}"))
 }
 
-pub fn predict(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(args, &["bundle", "input", "output"], PREDICT_USAGE)? else {
-        return Ok(());
-    };
-    let model = load_bundle(required(&options, "bundle", PREDICT_USAGE)?)?;
-    let input = required(&options, "input", PREDICT_USAGE)?;
-    let output = required(&options, "output", PREDICT_USAGE)?;
+pub fn predict(args: RowsArgs) -> Result<(), CliError> {
+    let model = load_bundle(&args.bundle)?;
+    let input = args.input.as_str();
+    let output = args.output.as_str();
     let added = vec!["probability".to_string(), "is_reorder".to_string()];
     let table = read_feature_table(&model, input, &added)?;
     let predictions = model
@@ -360,16 +301,13 @@ pub fn predict(args: &[String]) -> Result<(), CliError> {
         writer.write_record(&record).map_err(csv_error)?;
     }
     let bytes = writer.into_inner().map_err(csv_error)?;
-    write_output(output, &bytes)
+    write_output(Path::new(output), &bytes)
 }
 
-pub fn explain(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(args, &["bundle", "input", "output"], EXPLAIN_USAGE)? else {
-        return Ok(());
-    };
-    let model = load_bundle(required(&options, "bundle", EXPLAIN_USAGE)?)?;
-    let input = required(&options, "input", EXPLAIN_USAGE)?;
-    let output = required(&options, "output", EXPLAIN_USAGE)?;
+pub fn explain(args: RowsArgs) -> Result<(), CliError> {
+    let model = load_bundle(&args.bundle)?;
+    let input = args.input.as_str();
+    let output = args.output.as_str();
     let mut added: Vec<String> = model
         .feature_names()
         .iter()
@@ -402,5 +340,5 @@ pub fn explain(args: &[String]) -> Result<(), CliError> {
         writer.write_record(&record).map_err(csv_error)?;
     }
     let bytes = writer.into_inner().map_err(csv_error)?;
-    write_output(output, &bytes)
+    write_output(Path::new(output), &bytes)
 }
