@@ -34,6 +34,7 @@ COPY --from=build --chown=root:root /src/dist /srv/www
 USER 1000
 ENV PORT=7860 WEB_ROOT=/srv/www CONF_DIR=/etc/app-nginx RUN_DIR=/tmp/nginx
 EXPOSE 7860
+# Through sh, so the check follows a PORT set at run time (docker run -e PORT=...).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
-    CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:7860/index.html"]
+    CMD ["/bin/sh", "-c", "curl -fsS -o /dev/null \"http://127.0.0.1:${PORT}/index.html\""]
 ENTRYPOINT ["/etc/app-nginx/start-nginx.sh"]

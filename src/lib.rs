@@ -1,6 +1,6 @@
 //! Instacart reorder prediction, shared by the browser app and the `reorder` command line.
 //!
-//! The pure modules (`model`, `features`, `history`, `protocol`) use only std, serde and thiserror-style
+//! The pure modules (`model`, `features`, `history`, `protocol`, `number`, ...) use only std, serde and thiserror-style
 //! typed errors: no file system, clock, randomness or browser API, so they compile and are
 //! tested natively and run unchanged in wasm. Only `web` (wasm32 only) touches the browser.
 
@@ -9,6 +9,7 @@ pub mod batch;
 pub mod features;
 pub mod history;
 pub mod model;
+pub mod number;
 pub mod own_model;
 pub mod protocol;
 

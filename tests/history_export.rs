@@ -26,13 +26,20 @@ fn sample() -> PredictionRecord {
 #[test]
 fn formula_prefixes_are_defused() {
     assert_eq!(csv_cell("=1+1"), "'=1+1");
-    assert_eq!(csv_cell("+1"), "'+1");
-    assert_eq!(csv_cell("-1"), "'-1");
+    assert_eq!(csv_cell("-1+2"), "'-1+2");
+    assert_eq!(csv_cell("+A1"), "'+A1");
+    assert_eq!(csv_cell("-inf"), "'-inf");
     assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
     assert_eq!(csv_cell("\tx"), "'\tx");
     assert_eq!(csv_cell("\rx"), "'\rx");
     assert_eq!(csv_cell("a=1"), "a=1");
     assert_eq!(csv_cell("0.5"), "0.5");
+    // Numbers are not text: a sign in front does not make them a formula, and they must read
+    // back as the same numbers.
+    assert_eq!(csv_cell("-1"), "-1");
+    assert_eq!(csv_cell("+1"), "+1");
+    assert_eq!(csv_cell("-0.5"), "-0.5");
+    assert_eq!(csv_cell("-2.5e-8"), "-2.5e-8");
     assert_eq!(csv_cell(""), "");
 }
 
@@ -57,9 +64,9 @@ fn csv_feature_columns_are_the_union_and_absent_is_empty() {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert!(lines[0].ends_with(",missing_features,aisle_rate,up_ratio,user_orders"));
     assert!(lines[1].ends_with(",abc,1,,,12"), "{}", lines[1]);
-    // A negative number starts with '-' and is defused like any other cell.
+    // A negative number is a number, not a formula: it is written as it is and reads back.
     assert!(lines[2].starts_with(",1709251200000,"), "{}", lines[2]);
-    assert!(lines[2].ends_with(",abc,0,'-0.5,,"), "{}", lines[2]);
+    assert!(lines[2].ends_with(",abc,0,-0.5,,"), "{}", lines[2]);
     assert_eq!(lines[3], "");
 }
 

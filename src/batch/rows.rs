@@ -5,6 +5,7 @@
 use std::io::Cursor;
 
 use crate::history::csv_cell;
+use crate::number::{parse_file_value, NumberError};
 
 /// The columns the scored output adds after the pass-through columns.
 pub const ADDED_COLUMNS: [&str; 2] = ["probability", "is_reorder"];
@@ -151,10 +152,10 @@ impl BatchLayout {
         let start = values.len();
         for (&column, &feature) in self.feature_columns.iter().zip(feature_names) {
             let parsed = text(column, feature).and_then(|cell| {
-                parse_value(cell).ok_or_else(|| RowError {
+                parse_value(cell).map_err(|error| RowError {
                     line,
                     column: Some(feature.to_owned()),
-                    reason: format!("`{}` is not a number", shorten(cell)),
+                    reason: format!("`{}` {error}", shorten(cell)),
                 })
             });
             match parsed {
@@ -197,24 +198,18 @@ impl BatchLayout {
     }
 }
 
-/// A feature cell: empty or `NaN` (any case) is missing, otherwise it must be a number.
-fn parse_value(cell: &str) -> Option<f64> {
-    let cell = cell.trim();
-    if cell.is_empty() {
-        return Some(f64::NAN);
-    }
-    cell.parse::<f64>().ok()
+/// A feature cell, read by the project's one number rule (`crate::number`): empty or `NaN` is
+/// missing (NaN for the model), anything else must be a finite number with `.` for decimals.
+fn parse_value(cell: &str) -> Result<f64, NumberError> {
+    parse_file_value(cell).map(|value| value.unwrap_or(f64::NAN))
 }
 
 /// A label cell: `0` or `1` (also written `0.0`/`1.0`); empty means unlabelled.
 fn parse_label(cell: &str) -> Result<Option<bool>, ()> {
-    let cell = cell.trim();
-    if cell.is_empty() {
-        return Ok(None);
-    }
-    match cell.parse::<f64>() {
-        Ok(0.0) => Ok(Some(false)),
-        Ok(1.0) => Ok(Some(true)),
+    match parse_file_value(cell) {
+        Ok(None) if cell.trim().is_empty() => Ok(None),
+        Ok(Some(value)) if value == 0.0 => Ok(Some(false)),
+        Ok(Some(value)) if value == 1.0 => Ok(Some(true)),
         _ => Err(()),
     }
 }

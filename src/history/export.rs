@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::calendar::format_utc_datetime;
 use super::PredictionRecord;
+use crate::number::is_number_text;
 
 /// The columns every CSV export starts with; one column per feature name follows.
 const FIXED_COLUMNS: [&str; 11] = [
@@ -22,8 +23,13 @@ const FIXED_COLUMNS: [&str; 11] = [
 ];
 
 /// A cell as it goes into the CSV: text a spreadsheet would run as a formula (starting with
-/// `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` so it stays text.
+/// `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` so it stays text. A number
+/// (by the project's number rule, e.g. `-0.5`) is not text and is written as it is, so exports
+/// read back.
 pub fn csv_cell(text: &str) -> String {
+    if is_number_text(text) {
+        return text.to_owned();
+    }
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),
