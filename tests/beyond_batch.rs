@@ -3,7 +3,7 @@
 //! expected value is worked out by hand in the test.
 
 use instacart_reorder::batch::{
-    BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter,
+    BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter, ADDED_COLUMNS,
 };
 
 const FEATURES: [&str; 2] = ["a", "b"];
@@ -24,8 +24,12 @@ fn read_all(text: &str) -> (BatchReader, Vec<instacart_reorder::batch::Chunk>) {
 
 #[test]
 fn layout_finds_features_in_any_order_label_and_renamed_passthrough() {
-    let layout = BatchLayout::from_header(&["id", "b", "probability", "a", "reordered"], &FEATURES)
-        .expect("fits");
+    let layout = BatchLayout::from_header(
+        &["id", "b", "probability", "a", "reordered"],
+        &FEATURES,
+        &ADDED_COLUMNS,
+    )
+    .expect("fits");
     assert_eq!(layout.feature_columns, vec![3, 1]);
     assert_eq!(layout.label_column, Some((4, "reordered".to_owned())));
     assert_eq!(layout.passthrough_columns, vec![0, 2, 4]);
@@ -37,24 +41,59 @@ fn layout_finds_features_in_any_order_label_and_renamed_passthrough() {
 
 #[test]
 fn label_column_may_be_called_label() {
-    let layout = BatchLayout::from_header(&["a", "b", "label"], &FEATURES).expect("fits");
+    let layout =
+        BatchLayout::from_header(&["a", "b", "label"], &FEATURES, &ADDED_COLUMNS).expect("fits");
     assert_eq!(layout.label_column, Some((2, "label".to_owned())));
 }
 
 #[test]
 fn header_problems_name_the_column() {
-    let missing = BatchLayout::from_header(&["a", "c"], &FEATURES).unwrap_err();
+    let missing = BatchLayout::from_header(&["a", "c"], &FEATURES, &ADDED_COLUMNS).unwrap_err();
     assert!(matches!(missing, BatchError::MissingFeature { ref column } if column == "b"));
     assert_eq!(missing.to_string(), "missing feature column `b`");
-    let twice = BatchLayout::from_header(&["a", "b", "a"], &FEATURES).unwrap_err();
+    let twice = BatchLayout::from_header(&["a", "b", "a"], &FEATURES, &ADDED_COLUMNS).unwrap_err();
     assert!(matches!(twice, BatchError::DuplicateFeature { ref column } if column == "a"));
-    let clash = BatchLayout::from_header(&["a", "b", "is_reorder", "input_is_reorder"], &FEATURES)
-        .unwrap_err();
+    let clash = BatchLayout::from_header(
+        &["a", "b", "is_reorder", "input_is_reorder"],
+        &FEATURES,
+        &ADDED_COLUMNS,
+    )
+    .unwrap_err();
     assert!(matches!(clash, BatchError::NameClash { .. }));
     assert!(matches!(
         BatchReader::new(Vec::new(), &FEATURES),
         Err(BatchError::Empty)
     ));
+}
+
+#[test]
+fn other_added_columns_rename_their_clashes_and_head_the_output() {
+    // `reorder explain` adds one `shap_` column per feature and `shap_bias`.
+    let added = ["shap_a", "shap_b", "shap_bias"];
+    let layout =
+        BatchLayout::from_header(&["shap_bias", "b", "a", "probability"], &FEATURES, &added)
+            .expect("fits");
+    assert_eq!(
+        layout.passthrough_header,
+        vec!["input_shap_bias".to_owned(), "probability".to_owned()]
+    );
+    let mut reader = BatchReader::with_added_columns(
+        b"shap_bias,b,a,probability\nx,2,1,0.5\n".to_vec(),
+        &FEATURES,
+        &added,
+    )
+    .expect("fits");
+    let chunk = reader.next_chunk(10);
+    assert_eq!(chunk.values, vec![1.0, 2.0]);
+    let mut writer = OutputWriter::new(reader.layout());
+    writer.push_added(&chunk.rows[0], ["0.25", "-0.5", "0.125"].map(str::to_owned));
+    assert_eq!(
+        String::from_utf8(writer.into_bytes()).expect("utf-8"),
+        "input_shap_bias,probability,shap_a,shap_b,shap_bias\r\nx,0.5,0.25,-0.5,0.125\r\n"
+    );
+    let clash = BatchLayout::from_header(&["a", "b", "shap_a", "input_shap_a"], &FEATURES, &added)
+        .unwrap_err();
+    assert!(matches!(clash, BatchError::NameClash { .. }), "{clash:?}");
 }
 
 #[test]

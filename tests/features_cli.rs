@@ -208,6 +208,83 @@ fn a_missing_file_is_an_input_error() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The command stages every output and renames them into place only once everything has
+/// succeeded. Here the table and the catalog are complete when a demo user id turns out to have
+/// no train order: neither appears, earlier versions of them are left as they were, and no
+/// temporary file remains.
+#[test]
+fn a_failure_after_the_table_is_written_leaves_no_output() {
+    let dir = data_dir("late-failure", None);
+    let table = dir.join("table.csv");
+    std::fs::write(&table, "an earlier table\n").expect("earlier table");
+    let catalog = dir.join("catalog.json");
+    let demo_users = dir.join("demo_users.json");
+    let ids = dir.join("ids.txt");
+    // User 3 has a `test` order only.
+    std::fs::write(&ids, "1\n3\n").expect("ids");
+    let before = std::fs::read_dir(&dir).expect("dir").count();
+    let output = Command::new(env!("CARGO_BIN_EXE_reorder"))
+        .arg("features")
+        .arg("--data")
+        .arg(&dir)
+        .arg("--out")
+        .arg(&table)
+        .arg("--catalog")
+        .arg(&catalog)
+        .arg("--demo-ids")
+        .arg(&ids)
+        .arg("--demo-users")
+        .arg(&demo_users)
+        .output()
+        .expect("run reorder");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("without a train order: 3"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&table).expect("table"),
+        "an earlier table\n"
+    );
+    assert!(!catalog.exists(), "the catalog was written");
+    assert!(!demo_users.exists(), "the demo users were written");
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("dir").count(),
+        before,
+        "temporary files left behind"
+    );
+
+    // The same command without the bad id writes everything.
+    std::fs::write(&ids, "1\n").expect("ids");
+    let output = Command::new(env!("CARGO_BIN_EXE_reorder"))
+        .arg("features")
+        .arg("--data")
+        .arg(&dir)
+        .arg("--out")
+        .arg(&table)
+        .arg("--catalog")
+        .arg(&catalog)
+        .arg("--demo-ids")
+        .arg(&ids)
+        .arg("--demo-users")
+        .arg(&demo_users)
+        .output()
+        .expect("run reorder");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(std::fs::read_to_string(&table)
+        .expect("table")
+        .starts_with("user_id,product_id,label,"));
+    assert!(catalog.exists() && demo_users.exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("dir").count(),
+        before + 2,
+        "temporary files left behind"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The polars cross-check on the real sample (needs Python 3.11 and, the first time, the package
 /// registry to create models/train/.venv): `cargo test --test features_cli -- --ignored`.
 #[test]

@@ -171,6 +171,89 @@ fn inconsistent_arrays_are_refused_naming_tree_and_field() {
 }
 
 #[test]
+fn zero_training_row_counts_are_refused_naming_tree_and_node() {
+    // LightGBM's TreeSHAP weights are these counts: a zero makes them 0/0 = NaN.
+    let error = parse_error(&fixture("reject_zero_count.txt"));
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 1,
+                source: TreeError::ZeroCount {
+                    field: "leaf_count",
+                    index: 2
+                }
+            }
+        ),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("tree 1") && message.contains("leaf 2") && message.contains("leaf_count"),
+        "{message}"
+    );
+
+    let text = edit_tree_field(&base_model(), 6, "internal_count", |value| {
+        let mut counts: Vec<String> = value.split(' ').map(str::to_string).collect();
+        counts[3] = "0".to_string();
+        counts.join(" ")
+    });
+    let error = parse_error(&text);
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 6,
+                source: TreeError::ZeroCount {
+                    field: "internal_count",
+                    index: 3
+                }
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("node 3"), "{error}");
+
+    // The bundle loader runs the same check.
+    let model = parse_model_text(&base_model()).expect("parses");
+    let mut bundle = convert(
+        &model,
+        sha256_hex(base_model().as_bytes()),
+        ConvertOptions {
+            threshold: 0.5,
+            feature_names: None,
+            meta: None,
+        },
+    )
+    .expect("converts");
+    bundle.trees[4].leaf_count[0] = 0;
+    let json = serde_json::to_string(&bundle).expect("serialises");
+    assert!(
+        matches!(
+            bundle_error(&json),
+            BundleError::BadTree {
+                tree: 4,
+                source: TreeError::ZeroCount {
+                    field: "leaf_count",
+                    index: 0
+                }
+            }
+        ),
+        "zero count accepted by the bundle loader"
+    );
+}
+
+#[test]
+fn a_single_leaf_tree_may_have_a_zero_count() {
+    // A single leaf has no internal nodes and TreeSHAP never reads its count, so a 0 there
+    // harms nothing and is accepted.
+    let text = fixture("single_leaf.txt").replace("leaf_count=500", "leaf_count=0");
+    assert!(text.contains("leaf_count=0"));
+    let model = parse_model_text(&text).expect("a single-leaf tree with count 0 parses");
+    assert_eq!(model.trees[0].leaf_count, vec![0]);
+}
+
+#[test]
 fn non_finite_leaves_are_refused() {
     for bad in ["inf", "-inf", "nan"] {
         let text = edit_tree_field(&base_model(), 3, "leaf_value", |value| {
@@ -227,6 +310,117 @@ fn truncated_models_are_refused() {
     let error = parse_error(&format!("{}{}", &text[..start], &text[stop..]));
     assert!(
         matches!(error, ParseError::TreeOutOfOrder { expected: 7, .. }),
+        "{error:?}"
+    );
+}
+
+/// Replaces entry `index` of a space-separated field of tree `tree`.
+fn set_entry(text: &str, tree: usize, field: &str, index: usize, value: &str) -> String {
+    edit_tree_field(text, tree, field, |list| {
+        let mut entries: Vec<String> = list.split(' ').map(str::to_string).collect();
+        entries[index] = value.to_string();
+        entries.join(" ")
+    })
+}
+
+#[test]
+fn cycles_and_out_of_range_children_are_refused_naming_tree_and_node() {
+    // Tree 0: node 0 -> node 2 -> node 12 -> leaf 0. Pointing node 12 back at node 2 closes
+    // a cycle; node 2 then has two parents.
+    let error = parse_error(&set_entry(&base_model(), 0, "left_child", 12, "2"));
+    assert!(
+        matches!(&error, ParseError::BadTree { tree: 0, source: TreeError::NotATree { what } } if what == "node 2"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("node 2"), "{error}");
+    // A child pointing at the root.
+    let error = parse_error(&set_entry(&base_model(), 3, "right_child", 0, "0"));
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 3,
+                source: TreeError::NotATree { .. }
+            }
+        ),
+        "{error:?}"
+    );
+    // A loop cut off from the root: node 2 takes leaf 0 directly and node 12 becomes its own
+    // child. Every node still has at most one parent, so only the walk from the root can tell.
+    let text = set_entry(&base_model(), 0, "left_child", 2, "-1");
+    let text = set_entry(&text, 0, "left_child", 12, "12");
+    let error = parse_error(&text);
+    assert!(
+        matches!(&error, ParseError::BadTree { tree: 0, source: TreeError::Unreachable { what } } if what == "node 12"),
+        "{error:?}"
+    );
+    // A node index one past the last node, and a leaf index past the last leaf.
+    let error = parse_error(&set_entry(&base_model(), 0, "right_child", 0, "14"));
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 0,
+                source: TreeError::ChildOutOfRange { node: 0, child: 14 }
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("node 0"), "{error}");
+    let error = parse_error(&set_entry(&base_model(), 2, "left_child", 1, "-16"));
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 2,
+                source: TreeError::ChildOutOfRange {
+                    node: 1,
+                    child: -16
+                }
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_model_cut_inside_a_tree_is_refused_naming_the_tree() {
+    let text = base_model();
+    let tree = text.find("Tree=5\n").expect("tree 5");
+    // Cut just after the tree's leaf values: its counts are missing.
+    let values = tree + text[tree..].find("\nleaf_weight=").expect("leaf_weight");
+    let error = parse_error(&text[..values + 1]);
+    assert!(
+        matches!(
+            error,
+            ParseError::MissingTreeField {
+                tree: 5,
+                field: "leaf_count"
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("tree 5"), "{error}");
+    // Cut in the middle of the threshold list: fewer thresholds than splits.
+    let thresholds = tree + text[tree..].find("\nthreshold=").expect("threshold") + 1;
+    let line_end = thresholds + text[thresholds..].find('\n').expect("line end");
+    let cut = thresholds
+        + text[thresholds..line_end]
+            .rfind(' ')
+            .expect("several thresholds");
+    let rest = &text[line_end..];
+    let error = parse_error(&format!("{}{rest}", &text[..cut]));
+    assert!(
+        matches!(
+            error,
+            ParseError::BadTree {
+                tree: 5,
+                source: TreeError::Inconsistent {
+                    field: "threshold",
+                    ..
+                }
+            }
+        ),
         "{error:?}"
     );
 }

@@ -7,7 +7,8 @@ use std::io::Cursor;
 use crate::history::csv_cell;
 use crate::number::{parse_file_value, NumberError};
 
-/// The columns the scored output adds after the pass-through columns.
+/// The columns the scored output adds after the pass-through columns (`reorder explain` adds
+/// `shap_<feature>`..`shap_bias` instead).
 pub const ADDED_COLUMNS: [&str; 2] = ["probability", "is_reorder"];
 
 /// Column names that hold the true outcome (0 or 1), in order of preference.
@@ -58,13 +59,20 @@ pub struct BatchLayout {
     pub passthrough_columns: Vec<usize>,
     /// Their names in the output (renamed `input_<name>` where they clash with an added column).
     pub passthrough_header: Vec<String>,
+    /// The columns the output adds after the pass-through ones.
+    pub added_columns: Vec<String>,
     /// Number of columns in the header.
     pub width: usize,
 }
 
 impl BatchLayout {
-    /// Matches a header against the model's feature names.
-    pub fn from_header(header: &[&str], feature_names: &[&str]) -> Result<BatchLayout, BatchError> {
+    /// Matches a header against the model's feature names; `added_columns` are the columns the
+    /// output will add (`ADDED_COLUMNS` for scores), which pass-through columns must not shadow.
+    pub fn from_header(
+        header: &[&str],
+        feature_names: &[&str],
+        added_columns: &[&str],
+    ) -> Result<BatchLayout, BatchError> {
         let names: Vec<&str> = header.iter().map(|name| name.trim()).collect();
         let mut feature_columns = Vec::with_capacity(feature_names.len());
         for &feature in feature_names {
@@ -99,9 +107,9 @@ impl BatchLayout {
         let mut passthrough_header = Vec::with_capacity(passthrough_columns.len());
         for &column in &passthrough_columns {
             let name = names[column];
-            if ADDED_COLUMNS.contains(&name) {
+            if added_columns.contains(&name) {
                 let renamed = format!("input_{name}");
-                if names.contains(&renamed.as_str()) {
+                if names.contains(&renamed.as_str()) || added_columns.contains(&renamed.as_str()) {
                     return Err(BatchError::NameClash {
                         column: name.to_owned(),
                         renamed,
@@ -117,6 +125,10 @@ impl BatchLayout {
             label_column,
             passthrough_columns,
             passthrough_header,
+            added_columns: added_columns
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
             width: names.len(),
         })
     }
@@ -252,8 +264,18 @@ pub struct BatchReader {
 }
 
 impl BatchReader {
-    /// Reads the header of `bytes` and matches it against the model's feature names.
+    /// Reads the header of `bytes` and matches it against the model's feature names, for an
+    /// output that adds `ADDED_COLUMNS`.
     pub fn new(bytes: Vec<u8>, feature_names: &[&str]) -> Result<BatchReader, BatchError> {
+        BatchReader::with_added_columns(bytes, feature_names, &ADDED_COLUMNS)
+    }
+
+    /// As `new`, for an output that adds `added_columns`.
+    pub fn with_added_columns(
+        bytes: Vec<u8>,
+        feature_names: &[&str],
+        added_columns: &[&str],
+    ) -> Result<BatchReader, BatchError> {
         let total_bytes = bytes.len() as u64;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -271,7 +293,7 @@ impl BatchReader {
             })?;
             names.push(name);
         }
-        let layout = BatchLayout::from_header(&names, feature_names)?;
+        let layout = BatchLayout::from_header(&names, feature_names, added_columns)?;
         Ok(BatchReader {
             reader,
             layout,
@@ -336,13 +358,14 @@ impl BatchReader {
     }
 }
 
-/// The scored output's header: the pass-through columns, then `probability` and `is_reorder`.
+/// The output's header: the pass-through columns, then the added ones (`probability` and
+/// `is_reorder` for scores).
 pub fn output_header(layout: &BatchLayout) -> Vec<String> {
     layout
         .passthrough_header
         .iter()
+        .chain(&layout.added_columns)
         .cloned()
-        .chain(ADDED_COLUMNS.iter().map(|name| (*name).to_owned()))
         .collect()
 }
 
@@ -375,9 +398,20 @@ impl OutputWriter {
 
     /// Appends one scored row.
     pub fn push(&mut self, row: &ScoredRow, probability: f64, is_reorder: bool) {
+        self.push_added(
+            row,
+            [
+                format!("{probability}"),
+                if is_reorder { "1" } else { "0" }.to_owned(),
+            ],
+        );
+    }
+
+    /// Appends one row: its pass-through cells, then `added` (one cell per added column, written
+    /// as given: numbers and 0/1 flags, which need no guard).
+    pub fn push_added(&mut self, row: &ScoredRow, added: impl IntoIterator<Item = String>) {
         let mut cells: Vec<String> = row.passthrough.iter().map(|cell| csv_cell(cell)).collect();
-        cells.push(format!("{probability}"));
-        cells.push(if is_reorder { "1" } else { "0" }.to_owned());
+        cells.extend(added);
         self.write(&cells);
     }
 

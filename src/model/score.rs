@@ -320,6 +320,17 @@ impl Model {
         self.roots.len()
     }
 
+    /// Edges on the longest root-to-leaf path of any tree, measured when the model was loaded.
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    /// Path entries of the scratch buffer `explain` uses: (D+1)(D+2)/2 for D = `max_depth`, as
+    /// LightGBM sizes it; never a bound taken from the number of leaves.
+    pub fn shap_buffer_len(&self) -> usize {
+        shap::path_buffer_len(self.max_depth)
+    }
+
     /// The decision rule: `probability >= threshold`.
     pub fn is_reorder(&self, probability: f64) -> bool {
         probability >= self.bundle.threshold
@@ -464,7 +475,7 @@ impl Model {
     pub fn explain(&self, row: &[f64]) -> Result<Explanation, ScoreError> {
         let prediction = self.predict(row)?;
         let mut phi = vec![0.0; self.num_features + 1];
-        let mut buffer = vec![PathElement::default(); shap::path_buffer_len(self.max_depth)];
+        let mut buffer = vec![PathElement::default(); self.shap_buffer_len()];
         for (tree, expected) in self.bundle.trees.iter().zip(&self.expected_values) {
             phi[self.num_features] += expected;
             shap::add_tree_contributions(tree, row, &mut phi[..self.num_features], &mut buffer);

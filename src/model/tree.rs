@@ -96,6 +96,8 @@ pub enum TreeError {
     Unreachable { what: String },
     #[error("the tree is {depth} levels deep, over the limit of {MAX_TREE_DEPTH}")]
     TooDeep { depth: usize },
+    #[error("{} {index} has a `{field}` of 0: TreeSHAP weighs each branch by these training-row counts and would divide 0 by 0", if *field == "leaf_count" { "leaf" } else { "node" })]
+    ZeroCount { field: &'static str, index: usize },
 }
 
 fn check_len(field: &'static str, found: usize, expected: usize) -> Result<(), TreeError> {
@@ -149,6 +151,22 @@ impl TreeArrays {
         for (leaf, &value) in self.leaf_value.iter().enumerate() {
             if !value.is_finite() {
                 return Err(TreeError::NonFiniteLeaf { leaf, value });
+            }
+        }
+        if nodes > 0 {
+            // TreeSHAP divides each child's count by its parent's; LightGBM's own pred_contrib
+            // gives NaN for such a tree. A single leaf's count is never read.
+            if let Some(index) = self.leaf_count.iter().position(|&count| count == 0) {
+                return Err(TreeError::ZeroCount {
+                    field: "leaf_count",
+                    index,
+                });
+            }
+            if let Some(index) = self.internal_count.iter().position(|&count| count == 0) {
+                return Err(TreeError::ZeroCount {
+                    field: "internal_count",
+                    index,
+                });
             }
         }
         for node in 0..nodes {

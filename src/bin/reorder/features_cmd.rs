@@ -4,70 +4,53 @@
 //! (and, on request, the app's catalog and demo shoppers).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
+
+use clap::Args;
 
 use instacart_reorder::features::{
     candidates, definitions, feature_names, Catalog, CsvSource, DemoUsers, FeatureError,
     InstacartData, InstacartSources,
 };
 
+use crate::output::StagedFile;
 use crate::CliError;
 
-const USAGE: &str = "usage: reorder features --data DIR [--out table.csv] [--catalog catalog.json]
-                        [--demo-ids ids.txt --demo-users demo_users.json [--demo-catalog catalog.json]]
-       reorder features --definitions definitions.json
+pub const NOTES: &str = "\
+Either --data DIR with at least one of --out, --catalog, --demo-users, or --definitions alone.
 
 DIR holds Kaggle-layout CSVs: orders.csv, order_products__prior.csv, order_products__train.csv,
 products.csv (product_id, aisle_id, department_id; empty = unknown), and optionally aisles.csv and
 departments.csv for names. Each shopper's target order is their `train` order.
 
-  --out FILE           training table: user_id, product_id, label, then one column per feature
-                       (empty = missing)
-  --catalog FILE       the catalog over every prior order (JSON)
-  --demo-ids FILE      user ids (one per line) to export as demo shoppers
-  --demo-users FILE    their histories and true target baskets (JSON)
-  --demo-catalog FILE  the catalog restricted to the products the demo shoppers bought
-  --definitions FILE   the feature table (name, description, group, kind, unit) as JSON";
+Every output is written in full to a temporary file; they are renamed into place together at
+the end, once everything else has succeeded, so an error leaves no partial outputs.";
 
-#[derive(Default)]
-struct Options {
+/// `reorder features`' options.
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// Folder of Kaggle-layout Instacart CSVs
+    #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// Training table: user_id, product_id, label, then one column per feature (empty = missing)
+    #[arg(long, value_name = "table.csv")]
     out: Option<PathBuf>,
+    /// The catalog over every prior order (JSON)
+    #[arg(long, value_name = "catalog.json")]
     catalog: Option<PathBuf>,
+    /// User ids (one per line) to export as demo shoppers
+    #[arg(long, value_name = "ids.txt")]
     demo_ids: Option<PathBuf>,
+    /// The demo shoppers' histories and true target baskets (JSON)
+    #[arg(long, value_name = "demo_users.json")]
     demo_users: Option<PathBuf>,
+    /// The catalog restricted to the products the demo shoppers bought
+    #[arg(long, value_name = "catalog.json")]
     demo_catalog: Option<PathBuf>,
+    /// The feature table (name, description, group, kind, unit) as JSON
+    #[arg(long, value_name = "definitions.json")]
     definitions: Option<PathBuf>,
-}
-
-fn parse_options(args: &[String]) -> Result<Option<Options>, CliError> {
-    let mut options = Options::default();
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        if flag == "-h" || flag == "--help" {
-            return Ok(None);
-        }
-        let slot = match flag.as_str() {
-            "--data" => &mut options.data,
-            "--out" => &mut options.out,
-            "--catalog" => &mut options.catalog,
-            "--demo-ids" => &mut options.demo_ids,
-            "--demo-users" => &mut options.demo_users,
-            "--demo-catalog" => &mut options.demo_catalog,
-            "--definitions" => &mut options.definitions,
-            other => {
-                return Err(CliError::input(format!(
-                    "features: unknown option `{other}`\n\n{USAGE}"
-                )))
-            }
-        };
-        let value = rest
-            .next()
-            .ok_or_else(|| CliError::input(format!("features: `{flag}` needs a value")))?;
-        *slot = Some(PathBuf::from(value));
-    }
-    Ok(Some(options))
 }
 
 fn open(path: &Path) -> Result<CsvSource<Box<dyn std::io::Read>>, CliError> {
@@ -91,18 +74,22 @@ fn input_error(error: FeatureError) -> CliError {
     CliError::input(error.to_string())
 }
 
-fn create(path: &Path) -> Result<BufWriter<File>, CliError> {
-    File::create(path)
-        .map(|file| BufWriter::with_capacity(1 << 20, file))
-        .map_err(|error| CliError::other(format!("cannot create {}: {error}", path.display())))
-}
-
 fn write_error(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
     move |error| CliError::other(format!("cannot write {}: {error}", path.display()))
 }
 
-fn write_text(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(write_error(path))
+/// Stages `text` for `path`; it is renamed into place when the command commits its outputs.
+fn stage_text(path: &Path, text: &str) -> Result<StagedFile, CliError> {
+    let mut staged = StagedFile::create(path)?;
+    staged
+        .write_all(text.as_bytes())
+        .map_err(write_error(path))?;
+    Ok(staged)
+}
+
+/// Renames every staged output into place, once the whole command has succeeded.
+fn commit(outputs: Vec<StagedFile>) -> Result<(), CliError> {
+    outputs.into_iter().try_for_each(StagedFile::commit)
 }
 
 fn read_demo_ids(path: &Path) -> Result<Vec<u64>, CliError> {
@@ -145,25 +132,23 @@ fn definitions_json() -> String {
     serde_json::Value::Array(rows).to_string()
 }
 
-pub fn run(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(args)? else {
-        println!("{USAGE}");
-        return Ok(());
-    };
+pub fn run(options: FeaturesArgs) -> Result<(), CliError> {
+    // Every output is staged and committed together at the end: an error anywhere leaves the
+    // targets as they were.
+    let mut outputs = Vec::new();
     if let Some(path) = options.definitions.as_deref() {
-        write_text(path, &definitions_json())?;
+        outputs.push(stage_text(path, &definitions_json())?);
         if options.data.is_none() {
-            return Ok(());
+            return commit(outputs);
         }
     }
-    let data = options
-        .data
-        .as_deref()
-        .ok_or_else(|| CliError::input(format!("features: --data is required\n\n{USAGE}")))?;
+    let data = options.data.as_deref().ok_or_else(|| {
+        CliError::input("features: --data is required (see `reorder features --help`)")
+    })?;
     if options.out.is_none() && options.catalog.is_none() && options.demo_users.is_none() {
-        return Err(CliError::input(format!(
-            "features: nothing to write (give --out, --catalog or --demo-users)\n\n{USAGE}"
-        )));
+        return Err(CliError::input(
+            "features: nothing to write (give --out, --catalog or --demo-users)",
+        ));
     }
     if options.demo_users.is_some() != options.demo_ids.is_some()
         || (options.demo_catalog.is_some() && options.demo_users.is_none())
@@ -188,12 +173,12 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
     let tables = InstacartData::read(sources).map_err(input_error)?;
     let catalog = tables.catalog().map_err(input_error)?;
     if let Some(path) = options.catalog.as_deref() {
-        write_text(path, &catalog.to_json().map_err(input_error)?)?;
+        outputs.push(stage_text(path, &catalog.to_json().map_err(input_error)?)?);
     }
 
     let mut table = match options.out.as_deref() {
         Some(path) => {
-            let mut writer = create(path)?;
+            let mut writer = StagedFile::create(path)?;
             let header = ["user_id", "product_id", "label"]
                 .into_iter()
                 .chain(feature_names())
@@ -238,8 +223,8 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
             demo_users.push(history);
         }
     }
-    if let Some((path, mut writer)) = table {
-        writer.flush().map_err(write_error(path))?;
+    if let Some((_, writer)) = table {
+        outputs.push(writer);
     }
 
     if let Some(path) = options.demo_users.as_deref() {
@@ -265,11 +250,14 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
             })
             .collect();
         let demo = DemoUsers { users: demo_users };
-        write_text(path, &demo.to_json().map_err(input_error)?)?;
+        outputs.push(stage_text(path, &demo.to_json().map_err(input_error)?)?);
         if let Some(path) = options.demo_catalog.as_deref() {
             let restricted: Catalog = catalog.restricted_to(&products).map_err(input_error)?;
-            write_text(path, &restricted.to_json().map_err(input_error)?)?;
+            outputs.push(stage_text(
+                path,
+                &restricted.to_json().map_err(input_error)?,
+            )?);
         }
     }
-    Ok(())
+    commit(outputs)
 }

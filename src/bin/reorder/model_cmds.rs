@@ -1,82 +1,71 @@
 //! `reorder convert`, `reorder predict` and `reorder explain`: arguments, files and CSV around
 //! the library's `model` module.
 //!
-//! CSV rules: a header row is required; feature columns are found by name in any order; an
-//! empty cell or `NaN` is a missing value; every other column is passed through unchanged, in
-//! input order, before the added columns. An input column already named like an added column
+//! Rows are read and written by the batch page's code (`instacart_reorder::batch`), so the CLI
+//! and the browser accept the same files: a header row is required; feature columns are found by
+//! name in any order; cells follow the project's number rule (`instacart_reorder::number`: empty
+//! or `NaN` is missing, infinities and thousands separators are refused); a `reordered`/`label`
+//! column must hold 0 or 1; every other column is passed through (formula-guarded), in input
+//! order, before the added columns. An input column already named like an added column
 //! (`probability`, `is_reorder`, `shap_...`) is passed through renamed with an `input_` prefix
 //! (a reference file's `probability` becomes `input_probability`); if that name is taken too,
-//! the command refuses. Output is written in full to a temporary file next to the target and
-//! renamed into place, so an error never leaves a partial output file.
+//! the command refuses. Unlike the page, which lists bad rows and scores the rest, the first bad
+//! row stops the command with exit 2. Output is written through `output::write_output`, so an
+//! error never leaves a partial output file.
 
+use crate::output::write_output;
 use crate::CliError;
+use clap::Args;
+use instacart_reorder::batch::{BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS};
 use instacart_reorder::model::{
     convert as convert_model, parse_model_text, sha256_hex, BundleMeta, ConvertOptions, Model,
     MAX_MODEL_BYTES,
 };
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 
-const CONVERT_USAGE: &str = "usage: reorder convert --model M.txt --threshold T [--features names.json] [--meta meta.json] --out bundle.json
-
-  --model      LightGBM text model (model.txt, binary objective)
-  --threshold  decision threshold: a number, or a file holding one
-  --features   JSON array of feature names; must equal the model's own
-  --meta       JSON: model_version, lightgbm_version, metrics, features[] descriptions
-  --out        where to write the bundle (`-` = stdout)";
-
-const PREDICT_USAGE: &str = "usage: reorder predict --bundle B --input in.csv --output out.csv
-
-  Feature columns are matched by name; empty or NaN = missing; other columns pass through.
-  Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.
-  An input column already named `probability` or `is_reorder` is kept as `input_probability`
-  or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
-
-const EXPLAIN_USAGE: &str = "usage: reorder explain --bundle B --input in.csv --output out.csv
-
-  Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space). `-` = stdin/stdout.";
-
-/// `--key value` options; flags not in `allowed` are an error.
-fn parse_options(
-    args: &[String],
-    allowed: &[&str],
-    usage: &str,
-) -> Result<Option<HashMap<String, String>>, CliError> {
-    let mut options = HashMap::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if arg == "-h" || arg == "--help" {
-            println!("{usage}");
-            return Ok(None);
-        }
-        let Some(key) = arg.strip_prefix("--").filter(|key| allowed.contains(key)) else {
-            return Err(CliError::input(format!(
-                "unknown argument `{arg}`\n\n{usage}"
-            )));
-        };
-        let Some(value) = iter.next() else {
-            return Err(CliError::input(format!(
-                "`--{key}` needs a value\n\n{usage}"
-            )));
-        };
-        if options.insert(key.to_string(), value.clone()).is_some() {
-            return Err(CliError::input(format!("`--{key}` is given twice")));
-        }
-    }
-    Ok(Some(options))
+/// `reorder convert`'s options.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// LightGBM text model (model.txt, binary objective)
+    #[arg(long, value_name = "M.txt")]
+    model: String,
+    /// Decision threshold: a number, or a file holding one
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    threshold: String,
+    /// JSON array of feature names; must equal the model's own
+    #[arg(long, value_name = "names.json")]
+    features: Option<String>,
+    /// JSON: model_version, lightgbm_version, metrics, features[] descriptions
+    #[arg(long, value_name = "meta.json")]
+    meta: Option<String>,
+    /// Where to write the bundle (`-` = stdout)
+    #[arg(long, value_name = "bundle.json")]
+    out: String,
 }
 
-fn required<'a>(
-    options: &'a HashMap<String, String>,
-    key: &str,
-    usage: &str,
-) -> Result<&'a str, CliError> {
-    options
-        .get(key)
-        .map(String::as_str)
-        .ok_or_else(|| CliError::input(format!("`--{key}` is required\n\n{usage}")))
+/// `reorder predict`'s and `reorder explain`'s options.
+#[derive(Debug, Args)]
+pub struct RowsArgs {
+    /// The app's JSON bundle (from `reorder convert`)
+    #[arg(long, value_name = "B")]
+    bundle: String,
+    /// CSV of feature rows with a header (`-` = stdin)
+    #[arg(long, value_name = "in.csv")]
+    input: String,
+    /// Where to write the CSV (`-` = stdout)
+    #[arg(long, value_name = "out.csv")]
+    output: String,
 }
+
+pub const PREDICT_NOTES: &str = "\
+Feature columns are matched by name; empty or NaN = missing; other columns pass through.
+Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.
+An input column already named `probability` or `is_reorder` is kept as `input_probability`
+or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
+
+pub const EXPLAIN_NOTES: &str = "\
+Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space). `-` = stdin/stdout.";
 
 fn read_text(path: &str, what: &str) -> Result<String, CliError> {
     std::fs::read_to_string(path)
@@ -97,38 +86,6 @@ fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
-/// Writes all of `bytes` to `path` via a temporary file in the same directory and a rename, or
-/// to stdout for `-`.
-fn write_output(path: &str, bytes: &[u8]) -> Result<(), CliError> {
-    if path == "-" {
-        let mut stdout = std::io::stdout().lock();
-        return stdout
-            .write_all(bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|error| CliError::other(format!("cannot write stdout: {error}")));
-    }
-    let target = Path::new(path);
-    let directory = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .ok_or_else(|| CliError::input(format!("`{path}` is not a file path")))?;
-    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temporary)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, target));
-    result.map_err(|error| {
-        let _ = std::fs::remove_file(&temporary);
-        CliError::other(format!("cannot write `{path}`: {error}"))
-    })
-}
-
 /// `--threshold` is a number, or the path of a file whose content is a number.
 fn parse_threshold(value: &str) -> Result<f64, CliError> {
     if let Ok(number) = value.trim().parse::<f64>() {
@@ -143,18 +100,10 @@ fn parse_threshold(value: &str) -> Result<f64, CliError> {
     })
 }
 
-pub fn convert(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(
-        args,
-        &["model", "threshold", "features", "meta", "out"],
-        CONVERT_USAGE,
-    )?
-    else {
-        return Ok(());
-    };
-    let model_path = required(&options, "model", CONVERT_USAGE)?;
-    let threshold = parse_threshold(required(&options, "threshold", CONVERT_USAGE)?)?;
-    let out = required(&options, "out", CONVERT_USAGE)?;
+pub fn convert(args: ConvertArgs) -> Result<(), CliError> {
+    let model_path = args.model.as_str();
+    let threshold = parse_threshold(&args.threshold)?;
+    let out = args.out.as_str();
 
     if let Ok(metadata) = std::fs::metadata(model_path) {
         if metadata.len() > MAX_MODEL_BYTES as u64 {
@@ -171,7 +120,7 @@ pub fn convert(args: &[String]) -> Result<(), CliError> {
     let model = parse_model_text(model_text)
         .map_err(|error| CliError::input(format!("model `{model_path}`: {error}")))?;
 
-    let feature_names = match options.get("features") {
+    let feature_names = match args.features.as_deref() {
         None => None,
         Some(path) => Some(
             serde_json::from_str::<Vec<String>>(&read_text(path, "feature names")?).map_err(
@@ -183,7 +132,7 @@ pub fn convert(args: &[String]) -> Result<(), CliError> {
             )?,
         ),
     };
-    let meta = match options.get("meta") {
+    let meta = match args.meta.as_deref() {
         None => None,
         Some(path) => Some(
             serde_json::from_str::<BundleMeta>(&read_text(path, "meta")?)
@@ -207,7 +156,7 @@ pub fn convert(args: &[String]) -> Result<(), CliError> {
         .map_err(|error| CliError::other(format!("the converted bundle does not load: {error}")))?;
     let mut json = json.into_bytes();
     json.push(b'\n');
-    write_output(out, &json)
+    write_output(Path::new(out), &json)
 }
 
 fn load_bundle(path: &str) -> Result<Model, CliError> {
@@ -216,191 +165,88 @@ fn load_bundle(path: &str) -> Result<Model, CliError> {
         .map_err(|error| CliError::input(format!("bundle `{path}`: {error}")))
 }
 
-/// A CSV table split into the model's features (row-major, NaN = missing) and pass-through
-/// columns.
-struct FeatureTable {
-    passthrough_header: Vec<String>,
-    passthrough_rows: Vec<csv::StringRecord>,
-    features: Vec<f64>,
+/// The good rows of an input file: the batch page's reader with the CLI's rule that the first
+/// bad row stops the command (exit 2), before anything is written.
+struct Rows {
+    layout: BatchLayout,
+    rows: Vec<ScoredRow>,
+    /// Row-major, model order, NaN = missing.
+    values: Vec<f64>,
 }
 
-/// Parses one cell: empty or NaN (any case) is missing, otherwise it must be a number.
-fn parse_cell(cell: &str) -> Option<f64> {
-    let cell = cell.trim();
-    if cell.is_empty() {
-        return Some(f64::NAN);
-    }
-    cell.parse::<f64>().ok()
-}
+/// Rows read per step of the reader.
+const CHUNK_ROWS: usize = 4096;
 
-fn read_feature_table(
-    model: &Model,
-    input: &str,
-    added_columns: &[String],
-) -> Result<FeatureTable, CliError> {
+fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows, CliError> {
     let bytes = read_input(input)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(bytes.as_slice());
-    let header = reader
-        .headers()
-        .map_err(|error| {
-            CliError::input(format!("input `{input}`: cannot read the header: {error}"))
-        })?
-        .clone();
-    let names: Vec<&str> = header.iter().collect();
-    let mut feature_columns = Vec::with_capacity(model.num_features());
-    for feature in model.feature_names() {
-        let matches: Vec<usize> = names
-            .iter()
-            .enumerate()
-            .filter(|(_, name)| name.trim() == feature)
-            .map(|(index, _)| index)
-            .collect();
-        match matches.as_slice() {
-            [] => {
-                return Err(CliError::input(format!(
-                    "input `{input}`: missing feature column `{feature}`"
-                )))
-            }
-            [column] => feature_columns.push(*column),
-            _ => {
-                return Err(CliError::input(format!(
-                    "input `{input}`: feature column `{feature}` appears more than once"
-                )))
-            }
+    let names = model.feature_names();
+    let mut reader = BatchReader::with_added_columns(bytes, &names, added_columns)
+        .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?;
+    let mut rows = Vec::new();
+    let mut values = Vec::new();
+    loop {
+        let chunk = reader.next_chunk(CHUNK_ROWS);
+        if let Some(error) = chunk.errors.first() {
+            return Err(CliError::input(format!("input `{input}`: {error}")));
+        }
+        rows.extend(chunk.rows);
+        values.extend(chunk.values);
+        if chunk.done {
+            break;
         }
     }
-    let passthrough_columns: Vec<usize> = (0..names.len())
-        .filter(|column| !feature_columns.contains(column))
-        .collect();
-    let mut passthrough_header = Vec::with_capacity(passthrough_columns.len());
-    for &column in &passthrough_columns {
-        let name = names[column].to_string();
-        if added_columns.contains(&name) {
-            let renamed = format!("input_{name}");
-            if names.contains(&renamed.as_str()) || added_columns.contains(&renamed) {
-                return Err(CliError::input(format!(
-                    "input `{input}`: column `{name}` would clash with the output's `{name}`, and `{renamed}` is taken too; rename one of them"
-                )));
-            }
-            passthrough_header.push(renamed);
-        } else {
-            passthrough_header.push(name);
-        }
-    }
-
-    let mut features = Vec::new();
-    let mut passthrough_rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|error| {
-            let line = error
-                .position()
-                .map(|position| format!("line {}: ", position.line()))
-                .unwrap_or_default();
-            CliError::input(format!("input `{input}`: {line}{error}"))
-        })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        for (&column, feature) in feature_columns.iter().zip(model.feature_names()) {
-            let cell = record.get(column).unwrap_or("");
-            let value = parse_cell(cell).ok_or_else(|| {
-                CliError::input(format!(
-                    "input `{input}`: line {line}, column `{feature}`: `{}` is not a number",
-                    cell.chars().take(40).collect::<String>()
-                ))
-            })?;
-            features.push(value);
-        }
-        passthrough_rows.push(
-            passthrough_columns
-                .iter()
-                .map(|&column| record.get(column).unwrap_or(""))
-                .collect(),
-        );
-    }
-    Ok(FeatureTable {
-        passthrough_header,
-        passthrough_rows,
-        features,
+    Ok(Rows {
+        layout: reader.layout().clone(),
+        rows,
+        values,
     })
 }
 
-fn csv_error(error: impl std::fmt::Display) -> CliError {
-    CliError::other(format!("cannot format the output: {error}"))
-}
-
-pub fn predict(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(args, &["bundle", "input", "output"], PREDICT_USAGE)? else {
-        return Ok(());
-    };
-    let model = load_bundle(required(&options, "bundle", PREDICT_USAGE)?)?;
-    let input = required(&options, "input", PREDICT_USAGE)?;
-    let output = required(&options, "output", PREDICT_USAGE)?;
-    let added = vec!["probability".to_string(), "is_reorder".to_string()];
-    let table = read_feature_table(&model, input, &added)?;
+pub fn predict(args: RowsArgs) -> Result<(), CliError> {
+    let model = load_bundle(&args.bundle)?;
+    let table = read_rows(&model, &args.input, &ADDED_COLUMNS)?;
     let predictions = model
-        .predict_batch_full(&table.features)
+        .predict_batch_full(&table.values)
         .map_err(|error| CliError::other(error.to_string()))?;
-
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = table.passthrough_header.clone();
-    header.extend(added);
-    writer.write_record(&header).map_err(csv_error)?;
-    for (passthrough, prediction) in table.passthrough_rows.iter().zip(&predictions) {
-        let mut record: Vec<String> = passthrough.iter().map(str::to_string).collect();
-        record.push(format!("{}", prediction.probability));
-        record.push(
-            if model.is_reorder(prediction.probability) {
-                "1"
-            } else {
-                "0"
-            }
-            .to_string(),
+    let mut writer = OutputWriter::new(&table.layout);
+    for (row, prediction) in table.rows.iter().zip(&predictions) {
+        writer.push(
+            row,
+            prediction.probability,
+            model.is_reorder(prediction.probability),
         );
-        writer.write_record(&record).map_err(csv_error)?;
     }
-    let bytes = writer.into_inner().map_err(csv_error)?;
-    write_output(output, &bytes)
+    write_output(Path::new(&args.output), &writer.into_bytes())
 }
 
-pub fn explain(args: &[String]) -> Result<(), CliError> {
-    let Some(options) = parse_options(args, &["bundle", "input", "output"], EXPLAIN_USAGE)? else {
-        return Ok(());
-    };
-    let model = load_bundle(required(&options, "bundle", EXPLAIN_USAGE)?)?;
-    let input = required(&options, "input", EXPLAIN_USAGE)?;
-    let output = required(&options, "output", EXPLAIN_USAGE)?;
+pub fn explain(args: RowsArgs) -> Result<(), CliError> {
+    let model = load_bundle(&args.bundle)?;
     let mut added: Vec<String> = model
         .feature_names()
         .iter()
         .map(|name| format!("shap_{name}"))
         .collect();
     added.push("shap_bias".to_string());
-    let table = read_feature_table(&model, input, &added)?;
-
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = table.passthrough_header.clone();
-    header.extend(added);
-    writer.write_record(&header).map_err(csv_error)?;
+    let added: Vec<&str> = added.iter().map(String::as_str).collect();
+    let table = read_rows(&model, &args.input, &added)?;
+    let mut writer = OutputWriter::new(&table.layout);
     let width = model.num_features();
-    for (passthrough, row) in table
-        .passthrough_rows
+    for (row, values) in table
+        .rows
         .iter()
-        .zip(table.features.chunks_exact(width.max(1)))
+        .zip(table.values.chunks_exact(width.max(1)))
     {
         let explanation = model
-            .explain(row)
+            .explain(values)
             .map_err(|error| CliError::other(error.to_string()))?;
-        let mut record: Vec<String> = passthrough.iter().map(str::to_string).collect();
-        record.extend(
+        writer.push_added(
+            row,
             explanation
                 .contributions
                 .iter()
+                .chain([&explanation.expected_value])
                 .map(|value| format!("{value}")),
         );
-        record.push(format!("{}", explanation.expected_value));
-        writer.write_record(&record).map_err(csv_error)?;
     }
-    let bytes = writer.into_inner().map_err(csv_error)?;
-    write_output(output, &bytes)
+    write_output(Path::new(&args.output), &writer.into_bytes())
 }
