@@ -21,6 +21,7 @@ use instacart_reorder::model::{
     convert as convert_model, parse_model_text, sha256_hex, BundleMeta, ConvertOptions, Model,
     MAX_MODEL_BYTES,
 };
+use instacart_reorder::number::parse_required;
 use std::io::Read;
 use std::path::Path;
 
@@ -88,11 +89,11 @@ fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
 
 /// `--threshold` is a number, or the path of a file whose content is a number.
 fn parse_threshold(value: &str) -> Result<f64, CliError> {
-    if let Ok(number) = value.trim().parse::<f64>() {
+    if let Ok(number) = parse_required(value) {
         return Ok(number);
     }
     let text = read_text(value, "threshold file")?;
-    text.trim().parse::<f64>().map_err(|_| {
+    parse_required(&text).map_err(|_| {
         CliError::input(format!(
             "threshold file `{value}` does not hold a number: `{}`",
             text.trim().chars().take(40).collect::<String>()
