@@ -12,6 +12,7 @@ pub mod model;
 pub mod number;
 pub mod own_model;
 pub mod protocol;
+pub mod upload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -51,6 +51,7 @@ pub fn convert_own_model(
     let text = std::str::from_utf8(model_txt).map_err(OwnModelError::NotText)?;
     let parsed = parse_model_text(text).map_err(OwnModelError::Parse)?;
     let feature_names = feature_names_json
+        .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text))
         .map(serde_json::from_str::<Vec<String>>)
         .transpose()
         .map_err(OwnModelError::FeatureNames)?;

@@ -105,6 +105,8 @@ pub fn parse_model_text(text: &str) -> Result<LightGbmModel, ParseError> {
             limit: MAX_MODEL_BYTES,
         });
     }
+    // A byte-order mark some editors write is not part of the model.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().peekable();
     match lines.next() {
         Some((_, first)) if first.trim() == "tree" => {}

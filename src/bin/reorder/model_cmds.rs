@@ -22,6 +22,7 @@ use instacart_reorder::model::{
     MAX_MODEL_BYTES,
 };
 use instacart_reorder::number::parse_required;
+use instacart_reorder::upload::text_of;
 use std::io::Read;
 use std::path::Path;
 
@@ -68,9 +69,13 @@ or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
 pub const EXPLAIN_NOTES: &str = "\
 Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space). `-` = stdin/stdout.";
 
+/// A small text file: strict UTF-8 with a leading BOM dropped, as the browser reads the same file.
 fn read_text(path: &str, what: &str) -> Result<String, CliError> {
-    std::fs::read_to_string(path)
-        .map_err(|error| CliError::input(format!("cannot read {what} `{path}`: {error}")))
+    let bytes = std::fs::read(path)
+        .map_err(|error| CliError::input(format!("cannot read {what} `{path}`: {error}")))?;
+    text_of(&bytes)
+        .map(str::to_owned)
+        .map_err(|error| CliError::input(format!("{what} `{path}` is not UTF-8 text: {error}")))
 }
 
 /// Reads a file or, for `-`, stdin.

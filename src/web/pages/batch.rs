@@ -20,6 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
 use crate::history::{PredictionRecord, Source};
+use crate::upload::Upload;
 use crate::web::download::offer_download;
 use crate::web::fetch::js_message;
 use crate::web::i18n::{use_lang, Lang};
@@ -255,6 +256,12 @@ pub fn BatchPage() -> impl IntoView {
             return;
         };
         if matches!(state.get_untracked(), RunState::Running) {
+            return;
+        }
+        // The size is checked before a byte is read: an oversized file gets the limit, not a
+        // tab out of memory.
+        if let Err(too_large) = Upload::BatchFile.check(&file.name(), file.size() as u64) {
+            state.set(RunState::Failed(too_large.to_string()));
             return;
         }
         cancel.set(false);

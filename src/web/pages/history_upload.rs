@@ -6,6 +6,7 @@
 //! expected F1. Nothing is uploaded anywhere.
 
 use crate::number::{parse_value, parse_whole};
+use crate::upload::Upload;
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
@@ -152,6 +153,12 @@ pub fn HistoryPage() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let read = async {
+                // Sizes first, before any file is read.
+                for file in &files {
+                    Upload::OrderHistory
+                        .check(&file.name(), file.size() as u64)
+                        .map_err(|too_large| too_large.to_string())?;
+                }
                 let mut contents = Vec::with_capacity(files.len());
                 for file in &files {
                     let buffer = JsFuture::from(file.array_buffer())

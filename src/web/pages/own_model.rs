@@ -16,6 +16,7 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 use crate::model::Model;
 use crate::own_model::{convert_own_model, OwnModelError, DEFAULT_THRESHOLD};
+use crate::upload::{text_of, Upload};
 use crate::web::fetch::js_message;
 use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel};
@@ -25,8 +26,27 @@ const STORE: &str = "files";
 const KEY: &str = "current";
 
 /// The files as the user gave them, kept so the model can be rebuilt on the next visit.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Stored as `{meta: <JSON of the small fields>, model: Uint8Array}` (the model's exact bytes,
+/// so its sha256 never changes); an older JSON string holding `model_txt` as text still loads.
+#[derive(Clone, Debug, PartialEq)]
 struct StoredFiles {
+    file_name: String,
+    model_txt: Vec<u8>,
+    feature_names_json: Option<String>,
+    threshold_text: Option<String>,
+}
+
+/// The small fields, stored as JSON beside the model's bytes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredMeta {
+    file_name: String,
+    feature_names_json: Option<String>,
+    threshold_text: Option<String>,
+}
+
+/// The stored shape written before the model was kept as bytes.
+#[derive(serde::Deserialize)]
+struct StoredFilesAsText {
     file_name: String,
     model_txt: String,
     feature_names_json: Option<String>,
@@ -50,7 +70,7 @@ pub struct OwnModelContext {
 
 fn build(files: &StoredFiles) -> Result<OwnModel, OwnModelError> {
     let converted = convert_own_model(
-        files.model_txt.as_bytes(),
+        &files.model_txt,
         files.feature_names_json.as_deref(),
         files.threshold_text.as_deref(),
     )?;
@@ -205,26 +225,65 @@ async fn with_store<T>(
 }
 
 async fn load_files() -> Result<Option<StoredFiles>, String> {
-    let text = with_store(
+    let stored = with_store(
         IdbTransactionMode::Readonly,
         |store| store.get(&JsValue::from_str(KEY)),
-        |value| value.as_string(),
+        |value| value,
     )
     .await
     .map_err(|message| format!("the remembered model cannot be read: {message}"))?;
-    match text {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|error| format!("the remembered model is damaged: {error}")),
+    let damaged = |reason: String| format!("the remembered model is damaged: {reason}");
+    if stored.is_undefined() || stored.is_null() {
+        return Ok(None);
     }
+    if let Some(text) = stored.as_string() {
+        let old: StoredFilesAsText =
+            serde_json::from_str(&text).map_err(|error| damaged(error.to_string()))?;
+        return Ok(Some(StoredFiles {
+            file_name: old.file_name,
+            model_txt: old.model_txt.into_bytes(),
+            feature_names_json: old.feature_names_json,
+            threshold_text: old.threshold_text,
+        }));
+    }
+    let field = |name: &str| js_sys::Reflect::get(&stored, &JsValue::from_str(name)).ok();
+    let meta_text = field("meta")
+        .and_then(|meta| meta.as_string())
+        .ok_or_else(|| damaged("no `meta`".to_owned()))?;
+    let meta: StoredMeta =
+        serde_json::from_str(&meta_text).map_err(|error| damaged(error.to_string()))?;
+    let model = field("model")
+        .filter(|model| model.is_instance_of::<js_sys::Uint8Array>())
+        .ok_or_else(|| damaged("no model bytes".to_owned()))?;
+    Ok(Some(StoredFiles {
+        file_name: meta.file_name,
+        model_txt: js_sys::Uint8Array::new(&model).to_vec(),
+        feature_names_json: meta.feature_names_json,
+        threshold_text: meta.threshold_text,
+    }))
 }
 
 async fn save_files(files: &StoredFiles) -> Result<(), String> {
-    let text = serde_json::to_string(files).map_err(|error| error.to_string())?;
+    let meta = serde_json::to_string(&StoredMeta {
+        file_name: files.file_name.clone(),
+        feature_names_json: files.feature_names_json.clone(),
+        threshold_text: files.threshold_text.clone(),
+    })
+    .map_err(|error| error.to_string())?;
+    let value = js_sys::Object::new();
+    let set = |key: &str, item: &JsValue| {
+        js_sys::Reflect::set(&value, &JsValue::from_str(key), item)
+            .map(|_| ())
+            .map_err(|error| js_message(&error))
+    };
+    set("meta", &JsValue::from_str(&meta))?;
+    set(
+        "model",
+        &js_sys::Uint8Array::from(files.model_txt.as_slice()).into(),
+    )?;
     with_store(
         IdbTransactionMode::Readwrite,
-        |store| store.put_with_key(&JsValue::from_str(&text), &JsValue::from_str(KEY)),
+        |store| store.put_with_key(&value, &JsValue::from_str(KEY)),
         |_| (),
     )
     .await
@@ -239,16 +298,39 @@ async fn delete_files() -> Result<(), String> {
     .await
 }
 
-async fn file_text(input: &web_sys::HtmlInputElement) -> Result<Option<(String, String)>, String> {
+/// The chosen file's name and bytes, its size checked against the input's limit first. Read as
+/// bytes, never decoded by the browser: a BOM or invalid UTF-8 then gets the same verdict and
+/// the same sha256 here as in `reorder convert` and `sha256sum`.
+async fn file_bytes(
+    input: &web_sys::HtmlInputElement,
+    upload: Upload,
+) -> Result<Option<(String, Vec<u8>)>, String> {
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
         return Ok(None);
     };
-    let text = JsFuture::from(file.text())
+    upload
+        .check(&file.name(), file.size() as u64)
+        .map_err(|too_large| too_large.to_string())?;
+    let buffer = JsFuture::from(file.array_buffer())
         .await
-        .map_err(|error| js_message(&error))?
-        .as_string()
-        .ok_or_else(|| format!("{} is not text", file.name()))?;
-    Ok(Some((file.name(), text)))
+        .map_err(|error| js_message(&error))?;
+    Ok(Some((
+        file.name(),
+        js_sys::Uint8Array::new(&buffer).to_vec(),
+    )))
+}
+
+/// A small text file (feature names, threshold): strict UTF-8, BOM dropped.
+async fn file_text(
+    input: &web_sys::HtmlInputElement,
+    upload: Upload,
+) -> Result<Option<String>, String> {
+    let Some((name, bytes)) = file_bytes(input, upload).await? else {
+        return Ok(None);
+    };
+    text_of(&bytes)
+        .map(|text| Some(text.to_owned()))
+        .map_err(|error| format!("`{name}` is not UTF-8 text: {error}"))
 }
 
 #[component]
@@ -272,13 +354,15 @@ pub fn OwnModelPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let outcome = async {
-                let (file_name, model_txt) = file_text(&model_el).await?.ok_or_else(|| {
-                    lang.get_untracked()
-                        .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
-                        .to_owned()
-                })?;
-                let feature_names_json = file_text(&names_el).await?.map(|(_, text)| text);
-                let threshold_text = file_text(&threshold_el).await?.map(|(_, text)| text);
+                let (file_name, model_txt) = file_bytes(&model_el, Upload::ModelText)
+                    .await?
+                    .ok_or_else(|| {
+                        lang.get_untracked()
+                            .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
+                            .to_owned()
+                    })?;
+                let feature_names_json = file_text(&names_el, Upload::FeatureNames).await?;
+                let threshold_text = file_text(&threshold_el, Upload::Threshold).await?;
                 let files = StoredFiles {
                     file_name,
                     model_txt,
