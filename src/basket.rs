@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::features::PastOrder;
 use crate::number::parse_whole;
+use crate::upload::without_bom;
 
 /// Columns the joined file must have (others, such as `reordered`, are ignored).
 pub const REQUIRED_COLUMNS: [&str; 8] = [
@@ -161,7 +162,7 @@ fn order_line(cells: [&str; 2], line: u64) -> Result<(u64, u64), HistoryFileErro
 
 /// Reads a joined order-lines file into shoppers (by increasing user id).
 pub fn read_order_lines(bytes: &[u8]) -> Result<Vec<ShopperOrders>, HistoryFileError> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().from_reader(without_bom(bytes));
     let header = reader.headers().map_err(HistoryFileError::Read)?.clone();
     let columns = find_columns(&header, REQUIRED_COLUMNS)?;
     let mut heads: BTreeMap<u64, OrderHead> = BTreeMap::new();
@@ -192,7 +193,7 @@ pub fn read_orders_and_lines(
 ) -> Result<Vec<ShopperOrders>, HistoryFileError> {
     let mut heads: BTreeMap<u64, OrderHead> = BTreeMap::new();
     {
-        let mut reader = csv::ReaderBuilder::new().from_reader(orders);
+        let mut reader = csv::ReaderBuilder::new().from_reader(without_bom(orders));
         let header = reader
             .headers()
             .map_err(HistoryFileError::Read)
@@ -223,7 +224,7 @@ pub fn read_orders_and_lines(
         }
     }
     let mut lines: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
-    let mut reader = csv::ReaderBuilder::new().from_reader(order_lines);
+    let mut reader = csv::ReaderBuilder::new().from_reader(without_bom(order_lines));
     let header = reader
         .headers()
         .map_err(HistoryFileError::Read)
@@ -268,7 +269,7 @@ pub fn read_uploaded(files: &[(String, Vec<u8>)]) -> Result<Vec<ShopperOrders>, 
         [first, second] => {
             let names_user = |bytes: &[u8]| {
                 csv::ReaderBuilder::new()
-                    .from_reader(bytes)
+                    .from_reader(without_bom(bytes))
                     .headers()
                     .map(|header| header.iter().any(|column| column.trim() == "user_id"))
                     .unwrap_or(false)

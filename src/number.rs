@@ -136,7 +136,7 @@ fn parse_number(text: &str, mark: DecimalMark) -> Result<f64, NumberError> {
                 exponent_at = Some(index + offset);
                 break;
             }
-            c if c == mark.grouping() || c.is_whitespace() || c == '\'' || c == '_' => {
+            c if c == mark.grouping() || matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '_') => {
                 return Err(NumberError::Grouping { found: c, decimal })
             }
             _ => return Err(NumberError::NotANumber),

@@ -84,6 +84,59 @@ pub fn text_of(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
+/// The UTF-8 byte-order mark some editors (and Excel's "CSV UTF-8") put at the start of a file.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// A file's bytes without a leading byte-order mark, so the first column is named as written.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&BOM[..]).unwrap_or(bytes)
+}
+
+/// A reader that drops a leading byte-order mark, for files read as a stream.
+pub struct SkipBom<R> {
+    inner: R,
+    head: Vec<u8>,
+    head_at: usize,
+    checked: bool,
+}
+
+impl<R> SkipBom<R> {
+    pub fn new(inner: R) -> SkipBom<R> {
+        SkipBom {
+            inner,
+            head: Vec::new(),
+            head_at: 0,
+            checked: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.checked {
+            let mut head = [0u8; 3];
+            let mut filled = 0;
+            while filled < head.len() {
+                match self.inner.read(&mut head[filled..])? {
+                    0 => break,
+                    read => filled += read,
+                }
+            }
+            self.checked = true;
+            if head[..filled] != BOM {
+                self.head = head[..filled].to_vec();
+            }
+        }
+        if self.head_at < self.head.len() {
+            let count = buf.len().min(self.head.len() - self.head_at);
+            buf[..count].copy_from_slice(&self.head[self.head_at..self.head_at + count]);
+            self.head_at += count;
+            return Ok(count);
+        }
+        self.inner.read(buf)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +159,28 @@ mod tests {
             "`a.csv` is 512.0 MB and this input takes files up to 512 MB"
         );
         assert!(Upload::Threshold.check("t.txt", 65 * 1024).is_err());
+    }
+
+    #[test]
+    fn a_bom_is_dropped_from_bytes_and_streams() {
+        use std::io::Read;
+        assert_eq!(without_bom(b"\xef\xbb\xbfa,b"), b"a,b");
+        assert_eq!(without_bom(b"a,b"), b"a,b");
+        for (input, expected) in [
+            (&b"\xef\xbb\xbfa,b\n"[..], &b"a,b\n"[..]),
+            (b"ab", b"ab"),
+            (b"", b""),
+            (b"\xef\xbbx", b"\xef\xbbx"),
+        ] {
+            // One byte at a time, the hardest way for the head to come in.
+            let mut out = Vec::new();
+            let mut reader = SkipBom::new(std::io::Read::chain(input, &b""[..]));
+            let mut byte = [0u8; 1];
+            while reader.read(&mut byte).unwrap() == 1 {
+                out.push(byte[0]);
+            }
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::io::Cursor;
 
 use crate::history::csv_cell;
 use crate::number::{parse_file_value, NumberError};
+use crate::upload::without_bom;
 
 /// The columns the scored output adds after the pass-through columns (`reorder explain` adds
 /// `shap_<feature>`..`shap_bias` instead).
@@ -27,6 +28,8 @@ pub enum BatchError {
         #[source]
         source: std::str::Utf8Error,
     },
+    #[error("the file has a header row but no data rows")]
+    NoRows,
     #[error("missing feature column `{column}`")]
     MissingFeature { column: String },
     #[error("feature column `{column}` appears more than once")]
@@ -226,9 +229,18 @@ fn parse_label(cell: &str) -> Result<Option<bool>, ()> {
     }
 }
 
+/// A cell as it is quoted in a message: at most 40 characters, control characters (a quoted
+/// line break, a tab) escaped so the message stays on one line.
 fn shorten(cell: &str) -> String {
-    let mut short: String = cell.chars().take(40).collect();
-    if short.len() < cell.len() {
+    let mut short = String::new();
+    for character in cell.chars().take(40) {
+        if character.is_control() {
+            short.extend(character.escape_default());
+        } else {
+            short.push(character);
+        }
+    }
+    if cell.chars().nth(40).is_some() {
         short.push('…');
     }
     short
@@ -277,10 +289,14 @@ impl BatchReader {
         added_columns: &[&str],
     ) -> Result<BatchReader, BatchError> {
         let total_bytes = bytes.len() as u64;
+        // A byte-order mark is skipped, so the first column is named as written.
+        let mut cursor = Cursor::new(bytes);
+        let skip = cursor.get_ref().len() - without_bom(cursor.get_ref()).len();
+        cursor.set_position(skip as u64);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .from_reader(Cursor::new(bytes));
+            .from_reader(cursor);
         let header = reader.byte_headers().map_err(BatchError::Header)?.clone();
         if header.is_empty() {
             return Err(BatchError::Empty);

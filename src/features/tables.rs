@@ -14,6 +14,7 @@ use super::catalog::{Catalog, CatalogData, GroupColumns, ProductColumns};
 use super::history::{PastOrder, TargetOrder, UserHistory};
 use super::FeatureError;
 use crate::number::{parse_file_value, parse_whole};
+use crate::upload::SkipBom;
 
 /// A CSV to read, with the name its errors should carry (usually its path).
 pub struct CsvSource<R> {
@@ -94,7 +95,7 @@ impl IdIndex {
 /// A CSV reader that knows its file's name and where its columns are.
 struct Table<R: Read> {
     name: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<SkipBom<R>>,
 }
 
 impl<R: Read> Table<R> {
@@ -102,7 +103,7 @@ impl<R: Read> Table<R> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(source.reader);
+            .from_reader(SkipBom::new(source.reader));
         Table {
             name: source.name,
             reader,

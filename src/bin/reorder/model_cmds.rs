@@ -16,7 +16,9 @@
 use crate::output::write_output;
 use crate::CliError;
 use clap::Args;
-use instacart_reorder::batch::{BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS};
+use instacart_reorder::batch::{
+    BatchError, BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS,
+};
 use instacart_reorder::model::{
     convert as convert_model, parse_model_text, sha256_hex, BundleMeta, ConvertOptions, Model,
     MAX_MODEL_BYTES,
@@ -200,6 +202,12 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
         if chunk.done {
             break;
         }
+    }
+    if rows.is_empty() {
+        return Err(CliError::input(format!(
+            "input `{input}`: {}",
+            BatchError::NoRows
+        )));
     }
     Ok(Rows {
         layout: reader.layout().clone(),

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::batch::{BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
+use crate::batch::{BatchError, BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
 use crate::history::{PredictionRecord, Source};
 use crate::upload::Upload;
 use crate::web::download::offer_download;
@@ -219,6 +219,9 @@ async fn run_batch(
             break;
         }
         next_tick().await;
+    }
+    if outcome.rows_scored == 0 && outcome.bad_rows == 0 && !outcome.cancelled {
+        return Err(BatchError::NoRows.to_string());
     }
     outcome.output_csv = writer.into_bytes();
     if outcome.label_column.is_some() {
