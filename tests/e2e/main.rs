@@ -9,6 +9,7 @@
 mod beyond;
 mod demo;
 mod harness;
+mod hostile;
 mod language;
 mod log;
 mod predict;
