@@ -3,6 +3,7 @@
 #
 #   scripts/dev.sh serve   install what is missing, build, serve the app on http://127.0.0.1:8080
 #   scripts/dev.sh test    install what is missing, then every check and test the project has
+#                          (`scripts/dev.sh test lint|native|wasm|e2e` runs one stage)
 #
 # Every install is guarded: a tool already present at the pinned version is not touched.
 # Other subcommands (used by the two above, by CI and by the Dockerfile):
@@ -164,9 +165,7 @@ require_free_port() {
     fi
 }
 
-run_tests() {
-    trap stop_servers EXIT
-
+test_lint() {
     lint_deploy
     log "cargo fmt --check"
     cargo fmt --all -- --check
@@ -174,7 +173,9 @@ run_tests() {
     cargo clippy --all-targets -- -D warnings
     log "cargo clippy (wasm32)"
     cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+}
 
+test_native() {
     log "native tests"
     cargo test
 
@@ -182,14 +183,19 @@ run_tests() {
         log "features: Rust against the independent Python reference"
         models/train/check_features.sh
     fi
+}
 
+test_wasm() {
     log "wasm tests (wasm-bindgen-test: headless chromium, and node for the evaluator parity)"
     CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=300 \
-        cargo test --target wasm32-unknown-unknown --test 'web_*' --test model_wasm
+        cargo test --target wasm32-unknown-unknown --test web --test model_wasm
+}
 
+test_e2e() {
+    trap stop_servers EXIT
     build_release
 
-    log "serving checks (production nginx config on dist/)"
+    log "serving checks and end-to-end tests (production nginx config on dist/)"
     local port=8081 parent_port=8082 driver_port=9515
     require_free_port $port
     require_free_port $parent_port
@@ -211,8 +217,23 @@ run_tests() {
     E2E_BASE_URL="http://127.0.0.1:$port" E2E_DIST_DIR="$ROOT/dist" \
         E2E_PARENT_URL="http://localhost:$parent_port" \
         WEBDRIVER_URL="http://127.0.0.1:$driver_port" \
-        cargo test --test serving --test e2e -- --ignored --test-threads=1 --skip bench_large_batch_file
-    log "all tests passed"
+        cargo test --test e2e -- --ignored --test-threads=1 --skip bench_large_batch_file
+}
+
+# `test` runs every stage in order; `test <stage>` runs one (lint, native, wasm, e2e).
+run_tests() {
+    case "${1:-all}" in
+        lint) test_lint ;;
+        native) test_native ;;
+        wasm) test_wasm ;;
+        e2e) test_e2e ;;
+        all) test_lint; test_native; test_wasm; test_e2e ;;
+        *)
+            echo "unknown test stage \`$1\` (lint, native, wasm, e2e, or none for all)" >&2
+            exit 2
+            ;;
+    esac
+    log "${1:-all} tests passed"
 }
 
 case "${1:-}" in
@@ -223,13 +244,13 @@ case "${1:-}" in
         ;;
     test)
         ensure_test_tools
-        run_tests
+        run_tests "${2:-}"
         ;;
     tools) ensure_build_tools ;;
     build) ensure_build_tools; ensure_apt brotli:brotli; build_release ;;
     serve-dist) ensure_nginx; serve_dist ;;
     *)
-        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac

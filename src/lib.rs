@@ -1,17 +1,18 @@
 //! Instacart reorder prediction, shared by the browser app and the `reorder` command line.
 //!
-//! The pure modules (`model`, `features`, `history`, `protocol`, `number`, ...) use only std, serde and thiserror-style
-//! typed errors: no file system, clock, randomness or browser API, so they compile and are
-//! tested natively and run unchanged in wasm. Only `web` (wasm32 only) touches the browser.
+//! The pure modules use only std, serde, csv, sha2 and thiserror-style typed errors: no file
+//! system, clock, randomness or browser API, so they compile and are tested natively and run
+//! unchanged in wasm. Only `web` (wasm32 only) touches the browser; only the `reorder` binary
+//! touches files. The module map, with what may import what, is docs/architecture.md.
 
-pub mod basket;
 pub mod batch;
+pub mod embed_protocol;
 pub mod features;
-pub mod history;
 pub mod model;
 pub mod number;
+pub mod order_files;
 pub mod own_model;
-pub mod protocol;
+pub mod prediction_log;
 pub mod upload;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,8 +4,8 @@
 
 use std::io::Cursor;
 
-use crate::history::csv_cell;
 use crate::number::{parse_file_value, NumberError};
+use crate::prediction_log::csv_cell;
 use crate::upload::without_bom;
 
 /// The columns the scored output adds after the pass-through columns (`reorder explain` adds

@@ -7,7 +7,7 @@
 
 use super::catalog::Catalog;
 use super::definitions::{Feature, FEATURE_COUNT};
-use super::history::{PastOrder, UserHistory};
+use super::shopper::{PastOrder, UserHistory};
 use super::FeatureError;
 
 /// One row of the model's input: a product the shopper may buy again.

@@ -9,7 +9,7 @@
 mod candidates;
 mod catalog;
 mod definitions;
-mod history;
+mod shopper;
 mod tables;
 
 pub use candidates::{candidates, Candidate};
@@ -17,7 +17,7 @@ pub use catalog::{Catalog, CatalogData, GroupColumns, GroupStats, ProductColumns
 pub use definitions::{
     definitions, feature_names, Feature, FeatureDef, FeatureGroup, ModelColumns, FEATURE_COUNT,
 };
-pub use history::{DemoUsers, PastOrder, TargetOrder, UserHistory};
+pub use shopper::{DemoUsers, PastOrder, TargetOrder, UserHistory};
 pub use tables::{CsvSource, InstacartData, InstacartSources};
 
 /// Everything that can go wrong reading Instacart tables, catalogs and histories.

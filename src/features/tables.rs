@@ -11,7 +11,7 @@ use std::io::Read;
 
 use super::candidates::{by_product, user_lines};
 use super::catalog::{Catalog, CatalogData, GroupColumns, ProductColumns};
-use super::history::{PastOrder, TargetOrder, UserHistory};
+use super::shopper::{PastOrder, TargetOrder, UserHistory};
 use super::FeatureError;
 use crate::number::{parse_file_value, parse_whole};
 use crate::upload::SkipBom;

@@ -17,12 +17,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Window};
 
-use crate::history::{PredictionRecord, Source};
-use crate::protocol::{
+use crate::embed_protocol::{
     error_reply, mark_not_logged, origin_allowed, prediction_reply, queue_full_message,
     read_allow_list, read_message, ready_message, Incoming, LogRateLimit, MessageShapeError,
     MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS, PREFIX as PROTOCOL_PREFIX,
 };
+use crate::prediction_log::{PredictionRecord, Source};
 use crate::web::i18n::{use_lang, LangToggle};
 use crate::web::loader::{use_model, LoadedModel, ModelContext, ModelState, ModelStatus};
 use crate::web::pages::own_model::{use_active_model, ActiveModel};

@@ -21,9 +21,9 @@ use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
-use crate::web::pages::history_upload::HistoryPage;
 use crate::web::pages::model_card::ModelPage;
 use crate::web::pages::not_found::NotFoundPage;
+use crate::web::pages::order_upload::OrderUploadPage;
 use crate::web::pages::own_model::{provide_own_model, OwnModelPage};
 use crate::web::pages::predict::PredictPage;
 use crate::web::storage::{provide_log_store, StorageBanner};
@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PredictPage />
                     <Route path=path!("/demo") view=DemoPage />
                     <Route path=path!("/batch") view=BatchPage />
-                    <Route path=path!("/history") view=HistoryPage />
+                    <Route path=path!("/history") view=OrderUploadPage />
                     <Route path=path!("/own-model") view=OwnModelPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/model") view=ModelPage />

@@ -31,7 +31,7 @@ use web_sys::{
     IdbVersionChangeEvent, MessageEvent,
 };
 
-use crate::history::PredictionRecord;
+use crate::prediction_log::PredictionRecord;
 
 /// Name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "instacart-reorder";

@@ -33,7 +33,7 @@ fn scratch(test: &str) -> PathBuf {
 /// CRLF line ends, a pass-through column with a quoted line break, a formula and a negative
 /// number, a feature written ` 10 ` and one written `-0`.
 fn awkward_but_valid_csv() -> Vec<u8> {
-    let text = std::fs::read_to_string(repo("tests/e2e/fixtures/beyond/batch_labelled.csv"))
+    let text = std::fs::read_to_string(repo("tests/e2e/fixtures/uploads/batch_labelled.csv"))
         .expect("fixture");
     let mut lines = text.lines();
     let header = lines.next().expect("header");
@@ -158,7 +158,7 @@ async fn bad_and_oversized_files_get_a_clear_error_and_nothing_is_logged() {
         std::fs::write(&path, bytes).expect("write");
         path
     };
-    let header = std::fs::read_to_string(repo("tests/e2e/fixtures/beyond/batch_labelled.csv"))
+    let header = std::fs::read_to_string(repo("tests/e2e/fixtures/uploads/batch_labelled.csv"))
         .expect("fixture")
         .lines()
         .next()

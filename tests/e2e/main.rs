@@ -6,13 +6,14 @@
 //! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod beyond;
 mod demo;
+mod embedding_offline;
 mod harness;
 mod hostile;
 mod language;
 mod log;
 mod predict;
+mod serving;
 mod shell;
-mod ship;
 mod startup;
+mod uploads;

@@ -6,7 +6,7 @@
 //! column the page shows how the threshold trades precision for recall on that file.
 //!
 //! Measured (release build, headless Chromium, 2 shared cores; `bench_large_batch_file` in
-//! tests/e2e/beyond.rs): 1,000,000 labelled rows (a 284 MiB file) read, scored, logged (200
+//! tests/e2e/uploads.rs): 1,000,000 labelled rows (a 284 MiB file) read, scored, logged (200
 //! transactions) and summarised in 232 s; the longest wait of a timer probe during the run was
 //! 18 ms, and the browser's resident memory peaked 680 MiB above its idle 943 MiB. 100,000 rows:
 //! 20 s, 8 ms, +170 MiB.
@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{BatchError, BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
-use crate::history::{PredictionRecord, Source};
+use crate::prediction_log::{PredictionRecord, Source};
 use crate::upload::Upload;
 use crate::web::download::offer_download;
 use crate::web::fetch::js_message;

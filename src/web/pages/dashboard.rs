@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::history::{
+use crate::prediction_log::{
     format_utc_datetime, newest_first, parse_utc_date, summarize, to_csv, to_json, Filter,
     PredictionRecord, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };

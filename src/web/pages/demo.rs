@@ -12,7 +12,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::features::{candidates, Catalog, DemoUsers, FeatureError, ModelColumns, UserHistory};
-use crate::history::{PredictionRecord, Source};
+use crate::prediction_log::{PredictionRecord, Source};
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::i18n::{use_lang, Lang};
 use crate::web::loader::{use_model, LoadedModel, ModelState};

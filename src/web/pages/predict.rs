@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
-use crate::history::{PredictionRecord, Source};
 use crate::model::FeatureSpec;
 use crate::number::DecimalMark;
+use crate::prediction_log::{PredictionRecord, Source};
 use crate::web::components::explain_chart::ExplainChart;
 use crate::web::feature_text;
 use crate::web::form::{

@@ -1,0 +1,106 @@
+//! The prediction log's records and the dashboard's summaries, as pure functions so they are
+//! tested natively and computed the same way in the browser.
+//!
+//! Nothing here reads a clock or storage: the browser passes in the records it loaded from
+//! IndexedDB and the dates the user picked, and gets back numbers, rows and export text.
+
+mod calendar;
+mod export;
+mod summary;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use calendar::{
+    days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,
+};
+pub use export::{csv_cell, to_csv, to_json};
+pub use summary::{newest_first, summarize, DayCount, Summary, HISTOGRAM_BINS};
+
+/// Where a prediction was made: the person typing features, a demo user's candidates, a batch
+/// upload, or a page embedding the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Manual,
+    Demo,
+    Batch,
+    Embed,
+}
+
+impl Source {
+    /// Every source, in the order the dashboard lists them.
+    pub const ALL: [Source; 4] = [Source::Manual, Source::Demo, Source::Batch, Source::Embed];
+
+    /// The lowercase name used in storage, exports and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Manual => "manual",
+            Source::Demo => "demo",
+            Source::Batch => "batch",
+            Source::Embed => "embed",
+        }
+    }
+
+    /// Parses the lowercase name back.
+    pub fn parse(name: &str) -> Result<Source, PredictionLogError> {
+        Source::ALL
+            .into_iter()
+            .find(|source| source.as_str() == name)
+            .ok_or_else(|| PredictionLogError::UnknownSource(name.to_owned()))
+    }
+}
+
+/// One logged prediction. `id` is given by the store when the record is first written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictionRecord {
+    /// Store key; absent until stored (so IndexedDB's key generator assigns it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// When the prediction was made, UTC milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    pub source: Source,
+    pub user_id: Option<u64>,
+    pub product_id: Option<u64>,
+    /// Feature values by name; `None` is a missing value (scored as NaN), never zero.
+    /// Defaults to empty when read without features (the dashboard's light reads).
+    #[serde(default)]
+    pub features: BTreeMap<String, Option<f64>>,
+    pub probability: f64,
+    pub is_reorder: bool,
+    pub threshold: f64,
+    pub model_sha256: String,
+}
+
+/// Which records a summary or listing covers. An empty `sources` means every source; the time
+/// range is `from_ms <= created_at_ms < to_ms`, each end optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub sources: Vec<Source>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub model_sha256: Option<String>,
+}
+
+impl Filter {
+    /// Whether `record` is covered by this filter.
+    pub fn matches(&self, record: &PredictionRecord) -> bool {
+        (self.sources.is_empty() || self.sources.contains(&record.source))
+            && self.from_ms.is_none_or(|from| record.created_at_ms >= from)
+            && self.to_ms.is_none_or(|to| record.created_at_ms < to)
+            && self
+                .model_sha256
+                .as_deref()
+                .is_none_or(|sha| record.model_sha256 == sha)
+    }
+}
+
+/// Input the history functions refuse, naming what was wrong.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PredictionLogError {
+    #[error("unknown prediction source {0:?} (expected manual, demo, batch or embed)")]
+    UnknownSource(String),
+    #[error("date {text:?} is not a calendar date in the form YYYY-MM-DD: {reason}")]
+    BadDate { text: String, reason: &'static str },
+}

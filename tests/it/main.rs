@@ -1,0 +1,24 @@
+//! Native integration tests, one binary (one link on a 2-core machine) with a module per area:
+//! the CLI as a user runs it, the model against LightGBM's fixtures, the feature builder, the
+//! readers of user files, the prediction log's exports and summaries, the embed protocol, the
+//! deploy files, and the hostile-input corpus.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod batch_reader;
+mod bundle_digest;
+mod cli_args;
+mod deploy_image;
+mod embed_protocol;
+mod features_assets;
+mod features_cli;
+mod features_compute;
+mod hostile_inputs;
+mod model_cli;
+mod model_exp;
+mod model_parity;
+mod model_rejections;
+mod model_shap_depth;
+mod order_files;
+mod own_model;
+mod prediction_log_export;
+mod prediction_log_summary;

@@ -1,0 +1,100 @@
+//! CSV and JSON exports of the log checked against text written out by hand: formula-injection
+//! escaping, quoting, missing values as empty cells, and JSON that reads back unchanged.
+
+use std::collections::BTreeMap;
+
+use instacart_reorder::prediction_log::{csv_cell, to_csv, to_json, PredictionRecord, Source};
+
+fn sample() -> PredictionRecord {
+    let mut features = BTreeMap::new();
+    features.insert("user_orders".to_owned(), Some(12.0));
+    features.insert("up_ratio".to_owned(), None);
+    PredictionRecord {
+        id: Some(7),
+        created_at_ms: 1_709_251_200_000, // 2024-03-01 00:00:00 UTC
+        source: Source::Demo,
+        user_id: Some(42),
+        product_id: None,
+        features,
+        probability: 0.1 + 0.2, // 0.30000000000000004: must survive the export
+        is_reorder: false,
+        threshold: 0.35,
+        model_sha256: "=HYPERLINK(\"http://x\")".to_owned(),
+    }
+}
+
+#[test]
+fn formula_prefixes_are_defused() {
+    assert_eq!(csv_cell("=1+1"), "'=1+1");
+    assert_eq!(csv_cell("-1+2"), "'-1+2");
+    assert_eq!(csv_cell("+A1"), "'+A1");
+    assert_eq!(csv_cell("-inf"), "'-inf");
+    assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+    assert_eq!(csv_cell("\tx"), "'\tx");
+    assert_eq!(csv_cell("\rx"), "'\rx");
+    assert_eq!(csv_cell("a=1"), "a=1");
+    assert_eq!(csv_cell("0.5"), "0.5");
+    // Numbers are not text: a sign in front does not make them a formula, and they must read
+    // back as the same numbers.
+    assert_eq!(csv_cell("-1"), "-1");
+    assert_eq!(csv_cell("+1"), "+1");
+    assert_eq!(csv_cell("-0.5"), "-0.5");
+    assert_eq!(csv_cell("-2.5e-8"), "-2.5e-8");
+    assert_eq!(csv_cell(""), "");
+}
+
+#[test]
+fn csv_matches_hand_written_text() {
+    let csv = to_csv(&[sample()]);
+    let expected = "id,created_at_ms,created_at_utc,source,user_id,product_id,probability,\
+is_reorder,threshold,model_sha256,missing_features,up_ratio,user_orders\r\n\
+7,1709251200000,2024-03-01 00:00:00,demo,42,,0.30000000000000004,0,0.35,\
+\"'=HYPERLINK(\"\"http://x\"\")\",1,,12\r\n";
+    assert_eq!(csv, expected);
+}
+
+#[test]
+fn csv_feature_columns_are_the_union_and_absent_is_empty() {
+    let mut first = sample();
+    first.model_sha256 = "abc".to_owned();
+    let mut second = first.clone();
+    second.id = None;
+    second.features = BTreeMap::from([("aisle_rate".to_owned(), Some(-0.5))]);
+    let csv = to_csv(&[first, second]);
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert!(lines[0].ends_with(",missing_features,aisle_rate,up_ratio,user_orders"));
+    assert!(lines[1].ends_with(",abc,1,,,12"), "{}", lines[1]);
+    // A negative number is a number, not a formula: it is written as it is and reads back.
+    assert!(lines[2].starts_with(",1709251200000,"), "{}", lines[2]);
+    assert!(lines[2].ends_with(",abc,0,-0.5,,"), "{}", lines[2]);
+    assert_eq!(lines[3], "");
+}
+
+#[test]
+fn csv_is_readable_by_a_csv_parser() {
+    let csv = to_csv(&[sample(), sample()]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().map(|h| h.len()).unwrap_or(0);
+    assert_eq!(headers, 13);
+    let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][9], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(rows[0][6].parse::<f64>().ok(), Some(0.1 + 0.2));
+}
+
+#[test]
+fn json_reads_back_to_the_same_records() {
+    let records = vec![sample(), {
+        let mut other = sample();
+        other.id = None;
+        other.source = Source::Embed;
+        other
+    }];
+    let json = to_json(&records);
+    let back: Vec<PredictionRecord> = serde_json::from_str(&json).unwrap_or_default();
+    assert_eq!(back, records);
+    // Missing stays null (not 0); an unstored record has no id key at all.
+    assert!(json.contains("\"up_ratio\": null"));
+    assert_eq!(json.matches("\"id\"").count(), 1);
+    assert!(json.contains("\"source\": \"embed\""));
+}

@@ -1,0 +1,199 @@
+//! Browser tests of the Predict form's rules (they live in the wasm-only `web` module): empty is
+//! unknown, never 0; each kind refuses what it cannot be; the default text reads back to the
+//! exact median; the confidence band boundaries. Expected values are worked out by hand.
+#![cfg(target_arch = "wasm32")]
+
+use instacart_reorder::model::{FeatureKind, FeatureSpec};
+use instacart_reorder::number::DecimalMark;
+use instacart_reorder::web::form::{
+    convert_text, default_text, parse_feature_value as parse_with_mark, parse_optional_id,
+    text_for_field, ConfidenceBand, InputError,
+};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// The English form (decimal point).
+fn parse_feature_value(text: &str, spec: &FeatureSpec) -> Result<Option<f64>, InputError> {
+    parse_with_mark(text, spec, DecimalMark::Point)
+}
+
+fn spec(kind: FeatureKind, max: Option<f64>) -> FeatureSpec {
+    let mut spec = FeatureSpec::named("x");
+    spec.kind = Some(kind);
+    spec.max = max;
+    spec
+}
+
+#[wasm_bindgen_test]
+fn empty_means_unknown_for_every_kind() {
+    for kind in [
+        FeatureKind::Count,
+        FeatureKind::Ratio,
+        FeatureKind::Flag,
+        FeatureKind::Id,
+        FeatureKind::Days,
+        FeatureKind::Hour,
+        FeatureKind::Dow,
+        FeatureKind::Number,
+    ] {
+        assert_eq!(parse_feature_value("", &spec(kind, None)), Ok(None));
+        assert_eq!(parse_feature_value("   ", &spec(kind, None)), Ok(None));
+    }
+}
+
+#[wasm_bindgen_test]
+fn counts_are_non_negative_integers() {
+    let count = spec(FeatureKind::Count, None);
+    assert_eq!(parse_feature_value("12", &count), Ok(Some(12.0)));
+    assert_eq!(parse_feature_value("0", &count), Ok(Some(0.0)));
+    assert_eq!(
+        parse_feature_value("-1", &count),
+        Err(InputError::NegativeCount)
+    );
+    assert_eq!(
+        parse_feature_value("2.5", &count),
+        Err(InputError::NotAnInteger)
+    );
+    assert_eq!(
+        parse_feature_value("abc", &count),
+        Err(InputError::NotANumber)
+    );
+    assert_eq!(
+        parse_feature_value("inf", &count),
+        Err(InputError::NotFinite)
+    );
+    assert_eq!(
+        parse_feature_value("1e400", &count),
+        Err(InputError::NotFinite)
+    );
+    // NaN means unknown, as in files and messages.
+    assert_eq!(parse_feature_value("NaN", &count), Ok(None));
+    // A thousands separator is refused, never read as a decimal comma (10,000 is not 10).
+    assert_eq!(
+        parse_feature_value("10,000", &count),
+        Err(InputError::Grouping)
+    );
+    assert_eq!(
+        parse_with_mark("10.000", &count, DecimalMark::Comma),
+        Err(InputError::Grouping)
+    );
+    assert_eq!(
+        parse_with_mark("10000", &count, DecimalMark::Comma),
+        Ok(Some(10000.0))
+    );
+}
+
+#[wasm_bindgen_test]
+fn ratios_flags_ids_hours_and_days_of_week() {
+    let ratio = spec(FeatureKind::Ratio, None);
+    assert_eq!(
+        parse_with_mark("0,25", &ratio, DecimalMark::Comma),
+        Ok(Some(0.25))
+    );
+    assert_eq!(parse_feature_value("0.25", &ratio), Ok(Some(0.25)));
+    assert_eq!(parse_feature_value("1", &ratio), Ok(Some(1.0)));
+    assert_eq!(
+        parse_feature_value("1.0001", &ratio),
+        Err(InputError::RatioOutOfRange)
+    );
+    assert_eq!(
+        parse_feature_value("-0.1", &ratio),
+        Err(InputError::RatioOutOfRange)
+    );
+    let flag = spec(FeatureKind::Flag, None);
+    assert_eq!(parse_feature_value("1", &flag), Ok(Some(1.0)));
+    assert_eq!(
+        parse_feature_value("0.5", &flag),
+        Err(InputError::FlagNotBinary)
+    );
+    let id = spec(FeatureKind::Id, None);
+    assert_eq!(parse_feature_value("24", &id), Ok(Some(24.0)));
+    assert_eq!(
+        parse_feature_value("0", &id),
+        Err(InputError::IdNotPositive)
+    );
+    let hour = spec(FeatureKind::Hour, None);
+    assert_eq!(parse_feature_value("23", &hour), Ok(Some(23.0)));
+    assert_eq!(
+        parse_feature_value("24", &hour),
+        Err(InputError::HourOutOfRange)
+    );
+    let dow = spec(FeatureKind::Dow, None);
+    assert_eq!(parse_feature_value("6", &dow), Ok(Some(6.0)));
+    assert_eq!(
+        parse_feature_value("7", &dow),
+        Err(InputError::DowOutOfRange)
+    );
+}
+
+#[wasm_bindgen_test]
+fn days_between_orders_are_capped_at_thirty_only_for_capped_gaps() {
+    let gap = spec(FeatureKind::Days, Some(30.0));
+    assert_eq!(parse_feature_value("30", &gap), Ok(Some(30.0)));
+    assert_eq!(
+        parse_feature_value("30.5", &gap),
+        Err(InputError::DaysOutOfRange { capped: true })
+    );
+    let span = spec(FeatureKind::Days, Some(240.0));
+    assert_eq!(parse_feature_value("300", &span), Ok(Some(300.0)));
+    assert_eq!(
+        parse_feature_value("-1", &span),
+        Err(InputError::DaysOutOfRange { capped: false })
+    );
+}
+
+#[wasm_bindgen_test]
+fn default_text_reads_back_to_the_exact_median() {
+    let mut with_median = FeatureSpec::named("x");
+    with_median.median = Some(0.1 + 0.2);
+    let text = default_text(&with_median, DecimalMark::Point);
+    assert_eq!(text, "0.30000000000000004");
+    assert_eq!(
+        parse_feature_value(&text, &with_median),
+        Ok(Some(0.1 + 0.2))
+    );
+    let turkish = default_text(&with_median, DecimalMark::Comma);
+    assert_eq!(turkish, "0,30000000000000004");
+    assert_eq!(
+        parse_with_mark(&turkish, &with_median, DecimalMark::Comma),
+        Ok(Some(0.1 + 0.2))
+    );
+    assert_eq!(
+        default_text(&FeatureSpec::named("x"), DecimalMark::Point),
+        ""
+    );
+}
+
+#[wasm_bindgen_test]
+fn switching_language_keeps_the_values() {
+    assert_eq!(
+        convert_text("0.25", DecimalMark::Point, DecimalMark::Comma),
+        "0,25"
+    );
+    assert_eq!(
+        convert_text("0,25", DecimalMark::Comma, DecimalMark::Point),
+        "0.25"
+    );
+    // Not a number under the old mark: kept as typed, for the person to fix.
+    assert_eq!(
+        convert_text("10,000", DecimalMark::Point, DecimalMark::Comma),
+        "10,000"
+    );
+    assert_eq!(convert_text("", DecimalMark::Point, DecimalMark::Comma), "");
+    assert_eq!(text_for_field("0.5", DecimalMark::Comma), "0,5");
+    assert_eq!(text_for_field("abc", DecimalMark::Comma), "abc");
+}
+
+#[wasm_bindgen_test]
+fn optional_ids_and_confidence_bands() {
+    assert_eq!(parse_optional_id(""), Ok(None));
+    assert_eq!(parse_optional_id("42"), Ok(Some(42)));
+    assert_eq!(parse_optional_id("0"), Err(InputError::IdNotPositive));
+    assert_eq!(parse_optional_id("4.2"), Err(InputError::IdNotPositive));
+    assert_eq!(
+        ConfidenceBand::from_margin(0.049),
+        ConfidenceBand::Borderline
+    );
+    assert_eq!(ConfidenceBand::from_margin(-0.05), ConfidenceBand::Moderate);
+    assert_eq!(ConfidenceBand::from_margin(0.149), ConfidenceBand::Moderate);
+    assert_eq!(ConfidenceBand::from_margin(-0.15), ConfidenceBand::Clear);
+}
