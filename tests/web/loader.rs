@@ -6,7 +6,7 @@
 use instacart_reorder::web::loader::{check_bundle, check_bundle_against, parse_bundle, LoadError};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const BUNDLE: &[u8] = include_bytes!("../assets/model.json");
+const BUNDLE: &[u8] = include_bytes!("../../assets/model.json");
 
 fn with_header(format: &str, version: u64) -> Vec<u8> {
     let mut bundle: serde_json::Value = serde_json::from_slice(BUNDLE).expect("the bundle is JSON");
