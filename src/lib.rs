@@ -5,6 +5,7 @@
 //! unchanged in wasm. Only `web` (wasm32 only) touches the browser; only the `reorder` binary
 //! touches files. The module map, with what may import what, is docs/architecture.md.
 
+pub mod asset_urls;
 pub mod batch;
 pub mod embed_protocol;
 pub mod features;

@@ -4,6 +4,7 @@
 //! Nothing here reads a clock or storage: the browser passes in the records it loaded from
 //! IndexedDB and the dates the user picked, and gets back numbers, rows and export text.
 
+mod buckets;
 mod calendar;
 mod export;
 mod summary;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use buckets::{buckets_of, summarize_buckets, Bucket, BucketDelta};
 pub use calendar::{
     days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,
 };

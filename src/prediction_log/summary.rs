@@ -45,7 +45,7 @@ pub struct Summary {
 }
 
 /// The histogram bin of `probability`, or `None` when it is NaN or outside [0, 1].
-fn histogram_bin(probability: f64) -> Option<usize> {
+pub(crate) fn histogram_bin(probability: f64) -> Option<usize> {
     if !(0.0..=1.0).contains(&probability) {
         return None;
     }

@@ -18,7 +18,8 @@ use crate::web::fetch::js_message;
 use crate::web::i18n::{use_lang, Lang};
 
 /// Where the bundle is served, relative to the site root.
-pub const MODEL_URL: &str = "/assets/model.json";
+/// Fetched by its content-addressed name (see `crate::asset_urls`).
+pub use crate::asset_urls::MODEL_URL;
 
 /// The sha256 (hex) of the exact `assets/model.json` bytes this build ships with. Written next
 /// to the bundle whenever it is regenerated; a native test checks that the two agree.

@@ -2,14 +2,15 @@
 //! the storage-blocked fallback inside that iframe, and offline use through the service worker
 //! after the server is stopped. All through the production nginx config and its CSP.
 
-use std::process::{Child, Command};
 use std::time::Duration;
 
 use fantoccini::error::CmdError;
 use fantoccini::Client;
 use serde_json::{json, Value};
 
-use crate::harness::{base_url, testid, wait_for, wait_for_model, with_browser, WAIT};
+use crate::harness::{
+    base_url, free_port, testid, wait_for, wait_for_model, with_browser, OwnServer, WAIT,
+};
 
 /// The parent page on another origin (`E2E_PARENT_URL`, e.g. http://localhost:8082).
 fn parent_url() -> String {
@@ -253,81 +254,11 @@ where
     crate::harness::with_browser_prefs(&[], Some(prefs), body).await;
 }
 
-/// nginx serving the same dist/ with the same config on its own port, stopped by the test.
-struct OwnServer {
-    child: Child,
-    port: u16,
-}
-
-impl OwnServer {
-    fn start(port: u16) -> OwnServer {
-        let root = env!("CARGO_MANIFEST_DIR");
-        let dist = std::env::var("E2E_DIST_DIR").expect("E2E_DIST_DIR");
-        let child = Command::new(format!("{root}/deploy/start-nginx.sh"))
-            .env("PORT", port.to_string())
-            .env("WEB_ROOT", &dist)
-            .env("CONF_DIR", format!("{root}/deploy"))
-            .env("RUN_DIR", format!("{root}/target/nginx/offline-{port}"))
-            .env(
-                "CSP_HASHES_FILE",
-                format!("{root}/target/nginx/csp_hashes.conf"),
-            )
-            .spawn()
-            .expect("start nginx with deploy/start-nginx.sh");
-        let server = OwnServer { child, port };
-        let deadline = std::time::Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "nginx did not start on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    /// SIGTERM: nginx's master stops its workers too (SIGKILL would orphan them, listening).
-    fn terminate(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.child.id().to_string()])
-                .status();
-            let _ = self.child.wait();
-        }
-    }
-
-    fn stop(&mut self) {
-        self.terminate();
-        let deadline = std::time::Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-            assert!(std::time::Instant::now() < deadline, "nginx did not stop");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        self.terminate();
-    }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("find a free port")
-}
-
 #[tokio::test]
 #[ignore = "needs a served release build: scripts/dev.sh test"]
 async fn app_loads_predicts_and_logs_offline_after_the_server_stops() {
-    let mut server = OwnServer::start(free_port());
+    let dist = std::env::var("E2E_DIST_DIR").expect("E2E_DIST_DIR");
+    let mut server = OwnServer::start(std::path::Path::new(&dist), free_port());
     let page = server.url("/");
     with_browser(&[], |client| async move {
         client.goto(&page).await?;

@@ -2,6 +2,7 @@
 //! headless browser per test, and waits for elements (never fixed sleeps).
 
 use std::future::Future;
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -223,4 +224,74 @@ pub async fn first_download_text(client: &Client) -> Result<String, CmdError> {
         serde_json::Value::String(text) => Ok(text),
         other => panic!("the download is text, got {other}"),
     }
+}
+
+/// nginx serving a build folder with the production config on its own port, stopped by the test.
+pub struct OwnServer {
+    child: Child,
+    port: u16,
+}
+
+impl OwnServer {
+    pub fn start(web_root: &std::path::Path, port: u16) -> OwnServer {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let child = Command::new(format!("{root}/deploy/start-nginx.sh"))
+            .env("PORT", port.to_string())
+            .env("WEB_ROOT", web_root)
+            .env("CONF_DIR", format!("{root}/deploy"))
+            .env("RUN_DIR", format!("{root}/target/nginx/offline-{port}"))
+            .env(
+                "CSP_HASHES_FILE",
+                format!("{root}/target/nginx/csp_hashes.conf"),
+            )
+            .spawn()
+            .expect("start nginx with deploy/start-nginx.sh");
+        let server = OwnServer { child, port };
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nginx did not start on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// SIGTERM: nginx's master stops its workers too (SIGKILL would orphan them, listening).
+    fn terminate(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let _ = self.child.wait();
+        }
+    }
+
+    pub fn stop(&mut self) {
+        self.terminate();
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(std::time::Instant::now() < deadline, "nginx did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("find a free port")
 }

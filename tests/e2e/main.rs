@@ -13,6 +13,7 @@ mod hostile;
 mod language;
 mod log;
 mod predict;
+mod redeploy;
 mod serving;
 mod shell;
 mod startup;

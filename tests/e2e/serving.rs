@@ -317,3 +317,45 @@ fn precompressed_copies_are_served() {
     let plain = get(&format!("/{wasm}"), None);
     assert!(plain.header("content-encoding").is_none());
 }
+
+#[test]
+#[ignore = "needs a served release build: scripts/dev.sh test"]
+fn data_files_are_served_under_the_content_addressed_names_the_app_was_built_with() {
+    use instacart_reorder::asset_urls::ALL;
+    let worker = String::from_utf8(get("/sw.js", None).body).expect("sw.js is text");
+    let index = String::from_utf8(get("/index.html", None).body).expect("index is text");
+    for (hashed, plain) in ALL {
+        let copy = get(hashed, None);
+        assert_eq!(copy.status, 200, "{hashed}");
+        assert_eq!(
+            copy.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{hashed}"
+        );
+        let original = get(plain, None);
+        assert_eq!(original.status, 200, "{plain}");
+        assert_eq!(copy.body, original.body, "{hashed} is a copy of {plain}");
+        // The name carries the first 16 hex of the content's sha256.
+        let digest: String = Sha256::digest(&copy.body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(hashed.contains(&format!("-{}.", &digest[..16])), "{hashed}");
+        // Only the content-addressed copy is precached by the service worker.
+        assert!(
+            worker.contains(&format!("\"url\":\"{hashed}\"")),
+            "{hashed} precached"
+        );
+        assert!(
+            !worker.contains(&format!("\"url\":\"{plain}\"")),
+            "{plain} not precached"
+        );
+    }
+    assert!(
+        index.contains(&format!(
+            "href=\"{}\"",
+            instacart_reorder::asset_urls::MODEL_URL
+        )),
+        "index.html preloads the content-addressed bundle"
+    );
+}

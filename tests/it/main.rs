@@ -20,5 +20,6 @@ mod model_rejections;
 mod model_shap_depth;
 mod order_files;
 mod own_model;
+mod prediction_log_buckets;
 mod prediction_log_export;
 mod prediction_log_summary;

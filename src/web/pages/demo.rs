@@ -19,8 +19,8 @@ use crate::web::loader::{use_model, LoadedModel, ModelState};
 use crate::web::pages::predict::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
 use crate::web::storage::use_log_store;
 
-const CATALOG_URL: &str = "/assets/catalog.json";
-const DEMO_USERS_URL: &str = "/assets/demo_users.json";
+use crate::asset_urls::CATALOG_URL;
+use crate::asset_urls::DEMO_USERS_URL;
 
 /// Why the demo data could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -36,7 +36,7 @@ pub fn ModelPage() -> impl IntoView {
 }
 
 /// Where the training pipeline's full metrics (model and baselines on the test users) are served.
-const METRICS_URL: &str = "/assets/metrics.json";
+use crate::asset_urls::METRICS_URL;
 
 /// The columns of the comparison table, as named in the metrics document.
 pub const COMPARED_METRICS: [&str; 6] = [

@@ -19,7 +19,7 @@ use crate::web::fetch::{fetch_text, js_message};
 use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel};
 
-const CATALOG_URL: &str = "/assets/catalog.json";
+use crate::asset_urls::CATALOG_URL;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
