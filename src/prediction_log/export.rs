@@ -57,43 +57,108 @@ pub fn to_csv(records: &[PredictionRecord]) -> String {
         .iter()
         .flat_map(|record| record.features.keys().map(String::as_str))
         .collect();
-    let mut out = String::new();
-    let mut write_row = |cells: Vec<String>| {
-        let line: Vec<String> = cells.iter().map(|cell| quote(&csv_cell(cell))).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    };
-    write_row(
-        FIXED_COLUMNS
-            .iter()
-            .copied()
-            .chain(feature_names.iter().copied())
-            .map(str::to_owned)
-            .collect(),
-    );
-    for record in records {
-        let missing = record.features.values().filter(|v| v.is_none()).count();
-        let mut cells = vec![
-            optional(record.id),
-            record.created_at_ms.to_string(),
-            format_utc_datetime(record.created_at_ms),
-            record.source.as_str().to_owned(),
-            optional(record.user_id),
-            optional(record.product_id),
-            record.probability.to_string(),
-            u8::from(record.is_reorder).to_string(),
-            record.threshold.to_string(),
-            record.model_sha256.clone(),
-            missing.to_string(),
-        ];
-        cells.extend(
-            feature_names
-                .iter()
-                .map(|name| optional(record.features.get(*name).copied().flatten())),
-        );
-        write_row(cells);
-    }
+    let export = CsvExport::new(feature_names.into_iter().map(str::to_owned).collect());
+    let mut out = export.header();
+    export.push_rows(records, &mut out);
     out
+}
+
+/// A CSV export written a page of records at a time (a million records never sit in memory or in
+/// one string): the header once, then each page's rows. `to_csv` is the one-page case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvExport {
+    /// Feature columns after the fixed ones, in this order (the union of the log's names, sorted).
+    feature_names: Vec<String>,
+}
+
+impl CsvExport {
+    pub fn new(mut feature_names: Vec<String>) -> CsvExport {
+        feature_names.sort();
+        feature_names.dedup();
+        CsvExport { feature_names }
+    }
+
+    /// The header line.
+    pub fn header(&self) -> String {
+        let mut out = String::new();
+        write_csv_line(
+            FIXED_COLUMNS
+                .iter()
+                .copied()
+                .chain(self.feature_names.iter().map(String::as_str)),
+            &mut out,
+        );
+        out
+    }
+
+    /// Appends one line per record.
+    pub fn push_rows(&self, records: &[PredictionRecord], out: &mut String) {
+        for record in records {
+            let missing = record.features.values().filter(|v| v.is_none()).count();
+            let mut cells = vec![
+                optional(record.id),
+                record.created_at_ms.to_string(),
+                format_utc_datetime(record.created_at_ms),
+                record.source.as_str().to_owned(),
+                optional(record.user_id),
+                optional(record.product_id),
+                record.probability.to_string(),
+                u8::from(record.is_reorder).to_string(),
+                record.threshold.to_string(),
+                record.model_sha256.clone(),
+                missing.to_string(),
+            ];
+            cells.extend(
+                self.feature_names
+                    .iter()
+                    .map(|name| optional(record.features.get(name).copied().flatten())),
+            );
+            write_csv_line(cells.iter().map(String::as_str), out);
+        }
+    }
+}
+
+fn write_csv_line<'a>(cells: impl Iterator<Item = &'a str>, out: &mut String) {
+    for (index, cell) in cells.enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push_str(&quote(&csv_cell(cell)));
+    }
+    out.push_str("\r\n");
+}
+
+/// A JSON export written a page at a time: `[`, then the records one per line separated by
+/// commas, then `]`. It reads back into the same records as `to_json`'s output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonExport {
+    written: u64,
+}
+
+impl JsonExport {
+    pub fn open() -> &'static str {
+        "[\n"
+    }
+
+    /// Appends the page's records.
+    pub fn push_rows(&mut self, records: &[PredictionRecord], out: &mut String) {
+        for record in records {
+            if self.written > 0 {
+                out.push_str(",\n");
+            }
+            // Serialising a record cannot fail (string keys; non-finite floats become null).
+            out.push_str(&serde_json::to_string(record).unwrap_or_default());
+            self.written += 1;
+        }
+    }
+
+    pub fn close(&self) -> &'static str {
+        if self.written > 0 {
+            "\n]\n"
+        } else {
+            "]\n"
+        }
+    }
 }
 
 /// The records as a pretty-printed JSON array of the stored record shape.

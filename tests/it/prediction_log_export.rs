@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use instacart_reorder::prediction_log::{csv_cell, to_csv, to_json, PredictionRecord, Source};
+use instacart_reorder::prediction_log::{
+    csv_cell, to_csv, to_json, CsvExport, JsonExport, PredictionRecord, Source,
+};
 
 fn sample() -> PredictionRecord {
     let mut features = BTreeMap::new();
@@ -97,4 +99,45 @@ fn json_reads_back_to_the_same_records() {
     assert!(json.contains("\"up_ratio\": null"));
     assert_eq!(json.matches("\"id\"").count(), 1);
     assert!(json.contains("\"source\": \"embed\""));
+}
+
+#[test]
+fn a_paged_csv_export_equals_the_whole_one() {
+    let records: Vec<PredictionRecord> = (0..7)
+        .map(|i| {
+            let mut r = sample();
+            r.id = Some(i);
+            r.probability = i as f64 / 10.0;
+            r
+        })
+        .collect();
+    let export = CsvExport::new(vec!["user_orders".to_owned(), "up_ratio".to_owned()]);
+    let mut paged = export.header();
+    for page in records.chunks(3) {
+        export.push_rows(page, &mut paged);
+    }
+    assert_eq!(paged, to_csv(&records));
+}
+
+#[test]
+fn a_paged_json_export_reads_back_to_the_records() {
+    let records: Vec<PredictionRecord> = (0..5)
+        .map(|i| {
+            let mut r = sample();
+            r.id = Some(i);
+            r
+        })
+        .collect();
+    let mut export = JsonExport::default();
+    let mut text = JsonExport::open().to_owned();
+    for page in records.chunks(2) {
+        export.push_rows(page, &mut text);
+    }
+    text.push_str(export.close());
+    let back: Vec<PredictionRecord> = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(back, records);
+    let empty = JsonExport::default();
+    let text = format!("{}{}", JsonExport::open(), empty.close());
+    let back: Vec<PredictionRecord> = serde_json::from_str(&text).expect("valid JSON");
+    assert!(back.is_empty());
 }
