@@ -56,7 +56,9 @@ async fn failed_model_download_shows_the_error_screen_and_retry_recovers() {
         // A first visit makes the page and its origin known, so the block applies to the load.
         client.goto(&app_url("/model")).await?;
         wait_for(&client, &testid("site-header")).await?;
-        block_urls(&client, &["*model.json"]).await?;
+        // The bundle is fetched by its content-addressed name (`/assets/model-<hash>.json`).
+        let bundle = instacart_reorder::asset_urls::MODEL_URL;
+        block_urls(&client, &[&format!("*{bundle}")]).await?;
         client.goto(&app_url("/model")).await?;
         wait_for(
             &client,
@@ -68,7 +70,7 @@ async fn failed_model_download_shows_the_error_screen_and_retry_recovers() {
             .text()
             .await?;
         assert!(
-            details.contains("model.json"),
+            details.contains(bundle),
             "the error names the file: {details}"
         );
         block_urls(&client, &[]).await?;
