@@ -22,3 +22,4 @@ mod order_files;
 mod own_model;
 mod prediction_log_export;
 mod prediction_log_summary;
+mod prediction_record;
