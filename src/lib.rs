@@ -13,6 +13,7 @@ pub mod number;
 pub mod order_files;
 pub mod own_model;
 pub mod prediction_log;
+pub mod recommend;
 pub mod upload;
 
 #[cfg(target_arch = "wasm32")]

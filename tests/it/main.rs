@@ -23,3 +23,4 @@ mod own_model;
 mod prediction_log_export;
 mod prediction_log_summary;
 mod prediction_record;
+mod recommend;
