@@ -6,6 +6,7 @@
 //! touches files. The module map, with what may import what, is docs/architecture.md.
 
 pub mod batch;
+pub mod chart;
 pub mod embed_protocol;
 pub mod features;
 pub mod model;

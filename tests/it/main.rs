@@ -6,6 +6,7 @@
 
 mod batch_reader;
 mod bundle_digest;
+mod chart;
 mod cli_args;
 mod deploy_image;
 mod embed_protocol;
