@@ -7,6 +7,7 @@
 
 pub mod asset_urls;
 pub mod batch;
+pub mod chart;
 pub mod embed_protocol;
 pub mod features;
 pub mod model;
@@ -14,6 +15,7 @@ pub mod number;
 pub mod order_files;
 pub mod own_model;
 pub mod prediction_log;
+pub mod recommend;
 pub mod upload;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,13 +1,14 @@
 //! Your own order history, as pure functions: a joined order-lines file (one row per product
 //! in an order, like the Instacart sample: order_id, user_id, order_number, order_dow,
 //! order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order), or Kaggle's
-//! orders.csv with an order_products file, read into each shopper's past orders, and the next basket that maximises the expected F1 given the
-//! predicted probabilities (treated as independent), beside the plain threshold basket.
+//! orders.csv with an order_products file, read into each shopper's past orders. Cells follow
+//! the order-file rules shared with `reorder features` (`features::order_cells`); the ranking
+//! and baskets drawn from the orders are `crate::recommend`'s.
 
 use std::collections::BTreeMap;
 
+use crate::features::order_cells::{self, OrderCellError};
 use crate::features::PastOrder;
-use crate::number::parse_whole;
 use crate::upload::without_bom;
 
 /// Columns the joined file must have (others, such as `reordered`, are ignored).
@@ -75,26 +76,22 @@ struct OrderHead {
     order_number: u32,
     dow: u8,
     hour: u8,
-    days: Option<u64>,
+    days: Option<u16>,
 }
 
-/// A whole-number cell by the project's number rule (`crate::number::parse_whole`); here an
-/// empty cell is an error too (the caller handles the one column where empty is allowed).
-fn integer(cell: &str, line: u64, column: &'static str, max: u64) -> Result<u64, OrderFileError> {
-    let shown = || cell.chars().take(40).collect::<String>();
-    match parse_whole(cell, max) {
-        Ok(Some(value)) => Ok(value),
-        Ok(None) => Err(OrderFileError::Cell {
-            line,
-            column,
-            reason: "the cell is empty".to_owned(),
-        }),
-        Err(error) => Err(OrderFileError::Cell {
-            line,
-            column,
-            reason: format!("`{}` {error}", shown()),
-        }),
-    }
+/// A cell read by the order-file rules (`features::order_cells`), its refusal placed at
+/// `line` and `column`.
+fn read_cell<T>(
+    read: fn(&str) -> Result<T, OrderCellError>,
+    text: &str,
+    line: u64,
+    column: &'static str,
+) -> Result<T, OrderFileError> {
+    read(text).map_err(|error| OrderFileError::Cell {
+        line,
+        column,
+        reason: error.to_string(),
+    })
 }
 
 /// Finds each named column in a header.
@@ -115,20 +112,35 @@ fn find_columns<const N: usize>(
 /// Parses the order part of a row: `cells` are order_id, user_id, order_number, order_dow,
 /// order_hour_of_day, days_since_prior_order.
 fn order_head(cells: [&str; 6], line: u64) -> Result<(u64, OrderHead), OrderFileError> {
-    let order_id = integer(cells[0], line, REQUIRED_COLUMNS[0], u64::MAX >> 11)?;
-    let days_text = cells[5].trim();
+    let order_id = read_cell(order_cells::id, cells[0], line, REQUIRED_COLUMNS[0])?;
     Ok((
-        order_id,
+        u64::from(order_id),
         OrderHead {
-            user_id: integer(cells[1], line, REQUIRED_COLUMNS[1], u64::MAX >> 11)?,
-            order_number: integer(cells[2], line, REQUIRED_COLUMNS[2], u64::from(u32::MAX))? as u32,
-            dow: integer(cells[3], line, REQUIRED_COLUMNS[3], 6)? as u8,
-            hour: integer(cells[4], line, REQUIRED_COLUMNS[4], 23)? as u8,
-            days: if days_text.is_empty() || days_text.eq_ignore_ascii_case("nan") {
-                None
-            } else {
-                Some(integer(days_text, line, REQUIRED_COLUMNS[5], 365)?)
-            },
+            user_id: u64::from(read_cell(
+                order_cells::id,
+                cells[1],
+                line,
+                REQUIRED_COLUMNS[1],
+            )?),
+            order_number: read_cell(
+                order_cells::order_number,
+                cells[2],
+                line,
+                REQUIRED_COLUMNS[2],
+            )?,
+            dow: read_cell(order_cells::order_dow, cells[3], line, REQUIRED_COLUMNS[3])?,
+            hour: read_cell(
+                order_cells::order_hour_of_day,
+                cells[4],
+                line,
+                REQUIRED_COLUMNS[4],
+            )?,
+            days: read_cell(
+                order_cells::days_since_prior_order,
+                cells[5],
+                line,
+                REQUIRED_COLUMNS[5],
+            )?,
         },
     ))
 }
@@ -151,10 +163,20 @@ fn remember(
 }
 
 /// Parses the line part of a row: product_id and add_to_cart_order.
-fn order_line(cells: [&str; 2], line: u64) -> Result<(u64, u64), OrderFileError> {
+fn order_line(cells: [&str; 2], line: u64) -> Result<(u32, u64), OrderFileError> {
     Ok((
-        integer(cells[1], line, REQUIRED_COLUMNS[7], u64::from(u32::MAX))?,
-        integer(cells[0], line, REQUIRED_COLUMNS[6], u64::MAX >> 11)?,
+        read_cell(
+            order_cells::add_to_cart_order,
+            cells[1],
+            line,
+            REQUIRED_COLUMNS[7],
+        )?,
+        u64::from(read_cell(
+            order_cells::id,
+            cells[0],
+            line,
+            REQUIRED_COLUMNS[6],
+        )?),
     ))
 }
 
@@ -165,7 +187,7 @@ pub fn read_order_lines(bytes: &[u8]) -> Result<Vec<ShopperOrders>, OrderFileErr
     let columns = find_columns(&header, REQUIRED_COLUMNS)?;
     let mut heads: BTreeMap<u64, OrderHead> = BTreeMap::new();
     // order_id -> (add_to_cart_order, product_id)
-    let mut lines: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut lines: BTreeMap<u64, Vec<(u32, u64)>> = BTreeMap::new();
     for record in reader.records() {
         let record = record.map_err(OrderFileError::Read)?;
         let line = record.position().map_or(0, |p| p.line());
@@ -221,7 +243,7 @@ pub fn read_orders_and_lines(
             remember(&mut heads, order_id, head, line).map_err(in_file(orders_name))?;
         }
     }
-    let mut lines: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut lines: BTreeMap<u64, Vec<(u32, u64)>> = BTreeMap::new();
     let mut reader = csv::ReaderBuilder::new().from_reader(without_bom(order_lines));
     let header = reader
         .headers()
@@ -243,8 +265,10 @@ pub fn read_orders_and_lines(
             .map_err(in_file(lines_name))?;
         let line = record.position().map_or(0, |p| p.line());
         let cell = |slot: usize| record.get(columns[slot]).unwrap_or("");
-        let order_id = integer(cell(0), line, REQUIRED_COLUMNS[0], u64::MAX >> 11)
-            .map_err(in_file(lines_name))?;
+        let order_id = u64::from(
+            read_cell(order_cells::id, cell(0), line, REQUIRED_COLUMNS[0])
+                .map_err(in_file(lines_name))?,
+        );
         if !heads.contains_key(&order_id) {
             return Err(OrderFileError::UnknownOrder {
                 file: lines_name.to_owned(),
@@ -285,7 +309,7 @@ pub fn read_uploaded(files: &[(String, Vec<u8>)]) -> Result<Vec<ShopperOrders>, 
 
 fn build_shoppers(
     heads: BTreeMap<u64, OrderHead>,
-    mut lines: BTreeMap<u64, Vec<(u64, u64)>>,
+    mut lines: BTreeMap<u64, Vec<(u32, u64)>>,
 ) -> Result<Vec<ShopperOrders>, OrderFileError> {
     if heads.is_empty() {
         return Err(OrderFileError::Empty);
@@ -304,7 +328,7 @@ fn build_shoppers(
             order_number: head.order_number,
             dow: head.dow,
             hour: head.hour,
-            days_since_prior: head.days.map(|days| days as f64),
+            days_since_prior: head.days.map(f64::from),
             products: seen,
         });
     }
@@ -315,53 +339,4 @@ fn build_shoppers(
             ShopperOrders { user_id, orders }
         })
         .collect())
-}
-
-/// Distribution of the number of successes of independent trials with these probabilities.
-fn count_distribution(probabilities: &[f64]) -> Vec<f64> {
-    let mut distribution = vec![1.0];
-    for &p in probabilities {
-        let mut next = vec![0.0; distribution.len() + 1];
-        for (count, &mass) in distribution.iter().enumerate() {
-            next[count] += mass * (1.0 - p);
-            next[count + 1] += mass * p;
-        }
-        distribution = next;
-    }
-    distribution
-}
-
-/// The basket size `k` (take the `k` most likely products) that maximises the expected F1 when
-/// each product is in the real basket independently with its probability, and that expected
-/// F1. An empty basket scores F1 = 1 when the real basket holds none of the products (the
-/// Kaggle convention for "None"). `probabilities` must be sorted from the highest down; ties in
-/// expected F1 go to the smaller basket.
-pub fn expected_f1_basket(probabilities: &[f64]) -> (usize, f64) {
-    let n = probabilities.len();
-    // suffix[k] = distribution of positives among products k.. (not taken).
-    let mut suffix = vec![Vec::new(); n + 1];
-    for k in (0..=n).rev() {
-        suffix[k] = count_distribution(&probabilities[k..]);
-    }
-    let mut best = (0, suffix[0][0]);
-    let mut taken = vec![1.0];
-    for k in 1..=n {
-        let p = probabilities[k - 1];
-        let mut next = vec![0.0; taken.len() + 1];
-        for (count, &mass) in taken.iter().enumerate() {
-            next[count] += mass * (1.0 - p);
-            next[count + 1] += mass * p;
-        }
-        taken = next;
-        let mut expected = 0.0;
-        for (hits, &p_hits) in taken.iter().enumerate().skip(1) {
-            for (missed, &p_missed) in suffix[k].iter().enumerate() {
-                expected += p_hits * p_missed * 2.0 * hits as f64 / (k + hits + missed) as f64;
-            }
-        }
-        if expected > best.1 {
-            best = (k, expected);
-        }
-    }
-    best
 }

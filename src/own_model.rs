@@ -1,11 +1,12 @@
 //! A LightGBM model the user brings: the files they drop (`model.txt`, optionally
-//! `feature_names.json` and `best_threshold.txt`) turned into a scoring `Model` by the same
-//! parser and converter as `reorder convert`, so an unsupported model gets the converter's own
-//! message (categorical splits, linear trees, multiclass, ...). Pure: the browser passes bytes in.
+//! `feature_names.json` and `best_threshold.txt`) turned into a scoring `Model` by the very
+//! function `reorder convert` calls (`model::model_from_files`), so an unsupported model gets the
+//! converter's own message (categorical splits, linear trees, multiclass, ...). What is the
+//! page's own: `best_threshold.txt` is optional (0.5 without it), and the messages name the files
+//! the page asks for. Pure: the browser passes bytes in.
 
 use crate::model::{
-    convert, parse_model_text, sha256_hex, ConvertError, ConvertOptions, Model, ParseError,
-    MAX_MODEL_BYTES,
+    model_from_files, ConvertError, Model, ModelFileError, ModelFiles, ParseError, MAX_MODEL_BYTES,
 };
 use crate::number::parse_required;
 
@@ -29,6 +30,24 @@ pub enum OwnModelError {
     Convert(#[source] ConvertError),
     #[error("the converted model does not load: {0}")]
     Load(#[source] crate::model::BundleError),
+    /// The page passes no meta document, so it never sees this; kept so every refusal of the
+    /// shared converter has a name here.
+    #[error("the meta document is not valid: {0}")]
+    Meta(#[source] serde_json::Error),
+}
+
+impl From<ModelFileError> for OwnModelError {
+    fn from(error: ModelFileError) -> OwnModelError {
+        match error {
+            ModelFileError::TooLarge { bytes } => OwnModelError::TooLarge { bytes },
+            ModelFileError::NotText(source) => OwnModelError::NotText(source),
+            ModelFileError::Parse(source) => OwnModelError::Parse(source),
+            ModelFileError::FeatureNames(source) => OwnModelError::FeatureNames(source),
+            ModelFileError::Meta(source) => OwnModelError::Meta(source),
+            ModelFileError::Convert(source) => OwnModelError::Convert(source),
+            ModelFileError::Load(source) => OwnModelError::Load(source),
+        }
+    }
 }
 
 /// A converted model and the sha256 of its `model.txt` (what the log records).
@@ -43,34 +62,17 @@ pub fn convert_own_model(
     feature_names_json: Option<&str>,
     threshold_text: Option<&str>,
 ) -> Result<ConvertedModel, OwnModelError> {
-    if model_txt.len() > MAX_MODEL_BYTES {
-        return Err(OwnModelError::TooLarge {
-            bytes: model_txt.len(),
-        });
-    }
-    let text = std::str::from_utf8(model_txt).map_err(OwnModelError::NotText)?;
-    let parsed = parse_model_text(text).map_err(OwnModelError::Parse)?;
-    let feature_names = feature_names_json
-        .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text))
-        .map(serde_json::from_str::<Vec<String>>)
-        .transpose()
-        .map_err(OwnModelError::FeatureNames)?;
     let threshold = match threshold_text.map(str::trim) {
         None | Some("") => DEFAULT_THRESHOLD,
         Some(text) => parse_required(text)
             .map_err(|_| OwnModelError::ThresholdText(text.chars().take(40).collect()))?,
     };
-    let sha256 = sha256_hex(model_txt);
-    let bundle = convert(
-        &parsed,
-        sha256.clone(),
-        ConvertOptions {
-            threshold,
-            feature_names,
-            meta: None,
-        },
-    )
-    .map_err(OwnModelError::Convert)?;
-    let model = Model::from_bundle(bundle).map_err(OwnModelError::Load)?;
+    let model = model_from_files(ModelFiles {
+        model_txt,
+        feature_names_json,
+        threshold,
+        meta_json: None,
+    })?;
+    let sha256 = model.source_sha256().to_owned();
     Ok(ConvertedModel { model, sha256 })
 }

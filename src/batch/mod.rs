@@ -10,9 +10,11 @@
 
 mod metrics;
 mod rows;
+mod tally;
 
 pub use metrics::{Confusion, CurvePoint, LabelledScores};
 pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, RowError, ScoredRow,
     ADDED_COLUMNS, LABEL_COLUMNS,
 };
+pub use tally::{BatchTally, PreviewRow};

@@ -9,6 +9,7 @@
 mod candidates;
 mod catalog;
 mod definitions;
+pub mod order_cells;
 mod shopper;
 mod tables;
 

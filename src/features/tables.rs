@@ -11,9 +11,9 @@ use std::io::Read;
 
 use super::candidates::{by_product, user_lines};
 use super::catalog::{Catalog, CatalogData, GroupColumns, ProductColumns};
+use super::order_cells::{self, OrderCellError};
 use super::shopper::{PastOrder, TargetOrder, UserHistory};
 use super::FeatureError;
-use crate::number::{parse_file_value, parse_whole};
 use crate::upload::SkipBom;
 
 /// A CSV to read, with the name its errors should carry (usually its path).
@@ -188,39 +188,19 @@ impl Field<'_> {
         self.text.iter().all(u8::is_ascii_whitespace)
     }
 
-    /// A non-negative integer by the project's number rule; "12" and "12.0" are both accepted.
-    fn integer(&self, max: u64) -> Result<u64, FeatureError> {
+    /// The cell as text, read by one of the order-file rules (`order_cells`).
+    fn read<T>(&self, rule: fn(&str) -> Result<T, OrderCellError>) -> Result<T, FeatureError> {
         let text = std::str::from_utf8(self.text)
             .map_err(|_| self.error("is not valid UTF-8".to_string()))?;
-        match parse_whole(text, max) {
-            Ok(Some(value)) => Ok(value),
-            _ => Err(self.error(format!(
-                "bad number `{}`: expected a whole number from 0 to {max}",
-                self.shown()
-            ))),
-        }
+        rule(text).map_err(|error| self.error(error.to_string()))
     }
 
-    fn optional_integer(&self, max: u64) -> Result<Option<u64>, FeatureError> {
+    /// An id, or `None` for an empty cell.
+    fn optional_id(&self) -> Result<Option<u32>, FeatureError> {
         if self.is_empty() {
             Ok(None)
         } else {
-            self.integer(max).map(Some)
-        }
-    }
-
-    /// A finite non-negative number, or NaN when missing (empty or `NaN`, the number rule).
-    fn optional_days(&self) -> Result<f64, FeatureError> {
-        let parsed = std::str::from_utf8(self.text)
-            .ok()
-            .and_then(|text| parse_file_value(text).ok());
-        match parsed {
-            Some(None) => Ok(f64::NAN),
-            Some(Some(value)) if value >= 0.0 => Ok(value),
-            _ => Err(self.error(format!(
-                "bad number `{}`: expected a number of days >= 0 or an empty field",
-                self.shown()
-            ))),
+            self.read(order_cells::id).map(Some)
         }
     }
 }
@@ -239,8 +219,6 @@ fn field<'a>(
         text: record.get(index).unwrap_or(b""),
     }
 }
-
-const MAX_ID: u64 = u32::MAX as u64 - 1;
 
 struct OrderColumns {
     order_id: Vec<u32>,
@@ -297,10 +275,10 @@ fn read_orders<R: Read>(source: CsvSource<R>) -> Result<OrderColumns, FeatureErr
         let get = |index, column| field(&name, record, line, index, column);
         orders
             .order_id
-            .push(get(order_id, "order_id").integer(MAX_ID)? as u32);
+            .push(get(order_id, "order_id").read(order_cells::id)?);
         orders
             .user_id
-            .push(get(user_id, "user_id").integer(MAX_ID)? as u32);
+            .push(get(user_id, "user_id").read(order_cells::id)?);
         let set = get(eval_set, "eval_set");
         orders.eval_set.push(match set.text {
             b"prior" => EvalSet::Prior,
@@ -315,14 +293,18 @@ fn read_orders<R: Read>(source: CsvSource<R>) -> Result<OrderColumns, FeatureErr
         });
         orders
             .order_number
-            .push(get(order_number, "order_number").integer(MAX_ID)? as u32);
-        orders.dow.push(get(dow, "order_dow").integer(6)? as u8);
+            .push(get(order_number, "order_number").read(order_cells::order_number)?);
+        orders
+            .dow
+            .push(get(dow, "order_dow").read(order_cells::order_dow)?);
         orders
             .hour
-            .push(get(hour, "order_hour_of_day").integer(23)? as u8);
-        orders
-            .days_since_prior
-            .push(get(days, "days_since_prior_order").optional_days()?);
+            .push(get(hour, "order_hour_of_day").read(order_cells::order_hour_of_day)?);
+        orders.days_since_prior.push(
+            get(days, "days_since_prior_order")
+                .read(order_cells::days_since_prior_order)?
+                .map_or(f64::NAN, f64::from),
+        );
         Ok(())
     })?;
     Ok(orders)
@@ -338,13 +320,9 @@ fn read_products<R: Read>(source: CsvSource<R>) -> Result<ProductTable, FeatureE
     table.for_each(|record, line| {
         let get = |index, column| field(&name, record, line, index, column);
         rows.push((
-            get(product_id, "product_id").integer(MAX_ID)? as u32,
-            get(aisle_id, "aisle_id")
-                .optional_integer(MAX_ID)?
-                .map(|id| id as u32),
-            get(department_id, "department_id")
-                .optional_integer(MAX_ID)?
-                .map(|id| id as u32),
+            get(product_id, "product_id").read(order_cells::id)?,
+            get(aisle_id, "aisle_id").optional_id()?,
+            get(department_id, "department_id").optional_id()?,
             line,
         ));
         Ok(())
@@ -384,7 +362,7 @@ fn read_names<R: Read>(
     let mut names = Vec::new();
     let file = table.name.clone();
     table.for_each(|record, line| {
-        let id = field(&file, record, line, id, id_column).integer(MAX_ID)? as u32;
+        let id = field(&file, record, line, id, id_column).read(order_cells::id)?;
         let text = label
             .and_then(|index| record.get(index))
             .map(|bytes| String::from_utf8_lossy(bytes).trim().to_string())
@@ -419,7 +397,7 @@ fn read_lines<R: Read>(
     table.for_each(|record, line| {
         let get = |index, column| field(&name, record, line, index, column);
         let order_field = get(order_id, "order_id");
-        let order = order_field.integer(MAX_ID)? as u32;
+        let order = order_field.read(order_cells::id)?;
         let Some(order_row) = order_index.row(order) else {
             return Err(order_field.error(format!("order_id {order} is not in orders.csv")));
         };
@@ -429,11 +407,11 @@ fn read_lines<R: Read>(
             )));
         }
         let product_field = get(product_id, "product_id");
-        let product = product_field.integer(MAX_ID)? as u32;
+        let product = product_field.read(order_cells::id)?;
         let Some(product_row) = products.index.row(product) else {
             return Err(product_field.error(format!("product_id {product} is not in products.csv")));
         };
-        let position = get(cart, "add_to_cart_order").integer(MAX_ID)? as u32;
+        let position = get(cart, "add_to_cart_order").read(order_cells::add_to_cart_order)?;
         lines.push((order_row as u32, product_row as u32, position));
         Ok(())
     })

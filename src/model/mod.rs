@@ -4,12 +4,15 @@
 //! - `text`: the `model.txt` parser (binary objective, numerical splits only);
 //! - `tree`: one tree's flat arrays, their validation and LightGBM's decision rule;
 //! - `bundle`: the versioned JSON document the app downloads, and `convert`;
+//! - `from_files`: `model.txt` (+ feature names, threshold, meta) to a loaded model, the one
+//!   path shared by `reorder convert` and the own-model page;
 //! - `score`: `Model`, the validated, compiled form that predicts and explains;
 //! - `shap`: TreeSHAP in LightGBM's arithmetic order;
 //! - `exp`: the exponential behind the sigmoid, identical natively and in wasm.
 
 mod bundle;
 pub mod exp;
+mod from_files;
 mod score;
 mod shap;
 mod text;
@@ -19,6 +22,7 @@ pub use bundle::{
     convert, Bundle, BundleMeta, BundleMetadata, ConvertError, ConvertOptions, FeatureKind,
     FeatureSpec, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY, DECISION_RULE,
 };
+pub use from_files::{model_from_files, ModelFileError, ModelFiles};
 pub use score::{BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES};
 pub use text::{parse_model_text, LightGbmModel, ParseError, MAX_MODEL_BYTES};
 pub use tree::{goes_left, MissingType, TreeArrays, TreeError, MAX_TREE_DEPTH, ZERO_THRESHOLD};

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Model;
+
 pub use buckets::{buckets_of, summarize_buckets, Bucket, BucketDelta};
 pub use calendar::{
     days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,
@@ -73,6 +75,50 @@ pub struct PredictionRecord {
     pub is_reorder: bool,
     pub threshold: f64,
     pub model_sha256: String,
+}
+
+/// The shopper and product a prediction is about, when the caller knows them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordIds {
+    pub user_id: Option<u64>,
+    pub product_id: Option<u64>,
+}
+
+impl PredictionRecord {
+    /// The record of one scored row, the same way wherever it was scored: `values` are in the
+    /// order of `feature_names` with NaN for a missing value (stored as `None`, never 0); the
+    /// decision, threshold and sha256 are the scoring model's own. `id` is left for the store.
+    pub fn from_scored<N: AsRef<str>>(
+        source: Source,
+        created_at_ms: i64,
+        ids: RecordIds,
+        feature_names: &[N],
+        values: &[f64],
+        probability: f64,
+        model: &Model,
+    ) -> PredictionRecord {
+        PredictionRecord {
+            id: None,
+            created_at_ms,
+            source,
+            user_id: ids.user_id,
+            product_id: ids.product_id,
+            features: feature_names
+                .iter()
+                .zip(values)
+                .map(|(name, value)| {
+                    (
+                        name.as_ref().to_owned(),
+                        (!value.is_nan()).then_some(*value),
+                    )
+                })
+                .collect(),
+            probability,
+            is_reorder: model.is_reorder(probability),
+            threshold: model.threshold(),
+            model_sha256: model.source_sha256().to_owned(),
+        }
+    }
 }
 
 /// Which records a summary or listing covers. An empty `sources` means every source; the time

@@ -22,7 +22,7 @@ use crate::embed_protocol::{
     read_allow_list, read_message, ready_message, Incoming, LogRateLimit, MessageShapeError,
     MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS, PREFIX as PROTOCOL_PREFIX,
 };
-use crate::prediction_log::{PredictionRecord, Source};
+use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::i18n::{use_lang, LangToggle};
 use crate::web::loader::{use_model, LoadedModel, ModelContext, ModelState, ModelStatus};
 use crate::web::pages::own_model::{use_active_model, ActiveModel};
@@ -220,18 +220,18 @@ fn answer(
                     model.source_sha256(),
                 );
                 if limit.borrow_mut().allow(now) {
-                    let record = PredictionRecord {
-                        id: None,
-                        created_at_ms: now as i64,
-                        source: Source::Embed,
-                        user_id: ask.user_id,
-                        product_id: ask.product_id,
-                        features: ask.features.iter().cloned().collect(),
-                        probability: prediction.probability,
-                        is_reorder,
-                        threshold: model.threshold(),
-                        model_sha256: model.source_sha256().to_owned(),
-                    };
+                    let record = PredictionRecord::from_scored(
+                        Source::Embed,
+                        now as i64,
+                        RecordIds {
+                            user_id: ask.user_id,
+                            product_id: ask.product_id,
+                        },
+                        &names[..],
+                        &ask.row,
+                        prediction.probability,
+                        model,
+                    );
                     let log = *log;
                     // A failed write shows in the storage banner; the answer does not wait for it.
                     spawn_local(async move {

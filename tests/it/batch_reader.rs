@@ -1,6 +1,6 @@
 //! The batch page's pure parts: a file's layout from its header, row parsing with bad rows
-//! reported by line/column/reason, the injection-safe output, and the threshold metrics. Every
-//! expected value is worked out by hand in the test.
+//! reported by line/column/reason, the injection-safe output, the threshold metrics, and the
+//! run's running totals (`BatchTally`). Every expected value is worked out by hand in the test.
 
 use instacart_reorder::batch::{
     BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter, ADDED_COLUMNS,
@@ -234,4 +234,114 @@ fn f1_against_threshold_on_a_grid() {
         ]
     );
     assert_eq!(LabelledScores::new(Vec::new()).confusion_at(0.5).f1(), None);
+}
+
+fn app_model() -> instacart_reorder::model::Model {
+    let path = format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR"));
+    let json = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"));
+    instacart_reorder::model::Model::from_bundle_json(&json).expect("bundle")
+}
+
+fn row(line: u64, label: Option<bool>) -> instacart_reorder::batch::ScoredRow {
+    instacart_reorder::batch::ScoredRow {
+        line,
+        passthrough: Vec::new(),
+        label,
+    }
+}
+
+fn bad(line: u64) -> instacart_reorder::batch::RowError {
+    instacart_reorder::batch::RowError {
+        line,
+        column: Some("a".to_owned()),
+        reason: "is not a number".to_owned(),
+    }
+}
+
+#[test]
+fn the_tally_counts_rows_decisions_bad_rows_preview_labels_and_logged_records() {
+    use instacart_reorder::batch::{BatchTally, PreviewRow};
+    let model = app_model();
+    let t = model.threshold();
+    // 2 listed errors at most, 3 preview rows.
+    let mut tally = BatchTally::new(2, 3);
+    assert!(tally.is_empty());
+    // Chunk 1: lines 2-3 scored (one at the threshold: a reorder), line 4 bad.
+    tally.add_chunk(
+        &[row(2, Some(true)), row(3, None)],
+        &[t, t / 2.0],
+        vec![bad(4)],
+        &model,
+    );
+    tally.add_logged(2);
+    // Chunk 2: lines 5-6 scored, lines 7 and 8 bad (only one more is listed).
+    tally.add_chunk(
+        &[row(5, Some(false)), row(6, Some(true))],
+        &[1.0, 0.0],
+        vec![bad(7), bad(8)],
+        &model,
+    );
+    tally.add_logged(2);
+    assert!(!tally.is_empty());
+    assert_eq!(tally.rows_scored, 4);
+    // t (>= t) and 1.0.
+    assert_eq!(tally.predicted_reorder, 2);
+    assert_eq!(tally.bad_rows, 3);
+    assert_eq!(
+        tally
+            .listed_errors
+            .iter()
+            .map(|error| error.line)
+            .collect::<Vec<_>>(),
+        vec![4, 7]
+    );
+    assert_eq!(
+        tally.preview,
+        vec![
+            PreviewRow {
+                line: 2,
+                probability: t,
+                is_reorder: true,
+                label: Some(true)
+            },
+            PreviewRow {
+                line: 3,
+                probability: t / 2.0,
+                is_reorder: false,
+                label: None
+            },
+            PreviewRow {
+                line: 5,
+                probability: 1.0,
+                is_reorder: true,
+                label: Some(false)
+            },
+        ]
+    );
+    assert_eq!(tally.logged, 4);
+    // Labelled rows: (t, 1), (1.0, 0), (0.0, 1). At the model's threshold: TP 1 (t), FP 1
+    // (1.0), FN 1 (0.0), TN 0; the unlabelled row is not counted.
+    let scores = tally.take_labelled_scores();
+    assert_eq!(scores.len(), 3);
+    assert_eq!(scores.positives(), 2);
+    let at_model = scores.confusion_at(t);
+    assert_eq!(
+        (
+            at_model.true_positives,
+            at_model.false_positives,
+            at_model.false_negatives,
+            at_model.true_negatives
+        ),
+        (1, 1, 1, 0)
+    );
+}
+
+#[test]
+fn a_tally_of_only_bad_rows_is_not_empty() {
+    let model = app_model();
+    let mut tally = instacart_reorder::batch::BatchTally::new(200, 20);
+    tally.add_chunk(&[], &[], vec![bad(2)], &model);
+    assert!(!tally.is_empty());
+    assert_eq!(tally.rows_scored, 0);
+    assert!(tally.preview.is_empty());
 }

@@ -6,6 +6,7 @@
 
 mod batch_reader;
 mod bundle_digest;
+mod chart;
 mod cli_args;
 mod deploy_image;
 mod embed_protocol;
@@ -23,3 +24,5 @@ mod own_model;
 mod prediction_log_buckets;
 mod prediction_log_export;
 mod prediction_log_summary;
+mod prediction_record;
+mod recommend;

@@ -1,9 +1,8 @@
 //! Your order history's pure parts: a joined order-lines file read into shoppers' past orders
-//! (errors naming line and column), and the expected-F1 basket, with values worked out by hand.
+//! (errors naming line and column), with values worked out by hand. (The expected-F1 basket drawn
+//! from them is tested with the rest of the ranking, in `recommend`.)
 
-use instacart_reorder::order_files::{
-    expected_f1_basket, read_order_lines, read_uploaded, OrderFileError,
-};
+use instacart_reorder::order_files::{read_order_lines, read_uploaded, OrderFileError};
 
 const SAMPLE: &str = ",order_id,user_id,order_number,order_dow,order_hour_of_day,days_since_prior_order,product_id,add_to_cart_order,reordered
 0,11,1,1,2,8,,196,1.0,0.0
@@ -54,20 +53,6 @@ fn bad_files_name_line_and_column() {
         read_order_lines(header_only.as_bytes()),
         Err(OrderFileError::Empty)
     ));
-}
-
-#[test]
-fn expected_f1_basket_worked_by_hand() {
-    // One product at 0.6: empty basket scores P(none) = 0.4; taking it scores 0.6.
-    assert_eq!(expected_f1_basket(&[0.6]), (1, 0.6));
-    // At 0.5 both are 0.5: the tie goes to the empty basket.
-    assert_eq!(expected_f1_basket(&[0.5]), (0, 0.5));
-    // 0.9 and 0.1: empty 0.1 x 0.9 = 0.09; top 1: 0.9 x 0.9 x 2/2 + 0.9 x 0.1 x 2/3 = 0.87;
-    // both: P(1 hit) = 0.82 -> 2/3, P(2) = 0.09 -> 1: 0.6367. Best: top 1, 0.87.
-    let (k, expected) = expected_f1_basket(&[0.9, 0.1]);
-    assert_eq!(k, 1);
-    assert!((expected - 0.87).abs() < 1e-12, "{expected}");
-    assert_eq!(expected_f1_basket(&[]), (0, 1.0));
 }
 
 /// The same orders as SAMPLE in Kaggle's layout (order 40 has no lines: a `train` order).

@@ -20,8 +20,7 @@ use instacart_reorder::batch::{
     BatchError, BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS,
 };
 use instacart_reorder::model::{
-    convert as convert_model, parse_model_text, sha256_hex, BundleMeta, ConvertOptions, Model,
-    MAX_MODEL_BYTES,
+    model_from_files, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
 };
 use instacart_reorder::number::parse_required;
 use instacart_reorder::upload::text_of;
@@ -108,6 +107,8 @@ fn parse_threshold(value: &str) -> Result<f64, CliError> {
     })
 }
 
+/// Reads the files, converts them with the library's `model_from_files` (the own-model page's
+/// converter too) and writes the bundle; the messages name the paths given.
 pub fn convert(args: ConvertArgs) -> Result<(), CliError> {
     let model_path = args.model.as_str();
     let threshold = parse_threshold(&args.threshold)?;
@@ -123,42 +124,45 @@ pub fn convert(args: ConvertArgs) -> Result<(), CliError> {
     }
     let model_bytes = std::fs::read(model_path)
         .map_err(|error| CliError::input(format!("cannot read model `{model_path}`: {error}")))?;
-    let model_text = std::str::from_utf8(&model_bytes)
-        .map_err(|error| CliError::input(format!("model `{model_path}` is not UTF-8: {error}")))?;
-    let model = parse_model_text(model_text)
-        .map_err(|error| CliError::input(format!("model `{model_path}`: {error}")))?;
-
-    let feature_names = match args.features.as_deref() {
-        None => None,
-        Some(path) => Some(
-            serde_json::from_str::<Vec<String>>(&read_text(path, "feature names")?).map_err(
-                |error| {
-                    CliError::input(format!(
-                        "feature names `{path}` is not a JSON array of strings: {error}"
-                    ))
-                },
-            )?,
-        ),
-    };
-    let meta = match args.meta.as_deref() {
-        None => None,
-        Some(path) => Some(
-            serde_json::from_str::<BundleMeta>(&read_text(path, "meta")?)
-                .map_err(|error| CliError::input(format!("meta `{path}` is not valid: {error}")))?,
-        ),
-    };
-    let bundle = convert_model(
-        &model,
-        sha256_hex(&model_bytes),
-        ConvertOptions {
-            threshold,
-            feature_names,
-            meta,
-        },
-    )
-    .map_err(|error| CliError::input(error.to_string()))?;
+    let feature_names = args
+        .features
+        .as_deref()
+        .map(|path| read_text(path, "feature names"))
+        .transpose()?;
+    let meta = args
+        .meta
+        .as_deref()
+        .map(|path| read_text(path, "meta"))
+        .transpose()?;
+    let model = model_from_files(ModelFiles {
+        model_txt: &model_bytes,
+        feature_names_json: feature_names.as_deref(),
+        threshold,
+        meta_json: meta.as_deref(),
+    })
+    .map_err(|error| match error {
+        ModelFileError::TooLarge { bytes } => CliError::input(format!(
+            "model `{model_path}` is {bytes} bytes, over the {MAX_MODEL_BYTES}-byte limit"
+        )),
+        ModelFileError::NotText(error) => {
+            CliError::input(format!("model `{model_path}` is not UTF-8: {error}"))
+        }
+        ModelFileError::Parse(error) => CliError::input(format!("model `{model_path}`: {error}")),
+        ModelFileError::FeatureNames(error) => CliError::input(format!(
+            "feature names `{}` is not a JSON array of strings: {error}",
+            args.features.as_deref().unwrap_or_default()
+        )),
+        ModelFileError::Meta(error) => CliError::input(format!(
+            "meta `{}` is not valid: {error}",
+            args.meta.as_deref().unwrap_or_default()
+        )),
+        ModelFileError::Convert(error) => CliError::input(error.to_string()),
+        ModelFileError::Load(error) => {
+            CliError::other(format!("the converted bundle does not load: {error}"))
+        }
+    })?;
     // Round-trip through the loader so a bundle that is written can also be read.
-    let json = serde_json::to_string(&bundle)
+    let json = serde_json::to_string(model.bundle())
         .map_err(|error| CliError::other(format!("cannot serialise the bundle: {error}")))?;
     Model::from_bundle_json(&json)
         .map_err(|error| CliError::other(format!("the converted bundle does not load: {error}")))?;

@@ -1,79 +1,17 @@
 //! The explanation of one prediction: its TreeSHAP contributions (in log-odds, as LightGBM's
 //! `pred_contrib` gives them) as an SVG bar chart, largest effects first, each bar saying whether
-//! that feature's value raises or lowers the chance. The geometry is plain arithmetic on the
-//! contributions so the chart is always drawn to the same scale as the numbers beside it.
+//! that feature's value raises or lowers the chance. The geometry is `chart::ContributionChart`
+//! (plain arithmetic on the contributions, tested natively), so the chart is always drawn to the
+//! same scale as the numbers beside it.
 
 use leptos::prelude::*;
+
+use crate::chart::{ContributionChart as Chart, ContributionLayout};
 
 use crate::web::i18n::{use_lang, Lang};
 
 /// How many features the chart shows; the rest are summed into one line.
 pub const TOP_FEATURES: usize = 10;
-
-const CHART_WIDTH: f64 = 480.0;
-const LABEL_WIDTH: f64 = 200.0;
-const VALUE_WIDTH: f64 = 60.0;
-const ROW_HEIGHT: f64 = 26.0;
-const BAR_HEIGHT: f64 = 18.0;
-
-/// One drawn bar: which feature, its contribution, and where the bar sits.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Bar {
-    pub name: String,
-    pub contribution: f64,
-    pub x: f64,
-    pub width: f64,
-}
-
-/// Orders contributions by size (ties keep feature order), keeps the top `TOP_FEATURES`, and lays
-/// the bars out around a zero axis in the middle of the plot area. Returns the bars, the axis
-/// position and the sum of the contributions left out.
-pub fn layout_bars(contributions: &[(String, f64)]) -> (Vec<Bar>, f64, f64) {
-    let mut order: Vec<usize> = (0..contributions.len()).collect();
-    order.sort_by(|&a, &b| {
-        contributions[b]
-            .1
-            .abs()
-            .total_cmp(&contributions[a].1.abs())
-            .then(a.cmp(&b))
-    });
-    let shown: Vec<usize> = order.iter().copied().take(TOP_FEATURES).collect();
-    let rest: f64 = order
-        .iter()
-        .skip(TOP_FEATURES)
-        .map(|&index| contributions[index].1)
-        .sum();
-    let largest = shown
-        .iter()
-        .map(|&index| contributions[index].1.abs())
-        .fold(0.0_f64, f64::max);
-    let plot_width = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH;
-    let axis = LABEL_WIDTH + plot_width / 2.0;
-    let scale = if largest > 0.0 {
-        (plot_width / 2.0) / largest
-    } else {
-        0.0
-    };
-    let bars = shown
-        .into_iter()
-        .map(|index| {
-            let (name, contribution) = &contributions[index];
-            let width = contribution.abs() * scale;
-            let x = if *contribution >= 0.0 {
-                axis
-            } else {
-                axis - width
-            };
-            Bar {
-                name: name.clone(),
-                contribution: *contribution,
-                x,
-                width,
-            }
-        })
-        .collect();
-    (bars, axis, rest)
-}
 
 fn direction(contribution: f64, lang: Lang) -> &'static str {
     if contribution > 0.0 {
@@ -93,13 +31,14 @@ pub fn ExplainChart(
     raw: f64,
 ) -> impl IntoView {
     let lang = use_lang();
-    let (bars, axis, rest) = layout_bars(&contributions);
-    let height = ROW_HEIGHT * bars.len() as f64 + 8.0;
+    let ContributionLayout { bars, axis, rest } = Chart::layout(&contributions, TOP_FEATURES);
+    let height = Chart::height(bars.len());
     let drawn = bars
         .iter()
         .enumerate()
         .map(|(row, bar)| {
-            let y = 4.0 + row as f64 * ROW_HEIGHT;
+            let y = Chart::row_y(row);
+            let text_y = Chart::text_y(row);
             let class = if bar.contribution >= 0.0 { "bar-raise" } else { "bar-lower" };
             let label = if bar.name.chars().count() > 24 {
                 format!("{}…", bar.name.chars().take(23).collect::<String>())
@@ -113,9 +52,9 @@ pub fn ExplainChart(
             view! {
                 <g data-testid="explain-bar" data-feature=feature data-value=format!("{contribution}")>
                     <title>{move || format!("{name}: {} ({value})", direction(contribution, lang.get()))}</title>
-                    <text x=LABEL_WIDTH - 6.0 y=y + BAR_HEIGHT - 3.0 text-anchor="end">{label}</text>
-                    <rect class=class x=bar.x y=y width=bar.width.max(1.0) height=BAR_HEIGHT></rect>
-                    <text x=CHART_WIDTH - 2.0 y=y + BAR_HEIGHT - 3.0 text-anchor="end">
+                    <text x={Chart::LABEL_WIDTH - 6.0} y=text_y text-anchor="end">{label}</text>
+                    <rect class=class x=bar.x y=y width=bar.width.max(1.0) height={Chart::BAR_HEIGHT}></rect>
+                    <text x={Chart::WIDTH - 2.0} y=text_y text-anchor="end">
                         {format!("{:+.3}", contribution)}
                     </text>
                 </g>
@@ -151,7 +90,7 @@ pub fn ExplainChart(
                 )}
             </p>
             <svg
-                viewBox=format!("0 0 {CHART_WIDTH} {height}")
+                viewBox=format!("0 0 {} {height}", Chart::WIDTH)
                 role="img"
                 aria-label=move || lang.get().pick("Feature contributions", "Özellik katkıları")
             >

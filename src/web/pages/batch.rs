@@ -18,8 +18,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::batch::{BatchError, BatchReader, Confusion, LabelledScores, OutputWriter, RowError};
-use crate::prediction_log::{PredictionRecord, Source};
+use crate::batch::{BatchError, BatchReader, BatchTally, Confusion, LabelledScores, OutputWriter};
+use crate::chart::UnitSquareChart;
+use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::upload::Upload;
 use crate::web::download::offer_download;
 use crate::web::fetch::js_message;
@@ -47,29 +48,16 @@ struct RunProgress {
     bad_rows: usize,
 }
 
-/// One scored row in the preview.
-#[derive(Clone, Debug, PartialEq)]
-struct PreviewRow {
-    line: u64,
-    probability: f64,
-    is_reorder: bool,
-    label: Option<bool>,
-}
-
 /// What a finished (or cancelled) run produced.
 struct BatchOutcome {
     file_name: String,
-    rows_scored: usize,
-    predicted_reorder: usize,
-    bad_rows: usize,
-    listed_errors: Vec<RowError>,
+    /// Rows scored, bad rows, preview, logged count.
+    tally: BatchTally,
     output_csv: Vec<u8>,
-    preview: Vec<PreviewRow>,
     scores: Option<LabelledScores>,
     label_column: Option<String>,
     model_threshold: f64,
     cancelled: bool,
-    logged: usize,
     log_error: Option<String>,
 }
 
@@ -128,23 +116,16 @@ async fn run_batch(
         .passthrough_header
         .iter()
         .position(|n| n == "product_id");
-    let owned_names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
     let mut outcome = BatchOutcome {
         file_name: file.name(),
-        rows_scored: 0,
-        predicted_reorder: 0,
-        bad_rows: 0,
-        listed_errors: Vec::new(),
+        tally: BatchTally::new(MAX_LISTED_ERRORS, PREVIEW_ROWS),
         output_csv: Vec::new(),
-        preview: Vec::new(),
         scores: None,
         label_column: layout.label_column.as_ref().map(|(_, name)| name.clone()),
         model_threshold: model.threshold(),
         cancelled: false,
-        logged: 0,
         log_error: None,
     };
-    let mut pairs: Vec<(f64, bool)> = Vec::new();
     let mut probabilities = Vec::with_capacity(CHUNK_ROWS);
     loop {
         if cancel.get_untracked() {
@@ -163,69 +144,49 @@ async fn run_batch(
         let mut records = Vec::with_capacity(chunk.rows.len());
         let width = names.len();
         for (index, (row, &probability)) in chunk.rows.iter().zip(&probabilities).enumerate() {
-            let is_reorder = model.is_reorder(probability);
-            writer.push(row, probability, is_reorder);
-            outcome.predicted_reorder += usize::from(is_reorder);
-            if let Some(label) = row.label {
-                pairs.push((probability, label));
-            }
-            if outcome.preview.len() < PREVIEW_ROWS {
-                outcome.preview.push(PreviewRow {
-                    line: row.line,
-                    probability,
-                    is_reorder,
-                    label: row.label,
-                });
-            }
+            writer.push(row, probability, model.is_reorder(probability));
             let values = &chunk.values[index * width..(index + 1) * width];
-            records.push(PredictionRecord {
-                id: None,
+            records.push(PredictionRecord::from_scored(
+                Source::Batch,
                 created_at_ms,
-                source: Source::Batch,
-                user_id: id_in(&row.passthrough, user_column),
-                product_id: id_in(&row.passthrough, product_column),
-                features: owned_names
-                    .iter()
-                    .zip(values)
-                    .map(|(name, value)| (name.clone(), (!value.is_nan()).then_some(*value)))
-                    .collect(),
+                RecordIds {
+                    user_id: id_in(&row.passthrough, user_column),
+                    product_id: id_in(&row.passthrough, product_column),
+                },
+                &names[..],
+                values,
                 probability,
-                is_reorder,
-                threshold: model.threshold(),
-                model_sha256: active.sha256.clone(),
-            });
+                model,
+            ));
         }
-        outcome.rows_scored += chunk.rows.len();
-        outcome.bad_rows += chunk.errors.len();
-        let room = MAX_LISTED_ERRORS.saturating_sub(outcome.listed_errors.len());
         outcome
-            .listed_errors
-            .extend(chunk.errors.into_iter().take(room));
+            .tally
+            .add_chunk(&chunk.rows, &probabilities, chunk.errors, model);
         // One transaction per chunk; after a failed write the rest is scored but not logged.
         if !records.is_empty() && outcome.log_error.is_none() {
             let count = records.len();
             match log.add_many(records).await {
-                Ok(()) => outcome.logged += count,
+                Ok(()) => outcome.tally.add_logged(count),
                 Err(error) => outcome.log_error = Some(error.to_string()),
             }
         }
         progress.set(RunProgress {
             bytes_read: reader.bytes_read(),
             total_bytes: reader.total_bytes(),
-            rows_scored: outcome.rows_scored,
-            bad_rows: outcome.bad_rows,
+            rows_scored: outcome.tally.rows_scored,
+            bad_rows: outcome.tally.bad_rows,
         });
         if chunk.done {
             break;
         }
         next_tick().await;
     }
-    if outcome.rows_scored == 0 && outcome.bad_rows == 0 && !outcome.cancelled {
+    if outcome.tally.is_empty() && !outcome.cancelled {
         return Err(BatchError::NoRows.to_string());
     }
     outcome.output_csv = writer.into_bytes();
     if outcome.label_column.is_some() {
-        outcome.scores = Some(LabelledScores::new(pairs));
+        outcome.scores = Some(outcome.tally.take_labelled_scores());
     }
     Ok(outcome)
 }
@@ -398,14 +359,15 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
                 .map(|error| js_message(&error)),
         );
     };
-    let rows = outcome.rows_scored;
-    let bad = outcome.bad_rows;
-    let predicted = outcome.predicted_reorder;
+    let tally = &outcome.tally;
+    let rows = tally.rows_scored;
+    let bad = tally.bad_rows;
+    let predicted = tally.predicted_reorder;
     let cancelled = outcome.cancelled;
-    let logged = outcome.logged;
+    let logged = tally.logged;
     let log_error = outcome.log_error.clone();
-    let listed = outcome.listed_errors.clone();
-    let preview = outcome.preview.clone();
+    let listed = tally.listed_errors.clone();
+    let preview = tally.preview.clone();
     let has_labels = outcome.scores.is_some();
     view! {
         <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()>
@@ -492,52 +454,33 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
     }
 }
 
-const CHART_WIDTH: f64 = 320.0;
-const CHART_HEIGHT: f64 = 220.0;
-const PAD_LEFT: f64 = 36.0;
-const PAD_BOTTOM: f64 = 28.0;
-const PAD_TOP: f64 = 10.0;
-const PAD_RIGHT: f64 = 10.0;
+/// Both curves: the unit square in a 320 x 220 chart.
+const CHART: UnitSquareChart = UnitSquareChart::BATCH;
 
 /// Chart coordinates of a point of the unit square.
 fn to_chart(x: f64, y: f64) -> (f64, f64) {
-    let width = CHART_WIDTH - PAD_LEFT - PAD_RIGHT;
-    let height = CHART_HEIGHT - PAD_TOP - PAD_BOTTOM;
-    (
-        PAD_LEFT + x.clamp(0.0, 1.0) * width,
-        PAD_TOP + (1.0 - y.clamp(0.0, 1.0)) * height,
-    )
-}
-
-fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
-    points
-        .map(|(x, y)| {
-            let (x, y) = to_chart(x, y);
-            format!("{x:.1},{y:.1}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    CHART.point(x, y)
 }
 
 /// The axes and their 0 / 0.5 / 1 ticks, shared by both charts.
 fn axes(x_label: &'static str, y_label: &'static str) -> impl IntoView {
-    let (left, bottom) = to_chart(0.0, 0.0);
-    let (right, top) = to_chart(1.0, 1.0);
-    let ticks = [0.0, 0.5, 1.0].map(|tick| {
-        let (x, _) = to_chart(tick, 0.0);
-        let (_, y) = to_chart(0.0, tick);
+    let axes = CHART.axes(&[0.0, 0.5, 1.0]);
+    let (left, right, top, bottom) = (axes.left, axes.right, axes.top, axes.bottom);
+    let ticks = axes.ticks.iter().map(|tick| {
+        let ((x, x_y), (y_x, y)) = (tick.x_label, tick.y_label);
         view! {
-            <text x=format!("{x:.1}") y=format!("{:.1}", bottom + 14.0) font-size="10" text-anchor="middle">{tick.to_string()}</text>
-            <text x=format!("{:.1}", left - 4.0) y=format!("{:.1}", y + 3.0) font-size="10" text-anchor="end">{tick.to_string()}</text>
+            <text x=format!("{x:.1}") y=format!("{x_y:.1}") font-size="10" text-anchor="middle">{tick.value.to_string()}</text>
+            <text x=format!("{y_x:.1}") y=format!("{y:.1}") font-size="10" text-anchor="end">{tick.value.to_string()}</text>
         }
-    });
+    }).collect_view();
+    let (x_title, y_title) = (axes.x_title, axes.y_title);
     view! {
         <line x1=left.to_string() y1=bottom.to_string() x2=right.to_string() y2=bottom.to_string() stroke="#555" />
         <line x1=left.to_string() y1=bottom.to_string() x2=left.to_string() y2=top.to_string() stroke="#555" />
-        {ticks.into_iter().collect_view()}
-        <text x=format!("{:.1}", (left + right) / 2.0) y=format!("{:.1}", CHART_HEIGHT - 2.0) font-size="11" text-anchor="middle">{x_label}</text>
-        <text x="10" y=format!("{:.1}", (top + bottom) / 2.0) font-size="11" text-anchor="middle"
-            transform=format!("rotate(-90 10 {:.1})", (top + bottom) / 2.0)>{y_label}</text>
+        {ticks}
+        <text x=format!("{:.1}", x_title.0) y=format!("{:.1}", x_title.1) font-size="11" text-anchor="middle">{x_label}</text>
+        <text x=format!("{}", y_title.0) y=format!("{:.1}", y_title.1) font-size="11" text-anchor="middle"
+            transform=format!("rotate(-90 {} {:.1})", y_title.0, y_title.1)>{y_label}</text>
     }
 }
 
@@ -559,8 +502,8 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let for_memo = scores.clone();
     let confusion: Memo<Confusion> =
         Memo::new(move |_| for_memo.confusion_at(view_threshold.get()));
-    let pr_points = polyline(curve.iter().map(|p| (p.recall, p.precision)));
-    let f1_points = polyline(
+    let pr_points = CHART.polyline(curve.iter().map(|p| (p.recall, p.precision)));
+    let f1_points = CHART.polyline(
         f1_grid
             .iter()
             .filter_map(|(threshold, f1)| f1.map(|f1| (*threshold, f1))),
@@ -658,7 +601,7 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
             <div class="charts">
                 <figure class="chart">
                     <figcaption>{move || lang.get().pick("Precision-recall curve; the dot is the model's threshold, the ring the one you try", "Kesinlik-duyarlılık eğrisi; nokta modelin eşiği, halka denediğiniz eşik")}</figcaption>
-                    <svg data-testid="batch-pr-curve" role="img" viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+                    <svg data-testid="batch-pr-curve" role="img" viewBox=CHART.view_box()
                         aria-label=move || lang.get().pick("Precision against recall", "Duyarlılığa göre kesinlik")>
                         {axes("recall", "precision")}
                         <polyline points=pr_points fill="none" stroke="#2e7d32" stroke-width="2" />
@@ -673,7 +616,7 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
                 </figure>
                 <figure class="chart">
                     <figcaption>{move || lang.get().pick("F1 against the threshold; red: the model's threshold, blue: the one you try", "Eşiğe göre F1; kırmızı: modelin eşiği, mavi: denediğiniz eşik")}</figcaption>
-                    <svg data-testid="batch-f1-curve" role="img" viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+                    <svg data-testid="batch-f1-curve" role="img" viewBox=CHART.view_box()
                         aria-label=move || lang.get().pick("F1 against threshold", "Eşiğe göre F1")>
                         {axes("threshold", "F1")}
                         <polyline points=f1_points fill="none" stroke="#2e7d32" stroke-width="2" />

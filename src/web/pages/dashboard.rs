@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::chart::BarChart;
 use crate::prediction_log::{
     format_utc_datetime, newest_first, parse_utc_date, summarize, to_csv, to_json, Filter,
     PredictionRecord, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
@@ -237,9 +238,11 @@ fn Stats(summary: Memo<Option<Summary>>) -> impl IntoView {
     }
 }
 
-/// Chart geometry in SVG user units.
-const CHART_WIDTH: f64 = 400.0;
-const CHART_HEIGHT: f64 = 160.0;
+/// Both dashboard charts: 400 x 160 plots with a label strip below.
+const CHART: BarChart = BarChart {
+    width: 400.0,
+    height: 160.0,
+};
 
 #[component]
 fn Histogram(summary: Memo<Option<Summary>>) -> impl IntoView {
@@ -252,7 +255,7 @@ fn Histogram(summary: Memo<Option<Summary>>) -> impl IntoView {
         })
     };
     let threshold = move || summary.with(|s| s.as_ref().and_then(|s| s.latest_threshold));
-    let bar_width = CHART_WIDTH / HISTOGRAM_BINS as f64;
+    let label_y = CHART.label_y().to_string();
     view! {
         <figure class="chart">
             <figcaption>
@@ -262,37 +265,35 @@ fn Histogram(summary: Memo<Option<Summary>>) -> impl IntoView {
                 )}
             </figcaption>
             <svg data-testid="probability-histogram" role="img"
-                viewBox=format!("0 0 {CHART_WIDTH} {}", CHART_HEIGHT + 16.0)
+                viewBox=CHART.view_box()
                 aria-label=move || lang.get().pick("Histogram of predicted probabilities", "Tahmin olasılıklarının histogramı")
                 data-threshold=move || threshold().map(|t| t.to_string()).unwrap_or_default()>
                 {move || {
                     let bins = bins();
-                    let tallest = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
-                    bins.iter().enumerate().map(|(i, &count)| {
-                        let height = CHART_HEIGHT * count as f64 / tallest;
+                    CHART.histogram(&bins).into_iter().zip(bins).enumerate().map(|(i, (bar, count))| {
                         let from = i * 5;
                         view! {
                             <rect class="bar" data-bin=i.to_string() data-count=count.to_string()
-                                x=(i as f64 * bar_width + 1.0).to_string() y=(CHART_HEIGHT - height).to_string()
-                                width=(bar_width - 2.0).to_string() height=height.to_string()>
+                                x=bar.x.to_string() y=bar.y.to_string()
+                                width=bar.width.to_string() height=bar.height.to_string()>
                                 <title>{format!("{from}–{}%: {count}", from + 5)}</title>
                             </rect>
                         }
                     }).collect_view()
                 }}
                 {move || threshold().map(|t| {
-                    let x = (t.clamp(0.0, 1.0) * CHART_WIDTH).to_string();
+                    let x = CHART.probability_x(t).to_string();
                     view! {
                         <line class="threshold" data-testid="histogram-threshold"
-                            x1=x.clone() x2=x y1="0" y2=CHART_HEIGHT.to_string()
+                            x1=x.clone() x2=x y1="0" y2=CHART.height.to_string()
                             stroke="#c0392b" stroke-width="2" stroke-dasharray="4 3">
                             <title>{format!("{}: {t}", lang.get().pick("threshold", "eşik"))}</title>
                         </line>
                     }
                 })}
-                <text x="0" y=(CHART_HEIGHT + 14.0).to_string() font-size="11">"0%"</text>
-                <text x=(CHART_WIDTH / 2.0 - 10.0).to_string() y=(CHART_HEIGHT + 14.0).to_string() font-size="11">"50%"</text>
-                <text x=(CHART_WIDTH - 30.0).to_string() y=(CHART_HEIGHT + 14.0).to_string() font-size="11">"100%"</text>
+                <text x="0" y=label_y.clone() font-size="11">"0%"</text>
+                <text x=(CHART.width / 2.0 - 10.0).to_string() y=label_y.clone() font-size="11">"50%"</text>
+                <text x=(CHART.width - 30.0).to_string() y=label_y font-size="11">"100%"</text>
             </svg>
         </figure>
     }
@@ -305,33 +306,30 @@ fn OverTime(summary: Memo<Option<Summary>>) -> impl IntoView {
         <figure class="chart">
             <figcaption>{move || lang.get().pick("Predictions per day (UTC)", "Günlük tahminler (UTC)")}</figcaption>
             <svg data-testid="predictions-over-time" role="img"
-                viewBox=format!("0 0 {CHART_WIDTH} {}", CHART_HEIGHT + 16.0)
+                viewBox=CHART.view_box()
                 aria-label=move || lang.get().pick("Predictions per day", "Günlük tahmin sayısı")>
                 {move || summary.with(|summary| {
                     let days = summary.as_ref().map(|s| s.per_day.as_slice()).unwrap_or(&[]);
                     let (Some(first), Some(last)) = (days.first(), days.last()) else {
                         return Vec::new();
                     };
-                    let span = (last.day - first.day + 1) as f64;
-                    let tallest = days.iter().map(|d| d.total).max().unwrap_or(1).max(1) as f64;
-                    let width = (CHART_WIDTH / span).max(1.0);
-                    let mut shapes: Vec<AnyView> = days.iter().map(|d| {
-                        let height = CHART_HEIGHT * d.total as f64 / tallest;
-                        let x = (d.day - first.day) as f64 * CHART_WIDTH / span;
+                    let counts: Vec<(i64, u64)> = days.iter().map(|d| (d.day, d.total)).collect();
+                    let label_y = CHART.label_y().to_string();
+                    let mut shapes: Vec<AnyView> = CHART.per_day(&counts).into_iter().zip(days).map(|(bar, d)| {
                         view! {
                             <rect class="bar" data-date=d.date.clone() data-count=d.total.to_string()
-                                x=x.to_string() y=(CHART_HEIGHT - height).to_string()
-                                width=(width * 0.9).max(1.0).to_string() height=height.to_string()>
+                                x=bar.x.to_string() y=bar.y.to_string()
+                                width=bar.width.to_string() height=bar.height.to_string()>
                                 <title>{format!("{}: {} ({} +)", d.date, d.total, d.positives)}</title>
                             </rect>
                         }.into_any()
                     }).collect();
                     shapes.push(view! {
-                        <text x="0" y=(CHART_HEIGHT + 14.0).to_string() font-size="11">{first.date.clone()}</text>
+                        <text x="0" y=label_y.clone() font-size="11">{first.date.clone()}</text>
                     }.into_any());
                     if last.day != first.day {
                         shapes.push(view! {
-                            <text x=(CHART_WIDTH - 70.0).to_string() y=(CHART_HEIGHT + 14.0).to_string() font-size="11">{last.date.clone()}</text>
+                            <text x=(CHART.width - 70.0).to_string() y=label_y font-size="11">{last.date.clone()}</text>
                         }.into_any());
                     }
                     shapes

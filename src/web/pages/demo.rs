@@ -11,8 +11,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::features::{candidates, Catalog, DemoUsers, FeatureError, ModelColumns, UserHistory};
-use crate::prediction_log::{PredictionRecord, Source};
+use crate::features::{Catalog, DemoUsers, FeatureError, UserHistory};
+use crate::prediction_log::{PredictionRecord, RecordIds, Source};
+use crate::recommend::{recommend, RankedCandidate, RecommendError, Recommendation};
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::i18n::{use_lang, Lang};
 use crate::web::loader::{use_model, LoadedModel, ModelState};
@@ -33,18 +34,8 @@ pub enum DemoError {
         #[source]
         source: FeatureError,
     },
-    #[error(
-        "the model expects feature {name:?}, which the app's feature definitions do not compute"
-    )]
-    UnknownFeature { name: String },
-    #[error("computing the candidates of user {user_id} failed")]
-    Candidates {
-        user_id: u64,
-        #[source]
-        source: FeatureError,
-    },
-    #[error("scoring the candidates failed: {0}")]
-    Score(String),
+    #[error(transparent)]
+    Recommend(#[from] RecommendError),
 }
 
 struct DemoData {
@@ -69,105 +60,46 @@ async fn load_demo_data() -> Result<Arc<DemoData>, Arc<DemoError>> {
     load.await.map_err(Arc::new)
 }
 
-/// One ranked candidate.
-#[derive(Clone, Debug, PartialEq)]
-struct RankedRow {
-    product_id: u64,
-    aisle: Option<(u32, Option<String>)>,
-    department: Option<(u32, Option<String>)>,
-    probability: f64,
-    is_reorder: bool,
-    in_next_basket: Option<bool>,
-    /// Model-order values, NaN = missing.
-    values: Vec<f64>,
-}
+/// An aisle or department: its id and, when the catalog has it, its name.
+type Group = Option<(u32, Option<String>)>;
 
-/// A scored shopper.
+/// A scored shopper: `recommend`'s ranking, with each row's aisle and department to show.
 #[derive(Clone, Debug, PartialEq)]
 struct Ranking {
-    user_id: u64,
-    rows: Vec<RankedRow>,
-    true_positives: usize,
-    predicted: usize,
-    actual: usize,
+    recommendation: Recommendation,
+    /// (aisle, department) of each ranked row, in ranking order.
+    groups: Vec<(Group, Group)>,
 }
 
-impl Ranking {
-    fn precision(&self) -> Option<f64> {
-        (self.predicted > 0).then(|| self.true_positives as f64 / self.predicted as f64)
-    }
-    fn recall(&self) -> Option<f64> {
-        (self.actual > 0).then(|| self.true_positives as f64 / self.actual as f64)
-    }
-    fn f1(&self) -> Option<f64> {
-        let denominator = self.predicted + self.actual;
-        (denominator > 0).then(|| 2.0 * self.true_positives as f64 / denominator as f64)
-    }
-}
-
-/// Computes, scores and ranks one shopper's candidates.
+/// Ranks one shopper's candidates (`recommend`) and looks up what the table shows of each.
 fn rank_user(
     user: &UserHistory,
     data: &DemoData,
     loaded: &LoadedModel,
 ) -> Result<Ranking, DemoError> {
-    let columns = ModelColumns::for_model(&loaded.model.feature_names()).map_err(|name| {
-        DemoError::UnknownFeature {
-            name: name.to_owned(),
-        }
-    })?;
-    let found = candidates(user, &data.catalog).map_err(|source| DemoError::Candidates {
-        user_id: user.user_id,
-        source,
-    })?;
-    let mut rows = Vec::with_capacity(found.len());
-    for candidate in found {
-        let values = columns.row(&candidate.values);
-        let prediction = loaded
-            .model
-            .predict(&values)
-            .map_err(|error| DemoError::Score(error.to_string()))?;
-        let stats = data.catalog.product(candidate.product_id);
-        let aisle = stats
-            .and_then(|stats| stats.aisle_id)
-            .map(|id| (id, data.catalog.aisle_name(id).map(str::to_owned)));
-        let department = stats
-            .and_then(|stats| stats.department_id)
-            .map(|id| (id, data.catalog.department_name(id).map(str::to_owned)));
-        rows.push(RankedRow {
-            product_id: candidate.product_id,
-            aisle,
-            department,
-            probability: prediction.probability,
-            is_reorder: loaded.model.is_reorder(prediction.probability),
-            in_next_basket: candidate.label,
-            values,
-        });
-    }
-    rows.sort_by(|a, b| {
-        b.probability
-            .total_cmp(&a.probability)
-            .then(a.product_id.cmp(&b.product_id))
-    });
-    let true_positives = rows
+    let recommendation = recommend(user, &data.catalog, &loaded.model)?;
+    let catalog = &data.catalog;
+    let groups = recommendation
+        .ranked
         .iter()
-        .filter(|row| row.is_reorder && row.in_next_basket == Some(true))
-        .count();
-    let predicted = rows.iter().filter(|row| row.is_reorder).count();
-    let actual = rows
-        .iter()
-        .filter(|row| row.in_next_basket == Some(true))
-        .count();
+        .map(|row| {
+            let stats = catalog.product(row.product_id);
+            let aisle = stats
+                .and_then(|stats| stats.aisle_id)
+                .map(|id| (id, catalog.aisle_name(id).map(str::to_owned)));
+            let department = stats
+                .and_then(|stats| stats.department_id)
+                .map(|id| (id, catalog.department_name(id).map(str::to_owned)));
+            (aisle, department)
+        })
+        .collect();
     Ok(Ranking {
-        user_id: user.user_id,
-        rows,
-        true_positives,
-        predicted,
-        actual,
+        recommendation,
+        groups,
     })
 }
 
-fn prefill_link(user_id: u64, row: &RankedRow, names: &[String]) -> String {
+fn prefill_link(user_id: u64, row: &RankedCandidate, names: &[String]) -> String {
     let mut link = format!(
         "/?{PREFILL_USER_ID}={user_id}&{PREFILL_PRODUCT_ID}={}",
         row.product_id
@@ -285,25 +217,22 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
                 Ok(result) => {
                     let created_at_ms = js_sys::Date::now() as i64;
                     let records: Vec<PredictionRecord> = result
-                        .rows
+                        .recommendation
+                        .ranked
                         .iter()
-                        .map(|row| PredictionRecord {
-                            id: None,
-                            created_at_ms,
-                            source: Source::Demo,
-                            user_id: Some(result.user_id),
-                            product_id: Some(row.product_id),
-                            features: names
-                                .iter()
-                                .zip(row.values.iter())
-                                .map(|(name, value)| {
-                                    (name.clone(), (!value.is_nan()).then_some(*value))
-                                })
-                                .collect(),
-                            probability: row.probability,
-                            is_reorder: row.is_reorder,
-                            threshold: loaded.model.threshold(),
-                            model_sha256: loaded.model.source_sha256().to_owned(),
+                        .map(|row| {
+                            PredictionRecord::from_scored(
+                                Source::Demo,
+                                created_at_ms,
+                                RecordIds {
+                                    user_id: Some(result.recommendation.user_id),
+                                    product_id: Some(row.product_id),
+                                },
+                                &names[..],
+                                &row.values,
+                                row.probability,
+                                &loaded.model,
+                            )
                         })
                         .collect();
                     let count = records.len();
@@ -412,23 +341,28 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
 #[component]
 fn RankingView(result: Ranking, names: Arc<Vec<String>>) -> impl IntoView {
     let lang = use_lang();
-    let precision = result.precision();
-    let recall = result.recall();
-    let f1 = result.f1();
-    let (true_positives, predicted, actual) =
-        (result.true_positives, result.predicted, result.actual);
-    let user_id = result.user_id;
-    let rows = result
-        .rows
+    let recommendation = &result.recommendation;
+    // Every demo shopper's true basket is known; without one nothing would be counted.
+    let confusion = recommendation.metrics().unwrap_or_default();
+    let precision = confusion.precision();
+    let recall = confusion.recall();
+    let f1 = confusion.f1();
+    let true_positives = confusion.true_positives;
+    let predicted = confusion.true_positives + confusion.false_positives;
+    let actual = confusion.true_positives + confusion.false_negatives;
+    let user_id = recommendation.user_id;
+    let rows = recommendation
+        .ranked
         .iter()
+        .zip(result.groups.iter())
         .enumerate()
-        .map(|(rank, row)| {
+        .map(|(rank, (row, (aisle, department)))| {
             let link = prefill_link(user_id, row, &names);
             let probability = row.probability;
             let is_reorder = row.is_reorder;
-            let truth = row.in_next_basket;
-            let aisle = row.aisle.clone();
-            let department = row.department.clone();
+            let truth = row.in_true_basket;
+            let aisle = aisle.clone();
+            let department = department.clone();
             let product_id = row.product_id;
             view! {
                 <tr data-testid="demo-row" data-product=product_id.to_string() class:hit=truth == Some(true)>

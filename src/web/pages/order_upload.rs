@@ -5,7 +5,7 @@
 //! shows the ranked next basket with the threshold basket beside the one that maximises the
 //! expected F1. Nothing is uploaded anywhere.
 
-use crate::number::{parse_value, parse_whole};
+use crate::number::parse_value;
 use crate::upload::Upload;
 use std::sync::Arc;
 
@@ -13,8 +13,9 @@ use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::features::{candidates, Catalog, ModelColumns, TargetOrder, UserHistory};
-use crate::order_files::{expected_f1_basket, read_uploaded, ShopperOrders};
+use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
+use crate::order_files::{read_uploaded, ShopperOrders};
+use crate::recommend::{recommend, RecommendError};
 use crate::web::fetch::{fetch_text, js_message};
 use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel};
@@ -42,42 +43,35 @@ struct NextBasket {
     expected_f1: f64,
 }
 
+/// Ranks the shopper's candidates for the next order (`recommend`) and lays out what the table
+/// shows of each.
 fn next_basket(
     shopper: &ShopperOrders,
     target: TargetOrder,
     catalog: &Catalog,
     loaded: &LoadedModel,
 ) -> Result<NextBasket, String> {
-    let columns = ModelColumns::for_model(&loaded.model.feature_names())
-        .map_err(|name| format!("the model's feature `{name}` is not computed by the app"))?;
     let user = UserHistory {
         user_id: shopper.user_id,
         orders: shopper.orders.clone(),
         target,
     };
-    let found = candidates(&user, catalog).map_err(|error| error.to_string())?;
-    let mut scored = Vec::with_capacity(found.len());
-    for candidate in found {
-        let values = columns.row(&candidate.values);
-        let probability = loaded
-            .model
-            .predict(&values)
-            .map_err(|error| error.to_string())?
-            .probability;
-        scored.push((candidate.product_id, probability));
-    }
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let probabilities: Vec<f64> = scored.iter().map(|(_, p)| *p).collect();
-    let (f1_count, expected_f1) = expected_f1_basket(&probabilities);
-    let threshold = loaded.model.threshold();
-    let rows: Vec<Row> = scored
+    let recommendation = recommend(&user, catalog, &loaded.model).map_err(|error| match error {
+        RecommendError::UnknownFeature { name } => {
+            format!("the model's feature `{name}` is not computed by the app")
+        }
+        RecommendError::Candidates { source, .. } => source.to_string(),
+        RecommendError::Score(source) => source.to_string(),
+    })?;
+    let rows: Vec<Row> = recommendation
+        .ranked
         .iter()
         .enumerate()
-        .map(|(rank, &(product_id, probability))| {
-            let stats = catalog.product(product_id);
+        .map(|(rank, row)| {
+            let stats = catalog.product(row.product_id);
             Row {
-                product_id,
-                known: stats.is_some(),
+                product_id: row.product_id,
+                known: row.known,
                 aisle: stats.and_then(|s| s.aisle_id).map(|id| {
                     catalog
                         .aisle_name(id)
@@ -88,28 +82,20 @@ fn next_basket(
                         .department_name(id)
                         .map_or_else(|| id.to_string(), str::to_owned)
                 }),
-                probability,
-                in_threshold_basket: loaded.model.is_reorder(probability),
-                in_f1_basket: rank < f1_count,
+                probability: row.probability,
+                in_threshold_basket: row.is_reorder,
+                in_f1_basket: rank < recommendation.f1_count,
             }
         })
         .collect();
     Ok(NextBasket {
-        user_id: shopper.user_id,
-        threshold_count: rows.iter().filter(|row| row.in_threshold_basket).count(),
+        user_id: recommendation.user_id,
         rows,
-        threshold,
-        f1_count,
-        expected_f1,
+        threshold: recommendation.threshold,
+        threshold_count: recommendation.threshold_count,
+        f1_count: recommendation.f1_count,
+        expected_f1: recommendation.expected_f1,
     })
-}
-
-/// A required whole number from 0 to `max`, by the project's number rule.
-fn parse_small(text: &str, max: u8) -> Option<u8> {
-    match parse_whole(text, u64::from(max)) {
-        Ok(Some(value)) => u8::try_from(value).ok(),
-        _ => None,
-    }
 }
 
 #[component]
@@ -208,8 +194,8 @@ pub fn OrderUploadPage() -> impl IntoView {
         };
         let picked = lang.get_untracked();
         let (Some(dow_value), Some(hour_value)) = (
-            parse_small(&dow.get_untracked(), 6),
-            parse_small(&hour.get_untracked(), 23),
+            order_cells::order_dow(&dow.get_untracked()).ok(),
+            order_cells::order_hour_of_day(&hour.get_untracked()).ok(),
         ) else {
             result.set(Some(Err(picked
                 .pick(

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::model::FeatureSpec;
 use crate::number::DecimalMark;
-use crate::prediction_log::{PredictionRecord, Source};
+use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::components::explain_chart::ExplainChart;
 use crate::web::feature_text;
 use crate::web::form::{
@@ -216,23 +216,24 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 focus_first_error();
                 return;
             };
-            let features: BTreeMap<String, Option<f64>> = specs
+            let names: Vec<&str> = specs.iter().map(|spec| spec.name.as_str()).collect();
+            let values: Vec<f64> = scored
+                .values
                 .iter()
-                .zip(scored.values.iter())
-                .map(|(spec, value)| (spec.name.clone(), *value))
+                .map(|value| value.unwrap_or(f64::NAN))
                 .collect();
-            let record = PredictionRecord {
-                id: None,
-                created_at_ms: js_sys::Date::now() as i64,
-                source: Source::Manual,
-                user_id,
-                product_id,
-                features,
-                probability: scored.probability,
-                is_reorder: scored.is_reorder,
-                threshold: loaded.model.threshold(),
-                model_sha256: loaded.model.source_sha256().to_owned(),
-            };
+            let record = PredictionRecord::from_scored(
+                Source::Manual,
+                js_sys::Date::now() as i64,
+                RecordIds {
+                    user_id,
+                    product_id,
+                },
+                &names[..],
+                &values,
+                scored.probability,
+                &loaded.model,
+            );
             // Saved with `.` whatever the language, so they read back under either.
             let mark = lang.get_untracked().decimal_mark();
             let typed: BTreeMap<&str, String> = specs

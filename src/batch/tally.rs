@@ -1,0 +1,101 @@
+//! The running totals of a batch run, kept as one pure accumulator so the page's loop only reads,
+//! scores, writes and logs: rows scored, rows predicted to be reordered, bad rows (all counted, the
+//! first few kept to list), the preview's first rows, the (probability, label) pairs behind the
+//! metrics, and how many records reached the log.
+
+use super::metrics::LabelledScores;
+use super::rows::{RowError, ScoredRow};
+use crate::model::Model;
+
+/// One scored row as the preview shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreviewRow {
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    pub probability: f64,
+    pub is_reorder: bool,
+    pub label: Option<bool>,
+}
+
+/// What a run has counted so far.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchTally {
+    pub rows_scored: usize,
+    pub predicted_reorder: usize,
+    /// Every bad row, listed or not.
+    pub bad_rows: usize,
+    /// The first `max_listed_errors` bad rows.
+    pub listed_errors: Vec<RowError>,
+    /// The first `preview_rows` scored rows.
+    pub preview: Vec<PreviewRow>,
+    /// Records written to the log.
+    pub logged: usize,
+    /// (probability, label) of every scored row that has a label.
+    labelled: Vec<(f64, bool)>,
+    max_listed_errors: usize,
+    preview_rows: usize,
+}
+
+impl BatchTally {
+    /// An empty tally that keeps at most `max_listed_errors` bad rows and `preview_rows` rows.
+    pub fn new(max_listed_errors: usize, preview_rows: usize) -> BatchTally {
+        BatchTally {
+            rows_scored: 0,
+            predicted_reorder: 0,
+            bad_rows: 0,
+            listed_errors: Vec::new(),
+            preview: Vec::new(),
+            logged: 0,
+            labelled: Vec::new(),
+            max_listed_errors,
+            preview_rows,
+        }
+    }
+
+    /// Counts one chunk: its scored `rows` with their `probabilities` (same order), decided by
+    /// `model`'s rule, and its bad rows.
+    pub fn add_chunk(
+        &mut self,
+        rows: &[ScoredRow],
+        probabilities: &[f64],
+        errors: Vec<RowError>,
+        model: &Model,
+    ) {
+        for (row, &probability) in rows.iter().zip(probabilities) {
+            let is_reorder = model.is_reorder(probability);
+            self.predicted_reorder += usize::from(is_reorder);
+            if let Some(label) = row.label {
+                self.labelled.push((probability, label));
+            }
+            if self.preview.len() < self.preview_rows {
+                self.preview.push(PreviewRow {
+                    line: row.line,
+                    probability,
+                    is_reorder,
+                    label: row.label,
+                });
+            }
+        }
+        self.rows_scored += rows.len();
+        self.bad_rows += errors.len();
+        let room = self
+            .max_listed_errors
+            .saturating_sub(self.listed_errors.len());
+        self.listed_errors.extend(errors.into_iter().take(room));
+    }
+
+    /// Counts `count` records written to the log.
+    pub fn add_logged(&mut self, count: usize) {
+        self.logged += count;
+    }
+
+    /// Whether nothing was read: no scored row and no bad row.
+    pub fn is_empty(&self) -> bool {
+        self.rows_scored == 0 && self.bad_rows == 0
+    }
+
+    /// The labelled rows, sorted for the metrics (taken out of the tally).
+    pub fn take_labelled_scores(&mut self) -> LabelledScores {
+        LabelledScores::new(std::mem::take(&mut self.labelled))
+    }
+}

@@ -1,0 +1,198 @@
+//! One shopper's next basket, as one pure function shared by every page that ranks products (the
+//! Demo page's held-out shoppers, the uploaded order histories): the candidates' features in the
+//! model's order, their probabilities, the ranking, the basket at the model's threshold, the
+//! basket that maximises the expected F1, and, when the true next basket is known, precision,
+//! recall and F1 against it. Before, each page ran this pipeline itself; now they only show it.
+//!
+//! The rules:
+//! - the candidates are the products of the shopper's past orders (`features::candidates`);
+//! - ranking: probability from the highest down, ties by increasing product id;
+//! - the threshold basket: every candidate with probability >= the model's threshold (the
+//!   model's decision rule), which is a prefix of the ranking;
+//! - the expected-F1 basket: the `k` best-ranked candidates for the `k` that maximises the
+//!   expected F1 when each candidate is in the real basket independently with its probability
+//!   (`expected_f1_basket`);
+//! - metrics: the threshold basket against the true basket, counted over the candidates (a new
+//!   product in the true basket cannot be predicted from history and is not counted).
+
+use crate::batch::Confusion;
+use crate::features::{candidates, Catalog, FeatureError, ModelColumns, UserHistory};
+use crate::model::{Model, ScoreError};
+
+/// One candidate product, scored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankedCandidate {
+    pub product_id: u64,
+    /// Feature values in the model's order; NaN is a missing value.
+    pub values: Vec<f64>,
+    pub probability: f64,
+    /// Whether the catalog knows the product (if not, its product statistics are missing).
+    pub known: bool,
+    /// The model's decision: probability >= threshold.
+    pub is_reorder: bool,
+    /// Whether the product is in the true next basket, when that basket is known.
+    pub in_true_basket: Option<bool>,
+}
+
+/// A shopper's ranked candidates and the two baskets drawn from them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recommendation {
+    pub user_id: u64,
+    /// The model's threshold.
+    pub threshold: f64,
+    /// Highest probability first; ties by increasing product id.
+    pub ranked: Vec<RankedCandidate>,
+    /// The threshold basket is `ranked[..threshold_count]`.
+    pub threshold_count: usize,
+    /// The expected-F1 basket is `ranked[..f1_count]`.
+    pub f1_count: usize,
+    /// The expected F1 of the expected-F1 basket.
+    pub expected_f1: f64,
+    /// Whether the shopper's true next basket is known (demo shoppers; not uploads).
+    pub true_basket_known: bool,
+}
+
+impl Recommendation {
+    /// The candidates predicted to be reordered at the model's threshold.
+    pub fn threshold_basket(&self) -> &[RankedCandidate] {
+        &self.ranked[..self.threshold_count]
+    }
+
+    /// The candidates of the basket that maximises the expected F1.
+    pub fn f1_basket(&self) -> &[RankedCandidate] {
+        &self.ranked[..self.f1_count]
+    }
+
+    /// The threshold basket against the true basket (precision, recall, F1 through
+    /// `Confusion`); none when the true basket is not known.
+    pub fn metrics(&self) -> Option<Confusion> {
+        if !self.true_basket_known {
+            return None;
+        }
+        let mut confusion = Confusion::default();
+        for candidate in &self.ranked {
+            match (candidate.is_reorder, candidate.in_true_basket == Some(true)) {
+                (true, true) => confusion.true_positives += 1,
+                (true, false) => confusion.false_positives += 1,
+                (false, true) => confusion.false_negatives += 1,
+                (false, false) => confusion.true_negatives += 1,
+            }
+        }
+        Some(confusion)
+    }
+}
+
+/// Why a shopper could not be ranked.
+#[derive(Debug, thiserror::Error)]
+pub enum RecommendError {
+    #[error(
+        "the model expects feature {name:?}, which the app's feature definitions do not compute"
+    )]
+    UnknownFeature { name: String },
+    #[error("computing the candidates of user {user_id} failed")]
+    Candidates {
+        user_id: u64,
+        #[source]
+        source: FeatureError,
+    },
+    #[error("scoring the candidates failed: {0}")]
+    Score(#[source] ScoreError),
+}
+
+/// Computes, scores and ranks `user`'s candidates and draws both baskets.
+pub fn recommend(
+    user: &UserHistory,
+    catalog: &Catalog,
+    model: &Model,
+) -> Result<Recommendation, RecommendError> {
+    let columns = ModelColumns::for_model(&model.feature_names()).map_err(|name| {
+        RecommendError::UnknownFeature {
+            name: name.to_owned(),
+        }
+    })?;
+    let found = candidates(user, catalog).map_err(|source| RecommendError::Candidates {
+        user_id: user.user_id,
+        source,
+    })?;
+    let mut ranked = Vec::with_capacity(found.len());
+    for candidate in found {
+        let values = columns.row(&candidate.values);
+        let probability = model
+            .predict(&values)
+            .map_err(RecommendError::Score)?
+            .probability;
+        ranked.push(RankedCandidate {
+            product_id: candidate.product_id,
+            values,
+            probability,
+            known: catalog.product(candidate.product_id).is_some(),
+            is_reorder: model.is_reorder(probability),
+            in_true_basket: candidate.label,
+        });
+    }
+    ranked.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then(a.product_id.cmp(&b.product_id))
+    });
+    let probabilities: Vec<f64> = ranked.iter().map(|row| row.probability).collect();
+    let (f1_count, expected_f1) = expected_f1_basket(&probabilities);
+    Ok(Recommendation {
+        user_id: user.user_id,
+        threshold: model.threshold(),
+        threshold_count: ranked.iter().filter(|row| row.is_reorder).count(),
+        ranked,
+        f1_count,
+        expected_f1,
+        true_basket_known: user.target.products.is_some(),
+    })
+}
+
+/// Distribution of the number of successes of independent trials with these probabilities.
+fn count_distribution(probabilities: &[f64]) -> Vec<f64> {
+    let mut distribution = vec![1.0];
+    for &p in probabilities {
+        let mut next = vec![0.0; distribution.len() + 1];
+        for (count, &mass) in distribution.iter().enumerate() {
+            next[count] += mass * (1.0 - p);
+            next[count + 1] += mass * p;
+        }
+        distribution = next;
+    }
+    distribution
+}
+
+/// The basket size `k` (take the `k` most likely products) that maximises the expected F1 when
+/// each product is in the real basket independently with its probability, and that expected
+/// F1. An empty basket scores F1 = 1 when the real basket holds none of the products (the
+/// Kaggle convention for "None"). `probabilities` must be sorted from the highest down; ties in
+/// expected F1 go to the smaller basket.
+pub fn expected_f1_basket(probabilities: &[f64]) -> (usize, f64) {
+    let n = probabilities.len();
+    // suffix[k] = distribution of positives among products k.. (not taken).
+    let mut suffix = vec![Vec::new(); n + 1];
+    for k in (0..=n).rev() {
+        suffix[k] = count_distribution(&probabilities[k..]);
+    }
+    let mut best = (0, suffix[0][0]);
+    let mut taken = vec![1.0];
+    for k in 1..=n {
+        let p = probabilities[k - 1];
+        let mut next = vec![0.0; taken.len() + 1];
+        for (count, &mass) in taken.iter().enumerate() {
+            next[count] += mass * (1.0 - p);
+            next[count + 1] += mass * p;
+        }
+        taken = next;
+        let mut expected = 0.0;
+        for (hits, &p_hits) in taken.iter().enumerate().skip(1) {
+            for (missed, &p_missed) in suffix[k].iter().enumerate() {
+                expected += p_hits * p_missed * 2.0 * hits as f64 / (k + hits + missed) as f64;
+            }
+        }
+        if expected > best.1 {
+            best = (k, expected);
+        }
+    }
+    best
+}
