@@ -4,6 +4,7 @@
 //! Nothing here reads a clock or storage: the browser passes in the records it loaded from
 //! IndexedDB and the dates the user picked, and gets back numbers, rows and export text.
 
+mod batch_runs;
 mod buckets;
 mod calendar;
 mod export;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
 
+pub use batch_runs::{BatchChunk, BatchRun, ChunkShapeError};
 pub use buckets::{buckets_of, summarize_buckets, Bucket, BucketDelta};
 pub use calendar::{
     days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,

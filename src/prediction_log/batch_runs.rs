@@ -1,0 +1,197 @@
+//! Batch runs in the log, compactly: a million scored rows must not become a million records
+//! (each with 41 named feature values) written one by one. A run is one `BatchRun` record and a
+//! few hundred `BatchChunk`s holding each chunk's rows in columns (probabilities, decisions, ids,
+//! feature values row-major), which IndexedDB stores as typed arrays. Every row still counts in
+//! the dashboard's buckets, and exports expand chunks back into ordinary records.
+
+use serde::{Deserialize, Serialize};
+
+use super::buckets::BucketDelta;
+use super::{PredictionRecord, Source};
+
+/// One batch run: what every row of it shares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRun {
+    /// Store key; absent until stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<u64>,
+    pub started_at_ms: i64,
+    pub file_name: String,
+    pub model_sha256: String,
+    pub threshold: f64,
+    /// The model's feature names: the columns of every chunk's `values`.
+    pub feature_names: Vec<String>,
+    /// Rows logged so far, and how many of them were predicted reorders.
+    pub rows: u64,
+    pub positives: u64,
+}
+
+/// A chunk of a run's rows, in columns. All columns have `len()` entries (`values` has
+/// `len() * feature count`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchChunk {
+    pub run_id: u64,
+    /// Position of the chunk in its run, from 0.
+    pub index: u32,
+    pub created_at_ms: i64,
+    pub probabilities: Vec<f64>,
+    pub decisions: Vec<bool>,
+    pub user_ids: Vec<Option<u64>>,
+    pub product_ids: Vec<Option<u64>>,
+    /// Feature values, row-major in the run's feature order; NaN is missing.
+    pub values: Vec<f64>,
+}
+
+/// A chunk whose columns do not line up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("batch chunk {index} of run {run_id}: {reason}")]
+pub struct ChunkShapeError {
+    pub run_id: u64,
+    pub index: u32,
+    pub reason: String,
+}
+
+impl BatchChunk {
+    pub fn len(&self) -> usize {
+        self.probabilities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.probabilities.is_empty()
+    }
+
+    /// Checks that every column has one entry per row (a stored chunk read back is checked
+    /// before it is expanded, so a damaged one is an error, not a panic).
+    pub fn check(&self, feature_count: usize) -> Result<(), ChunkShapeError> {
+        let rows = self.len();
+        let error = |reason: String| ChunkShapeError {
+            run_id: self.run_id,
+            index: self.index,
+            reason,
+        };
+        for (name, len) in [
+            ("decisions", self.decisions.len()),
+            ("user_ids", self.user_ids.len()),
+            ("product_ids", self.product_ids.len()),
+        ] {
+            if len != rows {
+                return Err(error(format!("{name} has {len} entries for {rows} rows")));
+            }
+        }
+        if self.values.len() != rows * feature_count {
+            return Err(error(format!(
+                "values has {} entries for {rows} rows of {feature_count} features",
+                self.values.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The dashboard's counts of this chunk's rows.
+    pub fn bucket_delta(&self, run: &BatchRun) -> BucketDelta {
+        let mut delta = BucketDelta::default();
+        for (probability, is_reorder) in self.probabilities.iter().zip(&self.decisions) {
+            delta.add(
+                Source::Batch,
+                &run.model_sha256,
+                self.created_at_ms,
+                *probability,
+                *is_reorder,
+                run.threshold,
+            );
+        }
+        delta
+    }
+
+    /// The chunk's rows as ordinary records (for exports and the recent-predictions list); they
+    /// have no record id of their own.
+    pub fn records(&self, run: &BatchRun) -> Result<Vec<PredictionRecord>, ChunkShapeError> {
+        let width = run.feature_names.len();
+        self.check(width)?;
+        Ok((0..self.len())
+            .map(|row| PredictionRecord {
+                id: None,
+                created_at_ms: self.created_at_ms,
+                source: Source::Batch,
+                user_id: self.user_ids[row],
+                product_id: self.product_ids[row],
+                features: run
+                    .feature_names
+                    .iter()
+                    .zip(&self.values[row * width..(row + 1) * width])
+                    .map(|(name, value)| (name.clone(), (!value.is_nan()).then_some(*value)))
+                    .collect(),
+                probability: self.probabilities[row],
+                is_reorder: self.decisions[row],
+                threshold: run.threshold,
+                model_sha256: run.model_sha256.clone(),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run() -> BatchRun {
+        BatchRun {
+            run_id: Some(4),
+            started_at_ms: 86_400_000 * 20_000,
+            file_name: "rows.csv".to_owned(),
+            model_sha256: "abc".to_owned(),
+            threshold: 0.5,
+            feature_names: vec!["a".to_owned(), "b".to_owned()],
+            rows: 2,
+            positives: 1,
+        }
+    }
+
+    fn chunk() -> BatchChunk {
+        BatchChunk {
+            run_id: 4,
+            index: 0,
+            created_at_ms: 86_400_000 * 20_000 + 5,
+            probabilities: vec![0.25, 0.75],
+            decisions: vec![false, true],
+            user_ids: vec![Some(1), None],
+            product_ids: vec![None, Some(9)],
+            values: vec![1.0, f64::NAN, -2.5, 0.0],
+        }
+    }
+
+    #[test]
+    fn rows_expand_into_records_with_missing_values_as_none() {
+        let records = chunk().records(&run()).expect("a well-formed chunk");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].features["a"], Some(1.0));
+        assert_eq!(records[0].features["b"], None);
+        assert_eq!(records[1].features["a"], Some(-2.5));
+        assert_eq!((records[1].user_id, records[1].product_id), (None, Some(9)));
+        assert!(records[1].is_reorder && !records[0].is_reorder);
+        assert!(records
+            .iter()
+            .all(|r| r.source == Source::Batch && r.threshold == 0.5));
+    }
+
+    #[test]
+    fn every_row_counts_in_the_buckets() {
+        let delta = chunk().bucket_delta(&run());
+        let bucket = delta.buckets.values().next().expect("one bucket");
+        assert_eq!((bucket.count, bucket.positives), (2, 1));
+        assert_eq!(bucket.day, 20_000);
+    }
+
+    #[test]
+    fn a_chunk_whose_columns_do_not_line_up_is_an_error() {
+        let mut damaged = chunk();
+        damaged.values.pop();
+        let error = damaged.records(&run()).unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("values has 3 entries for 2 rows"));
+        let mut damaged = chunk();
+        damaged.decisions.pop();
+        assert!(damaged.check(2).is_err());
+    }
+}
