@@ -16,8 +16,8 @@ use wasm_bindgen_futures::JsFuture;
 use crate::features::{candidates, Catalog, ModelColumns, TargetOrder, UserHistory};
 use crate::order_files::{expected_f1_basket, read_uploaded, ShopperOrders};
 use crate::web::fetch::{fetch_text, js_message};
-use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel};
+use crate::web::state::language::use_lang;
 
 const CATALOG_URL: &str = "/assets/catalog.json";
 
