@@ -10,6 +10,8 @@ pub mod batch;
 pub mod chart;
 pub mod embed_protocol;
 pub mod features;
+pub mod form_rules;
+pub mod lang;
 pub mod model;
 pub mod number;
 pub mod order_files;

@@ -1,7 +1,8 @@
 //! Native integration tests, one binary (one link on a 2-core machine) with a module per area:
 //! the CLI as a user runs it, the model against LightGBM's fixtures, the feature builder, the
-//! readers of user files, the prediction log's exports and summaries, the embed protocol, the
-//! deploy files, and the hostile-input corpus.
+//! readers of user files, the Predict form's rules and the interface languages, the prediction
+//! log's exports and summaries, the embed protocol, the deploy files, and the hostile-input
+//! corpus.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod batch_reader;
@@ -13,7 +14,9 @@ mod embed_protocol;
 mod features_assets;
 mod features_cli;
 mod features_compute;
+mod form_rules;
 mod hostile_inputs;
+mod lang;
 mod model_cli;
 mod model_exp;
 mod model_parity;

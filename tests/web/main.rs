@@ -8,6 +8,5 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod embed;
-mod form;
 mod loader;
 mod storage;

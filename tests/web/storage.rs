@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use instacart_reorder::prediction_log::{PredictionRecord, Source};
+use instacart_reorder::web::log_store::{LogStore, LogStoreHandle, StorageStatus, STORE_NAME};
 use instacart_reorder::web::pages::dashboard::DashboardPage;
-use instacart_reorder::web::storage::{LogStore, LogStoreHandle, StorageStatus, STORE_NAME};
 use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;

@@ -20,13 +20,15 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{BatchError, BatchReader, BatchTally, Confusion, LabelledScores, OutputWriter};
 use crate::chart::UnitSquareChart;
+use crate::lang::Lang;
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::upload::Upload;
 use crate::web::download::offer_download;
 use crate::web::fetch::js_message;
-use crate::web::i18n::{use_lang, Lang};
-use crate::web::pages::own_model::{use_active_model, ActiveModel};
-use crate::web::storage::{use_log_store, LogStoreHandle};
+use crate::web::js_error::full_message;
+use crate::web::log_store::{use_log_store, LogStoreHandle};
+use crate::web::state::active_model::{use_active_model, ActiveModel};
+use crate::web::state::language::use_lang;
 
 /// Rows parsed, scored and logged between two yields to the event loop.
 const CHUNK_ROWS: usize = 5_000;
@@ -167,7 +169,7 @@ async fn run_batch(
             let count = records.len();
             match log.add_many(records).await {
                 Ok(()) => outcome.tally.add_logged(count),
-                Err(error) => outcome.log_error = Some(error.to_string()),
+                Err(error) => outcome.log_error = Some(full_message(&error)),
             }
         }
         progress.set(RunProgress {

@@ -8,15 +8,17 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::chart::BarChart;
+use crate::lang::Lang;
 use crate::prediction_log::{
     format_utc_datetime, newest_first, parse_utc_date, summarize, to_csv, to_json, Filter,
     PredictionRecord, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
 use crate::web::download::offer_download;
-use crate::web::i18n::{use_lang, Lang};
-use crate::web::storage::{
-    request_persistence, storage_estimate, use_log_store, StorageStatus, WebError,
+use crate::web::js_error::full_message;
+use crate::web::log_store::{
+    request_persistence, storage_estimate, use_log_store, LogStoreError, StorageStatus,
 };
+use crate::web::state::language::use_lang;
 
 /// Rows shown per page of recent predictions.
 const PAGE_SIZE: usize = 25;
@@ -40,7 +42,7 @@ pub fn DashboardPage() -> impl IntoView {
     let revision = store.revision();
 
     // The log without feature values, reloaded on every write here or in another tab.
-    let log: RwSignal<Option<Result<Log, WebError>>, LocalStorage> = RwSignal::new_local(None);
+    let log: RwSignal<Option<Result<Log, LogStoreError>>, LocalStorage> = RwSignal::new_local(None);
     Effect::new(move |_| {
         revision.track();
         leptos::task::spawn_local(async move {
@@ -78,7 +80,7 @@ pub fn DashboardPage() -> impl IntoView {
                 Some(Err(error)) => Some(view! {
                     <p class="error" role="alert" data-testid="log-error">
                         {lang.get().pick("The log could not be read: ", "Kayıt okunamadı: ")}
-                        {error.to_string()}
+                        {full_message(&error)}
                     </p>
                 }),
                 _ => None,
@@ -341,7 +343,7 @@ fn OverTime(summary: Memo<Option<Summary>>) -> impl IntoView {
 
 #[component]
 fn RecentPredictions(
-    log: RwSignal<Option<Result<Log, WebError>>, LocalStorage>,
+    log: RwSignal<Option<Result<Log, LogStoreError>>, LocalStorage>,
     ordered: Memo<Vec<usize>>,
     page: RwSignal<usize>,
 ) -> impl IntoView {
@@ -459,7 +461,7 @@ fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
             let failure = match result {
                 Ok(Ok(())) => None,
                 Ok(Err(error)) => Some(format!("{error:?}")),
-                Err(error) => Some(error.to_string()),
+                Err(error) => Some(full_message(&error)),
             };
             message.try_set(failure);
         });
@@ -467,7 +469,7 @@ fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
     let clear = move |_| {
         confirming.set(false);
         leptos::task::spawn_local(async move {
-            let failure = store.clear().await.err().map(|e| e.to_string());
+            let failure = store.clear().await.err().map(|e| full_message(&e));
             message.try_set(failure);
         });
     };

@@ -12,13 +12,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::features::{Catalog, DemoUsers, FeatureError, UserHistory};
+use crate::lang::Lang;
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::recommend::{recommend, RankedCandidate, RecommendError, Recommendation};
 use crate::web::fetch::{fetch_text, FetchError};
-use crate::web::i18n::{use_lang, Lang};
+use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel, ModelState};
-use crate::web::pages::predict::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
-use crate::web::storage::use_log_store;
+use crate::web::log_store::use_log_store;
+use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
+use crate::web::state::language::use_lang;
 
 use crate::asset_urls::CATALOG_URL;
 use crate::asset_urls::DEMO_USERS_URL;
@@ -241,7 +243,7 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
                     spawn_local(async move {
                         match log_store.add_many(records).await {
                             Ok(_) => log_state.set(LogState::Saved(count)),
-                            Err(error) => log_state.set(LogState::Failed(error.to_string())),
+                            Err(error) => log_state.set(LogState::Failed(full_message(&error))),
                         }
                     });
                 }

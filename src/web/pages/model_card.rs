@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::web::feature_text;
+use crate::form_rules::{feature_description, feature_unit, group_label};
+use crate::lang::Lang;
 use crate::web::fetch::{fetch_text, FetchError};
-use crate::web::form::group_label;
-use crate::web::i18n::{use_lang, Lang};
 use crate::web::loader::{use_model, LoadedModel, ModelState};
+use crate::web::state::language::use_lang;
 
 /// The page.
 #[component]
@@ -272,15 +272,16 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             let group = spec.group.clone().unwrap_or_default();
             let kind = spec.kind;
             let name = spec.name.clone();
+            let name_for_unit = spec.name.clone();
             let description = spec.description.clone();
             let unit = spec.unit.clone().unwrap_or_default();
             view! {
                 <tr data-testid="model-feature">
                     <td class="mono">{spec.name.clone()}</td>
-                    <td>{move || feature_text::description(&name, description.as_deref(), lang.get())}</td>
+                    <td>{move || feature_description(&name, description.as_deref(), lang.get())}</td>
                     <td>{move || group_label(&group, lang.get())}</td>
                     <td>{move || kind_label(kind, lang.get())}</td>
-                    <td>{move || feature_text::unit(&unit, lang.get())}</td>
+                    <td>{move || feature_unit(&name_for_unit, &unit, lang.get())}</td>
                     <td class="num">{optional_number(spec.min)}</td>
                     <td class="num">{optional_number(spec.median)}</td>
                     <td class="num">{optional_number(spec.max)}</td>

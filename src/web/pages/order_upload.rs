@@ -17,8 +17,8 @@ use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
 use crate::order_files::{read_uploaded, ShopperOrders};
 use crate::recommend::{recommend, RecommendError};
 use crate::web::fetch::{fetch_text, js_message};
-use crate::web::i18n::use_lang;
 use crate::web::loader::{use_model, LoadedModel};
+use crate::web::state::language::use_lang;
 
 use crate::asset_urls::CATALOG_URL;
 

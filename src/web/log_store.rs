@@ -1,5 +1,5 @@
 //! The prediction log in the browser: IndexedDB when the browser allows it, an in-memory log
-//! (with a visible banner) when it does not, plus the small settings store behind a probe.
+//! (with a visible banner) when it does not.
 //!
 //! Rules this module keeps: one readwrite transaction per write, with durability "strict";
 //! nothing but IndexedDB requests awaited inside a transaction (requests are issued
@@ -20,18 +20,19 @@ use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use js_sys::{Array, Function, Object, Reflect, JSON};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    BroadcastChannel, DomException, Event, IdbDatabase, IdbFactory, IdbKeyRange,
-    IdbObjectStoreParameters, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
-    IdbVersionChangeEvent, MessageEvent,
+    BroadcastChannel, Event, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStoreParameters,
+    IdbTransaction, IdbTransactionMode, MessageEvent,
 };
 
 use crate::prediction_log::PredictionRecord;
+use crate::web::idb::{self, request_done, transaction_done, IdbError};
+use crate::web::js_error::{full_message, JsError};
 
 /// Name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "instacart-reorder";
@@ -64,19 +65,15 @@ const MESSAGE_CLEARED: &str = "cleared";
 
 /// Why a log operation failed.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum WebError {
+pub enum LogStoreError {
     #[error("the record cannot be logged: {field} is {value} (must be a finite number)")]
     InvalidRecord { field: &'static str, value: f64 },
-    #[error("IndexedDB {operation} failed: {message}")]
-    IndexedDb {
-        operation: &'static str,
-        message: String,
-    },
-    #[error("a stored record could not be read back: {source}")]
-    Corrupt {
-        #[source]
-        source: Rc<serde_json::Error>,
-    },
+    #[error(transparent)]
+    IndexedDb(#[from] IdbError),
+    #[error("the log is neither open nor in memory")]
+    NotOpen,
+    #[error("a stored record could not be read back")]
+    Corrupt(#[source] Rc<serde_json::Error>),
 }
 
 /// Where the log lives right now.
@@ -89,96 +86,6 @@ pub enum StorageStatus {
     IndexedDb { persisted: Option<bool> },
     /// Kept in this tab's memory only, and why.
     Memory { reason: String },
-}
-
-/// A DOM error's name and message, for error texts.
-fn describe(error: &JsValue) -> String {
-    if let Some(exception) = error.dyn_ref::<DomException>() {
-        return format!("{}: {}", exception.name(), exception.message());
-    }
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    error
-        .as_string()
-        .unwrap_or_else(|| "unknown error".to_owned())
-}
-
-fn idb_error(operation: &'static str) -> impl Fn(JsValue) -> WebError {
-    move |error| WebError::IndexedDb {
-        operation,
-        message: describe(&error),
-    }
-}
-
-/// A future that resolves with the request's result when it succeeds, or fails with its error.
-fn request_done(request: &IdbRequest) -> JsFuture {
-    JsFuture::from(request_promise(request))
-}
-
-/// The request's outcome as a promise.
-fn request_promise(request: &IdbRequest) -> Promise {
-    Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_success = {
-            let request = request.clone();
-            Closure::once_into_js(move |_: Event| {
-                let result = request.result().unwrap_or(JsValue::UNDEFINED);
-                let _ = resolve.call1(&JsValue::UNDEFINED, &result);
-            })
-        };
-        let on_error = {
-            let request = request.clone();
-            Closure::once_into_js(move |_: Event| {
-                let error = match request.error() {
-                    Ok(Some(error)) => JsValue::from(error),
-                    Ok(None) => JsValue::from_str("request failed"),
-                    Err(error) => error,
-                };
-                let _ = reject.call1(&JsValue::UNDEFINED, &error);
-            })
-        };
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
-    })
-}
-
-/// Like `request_done` for an open request, but also failing when the open is blocked: a tab
-/// running an app version that does not close on `versionchange` holds the old schema, and
-/// waiting for it would stall every write.
-fn open_done(request: &IdbOpenDbRequest) -> JsFuture {
-    let blocked = Promise::new(&mut |_: Function, reject: Function| {
-        let on_blocked = Closure::once_into_js(move |_: Event| {
-            let reason = JsValue::from_str("blocked by another tab holding an older version open");
-            let _ = reject.call1(&JsValue::UNDEFINED, &reason);
-        });
-        request.set_onblocked(Some(on_blocked.unchecked_ref()));
-    });
-    JsFuture::from(Promise::race(&Array::of2(
-        &request_promise(request),
-        &blocked,
-    )))
-}
-
-/// A future that resolves when the transaction commits, or fails with why it aborted.
-fn transaction_done(transaction: &IdbTransaction) -> JsFuture {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_complete = Closure::once_into_js(move |_: Event| {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        });
-        let on_abort = {
-            let transaction = transaction.clone();
-            Closure::once_into_js(move |_: Event| {
-                let error = transaction
-                    .error()
-                    .map(JsValue::from)
-                    .unwrap_or_else(|| JsValue::from_str("transaction aborted"));
-                let _ = reject.call1(&JsValue::UNDEFINED, &error);
-            })
-        };
-        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
-        transaction.set_onabort(Some(on_abort.unchecked_ref()));
-    });
-    JsFuture::from(promise)
 }
 
 /// Opens a transaction on the log's store. Writes ask for durability "strict" (through
@@ -216,23 +123,25 @@ fn upgrade(
 }
 
 /// The record as a plain JS object (what IndexedDB stores and indexes).
-fn to_js(record: &PredictionRecord) -> Result<JsValue, WebError> {
+fn to_js(record: &PredictionRecord) -> Result<JsValue, LogStoreError> {
     for (field, value) in [
         ("probability", record.probability),
         ("threshold", record.threshold),
     ] {
         if !value.is_finite() {
-            return Err(WebError::InvalidRecord { field, value });
+            return Err(LogStoreError::InvalidRecord { field, value });
         }
     }
-    let text = serde_json::to_string(record).map_err(|source| WebError::Corrupt {
-        source: Rc::new(source),
-    })?;
-    JSON::parse(&text).map_err(idb_error("encoding a record"))
+    let text =
+        serde_json::to_string(record).map_err(|source| LogStoreError::Corrupt(Rc::new(source)))?;
+    Ok(JSON::parse(&text).map_err(IdbError::failed("encoding a record"))?)
 }
 
 /// Stored JS objects back to records; `fields` limits which properties are read.
-fn from_js(values: &JsValue, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, WebError> {
+fn from_js(
+    values: &JsValue,
+    fields: Option<&[&str]>,
+) -> Result<Vec<PredictionRecord>, LogStoreError> {
     let text = match fields {
         None => JSON::stringify(values),
         Some(fields) => {
@@ -243,11 +152,9 @@ fn from_js(values: &JsValue, fields: Option<&[&str]>) -> Result<Vec<PredictionRe
             JSON::stringify_with_replacer(values, &allowed)
         }
     }
-    .map_err(idb_error("reading records"))?;
+    .map_err(IdbError::failed("reading records"))?;
     let text = String::from(text);
-    serde_json::from_str(&text).map_err(|source| WebError::Corrupt {
-        source: Rc::new(source),
-    })
+    serde_json::from_str(&text).map_err(|source| LogStoreError::Corrupt(Rc::new(source)))
 }
 
 enum Backend {
@@ -289,8 +196,7 @@ pub struct LogStore {
 impl LogStore {
     /// The app's log, in the browser's IndexedDB when there is one.
     pub fn open_default() -> LogStore {
-        let factory = web_sys::window().and_then(|window| window.indexed_db().ok().flatten());
-        LogStore::with_factory(factory, DATABASE_NAME)
+        LogStore::with_factory(idb::browser_factory().ok(), DATABASE_NAME)
     }
 
     /// A log in database `name` of `factory`; `None` means IndexedDB is unavailable. The
@@ -404,8 +310,8 @@ impl LogStore {
                 });
                 Some(db)
             }
-            Err(reason) => {
-                self.use_memory(Vec::new(), reason);
+            Err(error) => {
+                self.use_memory(Vec::new(), full_message(&error));
                 self.changed(None);
                 None
             }
@@ -413,46 +319,11 @@ impl LogStore {
     }
 
     /// Opens (creating or upgrading) the database.
-    async fn connect(&self) -> Result<IdbDatabase, String> {
+    async fn connect(&self) -> Result<IdbDatabase, IdbError> {
         let Some(factory) = &self.inner.factory else {
-            return Err("IndexedDB is not available in this browser context".to_owned());
+            return Err(IdbError::Unavailable { cause: None });
         };
-        let request: IdbOpenDbRequest = factory
-            .open_with_u32(&self.inner.name, SCHEMA_VERSION)
-            .map_err(|error| format!("IndexedDB refused to open: {}", describe(&error)))?;
-        let upgrade_error: Rc<RefCell<Option<String>>> = Rc::default();
-        let on_upgrade = {
-            let request = request.clone();
-            let upgrade_error = upgrade_error.clone();
-            Closure::once_into_js(move |event: IdbVersionChangeEvent| {
-                let old_version = event.old_version() as u32;
-                let result = match (request.result(), request.transaction()) {
-                    (Ok(db), Some(transaction)) => {
-                        upgrade(db.unchecked_ref(), &transaction, old_version)
-                    }
-                    (Err(error), _) => Err(error),
-                    (_, None) => Err(JsValue::from_str("no upgrade transaction")),
-                };
-                if let Err(error) = result {
-                    upgrade_error.replace(Some(describe(&error)));
-                    if let Some(transaction) = request.transaction() {
-                        let _ = transaction.abort();
-                    }
-                }
-            })
-        };
-        request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-        let opened = open_done(&request).await;
-        let db: IdbDatabase = match opened {
-            Ok(db) => db.unchecked_into(),
-            Err(error) => {
-                let detail = upgrade_error
-                    .borrow()
-                    .clone()
-                    .unwrap_or_else(|| describe(&error));
-                return Err(format!("IndexedDB could not be opened ({detail})"));
-            }
-        };
+        let db = idb::open_database(factory, &self.inner.name, SCHEMA_VERSION, upgrade).await?;
         // Another tab wants a newer schema: let it, and reopen on our next use.
         let on_version_change = {
             let weak = Rc::downgrade(&self.inner);
@@ -482,13 +353,13 @@ impl LogStore {
     }
 
     /// Logs one record and returns its id.
-    pub async fn add(&self, record: PredictionRecord) -> Result<u64, WebError> {
+    pub async fn add(&self, record: PredictionRecord) -> Result<u64, LogStoreError> {
         let ids = self.add_all(vec![record]).await?;
         Ok(ids.first().copied().unwrap_or_default())
     }
 
     /// Logs `records` in one transaction and returns their ids, in order.
-    pub async fn add_all(&self, records: Vec<PredictionRecord>) -> Result<Vec<u64>, WebError> {
+    pub async fn add_all(&self, records: Vec<PredictionRecord>) -> Result<Vec<u64>, LogStoreError> {
         let values = records.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
         if let Some(db) = self.database().await {
             match write_all(&db, &values).await {
@@ -519,25 +390,20 @@ impl LogStore {
                     id
                 })
                 .collect(),
-            _ => {
-                return Err(WebError::IndexedDb {
-                    operation: "write",
-                    message: "the log is neither open nor in memory".to_owned(),
-                })
-            }
+            _ => return Err(LogStoreError::NotOpen),
         };
         self.changed(None);
         Ok(ids)
     }
 
     /// Every record, oldest first.
-    pub async fn all(&self) -> Result<Vec<PredictionRecord>, WebError> {
+    pub async fn all(&self) -> Result<Vec<PredictionRecord>, LogStoreError> {
         self.read(None).await
     }
 
     /// Every record without its feature values (what the dashboard aggregates), oldest first.
     /// From IndexedDB the first call reads everything; later calls read only newer records.
-    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, WebError> {
+    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, LogStoreError> {
         let Some(db) = self.database().await else {
             return self.read(Some(&SUMMARY_FIELDS)).await.map(Arc::new);
         };
@@ -564,7 +430,7 @@ impl LogStore {
         Ok(cache.records.clone())
     }
 
-    async fn read(&self, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, WebError> {
+    async fn read(&self, fields: Option<&[&str]>) -> Result<Vec<PredictionRecord>, LogStoreError> {
         if let Some(db) = self.database().await {
             return read_all(&db, fields).await;
         }
@@ -584,16 +450,16 @@ impl LogStore {
     }
 
     /// Deletes every record.
-    pub async fn clear(&self) -> Result<(), WebError> {
+    pub async fn clear(&self) -> Result<(), LogStoreError> {
         if let Some(db) = self.database().await {
-            let transaction = begin(&db, true).map_err(idb_error("clear"))?;
+            let transaction = begin(&db, true).map_err(IdbError::failed("clear"))?;
             transaction
                 .object_store(STORE_NAME)
                 .and_then(|store| store.clear())
-                .map_err(idb_error("clear"))?;
+                .map_err(IdbError::failed("clear"))?;
             transaction_done(&transaction)
                 .await
-                .map_err(idb_error("clear"))?;
+                .map_err(IdbError::failed("clear"))?;
             // Keys keep counting up after a clear, so the last id read stays a valid bound.
             if let Some(cache) = &mut *self.inner.summaries.borrow_mut() {
                 cache.records = Arc::new(Vec::new());
@@ -615,24 +481,20 @@ impl LogStore {
 }
 
 /// Adds the values in one strict readwrite transaction; only the commit is awaited.
-async fn write_all(db: &IdbDatabase, values: &[JsValue]) -> Result<Vec<u64>, String> {
-    let transaction = begin(db, true).map_err(|e| describe(&e))?;
-    let store = transaction
-        .object_store(STORE_NAME)
-        .map_err(|e| describe(&e))?;
+async fn write_all(db: &IdbDatabase, values: &[JsValue]) -> Result<Vec<u64>, JsError> {
+    let transaction = begin(db, true)?;
+    let store = transaction.object_store(STORE_NAME)?;
     let mut requests = Vec::with_capacity(values.len());
     for value in values {
         match store.add(value) {
             Ok(request) => requests.push(request),
             Err(error) => {
                 let _ = transaction.abort();
-                return Err(describe(&error));
+                return Err(JsError::from_js(&error));
             }
         }
     }
-    transaction_done(&transaction)
-        .await
-        .map_err(|e| describe(&e))?;
+    transaction_done(&transaction).await?;
     Ok(requests
         .iter()
         .map(|request| {
@@ -648,7 +510,7 @@ async fn write_all(db: &IdbDatabase, values: &[JsValue]) -> Result<Vec<u64>, Str
 async fn read_all(
     db: &IdbDatabase,
     fields: Option<&[&str]>,
-) -> Result<Vec<PredictionRecord>, WebError> {
+) -> Result<Vec<PredictionRecord>, LogStoreError> {
     read_range(db, None, fields).await
 }
 
@@ -657,18 +519,20 @@ async fn read_range(
     db: &IdbDatabase,
     after: Option<u64>,
     fields: Option<&[&str]>,
-) -> Result<Vec<PredictionRecord>, WebError> {
-    let transaction = begin(db, false).map_err(idb_error("read"))?;
+) -> Result<Vec<PredictionRecord>, LogStoreError> {
+    let transaction = begin(db, false).map_err(IdbError::failed("read"))?;
     let store = transaction
         .object_store(STORE_NAME)
-        .map_err(idb_error("read"))?;
+        .map_err(IdbError::failed("read"))?;
     let request = match after {
         None => store.get_all(),
         Some(after) => IdbKeyRange::lower_bound_with_open(&JsValue::from_f64(after as f64), true)
             .and_then(|range| store.get_all_with_key(&range)),
     }
-    .map_err(idb_error("read"))?;
-    let values = request_done(&request).await.map_err(idb_error("read"))?;
+    .map_err(IdbError::failed("read"))?;
+    let values = request_done(&request)
+        .await
+        .map_err(IdbError::failed("read"))?;
     from_js(&values, fields)
 }
 
@@ -725,34 +589,34 @@ impl LogStoreHandle {
         self.store.get_value()
     }
 
-    fn report<T>(&self, result: Result<T, WebError>) -> Result<T, WebError> {
+    fn report<T>(&self, result: Result<T, LogStoreError>) -> Result<T, LogStoreError> {
         if let Err(error) = &result {
-            self.last_error.set(Some(error.to_string()));
+            self.last_error.set(Some(full_message(error)));
         }
         result
     }
 
-    pub async fn add(&self, record: PredictionRecord) -> Result<u64, WebError> {
+    pub async fn add(&self, record: PredictionRecord) -> Result<u64, LogStoreError> {
         let result = self.store().add(record).await;
         self.report(result)
     }
 
     /// Logs `records` in one transaction.
-    pub async fn add_many(&self, records: Vec<PredictionRecord>) -> Result<(), WebError> {
+    pub async fn add_many(&self, records: Vec<PredictionRecord>) -> Result<(), LogStoreError> {
         let result = self.store().add_all(records).await.map(|_| ());
         self.report(result)
     }
 
-    pub async fn all(&self) -> Result<Vec<PredictionRecord>, WebError> {
+    pub async fn all(&self) -> Result<Vec<PredictionRecord>, LogStoreError> {
         self.store().all().await
     }
 
     /// Every record without feature values, cached and shared: cheap at 100k records.
-    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, WebError> {
+    pub async fn all_summaries(&self) -> Result<Arc<Vec<PredictionRecord>>, LogStoreError> {
         self.store().all_summaries().await
     }
 
-    pub async fn clear(&self) -> Result<(), WebError> {
+    pub async fn clear(&self) -> Result<(), LogStoreError> {
         let result = self.store().clear().await;
         self.report(result)
     }
@@ -794,86 +658,4 @@ pub fn use_log_store() -> LogStoreHandle {
         provide_log_store();
         expect_context::<LogStoreHandle>()
     })
-}
-
-/// A banner while the log is not saved in IndexedDB, or after a write failed.
-#[component]
-pub fn StorageBanner() -> impl IntoView {
-    let store = use_log_store();
-    let lang = crate::web::i18n::use_lang();
-    let status = store.status();
-    let last_error = store.last_error();
-    view! {
-        <Show when=move || matches!(status.get(), StorageStatus::Memory { .. })>
-            <div class="storage-banner" role="alert" data-testid="storage-banner" data-state="memory">
-                <strong>
-                    {move || lang.get().pick(
-                        "Predictions are not being saved.",
-                        "Tahminler kaydedilmiyor.",
-                    )}
-                </strong>
-                " "
-                {move || lang.get().pick(
-                    "The prediction log cannot use this browser's storage, so it is kept in this tab's memory and is lost when you close it.",
-                    "Tahmin kaydı bu tarayıcının depolamasını kullanamıyor; kayıt yalnızca bu sekmenin belleğinde tutulur ve sekmeyi kapattığınızda kaybolur.",
-                )}
-                <small class="storage-reason">
-                    {move || match status.get() {
-                        StorageStatus::Memory { reason } => reason,
-                        _ => String::new(),
-                    }}
-                </small>
-            </div>
-        </Show>
-        <Show when=move || last_error.get().is_some()>
-            <div class="storage-banner" role="alert" data-testid="storage-banner" data-state="error">
-                <strong>{move || lang.get().pick("Saving failed: ", "Kaydetme başarısız: ")}</strong>
-                {move || last_error.get().unwrap_or_default()}
-                " "
-                <button type="button" on:click=move |_| store.dismiss_error()>
-                    {move || lang.get().pick("Dismiss", "Kapat")}
-                </button>
-            </div>
-        </Show>
-    }
-}
-
-thread_local! {
-    /// Settings kept for this page's life when the browser blocks localStorage.
-    static MEMORY_SETTINGS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
-}
-
-/// Whether localStorage really works here: reaching it throws when storage is blocked (e.g. in
-/// a third-party iframe), and writing throws in some private modes.
-fn local_storage_works() -> bool {
-    let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten())
-    else {
-        return false;
-    };
-    let probe = "instacart-reorder-probe";
-    storage.set_item(probe, "1").is_ok() && storage.remove_item(probe).is_ok()
-}
-
-/// A saved setting (language, last inputs), from localStorage or the in-memory fallback.
-pub fn load_setting(key: &str) -> Option<String> {
-    use gloo_storage::Storage;
-    if local_storage_works() {
-        if let Ok(value) = gloo_storage::LocalStorage::get::<String>(key) {
-            return Some(value);
-        }
-    }
-    MEMORY_SETTINGS.with(|settings| settings.borrow().get(key).cloned())
-}
-
-/// Saves a setting to localStorage, or to memory when localStorage is blocked or full.
-pub fn save_setting(key: &str, value: &str) {
-    use gloo_storage::Storage;
-    if local_storage_works() && gloo_storage::LocalStorage::set(key, value).is_ok() {
-        return;
-    }
-    MEMORY_SETTINGS.with(|settings| {
-        settings
-            .borrow_mut()
-            .insert(key.to_owned(), value.to_owned())
-    });
 }
