@@ -15,8 +15,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Event, IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransaction,
-    IdbVersionChangeEvent,
+    Event, IdbCursorWithValue, IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest,
+    IdbTransaction, IdbVersionChangeEvent,
 };
 
 use crate::web::js_error::JsError;
@@ -91,6 +91,90 @@ pub fn transaction_done(transaction: &IdbTransaction) -> impl Future<Output = Re
     });
     let outcome = JsFuture::from(promise);
     async move { outcome.await.map(|_| ()).map_err(JsError::from) }
+}
+
+/// Runs `step` with the request's result when it succeeds, inside the transaction (so `step` may
+/// issue further requests on it); if `step` fails, the transaction is aborted and its end
+/// (`transaction_done`) reports the failure.
+pub fn then_in(
+    transaction: &IdbTransaction,
+    request: &IdbRequest,
+    step: impl FnOnce(JsValue) -> Result<(), JsValue> + 'static,
+) {
+    let on_success = {
+        let transaction = transaction.clone();
+        let request = request.clone();
+        Closure::once_into_js(move |_: Event| {
+            if request.result().and_then(step).is_err() {
+                let _ = transaction.abort();
+            }
+        })
+    };
+    request.set_onsuccess(Some(on_success.unchecked_ref()));
+}
+
+/// An event handler kept alive while it may still be called.
+type EventHandler = Closure<dyn FnMut(Event)>;
+
+/// Walks a cursor request: `visit` sees each position synchronously (inside the transaction)
+/// and answers whether to go on. Resolves when `visit` stops or the cursor runs out.
+pub fn walk_cursor(
+    request: &IdbRequest,
+    visit: impl FnMut(&IdbCursorWithValue) -> Result<bool, JsValue> + 'static,
+) -> impl Future<Output = Result<(), JsError>> {
+    let visit = Rc::new(RefCell::new(visit));
+    // The success handler runs once per position, so it lives until the walk ends.
+    let handler: Rc<RefCell<Option<EventHandler>>> = Rc::default();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let on_success = {
+            let request = request.clone();
+            let visit = visit.clone();
+            let reject = reject.clone();
+            Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                let step = request.result().and_then(|result| {
+                    if result.is_null() || result.is_undefined() {
+                        return Ok(None);
+                    }
+                    let cursor: IdbCursorWithValue = result.dyn_into()?;
+                    let go_on = (visit.borrow_mut())(&cursor)?;
+                    Ok(go_on.then_some(cursor))
+                });
+                match step {
+                    Ok(Some(cursor)) => {
+                        if let Err(error) = cursor.continue_() {
+                            let _ = reject.call1(&JsValue::UNDEFINED, &error);
+                        }
+                    }
+                    Ok(None) => {
+                        let _ = resolve.call0(&JsValue::UNDEFINED);
+                    }
+                    Err(error) => {
+                        let _ = reject.call1(&JsValue::UNDEFINED, &error);
+                    }
+                }
+            })
+        };
+        let on_error = {
+            let request = request.clone();
+            Closure::once_into_js(move |_: Event| {
+                let error = match request.error() {
+                    Ok(Some(error)) => JsValue::from(error),
+                    Ok(None) => JsValue::from_str("cursor failed"),
+                    Err(error) => error,
+                };
+                let _ = reject.call1(&JsValue::UNDEFINED, &error);
+            })
+        };
+        request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+        handler.replace(Some(on_success));
+    });
+    let outcome = JsFuture::from(promise);
+    async move {
+        let result = outcome.await.map(|_| ()).map_err(JsError::from);
+        drop(handler);
+        result
+    }
 }
 
 /// Opens database `name` at `version`. When the stored version is older, `upgrade` runs inside

@@ -6,7 +6,7 @@
 //! - `components`: views shared by pages and the shell;
 //! - `state`: app-wide reactive state (the language, the model to score with);
 //! - browser I/O, each behind one small API: `idb` (IndexedDB as futures), `log_store` (the
-//!   prediction log), `own_model_store` (the user's model files), `settings` (localStorage),
+//!   prediction log, its schema in `log_schema`), `own_model_store` (the user's model files), `settings` (localStorage),
 //!   `loader` (the model bundle), `fetch`, `download`; `js_error` is their common error;
 //! - the pure crate modules (`model`, `features`, `form_rules`, `lang`, ...), tested natively.
 //!
@@ -19,6 +19,7 @@ pub mod fetch;
 pub mod idb;
 pub mod js_error;
 pub mod loader;
+pub mod log_schema;
 pub mod log_store;
 pub mod own_model_store;
 pub mod pages;
