@@ -90,9 +90,11 @@ impl LoadError {
 /// A model that passed every check, with what the app shows about it.
 pub struct LoadedModel {
     pub model: Model,
-    /// sha256 (hex) of the bundle file's bytes.
-    pub bundle_sha256: String,
-    pub bundle_bytes: usize,
+    /// sha256 (hex) of the file the model was read from: the bundle JSON for the app's model,
+    /// the user's `model.txt` for their own.
+    pub file_sha256: String,
+    /// That file's size in bytes.
+    pub file_bytes: usize,
 }
 
 /// How far the download got.
@@ -286,8 +288,8 @@ pub fn check_bundle_against(
     let model = parse_bundle(bytes)?;
     Ok(LoadedModel {
         model,
-        bundle_sha256,
-        bundle_bytes,
+        file_sha256: bundle_sha256,
+        file_bytes: bundle_bytes,
     })
 }
 

@@ -1,4 +1,4 @@
-//! Beyond the seed, in the browser: a labelled file of real rows scored on the Batch page (bad
+//! Uploads in the browser: a labelled file of real rows scored on the Batch page (bad
 //! rows listed, good rows scored bit-exactly as LightGBM, threshold metrics), and a LightGBM
 //! model of one's own converted and used in the browser.
 

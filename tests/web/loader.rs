@@ -18,7 +18,7 @@ fn with_header(format: &str, version: u64) -> Vec<u8> {
 #[wasm_bindgen_test]
 fn the_bundled_model_passes_every_check() {
     let loaded = check_bundle(BUNDLE.to_vec()).expect("the committed bundle loads");
-    assert_eq!(loaded.bundle_bytes, BUNDLE.len());
+    assert_eq!(loaded.file_bytes, BUNDLE.len());
     assert!(loaded.model.num_trees() > 0);
 }
 

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use crate::asset_urls::CATALOG_URL;
 use crate::features::{Catalog, DemoUsers, FeatureError, UserHistory};
 use crate::lang::Lang;
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
@@ -22,7 +23,6 @@ use crate::web::log_store::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
 use crate::web::state::language::use_lang;
 
-use crate::asset_urls::CATALOG_URL;
 use crate::asset_urls::DEMO_USERS_URL;
 
 /// Why the demo data could not be used.
@@ -178,7 +178,7 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
     let lang = use_lang();
     let log_store = use_log_store();
     let selected = RwSignal::new(String::new());
-    let ranking: RwSignal<Option<Result<Ranking, String>>> = RwSignal::new(None);
+    let ranking: RwSignal<Option<Result<Ranking, Arc<DemoError>>>> = RwSignal::new(None);
     let log_state = RwSignal::new(LogState::Idle);
     let names: Arc<Vec<String>> = Arc::new(
         loaded
@@ -247,15 +247,7 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
                         }
                     });
                 }
-                Err(error) => {
-                    let mut text = error.to_string();
-                    let mut source = std::error::Error::source(&error);
-                    while let Some(cause) = source {
-                        text.push_str(&format!(": {cause}"));
-                        source = cause.source();
-                    }
-                    ranking.set(Some(Err(text)));
-                }
+                Err(error) => ranking.set(Some(Err(Arc::new(error)))),
             }
         }
     };
@@ -332,8 +324,8 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         </div>
         {move || match ranking.get() {
             None => ().into_any(),
-            Some(Err(message)) => view! {
-                <div class="banner banner-error" role="alert" data-testid="demo-error"><p class="mono">{message}</p></div>
+            Some(Err(error)) => view! {
+                <div class="banner banner-error" role="alert" data-testid="demo-error"><p class="mono">{full_message(&*error)}</p></div>
             }.into_any(),
             Some(Ok(result)) => view! { <RankingView result names=Arc::clone(&names) /> }.into_any(),
         }}

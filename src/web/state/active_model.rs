@@ -31,8 +31,8 @@ impl OwnModel {
         Ok(OwnModel {
             loaded: Arc::new(LoadedModel {
                 model: converted.model,
-                bundle_sha256: converted.sha256,
-                bundle_bytes: files.model_txt.len(),
+                file_sha256: converted.sha256,
+                file_bytes: files.model_txt.len(),
             }),
             file_name: files.file_name.clone(),
             threshold_given: files.threshold_text.is_some(),
