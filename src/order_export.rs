@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::features::{PastOrder, TargetOrder};
+use crate::features::{PastOrder, TargetOrder, UserHistory};
 use crate::number::{parse_file_value, parse_whole};
 use crate::order_files::ShopperOrders;
 use crate::prediction_log::days_from_civil;
@@ -204,6 +204,72 @@ impl PersonalHistory {
             products: None,
         }
     }
+
+    /// The history as the features read it, with the next order placed at `at`.
+    pub fn user_at(&self, at: Timestamp) -> UserHistory {
+        UserHistory {
+            user_id: self.orders.user_id,
+            orders: self.orders.orders.clone(),
+            target: self.next_order_at(at),
+        }
+    }
+
+    /// The moment `utc_seconds` written in the UTC offset of the latest order: "now" where the
+    /// person shops, when no other time zone is known (the command line has no other).
+    pub fn in_latest_offset(&self, utc_seconds: i64) -> Timestamp {
+        Timestamp {
+            utc_seconds,
+            offset_seconds: self.placed_at.last().map_or(0, |last| last.offset_seconds),
+        }
+    }
+
+    /// The product's name from the export (empty if it has none).
+    pub fn name_of(&self, product_id: u64) -> &str {
+        self.items
+            .get(&product_id)
+            .map_or("", |item| item.name.as_str())
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    /// ISO 8601 in the timestamp's own offset, to the second (`2024-03-01T18:05:00-05:00`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `YYYY-MM-DD HH:MM:SS` of the local time, then the offset.
+        let local = crate::prediction_log::format_utc_datetime(self.local_seconds() * 1000);
+        write!(f, "{}", local.replacen(' ', "T", 1))?;
+        if self.offset_seconds == 0 {
+            return write!(f, "Z");
+        }
+        let sign = if self.offset_seconds < 0 { '-' } else { '+' };
+        let offset = self.offset_seconds.unsigned_abs();
+        write!(f, "{sign}{:02}:{:02}", offset / 3600, offset % 3600 / 60)
+    }
+}
+
+/// Whether a file is an export of `instacart-order-history-download` rather than one of the
+/// research layouts: JSON, or a table whose header has the export's `order_date` and
+/// `item_name` columns.
+pub fn is_order_export(bytes: &[u8]) -> bool {
+    let bytes = without_bom(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let bytes = &bytes[start..];
+    if matches!(bytes.first(), Some(b'[' | b'{')) {
+        return true;
+    }
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let header = String::from_utf8_lossy(&bytes[..header_end]);
+    let has = |name: &str| {
+        header
+            .split([',', '\t'])
+            .any(|cell| cell.trim().trim_matches('"') == name)
+    };
+    has("order_date") && has("item_name")
 }
 
 /// Why an export cannot be read, naming the place.
@@ -520,6 +586,34 @@ mod tests {
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn timestamps_print_in_their_own_offset_and_read_back() {
+        for text in [
+            "2024-03-01T23:30:00-05:00",
+            "2024-03-02T04:30:00Z",
+            "2023-12-31T23:59:59+05:30",
+        ] {
+            let t = Timestamp::parse(text).expect("valid");
+            assert_eq!(t.to_string(), text);
+            assert_eq!(Timestamp::parse(&t.to_string()), Ok(t));
+        }
+    }
+
+    #[test]
+    fn exports_are_told_from_the_research_layouts_by_content() {
+        assert!(is_order_export(b"\xef\xbb\xbf  [{\"id\": 1}]"));
+        assert!(is_order_export(
+            b"order_id,order_date,order_total,retailer,item_name,quantity,size,product_id\n"
+        ));
+        assert!(is_order_export(
+            b"order_id\torder_date\titem_name\tproduct_id\n"
+        ));
+        assert!(!is_order_export(
+            b"order_id,user_id,order_number,order_dow,order_hour_of_day,days_since_prior_order,product_id,add_to_cart_order\n"
+        ));
+        assert!(!is_order_export(b""));
     }
 
     #[test]
