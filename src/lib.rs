@@ -14,6 +14,7 @@ pub mod form_rules;
 pub mod lang;
 pub mod model;
 pub mod number;
+pub mod order_export;
 pub mod order_files;
 pub mod own_model;
 pub mod prediction_log;

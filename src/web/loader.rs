@@ -181,6 +181,16 @@ pub fn use_model() -> ModelContext {
 /// Downloads `url`, reporting progress as bytes arrive, and runs every check on the bytes.
 pub async fn fetch_and_check(
     url: &str,
+    on_progress: impl FnMut(Progress),
+) -> Result<LoadedModel, LoadError> {
+    fetch_and_check_against(url, EXPECTED_MODEL_SHA256.trim(), on_progress).await
+}
+
+/// `fetch_and_check` for a bundle other than the main one, with its expected digest (hex
+/// sha256 of the file): the personal-history model.
+pub async fn fetch_and_check_against(
+    url: &str,
+    expected_sha256: &str,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<LoadedModel, LoadError> {
     let network = |message: String| LoadError::Network {
@@ -258,7 +268,7 @@ pub async fn fetch_and_check(
         total,
         checking: true,
     });
-    check_bundle(bytes)
+    check_bundle_against(bytes, expected_sha256)
 }
 
 #[derive(serde::Deserialize)]

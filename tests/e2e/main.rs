@@ -12,6 +12,7 @@ mod harness;
 mod hostile;
 mod language;
 mod log;
+mod personal_history;
 mod predict;
 mod redeploy;
 mod serving;

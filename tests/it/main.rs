@@ -22,6 +22,8 @@ mod model_exp;
 mod model_parity;
 mod model_rejections;
 mod model_shap_depth;
+mod order_basket;
+mod order_export;
 mod order_files;
 mod own_model;
 mod prediction_log_buckets;
