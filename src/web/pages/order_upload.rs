@@ -147,7 +147,7 @@ fn next_basket(
             .metadata
             .model_version
             .clone()
-            .unwrap_or_else(|| loaded.bundle_sha256[..12].to_owned()),
+            .unwrap_or_else(|| loaded.file_sha256[..12].to_owned()),
         csv,
         rows,
         threshold: recommendation.threshold,
