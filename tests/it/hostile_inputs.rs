@@ -9,23 +9,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{repo_path as repo, scratch_dir, REORDER};
 use instacart_reorder::batch::BatchReader;
 use instacart_reorder::embed_protocol::{read_message, Incoming};
 use instacart_reorder::model::Model;
 use instacart_reorder::order_files::read_uploaded;
 use instacart_reorder::own_model::convert_own_model;
 
-const REORDER: &str = env!("CARGO_BIN_EXE_reorder");
-
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reorder-hostile-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    scratch_dir("hostile", test)
 }
 
 fn bundle() -> PathBuf {

@@ -31,3 +31,4 @@ mod prediction_log_export;
 mod prediction_log_summary;
 mod prediction_record;
 mod recommend;
+mod support;

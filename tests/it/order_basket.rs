@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::support::{path_arg as path, repo_path as root, run_reorder as run, scratch_dir};
 use instacart_reorder::features::{Catalog, CatalogData, DemoUsers, Feature};
 use instacart_reorder::model::Model;
 use instacart_reorder::order_export::{read_order_export, PersonalHistory, Timestamp};
@@ -17,33 +17,14 @@ use instacart_reorder::recommend::{
     choose_model, recommend, ModelChoice, Recommendation, BASKET_COLUMNS,
 };
 
-const REORDER: &str = env!("CARGO_BIN_EXE_reorder");
 const AT: &str = "2024-06-01T10:00:00-04:00";
-
-fn root(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 fn export(format: &str) -> PathBuf {
     root(&format!("tests/fixtures/order_exports/orders.{format}"))
 }
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reorder-basket-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(REORDER)
-        .args(args)
-        .output()
-        .expect("runs reorder")
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
+    scratch_dir("basket", test)
 }
 
 /// `reorder basket --orders FILE [--at AT] --output OUT [extra]`, which must succeed; its CSV.
