@@ -9,12 +9,13 @@
 //! through as `input_<name>`. A column named `reordered` or `label` holds the true outcome.
 
 mod metrics;
+mod records;
 mod rows;
 mod tally;
 
 pub use metrics::{Confusion, CurvePoint, LabelledScores};
 pub use rows::{
-    output_header, BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, RowError, ScoredRow,
-    ADDED_COLUMNS, LABEL_COLUMNS,
+    output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
+    OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
 pub use tally::{BatchTally, PreviewRow};

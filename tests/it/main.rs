@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod batch_reader;
+mod batch_stream;
 mod bundle_digest;
 mod chart;
 mod cli_args;
