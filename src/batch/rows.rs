@@ -39,7 +39,7 @@ pub enum BatchError {
 }
 
 /// One row that could not be scored: where it is and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("line {line}{}: {reason}", column.as_ref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
 pub struct RowError {
     /// 1-based line of the file where the row starts.
@@ -514,9 +514,7 @@ pub struct OutputWriter {
 impl OutputWriter {
     pub fn new(layout: &BatchLayout) -> OutputWriter {
         let mut writer = OutputWriter {
-            writer: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new()),
+            writer: OutputWriter::csv_writer(),
         };
         let header: Vec<String> = output_header(layout)
             .iter()
@@ -524,6 +522,12 @@ impl OutputWriter {
             .collect();
         writer.write(&header);
         writer
+    }
+
+    fn csv_writer() -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new())
     }
 
     fn write(&mut self, cells: &[String]) {
@@ -553,5 +557,12 @@ impl OutputWriter {
     /// The CSV written so far.
     pub fn into_bytes(self) -> Vec<u8> {
         self.writer.into_inner().unwrap_or_default()
+    }
+
+    /// The CSV written since the last call (the first part starts with the header), so a large
+    /// output can leave in parts; the parts put together are `into_bytes`'s CSV.
+    pub fn take_written(&mut self) -> Vec<u8> {
+        let written = std::mem::replace(&mut self.writer, OutputWriter::csv_writer());
+        written.into_inner().unwrap_or_default()
     }
 }

@@ -6,6 +6,7 @@
 
 mod batch_reader;
 mod batch_stream;
+mod batch_worker;
 mod bundle_digest;
 mod chart;
 mod cli_args;
