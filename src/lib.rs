@@ -10,6 +10,7 @@ pub mod batch;
 pub mod chart;
 pub mod embed_protocol;
 pub mod features;
+pub mod mailbox;
 pub mod model;
 pub mod number;
 pub mod order_files;
@@ -18,5 +19,8 @@ pub mod prediction_log;
 pub mod recommend;
 pub mod upload;
 
+/// The worker protocol's envelopes as JavaScript objects (the Batch page and its worker).
+#[cfg(target_arch = "wasm32")]
+pub mod envelope_js;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,6 +1,7 @@
 //! The Leptos single-page app: the shell (header, navigation, footer), routing, pages, model
 //! loading and storage. The only module that touches the browser.
 
+pub mod batch_run;
 pub mod components;
 pub mod download;
 pub mod embed;
