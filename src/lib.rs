@@ -12,6 +12,7 @@ pub mod embed_protocol;
 pub mod features;
 pub mod form_rules;
 pub mod lang;
+pub mod mailbox;
 pub mod model;
 pub mod number;
 pub mod order_export;
@@ -21,5 +22,8 @@ pub mod prediction_log;
 pub mod recommend;
 pub mod upload;
 
+/// The worker protocol's envelopes as JavaScript objects (the Batch page and its worker).
+#[cfg(target_arch = "wasm32")]
+pub mod envelope_js;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

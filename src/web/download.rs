@@ -13,7 +13,8 @@ pub fn offer_download(bytes: &[u8], file_name: &str, mime: &str) -> Result<(), J
     offer_blob(&blob, file_name)
 }
 
-/// Offers `blob` (e.g. an export assembled a page at a time) as a download named `file_name`.
+/// Offers `blob` (an export or a result assembled a part at a time, larger than the page could
+/// hold as one string) as a download named `file_name`.
 pub fn offer_blob(blob: &web_sys::Blob, file_name: &str) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = window

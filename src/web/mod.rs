@@ -12,6 +12,7 @@
 //!
 //! `embed` is the compact card for an iframe, with its `postMessage` API.
 
+pub mod batch_run;
 pub mod components;
 pub mod download;
 pub mod embed;

@@ -6,6 +6,7 @@
 //! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod batch_worker;
 mod demo;
 mod embedding_offline;
 mod harness;

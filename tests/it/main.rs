@@ -6,6 +6,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod batch_reader;
+mod batch_stream;
+mod batch_worker;
 mod bundle_digest;
 mod chart;
 mod cli_args;
