@@ -149,49 +149,90 @@ pub fn recommend(
 }
 
 /// Distribution of the number of successes of independent trials with these probabilities.
-fn count_distribution(probabilities: &[f64]) -> Vec<f64> {
-    let mut distribution = vec![1.0];
-    for &p in probabilities {
-        let mut next = vec![0.0; distribution.len() + 1];
-        for (count, &mass) in distribution.iter().enumerate() {
-            next[count] += mass * (1.0 - p);
-            next[count + 1] += mass * p;
-        }
-        distribution = next;
-    }
-    distribution
-}
-
 /// The basket size `k` (take the `k` most likely products) that maximises the expected F1 when
 /// each product is in the real basket independently with its probability, and that expected
 /// F1. An empty basket scores F1 = 1 when the real basket holds none of the products (the
 /// Kaggle convention for "None"). `probabilities` must be sorted from the highest down; ties in
 /// expected F1 go to the smaller basket.
+///
+/// O(n^2) time and O(n^1.5) memory (5,000 candidates: 25 million steps, a few MB). With H the
+/// hits among the `k` taken and M the positives among the rest, F1 = 2H / (k + H + M), so
+///   E[F1(k)] = sum over h of P(H = h) * 2h * E[1 / (k + h + M)].
+/// P(H = h) grows one product at a time from k = 0 up; E[1 / (i + M)] for every i shrinks one
+/// product at a time from k = n down (adding product k to the untaken ones:
+/// S_k(i) = (1 - p_k) S_{k+1}(i) + p_k S_{k+1}(i + 1), S_n(i) = 1/i). The two run in opposite
+/// directions, so the downward pass keeps every `block`-th S and each block is recomputed from
+/// its checkpoint when the upward pass reaches it.
 pub fn expected_f1_basket(probabilities: &[f64]) -> (usize, f64) {
     let n = probabilities.len();
-    // suffix[k] = distribution of positives among products k.. (not taken).
-    let mut suffix = vec![Vec::new(); n + 1];
-    for k in (0..=n).rev() {
-        suffix[k] = count_distribution(&probabilities[k..]);
+    let none: f64 = probabilities.iter().map(|p| 1.0 - p).product();
+    let mut best = (0, none);
+    if n == 0 {
+        return best;
     }
-    let mut best = (0, suffix[0][0]);
-    let mut taken = vec![1.0];
-    for k in 1..=n {
-        let p = probabilities[k - 1];
-        let mut next = vec![0.0; taken.len() + 1];
-        for (count, &mass) in taken.iter().enumerate() {
-            next[count] += mass * (1.0 - p);
-            next[count + 1] += mass * p;
+    let width = 2 * n + 2;
+    // One step down: S_k from S_{k+1} (only i <= n + k is ever read for k or below).
+    let step_down = |above: &[f64], k: usize, below: &mut Vec<f64>| {
+        let p = probabilities[k];
+        below.clear();
+        below.resize(width, 0.0);
+        for i in 1..=(n + k) {
+            below[i] = (1.0 - p) * above[i] + p * above[i + 1];
         }
-        taken = next;
-        let mut expected = 0.0;
-        for (hits, &p_hits) in taken.iter().enumerate().skip(1) {
-            for (missed, &p_missed) in suffix[k].iter().enumerate() {
-                expected += p_hits * p_missed * 2.0 * hits as f64 / (k + hits + missed) as f64;
+    };
+    let block = ((n as f64).sqrt() as usize).max(1);
+    let mut top = vec![0.0; width];
+    for (i, value) in top.iter_mut().enumerate().skip(1) {
+        *value = 1.0 / i as f64;
+    }
+    // checkpoints[j] = S_{j * block}, and the last one S_n.
+    let mut checkpoints: Vec<Vec<f64>> = vec![Vec::new(); n / block + 1];
+    let mut current = top.clone();
+    let mut scratch = Vec::with_capacity(width);
+    for k in (0..n).rev() {
+        step_down(&current, k, &mut scratch);
+        std::mem::swap(&mut current, &mut scratch);
+        if k % block == 0 {
+            checkpoints[k / block] = current.clone();
+        }
+    }
+    // Upward: P(H = h) for the first k products, and the block's S recomputed from its top.
+    let mut hits = vec![1.0];
+    let mut block_s: Vec<Vec<f64>> = Vec::with_capacity(block);
+    for start in (0..n).step_by(block) {
+        let end = (start + block).min(n);
+        // S_end, then S_{end-1} .. S_{start+1}, kept in order k = start+1 ..= end.
+        let end_s = if end == n {
+            top.clone()
+        } else {
+            checkpoints[end / block].clone()
+        };
+        block_s.clear();
+        block_s.push(end_s);
+        for k in (start + 1..end).rev() {
+            let mut below = Vec::with_capacity(width);
+            step_down(block_s.last().unwrap_or(&top), k, &mut below);
+            block_s.push(below);
+        }
+        block_s.reverse();
+        for k in start + 1..=end {
+            let p = probabilities[k - 1];
+            let mut next = vec![0.0; hits.len() + 1];
+            for (count, &mass) in hits.iter().enumerate() {
+                next[count] += mass * (1.0 - p);
+                next[count + 1] += mass * p;
             }
-        }
-        if expected > best.1 {
-            best = (k, expected);
+            hits = next;
+            let s = &block_s[k - start - 1];
+            let expected: f64 = hits
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(h, &p_hits)| p_hits * 2.0 * h as f64 * s[k + h])
+                .sum();
+            if expected > best.1 {
+                best = (k, expected);
+            }
         }
     }
     best

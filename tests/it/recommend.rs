@@ -257,3 +257,73 @@ fn metrics_count_the_threshold_basket_against_a_true_basket_worked_by_hand() {
         .iter()
         .all(|row| row.in_true_basket.is_none()));
 }
+
+/// E[F1] of the top `k` by the definition, with the two count distributions written out
+/// (O(n^2) for one k; independent of the checkpointed dynamic programme).
+fn expected_f1_of(probabilities: &[f64], k: usize) -> f64 {
+    let distribution = |ps: &[f64]| {
+        let mut counts = vec![1.0];
+        for &p in ps {
+            let mut next = vec![0.0; counts.len() + 1];
+            for (count, &mass) in counts.iter().enumerate() {
+                next[count] += mass * (1.0 - p);
+                next[count + 1] += mass * p;
+            }
+            counts = next;
+        }
+        counts
+    };
+    let hits = distribution(&probabilities[..k]);
+    let missed = distribution(&probabilities[k..]);
+    if k == 0 {
+        return missed[0];
+    }
+    let mut expected = 0.0;
+    for (h, &p_h) in hits.iter().enumerate().skip(1) {
+        for (m, &p_m) in missed.iter().enumerate() {
+            expected += p_h * p_m * 2.0 * h as f64 / (k + h + m) as f64;
+        }
+    }
+    expected
+}
+
+/// Deterministic probabilities, sorted from the highest down.
+fn sorted_probabilities(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed;
+    let mut out: Vec<f64> = (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64).powi(3)
+        })
+        .collect();
+    out.sort_by(|a, b| b.total_cmp(a));
+    out
+}
+
+#[test]
+fn the_expected_f1_basket_equals_the_definition_for_every_size() {
+    for (n, seed) in [(1, 1), (2, 2), (7, 3), (16, 4), (31, 5), (64, 6), (101, 7)] {
+        let probabilities = sorted_probabilities(n, seed);
+        let by_k: Vec<f64> = (0..=n).map(|k| expected_f1_of(&probabilities, k)).collect();
+        let best = by_k.iter().copied().fold(f64::MIN, f64::max);
+        let (k, expected) = expected_f1_basket(&probabilities);
+        assert!(
+            (expected - best).abs() < 1e-12,
+            "n {n}: {expected} vs {best}"
+        );
+        assert!((by_k[k] - best).abs() < 1e-12, "n {n}: k {k}");
+    }
+}
+
+#[test]
+fn five_thousand_candidates_get_a_locally_best_basket() {
+    let probabilities = sorted_probabilities(5_000, 42);
+    let (k, expected) = expected_f1_basket(&probabilities);
+    assert!(k > 0 && k < probabilities.len());
+    let at_k = expected_f1_of(&probabilities, k);
+    assert!((expected - at_k).abs() < 1e-12, "{expected} vs {at_k}");
+    assert!(expected_f1_of(&probabilities, k - 1) <= expected + 1e-12);
+    assert!(expected_f1_of(&probabilities, k + 1) <= expected + 1e-12);
+}
