@@ -21,20 +21,40 @@
     button.type = 'button';
     button.textContent = text('Reload', 'Yenile');
     button.addEventListener('click', function () {
+      askedToReload = true;
       worker.postMessage({ type: 'reorder:skip-waiting' });
     });
     bar.append(label, button);
     document.body.append(bar);
   }
 
+  // Only the tab whose "Reload" was pressed reloads. Another tab (one in the middle of a batch
+  // run, say) keeps its page and is told that the new version will load on its next reload.
+  let askedToReload = false;
   let reloading = false;
+  function showActivatedBar() {
+    const existing = document.querySelector('[data-testid="update-available"]');
+    if (existing) existing.remove();
+    const bar = document.createElement('div');
+    bar.setAttribute('role', 'status');
+    bar.setAttribute('data-testid', 'update-activated');
+    bar.className = 'update-bar';
+    bar.textContent = text(
+      'A new version is ready: it loads the next time this tab reloads.',
+      'Yeni sürüm hazır: bu sekme bir sonraki yenilemede onu yükler.'
+    );
+    document.body.append(bar);
+  }
   window.addEventListener('load', function () {
     const hadController = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.addEventListener('controllerchange', function () {
-      // The first install takes control silently; later ones come from the user's "Reload".
-      if (hadController && !reloading) {
+      // The first install takes control silently; later ones come from a "Reload" press.
+      if (!hadController || reloading) return;
+      if (askedToReload) {
         reloading = true;
         window.location.reload();
+      } else {
+        showActivatedBar();
       }
     });
     navigator.serviceWorker

@@ -1,7 +1,8 @@
 //! A redeploy while people have the app: a visitor's service worker installed build A; the Space
 //! is redeployed with build B whose data files differ; the visitor reloads, online, several
-//! times. Every reload must show B working (its own model, no error), and the "new version"
-//! bar must take the tab to B's worker. Build A is B's dist/ with a different model bundle under
+//! times, then offline once. Every online reload must show B working (its own model, no error),
+//! the offline one A (its worker's whole build), and the "new version" bar must take the tab to
+//! B's worker. Build A is B's dist/ with a different model bundle under
 //! the plain name and another precache version, which is what an older build looks like to B's
 //! page: before data files were fetched by content-addressed names, A's worker answered B's
 //! request for `/assets/model.json` with A's file, and B refused it on every reload.
@@ -91,7 +92,7 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
 
         // The redeploy: the same origin now serves build B.
         server.stop();
-        let _server_b = OwnServer::start(&dist, port);
+        let mut server_b = OwnServer::start(&dist, port);
         for reload in 1..=3 {
             client.refresh().await?;
             let status = wait_for_model(&client).await?;
@@ -102,6 +103,19 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
             );
             wait_for(&client, &testid("probability")).await?;
         }
+        // Offline now: A's worker still controls the tab and serves A's build, whole, which works.
+        server_b.stop();
+        client.refresh().await?;
+        let status = wait_for_model(&client).await?;
+        assert_eq!(
+            status.attr("data-state").await?.as_deref(),
+            Some("ready"),
+            "offline reload"
+        );
+        wait_for(&client, &testid("probability")).await?;
+        let _server_b = OwnServer::start(&dist, port);
+        client.refresh().await?;
+        wait_for_model(&client).await?;
         // B's worker is waiting: the bar offers it, and the tab reloads under it, still working.
         wait_for(&client, &testid("update-available"))
             .await?
