@@ -14,11 +14,16 @@
 //!   that must take the default side gets code `0` (always left) or `m + 1` (always right), and
 //!   zero and NaN read as `0.0` get the code of `0.0`. A node reads the column of its rule.
 //!
-//! Nodes are 8 bytes (`u64`: right child, `k + 1`, column) in pre-order, so the left child is
-//! the next entry. Leaves sit in the same array as entries that always go right to themselves
-//! (they read a column whose code is always `u16::MAX`), so a walk may take more steps than its
-//! path is long without leaving its leaf: every walk of a tree takes exactly that tree's depth
-//! in steps, with no data-dependent branch at all.
+//! Nodes are 8 bytes (`u64`: `k + 1`, first child, column), breadth first, so that a split's
+//! two children are adjacent and the next entry is `first_child + (code > k + 1)`, with no
+//! select. A leaf is an entry whose children are itself and whose bound is `u16::MAX`, which no
+//! code exceeds, so a walk may take more steps than its path is long without leaving its leaf:
+//! every walk of a tree takes exactly that tree's depth in steps, with no data-dependent branch.
+//!
+//! Indices are tree-relative and every tree is read through a fixed window of `WINDOW` entries,
+//! and a row's codes through a fixed array of `CODE_STRIDE` entries, so the walk indexes with
+//! masks the compiler can see are in bounds: no bounds check in the inner loop, and no
+//! `unsafe`.
 
 use super::tree::{MissingType, TreeArrays, DEFAULT_LEFT_MASK, ZERO_THRESHOLD};
 
@@ -67,12 +72,14 @@ struct FeatureCoder {
     columns: [u16; RULES],
 }
 
-/// The compiled forest. `None` from `build` when a model is beyond the 16-bit layout (more than
-/// 65,533 distinct thresholds on one feature, more than 65,533 columns, or more than 2^32
-/// entries); the caller then walks the trees' own arrays.
+/// The compiled forest. `None` from `build` when a model is beyond this layout (a tree of more
+/// than `WINDOW / 2` leaves, more than `CODE_STRIDE - 2` columns, more than 65,533 distinct
+/// thresholds on one feature); the caller then walks the trees' own arrays.
 #[derive(Debug, Clone)]
 pub(crate) struct Forest {
-    /// Pre-order entries of all trees: `right | (k + 1) << 32 | column << 48`.
+    /// Entries of all trees, breadth first, `(k + 1) | first_child << 16 | column << 56` with
+    /// `first_child` relative to the tree's root, followed by `WINDOW` entries of padding so that
+    /// every tree's window is in bounds.
     nodes: Vec<u64>,
     /// The leaf value at each leaf entry (0.0 at split entries).
     values: Vec<f64>,
@@ -83,17 +90,27 @@ pub(crate) struct Forest {
     /// Per group of `LANES` consecutive trees, the largest depth (for a single row).
     group_depths: Vec<u32>,
     coders: Vec<FeatureCoder>,
-    /// Codes per row: the columns, then the sink, then the constant `u16::MAX` column.
-    width: usize,
 }
 
 /// Independent walks interleaved: rows of a batch, or trees of a single row.
 pub(crate) const LANES: usize = 8;
 /// Rows coded and scored together in a batch.
 const ROW_CHUNK: usize = 64;
+/// Entries each tree is read through (a power of two): trees of up to `WINDOW / 2` leaves.
+const WINDOW: usize = 4096;
+/// Codes per row (a power of two): the columns, the sink for unused rules, the constant.
+const CODE_STRIDE: usize = 256;
+/// The column written for rules no node reads.
+const SINK: u16 = (CODE_STRIDE - 1) as u16;
+
+type Codes = [u16; CODE_STRIDE];
+type Window = [u64; WINDOW];
 
 impl Forest {
     pub(crate) fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
+        if trees.iter().any(|tree| 2 * tree.num_leaves - 1 > WINDOW) {
+            return None;
+        }
         // Columns and thresholds.
         let mut thresholds: Vec<Vec<f64>> = vec![Vec::new(); num_features];
         let mut used = vec![[false; RULES]; num_features];
@@ -105,11 +122,9 @@ impl Forest {
             }
         }
         let columns_used: usize = used.iter().flatten().filter(|&&u| u).count();
-        if columns_used + 2 > u16::MAX as usize {
+        if columns_used > SINK as usize {
             return None;
         }
-        let sink = columns_used as u16;
-        let width = columns_used + 2;
         let mut coders = Vec::new();
         let mut next_column = 0u16;
         for (feature, mut list) in thresholds.into_iter().enumerate() {
@@ -122,7 +137,7 @@ impl Forest {
             if list.len() + 2 > u16::MAX as usize {
                 return None;
             }
-            let mut columns = [sink; RULES];
+            let mut columns = [SINK; RULES];
             for (rule, column) in columns.iter_mut().enumerate() {
                 if used[feature][rule] {
                     *column = next_column;
@@ -137,73 +152,58 @@ impl Forest {
                 columns,
             });
         }
-        let constant = (width - 1) as u64;
-        let column_of = |feature: usize, rule: Rule| -> u64 {
-            coders
-                .iter()
-                .find(|coder| coder.feature == feature)
-                .map_or(constant, |coder| u64::from(coder.columns[rule as usize]))
-        };
-        let code_of = |feature: usize, threshold: f64| -> u64 {
-            coders
-                .iter()
-                .find(|coder| coder.feature == feature)
-                .map_or(0, |coder| {
-                    1 + coder.thresholds.partition_point(|&t| t < threshold) as u64
-                })
-        };
+        let mut coder_of = vec![None; num_features];
+        for (index, coder) in coders.iter().enumerate() {
+            coder_of[coder.feature] = Some(index);
+        }
 
         let total: usize = trees.iter().map(|tree| 2 * tree.num_leaves - 1).sum();
-        if total > u32::MAX as usize {
+        if total > u32::MAX as usize - WINDOW {
             return None;
         }
-        let mut nodes = Vec::with_capacity(total);
+        let mut nodes = Vec::with_capacity(total + WINDOW);
         let mut values = Vec::with_capacity(total);
         let mut roots = Vec::with_capacity(trees.len());
         let mut depths = Vec::with_capacity(trees.len());
-        // Columns per (feature, rule), found once per node rather than searched per node.
-        let mut column_table = vec![[constant; RULES]; num_features];
-        for (feature, row) in column_table.iter_mut().enumerate() {
-            for rule in [
-                Rule::Plain,
-                Rule::NanLeft,
-                Rule::NanRight,
-                Rule::ZeroLeft,
-                Rule::ZeroRight,
-            ] {
-                row[rule as usize] = column_of(feature, rule);
-            }
-        }
         for tree in trees {
-            roots.push(nodes.len() as u32);
+            let root = nodes.len();
+            roots.push(root as u32);
             let mut depth = 0u32;
-            // (child as in the arrays, depth, parent entry whose right child this is)
-            let mut stack: Vec<(i32, u32, Option<usize>)> =
-                vec![(if tree.num_nodes() == 0 { -1 } else { 0 }, 0, None)];
-            while let Some((child, level, parent)) = stack.pop() {
-                let entry = nodes.len();
-                if let Some(parent) = parent {
-                    nodes[parent] |= entry as u64;
-                }
+            // Breadth first: each split's two children get two adjacent entries.
+            // (child as in the arrays, its entry, depth)
+            let mut queue = std::collections::VecDeque::from([(
+                if tree.num_nodes() == 0 { -1 } else { 0 },
+                root,
+                0u32,
+            )]);
+            nodes.push(0);
+            values.push(0.0);
+            while let Some((child, entry, level)) = queue.pop_front() {
+                let relative = (entry - root) as u64;
                 depth = depth.max(level);
                 if child < 0 {
-                    // A leaf: reads the constant column, so it always goes right, to itself.
-                    nodes.push(entry as u64 | constant << 48);
-                    values.push(tree.leaf_value[!child as usize]);
+                    // A leaf: its children are itself, and no code is above `u16::MAX`.
+                    nodes[entry] = u64::from(u16::MAX) | relative << 16;
+                    values[entry] = tree.leaf_value[!child as usize];
                 } else {
                     let node = child as usize;
                     let feature = tree.split_feature[node] as usize;
-                    let rule = Rule::of(tree.decision_type[node]);
-                    let code = code_of(feature, tree.threshold[node]);
-                    nodes.push(code << 32 | column_table[feature][rule as usize] << 48);
-                    values.push(0.0);
-                    // Left first (pre-order), so push right below it.
-                    stack.push((tree.right_child[node], level + 1, Some(entry)));
-                    stack.push((tree.left_child[node], level + 1, None));
+                    let coder = &coders[coder_of[feature]?];
+                    let threshold = tree.threshold[node];
+                    let code = 1 + coder.thresholds.partition_point(|&t| t < threshold) as u64;
+                    let column =
+                        u64::from(coder.columns[Rule::of(tree.decision_type[node]) as usize]);
+                    let children = nodes.len();
+                    nodes[entry] = code | ((children - root) as u64) << 16 | column << 56;
+                    nodes.extend([0, 0]);
+                    values.extend([0.0, 0.0]);
+                    queue.push_back((tree.left_child[node], children, level + 1));
+                    queue.push_back((tree.right_child[node], children + 1, level + 1));
                 }
             }
             depths.push(depth);
         }
+        nodes.resize(nodes.len() + WINDOW, 0);
         let group_depths = depths
             .chunks(LANES)
             .map(|group| group.iter().copied().max().unwrap_or(0))
@@ -215,13 +215,12 @@ impl Forest {
             depths,
             group_depths,
             coders,
-            width,
         })
     }
 
-    /// Codes of one row into `codes` (`width` entries).
+    /// Codes of one row.
     #[inline]
-    fn encode(&self, row: &[f64], codes: &mut [u16]) {
+    fn encode(&self, row: &[f64], codes: &mut Codes) {
         for coder in &self.coders {
             let x = row[coder.feature];
             let nan = x.is_nan();
@@ -232,101 +231,95 @@ impl Forest {
                 1 + coder.thresholds.partition_point(|&t| t < x) as u16
             };
             let high = coder.high;
-            let [c_plain, c_nan_left, c_nan_right, c_zero_left, c_zero_right] = coder.columns;
-            codes[c_plain as usize] = plain;
-            codes[c_nan_left as usize] = if nan { 0 } else { plain };
-            codes[c_nan_right as usize] = if nan { high } else { plain };
-            codes[c_zero_left as usize] = if nan || zero { 0 } else { plain };
-            codes[c_zero_right as usize] = if nan || zero { high } else { plain };
+            let [c_plain, c_nan_left, c_nan_right, c_zero_left, c_zero_right] =
+                coder.columns.map(|column| usize::from(column as u8));
+            codes[c_plain] = plain;
+            codes[c_nan_left] = if nan { 0 } else { plain };
+            codes[c_nan_right] = if nan { high } else { plain };
+            codes[c_zero_left] = if nan || zero { 0 } else { plain };
+            codes[c_zero_right] = if nan || zero { high } else { plain };
         }
-        codes[self.width - 1] = u16::MAX;
     }
 
-    /// One step of a walk: the next entry from `index` for a row with `codes`.
+    /// The window of entries starting at a tree's root.
     #[inline(always)]
-    fn step(&self, index: u32, codes: &[u16]) -> u32 {
-        let node = self.nodes[index as usize];
-        let code = codes[(node >> 48) as usize];
-        if code <= (node >> 32) as u16 {
-            index + 1
-        } else {
-            node as u32
-        }
+    fn window(&self, root: u32) -> &Window {
+        let start = root as usize;
+        // In bounds by construction: the array ends with `WINDOW` entries of padding.
+        self.nodes[start..start + WINDOW]
+            .try_into()
+            .unwrap_or(&[0; WINDOW])
+    }
+
+    /// One step of a walk: the next entry (tree-relative) from `index` for a row with `codes`.
+    #[inline(always)]
+    fn step(tree: &Window, index: u32, codes: &Codes) -> u32 {
+        let node = tree[index as usize & (WINDOW - 1)];
+        let code = codes[(node >> 56) as usize];
+        let goes_right = code > node as u16;
+        (node as u32 >> 16) + u32::from(goes_right)
     }
 
     /// Sum of one row's leaves, in tree order.
     pub(crate) fn raw(&self, row: &[f64]) -> f64 {
-        let mut buffer = [0u16; 256];
-        let mut heap = Vec::new();
-        let codes: &mut [u16] = if self.width <= buffer.len() {
-            &mut buffer[..self.width]
-        } else {
-            heap.resize(self.width, 0);
-            &mut heap
-        };
-        self.encode(row, codes);
-        let codes: &[u16] = codes;
+        let mut codes = [0u16; CODE_STRIDE];
+        self.encode(row, &mut codes);
         let mut sum = 0.0;
         let mut groups = self.roots.chunks_exact(LANES);
         for (group, &steps) in (&mut groups).zip(&self.group_depths) {
-            let mut index: [u32; LANES] = std::array::from_fn(|lane| group[lane]);
+            let trees: [&Window; LANES] = std::array::from_fn(|lane| self.window(group[lane]));
+            let mut index = [0u32; LANES];
             for _ in 0..steps {
-                for lane in index.iter_mut() {
-                    *lane = self.step(*lane, codes);
+                for lane in 0..LANES {
+                    index[lane] = Self::step(trees[lane], index[lane], &codes);
                 }
             }
-            for lane in index {
-                sum += self.values[lane as usize];
+            for (lane, &root) in index.iter().zip(group) {
+                sum += self.values[(root + lane) as usize];
             }
         }
         let done = self.roots.len() - groups.remainder().len();
         for (&root, &steps) in groups.remainder().iter().zip(&self.depths[done..]) {
-            let mut index = root;
+            let tree = self.window(root);
+            let mut index = 0;
             for _ in 0..steps {
-                index = self.step(index, codes);
+                index = Self::step(tree, index, &codes);
             }
-            sum += self.values[index as usize];
+            sum += self.values[(root + index) as usize];
         }
         sum
     }
 
-    /// Sums of leaves of row-major `rows` (`width` values each) into `out`, in tree order.
+    /// Sums of leaves of row-major `rows` (`num_features` values each) into `out`, in tree
+    /// order.
     pub(crate) fn raw_batch(&self, rows: &[f64], num_features: usize, out: &mut [f64]) {
-        let width = self.width;
-        let mut codes = vec![0u16; ROW_CHUNK * width];
+        let mut codes = vec![[0u16; CODE_STRIDE]; ROW_CHUNK];
         for (row_chunk, out_chunk) in rows
             .chunks(ROW_CHUNK * num_features)
             .zip(out.chunks_mut(ROW_CHUNK))
         {
             let count = out_chunk.len();
-            // Rows past the end of a short chunk keep whatever codes they had: their walks
-            // are valid and their sums are dropped.
+            // Rows past the end of a short chunk keep the codes they had: their walks stay in
+            // their trees and their sums are dropped.
             let padded = count.div_ceil(LANES) * LANES;
-            for (row, row_codes) in row_chunk
-                .chunks_exact(num_features)
-                .zip(codes.chunks_exact_mut(width))
-            {
+            for (row, row_codes) in row_chunk.chunks_exact(num_features).zip(codes.iter_mut()) {
                 self.encode(row, row_codes);
-            }
-            for row_codes in codes[count * width..padded * width].chunks_exact_mut(width) {
-                row_codes[width - 1] = u16::MAX;
             }
             let mut sums = [0.0f64; ROW_CHUNK];
             for (&root, &steps) in self.roots.iter().zip(&self.depths) {
-                for (group, group_sums) in codes[..padded * width]
-                    .chunks_exact(LANES * width)
+                let tree = self.window(root);
+                for (group, group_sums) in codes[..padded]
+                    .chunks_exact(LANES)
                     .zip(sums.chunks_exact_mut(LANES))
                 {
-                    let lanes: [&[u16]; LANES] =
-                        std::array::from_fn(|lane| &group[lane * width..(lane + 1) * width]);
-                    let mut index = [root; LANES];
+                    let mut index = [0u32; LANES];
                     for _ in 0..steps {
                         for lane in 0..LANES {
-                            index[lane] = self.step(index[lane], lanes[lane]);
+                            index[lane] = Self::step(tree, index[lane], &group[lane]);
                         }
                     }
                     for (sum, lane) in group_sums.iter_mut().zip(index) {
-                        *sum += self.values[lane as usize];
+                        *sum += self.values[(root + lane) as usize];
                     }
                 }
             }
