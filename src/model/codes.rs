@@ -87,13 +87,18 @@ pub(crate) struct Forest {
     roots: Vec<u32>,
     /// Steps of each tree: its depth (0 for a single leaf).
     depths: Vec<u32>,
-    /// Per group of `LANES` consecutive trees, the largest depth (for a single row).
+    /// The trees sorted by depth, so that the `LANES` trees a single row walks side by side
+    /// take about as many steps each.
+    by_depth: Vec<u32>,
+    /// Per group of `SINGLE_LANES` trees of `by_depth`, the largest depth.
     group_depths: Vec<u32>,
     coders: Vec<FeatureCoder>,
 }
 
 /// Independent walks interleaved: rows of a batch, or trees of a single row.
 pub(crate) const LANES: usize = 8;
+/// Trees of a single row walked side by side.
+const SINGLE_LANES: usize = 16;
 /// Rows coded and scored together in a batch.
 const ROW_CHUNK: usize = 64;
 /// Entries each tree is read through (a power of two): trees of up to `WINDOW / 2` leaves.
@@ -204,15 +209,24 @@ impl Forest {
             depths.push(depth);
         }
         nodes.resize(nodes.len() + WINDOW, 0);
-        let group_depths = depths
-            .chunks(LANES)
-            .map(|group| group.iter().copied().max().unwrap_or(0))
+        let mut by_depth: Vec<u32> = (0..trees.len() as u32).collect();
+        by_depth.sort_by_key(|&tree| depths[tree as usize]);
+        let group_depths = by_depth
+            .chunks(SINGLE_LANES)
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|&tree| depths[tree as usize])
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         Some(Forest {
             nodes,
             values,
             roots,
             depths,
+            by_depth,
             group_depths,
             coders,
         })
@@ -260,32 +274,47 @@ impl Forest {
         (node as u32 >> 16) + u32::from(goes_right)
     }
 
-    /// Sum of one row's leaves, in tree order.
+    /// Sum of one row's leaves, in tree order. The trees are walked `LANES` at a time in
+    /// order of depth; their leaves are kept per tree and added in tree order at the end.
     pub(crate) fn raw(&self, row: &[f64]) -> f64 {
         let mut codes = [0u16; CODE_STRIDE];
         self.encode(row, &mut codes);
-        let mut sum = 0.0;
-        let mut groups = self.roots.chunks_exact(LANES);
+        let count = self.roots.len();
+        let mut stack_leaves = [0.0f64; 1024];
+        let mut heap_leaves = Vec::new();
+        let leaves: &mut [f64] = if count <= stack_leaves.len() {
+            &mut stack_leaves[..count]
+        } else {
+            heap_leaves.resize(count, 0.0);
+            &mut heap_leaves
+        };
+        let mut groups = self.by_depth.chunks_exact(SINGLE_LANES);
         for (group, &steps) in (&mut groups).zip(&self.group_depths) {
-            let trees: [&Window; LANES] = std::array::from_fn(|lane| self.window(group[lane]));
-            let mut index = [0u32; LANES];
+            let roots: [u32; SINGLE_LANES] =
+                std::array::from_fn(|lane| self.roots[group[lane] as usize]);
+            let trees: [&Window; SINGLE_LANES] = roots.map(|root| self.window(root));
+            let mut index = [0u32; SINGLE_LANES];
             for _ in 0..steps {
-                for lane in 0..LANES {
+                for lane in 0..SINGLE_LANES {
                     index[lane] = Self::step(trees[lane], index[lane], &codes);
                 }
             }
-            for (lane, &root) in index.iter().zip(group) {
-                sum += self.values[(root + lane) as usize];
+            for lane in 0..SINGLE_LANES {
+                leaves[group[lane] as usize] = self.values[(roots[lane] + index[lane]) as usize];
             }
         }
-        let done = self.roots.len() - groups.remainder().len();
-        for (&root, &steps) in groups.remainder().iter().zip(&self.depths[done..]) {
-            let tree = self.window(root);
+        for &tree in groups.remainder() {
+            let root = self.roots[tree as usize];
+            let window = self.window(root);
             let mut index = 0;
-            for _ in 0..steps {
-                index = Self::step(tree, index, &codes);
+            for _ in 0..self.depths[tree as usize] {
+                index = Self::step(window, index, &codes);
             }
-            sum += self.values[(root + index) as usize];
+            leaves[tree as usize] = self.values[(root + index) as usize];
+        }
+        let mut sum = 0.0;
+        for leaf in leaves.iter() {
+            sum += leaf;
         }
         sum
     }
