@@ -1,5 +1,5 @@
 //! Content-addressed names for the data files the app fetches (the model bundle, the catalog, the
-//! demo shoppers, the metrics). A redeploy must never hand a returning visitor's new code an old
+//! demo shoppers, the metrics, the personal-history model's bundle). A redeploy must never hand a returning visitor's new code an old
 //! file that a service worker of the previous build cached under the same name: each file is
 //! fetched as `<stem>-<first 16 hex of its sha256>.<ext>`, a name no other build's worker has
 //! cached. `scripts/postbuild.py` writes the same copies into dist/ (the serving tests check that
@@ -11,7 +11,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 /// (const name, source file, path the app serves it under)
-const ASSETS: [(&str, &str, &str); 4] = [
+const ASSETS: [(&str, &str, &str); 5] = [
     ("MODEL_URL", "assets/model.json", "/assets/model.json"),
     ("CATALOG_URL", "assets/catalog.json", "/assets/catalog.json"),
     (
@@ -20,6 +20,11 @@ const ASSETS: [(&str, &str, &str); 4] = [
         "/assets/demo_users.json",
     ),
     ("METRICS_URL", "models/metrics.json", "/assets/metrics.json"),
+    (
+        "PERSONAL_MODEL_URL",
+        "assets/personal_model.json",
+        "/assets/personal_model.json",
+    ),
 ];
 
 fn main() {
@@ -36,6 +41,10 @@ fn main() {
         let url = format!("{stem}-{}.{extension}", &digest[..16]);
         writeln!(out, "/// `{served}` by its content (sha256 {digest}).").expect("write");
         writeln!(out, "pub const {name}: &str = {url:?};").expect("write");
+        // The whole digest too, for a file checked after download (`MODEL_URL` -> `MODEL_SHA256`).
+        let digest_name = format!("{}_SHA256", name.trim_end_matches("_URL"));
+        writeln!(out, "/// sha256 of `{served}`.").expect("write");
+        writeln!(out, "pub const {digest_name}: &str = {digest:?};").expect("write");
     }
     let path = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("asset_urls.rs");
     std::fs::write(path, out).expect("write asset_urls.rs");

@@ -172,7 +172,7 @@ test_lint() {
     log "cargo clippy (native)"
     cargo clippy --all-targets -- -D warnings
     log "cargo clippy (wasm32)"
-    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy --all-targets --target wasm32-unknown-unknown --features batch-worker -- -D warnings
 }
 
 test_native() {

@@ -7,7 +7,7 @@
    sha256, and a version derived from them) into it, in place of its PRECACHE placeholder, so a
    new build is a new service worker.
 3. Content-addressed data files: a copy of each data file the app fetches (assets/model.json,
-   catalog.json, demo_users.json, metrics.json) named `<stem>-<first 16 hex of sha256>.json`,
+   catalog.json, demo_users.json, metrics.json, personal_model.json) named `<stem>-<first 16 hex of sha256>.json`,
    the names build.rs compiles into the app, and index.html's preload pointed at the model's.
    After a redeploy, a returning visitor's new page can then never get the previous build's
    file from a service worker cache. The plain names stay for people and scripts but are not
@@ -28,7 +28,8 @@ import subprocess
 import sys
 
 COMPRESSIBLE = (".html", ".js", ".wasm", ".css", ".json", ".svg", ".webmanifest", ".txt", ".ico")
-DATA_FILES = ("assets/model.json", "assets/catalog.json", "assets/demo_users.json", "assets/metrics.json")
+DATA_FILES = ("assets/model.json", "assets/catalog.json", "assets/demo_users.json", "assets/metrics.json",
+              "assets/personal_model.json")
 NOT_PRECACHED = {"sw.js", *DATA_FILES}
 PLACEHOLDER = "/*PRECACHE_MANIFEST*/ { version: 'dev', files: [] }"
 

@@ -7,9 +7,10 @@
 include!(concat!(env!("OUT_DIR"), "/asset_urls.rs"));
 
 /// Every data file's content-addressed URL, with the plain path it is a copy of.
-pub const ALL: [(&str, &str); 4] = [
+pub const ALL: [(&str, &str); 5] = [
     (MODEL_URL, "/assets/model.json"),
     (CATALOG_URL, "/assets/catalog.json"),
     (DEMO_USERS_URL, "/assets/demo_users.json"),
     (METRICS_URL, "/assets/metrics.json"),
+    (PERSONAL_MODEL_URL, "/assets/personal_model.json"),
 ];

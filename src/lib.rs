@@ -10,13 +10,20 @@ pub mod batch;
 pub mod chart;
 pub mod embed_protocol;
 pub mod features;
+pub mod form_rules;
+pub mod lang;
+pub mod mailbox;
 pub mod model;
 pub mod number;
+pub mod order_export;
 pub mod order_files;
 pub mod own_model;
 pub mod prediction_log;
 pub mod recommend;
 pub mod upload;
 
+/// The worker protocol's envelopes as JavaScript objects (the Batch page and its worker).
+#[cfg(target_arch = "wasm32")]
+pub mod envelope_js;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

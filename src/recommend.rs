@@ -196,3 +196,84 @@ pub fn expected_f1_basket(probabilities: &[f64]) -> (usize, f64) {
     }
     best
 }
+
+/// Which of the app's two models answers a history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The main model: the history's products are the 2017 dataset's, in the catalog.
+    Main,
+    /// The personal-history model (user, user x product and order-context features only): most
+    /// of the history's products are not in the catalog, so their product, aisle and department
+    /// statistics are unknown, and the main model would be asked about rows unlike its training.
+    Personal,
+}
+
+/// The choice of model for a history, with the counts that explain it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelPick {
+    pub choice: ModelChoice,
+    /// Distinct products in the history.
+    pub products: usize,
+    /// Of those, the ones the catalog does not know.
+    pub unknown: usize,
+}
+
+/// The personal-history model answers when more than half of the history's distinct products
+/// are not in the catalog (an export of today's orders: none are); otherwise the main model
+/// answers, and the unknown products get missing product statistics.
+pub fn choose_model(user: &UserHistory, catalog: &Catalog) -> ModelPick {
+    let mut products: Vec<u64> = user
+        .orders
+        .iter()
+        .flat_map(|order| order.products.iter().copied())
+        .collect();
+    products.sort_unstable();
+    products.dedup();
+    let unknown = products
+        .iter()
+        .filter(|&&id| catalog.product(id).is_none())
+        .count();
+    ModelPick {
+        choice: if unknown * 2 > products.len() {
+            ModelChoice::Personal
+        } else {
+            ModelChoice::Main
+        },
+        products: products.len(),
+        unknown,
+    }
+}
+
+/// The columns of a shopping list (`reorder basket` and the page's CSV export).
+pub const BASKET_COLUMNS: [&str; 5] = [
+    "product_id",
+    "name",
+    "probability",
+    "in_threshold_basket",
+    "in_expected_f1_basket",
+];
+
+/// A shopping list as CSV: one row per candidate, most likely first, with the product's name
+/// (`name_of`; formula-guarded and quoted as the log's exports are), the probability as Rust
+/// prints an f64 (it reads back to the same number) and 1/0 for each basket.
+pub fn basket_csv<'a>(recommendation: &Recommendation, name_of: impl Fn(u64) -> &'a str) -> String {
+    let mut out = BASKET_COLUMNS.join(",");
+    out.push('\n');
+    for (rank, row) in recommendation.ranked.iter().enumerate() {
+        let name = crate::prediction_log::csv_cell(name_of(row.product_id));
+        let name = if name.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        } else {
+            name
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            row.product_id,
+            name,
+            row.probability,
+            u8::from(row.is_reorder),
+            u8::from(rank < recommendation.f1_count),
+        ));
+    }
+    out
+}

@@ -6,7 +6,7 @@
 /// A file input of the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upload {
-    /// A CSV of feature rows on the Batch page (read whole, scored in chunks).
+    /// A CSV of feature rows on the Batch page (read in slices by the batch worker).
     BatchFile,
     /// An order-history file (joined order lines, orders.csv or order_products).
     OrderHistory,
@@ -24,8 +24,10 @@ impl Upload {
     /// The largest file accepted, in bytes.
     pub const fn max_bytes(self) -> u64 {
         match self {
-            // A million rows of the bundled model's 41 features is about 290 MB.
-            Upload::BatchFile => 512 * MIB,
+            // A million rows of the bundled model's 41 features is about 290 MB. The file is read
+            // a slice at a time and the scored CSV leaves in parts, so memory does not grow with
+            // the file; the limit is one a browser's File and Blob handle everywhere.
+            Upload::BatchFile => 2048 * MIB,
             // Several hundred thousand order lines; the features are built in memory.
             Upload::OrderHistory => 256 * MIB,
             // The converter's own limit (`model::MAX_MODEL_BYTES`).
@@ -156,7 +158,7 @@ mod tests {
         let error = Upload::BatchFile.check("a.csv", limit + 1).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "`a.csv` is 512.0 MB and this input takes files up to 512 MB"
+            "`a.csv` is 2.0 GB and this input takes files up to 2 GB"
         );
         assert!(Upload::Threshold.check("t.txt", 65 * 1024).is_err());
     }

@@ -1,6 +1,18 @@
 """Trains the next-basket LightGBM model on the Rust feature table and writes the model's
 artifacts: model.txt, feature_names.json, best_threshold.txt, metrics.json, reference.csv,
-meta.json, the demo user ids and MODEL_CARD.md.
+meta.json and the demo user ids (model_card.py writes MODEL_CARD.md from them).
+
+It then trains the personal-history model with the same pipeline, split and parameters on the
+features a person's own export can give (groups user, user_product and order_context: the
+export's product ids are not the 2017 dataset's, so product, aisle and department statistics
+are unknown for it), into MODELS_DIR/personal/ (model.txt, feature_names.json,
+best_threshold.txt, meta.json, reference.csv); its metrics go into metrics.json under
+`personal`, on the same test users.
+
+Besides the threshold baskets, both models are scored the way the Kaggle competition scored a
+basket: each test user's expected-F1 basket (the k most likely candidates for the k that
+maximises the expected F1, as `recommend::expected_f1_basket` draws it in the app) against
+their true basket, averaged over users (`mean_user_f1_expected_f1_basket`).
 
 Users are split 70/15/15 by user id with a fixed seed; early stopping and the decision
 threshold (argmax F1 with `probability >= threshold`) use the validation users only; every
@@ -11,6 +23,7 @@ Usage: python train.py TABLE_CSV DEFINITIONS_JSON MODELS_DIR WORK_DIR
 
 import hashlib
 import json
+import os
 import sys
 
 import lightgbm as lgb
@@ -41,6 +54,8 @@ PARAMS = {
 }
 MAX_ROUNDS = 3000
 EARLY_STOPPING = 100
+# The feature groups a person's own export can give (see the module comment).
+PERSONAL_GROUPS = ("user", "user_product", "order_context")
 
 
 def split_users(user_ids):
@@ -160,6 +175,61 @@ def bootstrap(labels, scores, threshold, users, probabilities, rng_seed):
             for key, values in samples.items() if values}
 
 
+def expected_f1_basket(probabilities):
+    """The basket size k (the k most likely products) that maximises the expected F1 when each
+    product is in the real basket independently with its probability; `probabilities` sorted
+    from the highest down; an empty basket scores 1 when no product is bought; ties go to the
+    smaller basket. The same computation as `recommend::expected_f1_basket` in the app."""
+    n = len(probabilities)
+    suffix = [None] * (n + 1)
+    suffix[n] = np.array([1.0])
+    for k in range(n - 1, -1, -1):
+        p = probabilities[k]
+        following = suffix[k + 1]
+        distribution = np.zeros(len(following) + 1)
+        distribution[:-1] += following * (1.0 - p)
+        distribution[1:] += following * p
+        suffix[k] = distribution
+    best_k, best = 0, suffix[0][0]
+    taken = np.array([1.0])
+    for k in range(1, n + 1):
+        p = probabilities[k - 1]
+        step = np.zeros(len(taken) + 1)
+        step[:-1] += taken * (1.0 - p)
+        step[1:] += taken * p
+        taken = step
+        hits = np.arange(1, len(taken))[:, None]
+        missed = np.arange(len(suffix[k]))[None, :]
+        expected = float(np.sum(taken[1:, None] * suffix[k][None, :] * 2.0 * hits / (k + hits + missed)))
+        if expected > best:
+            best_k, best = k, expected
+    return best_k
+
+
+def expected_f1_user_scores(labels, scores, users):
+    """Each user's F1 of their expected-F1 basket against their true basket among the
+    candidates (1.0 when both are empty), in user order. Rows are sorted by user, then product
+    id, so a stable sort on the probability ranks ties by increasing product id, as the app."""
+    boundaries = np.flatnonzero(np.concatenate(([True], users[1:] != users[:-1], [True])))
+    result = []
+    for start, end in zip(boundaries[:-1], boundaries[1:]):
+        order = np.argsort(-scores[start:end], kind="mergesort")
+        ranked_labels = labels[start:end][order]
+        k = expected_f1_basket(scores[start:end][order])
+        tp = float(ranked_labels[:k].sum())
+        actual = float(ranked_labels.sum())
+        result.append(1.0 if k + actual == 0 else 2 * tp / (k + actual))
+    return np.array(result)
+
+
+def bootstrap_mean(values, rng_seed):
+    """95% percentile interval of the mean of per-user values, resampling users."""
+    rng = np.random.default_rng(rng_seed)
+    means = [values[rng.integers(0, len(values), len(values))].mean()
+             for _ in range(BOOTSTRAP_ROUNDS)]
+    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
+
+
 def rounded(value):
     if isinstance(value, float):
         return float(f"{value:.6g}")
@@ -172,6 +242,102 @@ def rounded(value):
 
 def csv_value(value):
     return "" if np.isnan(value) else repr(float(value))
+
+
+def train_model(names, columns, features, labels, users, masks):
+    """Trains on the train users with early stopping on the validation users; returns the
+    booster (to be saved with its best iteration) and that iteration."""
+    in_train, in_valid, _ = masks
+    data = features[:, columns]
+    train_set = lgb.Dataset(data[in_train], labels[in_train], feature_name=names,
+                            params={"max_bin": PARAMS["max_bin"], "verbose": -1}, free_raw_data=False)
+    valid_set = lgb.Dataset(data[in_valid], labels[in_valid], reference=train_set)
+    booster = lgb.train(PARAMS, train_set, num_boost_round=MAX_ROUNDS, valid_sets=[valid_set],
+                        valid_names=["valid"],
+                        callbacks=[lgb.early_stopping(EARLY_STOPPING, first_metric_only=True,
+                                                      verbose=False)])
+    return booster, booster.best_iteration
+
+
+def write_model(models_dir, version_prefix, definitions, columns, features, labels, users, masks,
+                seed_offset):
+    """Trains one model on the feature `columns` and writes model.txt, best_threshold.txt,
+    feature_names.json, reference.csv and meta.json into `models_dir`; returns its threshold,
+    test and validation metrics (the test ones with 95% bootstrap intervals), its best
+    iteration and the test users' expected-F1-basket scores."""
+    in_train, in_valid, in_test = masks
+    names = [definitions[column]["name"] for column in columns]
+    booster, best_iteration = train_model(names, columns, features, labels, users, masks)
+    booster.save_model(f"{models_dir}/model.txt", num_iteration=best_iteration)
+    model = lgb.Booster(model_file=f"{models_dir}/model.txt")
+    data = features[:, columns]
+
+    valid_probability = model.predict(data[in_valid])
+    test_probability = model.predict(data[in_test])
+    threshold = best_threshold(labels[in_valid], valid_probability)
+
+    test_labels, test_user_ids = labels[in_test], users[in_test]
+    test = evaluate(test_labels, test_probability, threshold, test_user_ids)
+    test["ci95"] = bootstrap(test_labels, test_probability, threshold, test_user_ids, True,
+                             SEED + seed_offset)
+    valid = evaluate(labels[in_valid], valid_probability, threshold, users[in_valid])
+    per_user = expected_f1_user_scores(test_labels, test_probability, test_user_ids)
+    test["mean_user_f1_expected_f1_basket"] = float(per_user.mean())
+    test["ci95"]["mean_user_f1_expected_f1_basket"] = bootstrap_mean(per_user, SEED + 20 + seed_offset)
+    valid["mean_user_f1_expected_f1_basket"] = float(expected_f1_user_scores(
+        labels[in_valid], valid_probability, users[in_valid]).mean())
+
+    with open(f"{models_dir}/best_threshold.txt", "w", encoding="utf-8") as handle:
+        handle.write(repr(threshold) + "\n")
+    with open(f"{models_dir}/feature_names.json", "w", encoding="utf-8") as handle:
+        json.dump(names, handle, indent=2)
+        handle.write("\n")
+
+    # Reference rows: test rows as they are, plus rows with about half of the features blanked.
+    test_rows = data[in_test]
+    reference = test_rows[:REFERENCE_ROWS].copy()
+    rng = np.random.default_rng(SEED + 10)
+    heavy = test_rows[rng.integers(0, len(test_rows), NAN_HEAVY_ROWS)].copy()
+    heavy[rng.random(heavy.shape) < 0.5] = np.nan
+    heavy[0, :] = np.nan
+    reference = np.vstack([reference, heavy])
+    reference_probability = model.predict(reference)
+    with open(f"{models_dir}/reference.csv", "w", encoding="utf-8") as handle:
+        handle.write(",".join(names + ["probability"]) + "\n")
+        for row, probability in zip(reference, reference_probability):
+            handle.write(",".join([csv_value(value) for value in row] + [repr(float(probability))]) + "\n")
+
+    # meta.json for `reorder convert`: descriptions and training-split ranges.
+    train_features = data[in_train]
+    meta_features = []
+    for position, column in enumerate(columns):
+        values = train_features[:, position]
+        values = values[~np.isnan(values)]
+        entry = dict(definitions[column])
+        if len(values):
+            entry.update(min=float(values.min()), median=float(np.median(values)),
+                         max=float(values.max()))
+        else:
+            entry.update(min=None, median=None, max=None)
+        meta_features.append(entry)
+    reported = rounded(test)
+    model_hash = hashlib.sha256(open(f"{models_dir}/model.txt", "rb").read()).hexdigest()[:12]
+    meta = {
+        "model_version": f"{version_prefix}-{model_hash}",
+        "lightgbm_version": lgb.__version__,
+        "metrics": {"test_auc": reported["auc"], "test_f1": reported["f1"],
+                    "test_logloss": reported["logloss"],
+                    "test_precision": reported["precision"],
+                    "test_recall": reported["recall"],
+                    "test_mean_user_f1": reported["mean_user_f1"],
+                    "threshold": threshold},
+        "features": meta_features,
+    }
+    with open(f"{models_dir}/meta.json", "w", encoding="utf-8") as handle:
+        json.dump(meta, handle, indent=2)
+        handle.write("\n")
+    return {"threshold": threshold, "test": test, "validation": valid,
+            "best_iteration": int(best_iteration), "model_version": meta["model_version"]}
 
 
 def main():
@@ -190,27 +356,21 @@ def main():
     in_train = np.isin(users, train_users)
     in_valid = np.isin(users, valid_users)
     in_test = np.isin(users, test_users)
+    masks = (in_train, in_valid, in_test)
 
-    train_set = lgb.Dataset(features[in_train], labels[in_train], feature_name=names,
-                            params={"max_bin": PARAMS["max_bin"], "verbose": -1}, free_raw_data=False)
-    valid_set = lgb.Dataset(features[in_valid], labels[in_valid], reference=train_set)
-    booster = lgb.train(PARAMS, train_set, num_boost_round=MAX_ROUNDS, valid_sets=[valid_set],
-                        valid_names=["valid"],
-                        callbacks=[lgb.early_stopping(EARLY_STOPPING, first_metric_only=True,
-                                                      verbose=False)])
-    best_iteration = booster.best_iteration
-    booster.save_model(f"{models_dir}/model.txt", num_iteration=best_iteration)
-    model = lgb.Booster(model_file=f"{models_dir}/model.txt")
+    main_model = write_model(models_dir, "nextbasket", definitions, list(range(len(names))),
+                             features, labels, users, masks, 0)
+    threshold = main_model["threshold"]
+    test = main_model["test"]
 
-    valid_probability = model.predict(features[in_valid])
-    test_probability = model.predict(features[in_test])
-    threshold = best_threshold(labels[in_valid], valid_probability)
+    personal_dir = f"{models_dir}/personal"
+    os.makedirs(personal_dir, exist_ok=True)
+    personal_columns = [column for column, definition in enumerate(definitions)
+                        if definition["group"] in PERSONAL_GROUPS]
+    personal = write_model(personal_dir, "personal", definitions, personal_columns, features,
+                           labels, users, masks, 5)
 
     test_labels, test_user_ids = labels[in_test], users[in_test]
-    test = evaluate(test_labels, test_probability, threshold, test_user_ids)
-    test["ci95"] = bootstrap(test_labels, test_probability, threshold, test_user_ids, True, SEED)
-    valid = evaluate(labels[in_valid], valid_probability, threshold, users[in_valid])
-
     baselines = {}
     base_rate = float(labels[in_train].mean())
     constant = np.full(in_test.sum(), base_rate)
@@ -237,73 +397,41 @@ def main():
                   "train_rows": int(in_train.sum()), "valid_rows": int(in_valid.sum()),
                   "test_rows": int(in_test.sum())},
         "test": {key: value for key, value in test.items() if key != "threshold"},
-        "validation": {key: value for key, value in valid.items() if key != "threshold"},
+        "validation": {key: value for key, value in main_model["validation"].items()
+                       if key != "threshold"},
         "baselines": baselines,
-        "training": {"best_iteration": int(best_iteration), "lightgbm_version": lgb.__version__,
+        "personal": {
+            "note": "the model for a person's own export: the same split, parameters and rule, on the "
+                    "features of groups " + ", ".join(PERSONAL_GROUPS) + " only (no product, aisle or "
+                    "department statistics); files in models/personal/",
+            "model_version": personal["model_version"],
+            "threshold": personal["threshold"],
+            "features": [names[column] for column in personal_columns],
+            "test": {key: value for key, value in personal["test"].items() if key != "threshold"},
+            "validation": {key: value for key, value in personal["validation"].items()
+                           if key != "threshold"},
+            "best_iteration": personal["best_iteration"],
+        },
+        "training": {"best_iteration": main_model["best_iteration"], "lightgbm_version": lgb.__version__,
                      "params": {key: value for key, value in PARAMS.items()},
                      "early_stopping_rounds": EARLY_STOPPING,
                      "train_positive_rate": base_rate},
     }
     metrics = rounded(metrics)
     metrics["threshold"] = threshold
+    metrics["personal"]["threshold"] = personal["threshold"]
     with open(f"{models_dir}/metrics.json", "w", encoding="utf-8") as handle:
         json.dump(metrics, handle, indent=2)
-        handle.write("\n")
-    with open(f"{models_dir}/best_threshold.txt", "w", encoding="utf-8") as handle:
-        handle.write(repr(threshold) + "\n")
-    with open(f"{models_dir}/feature_names.json", "w", encoding="utf-8") as handle:
-        json.dump(names, handle, indent=2)
-        handle.write("\n")
-
-    # Reference rows: test rows as they are, plus rows with about half of the features blanked.
-    test_rows = features[in_test]
-    reference = test_rows[:REFERENCE_ROWS].copy()
-    rng = np.random.default_rng(SEED + 10)
-    heavy = test_rows[rng.integers(0, len(test_rows), NAN_HEAVY_ROWS)].copy()
-    heavy[rng.random(heavy.shape) < 0.5] = np.nan
-    heavy[0, :] = np.nan
-    reference = np.vstack([reference, heavy])
-    reference_probability = model.predict(reference)
-    with open(f"{models_dir}/reference.csv", "w", encoding="utf-8") as handle:
-        handle.write(",".join(names + ["probability"]) + "\n")
-        for row, probability in zip(reference, reference_probability):
-            handle.write(",".join([csv_value(value) for value in row] + [repr(float(probability))]) + "\n")
-
-    # meta.json for `reorder convert`: descriptions and training-split ranges.
-    train_features = features[in_train]
-    meta_features = []
-    for column, definition in enumerate(definitions):
-        values = train_features[:, column]
-        values = values[~np.isnan(values)]
-        entry = dict(definition)
-        if len(values):
-            entry.update(min=float(values.min()), median=float(np.median(values)),
-                         max=float(values.max()))
-        else:
-            entry.update(min=None, median=None, max=None)
-        meta_features.append(entry)
-    model_hash = hashlib.sha256(open(f"{models_dir}/model.txt", "rb").read()).hexdigest()[:12]
-    meta = {
-        "model_version": f"nextbasket-{model_hash}",
-        "lightgbm_version": lgb.__version__,
-        "metrics": {"test_auc": metrics["test"]["auc"], "test_f1": metrics["test"]["f1"],
-                    "test_logloss": metrics["test"]["logloss"],
-                    "test_precision": metrics["test"]["precision"],
-                    "test_recall": metrics["test"]["recall"],
-                    "test_mean_user_f1": metrics["test"]["mean_user_f1"],
-                    "threshold": threshold},
-        "features": meta_features,
-    }
-    with open(f"{models_dir}/meta.json", "w", encoding="utf-8") as handle:
-        json.dump(meta, handle, indent=2)
         handle.write("\n")
 
     with open(f"{work_dir}/test_user_ids.txt", "w", encoding="utf-8") as handle:
         handle.write("".join(f"{user}\n" for user in test_users[:DEMO_USERS_MAX]))
 
-    print(f"best iteration {best_iteration}; threshold {threshold:.4f}; test AUC {test['auc']:.4f} "
-          f"F1 {test['f1']:.4f} (all_yes {all_yes['f1']:.4f}, product_reorder_rate "
+    print(f"best iteration {main_model['best_iteration']}; threshold {threshold:.4f}; test AUC "
+          f"{test['auc']:.4f} F1 {test['f1']:.4f} (all_yes {all_yes['f1']:.4f}, product_reorder_rate "
           f"{baselines['product_reorder_rate']['f1']:.4f}, up_order_rate {baselines['up_order_rate']['f1']:.4f})")
+    print(f"personal model: best iteration {personal['best_iteration']}; threshold "
+          f"{personal['threshold']:.4f}; test AUC {personal['test']['auc']:.4f} F1 {personal['test']['f1']:.4f}")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@
 #   options: --skip-check (skip the polars cross-check), --skip-rerun (skip the determinism rerun)
 #
 # Creates models/train/.venv (Python 3.11, pinned requirements.txt), builds `reorder` with the
-# native profile, checks the Rust features against the polars reference, trains, trains again
-# to prove model.txt is byte-identical, converts to assets/model.json and writes the app's
-# catalog and demo users. Two runs produce byte-identical outputs.
+# native profile, checks the Rust features against the polars reference, trains the main model
+# and the personal-history model (models/personal/), trains again to prove both model.txt are
+# byte-identical, converts them to assets/model.json and assets/personal_model.json and writes
+# the app's catalog and demo users. Two runs produce byte-identical outputs.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,13 +60,19 @@ if [ "$rerun" = 1 ]; then
   rm -rf "$work/rerun" && mkdir -p "$work/rerun"
   "$py" "$here/train.py" "$work/table.csv" "$work/definitions.json" "$work/rerun" "$work/rerun" >/dev/null
   cmp "$root/models/model.txt" "$work/rerun/model.txt"
-  echo "model.txt is byte-identical across two runs"
+  cmp "$root/models/personal/model.txt" "$work/rerun/personal/model.txt"
+  echo "model.txt and personal/model.txt are byte-identical across two runs"
 fi
 
 echo "== converting to assets/model.json"
 mkdir -p "$root/assets"
 "$reorder" convert --model "$root/models/model.txt" --threshold "$root/models/best_threshold.txt" \
   --features "$root/models/feature_names.json" --meta "$root/models/meta.json" --out "$root/assets/model.json"
+echo "== converting the personal-history model to assets/personal_model.json"
+personal="$root/models/personal"
+"$reorder" convert --model "$personal/model.txt" --threshold "$personal/best_threshold.txt" \
+  --features "$personal/feature_names.json" --meta "$personal/meta.json" \
+  --out "$root/assets/personal_model.json"
 
 echo "== app data: catalog and demo users (test-split users only)"
 "$reorder" features --data "$data" --demo-ids "$work/test_user_ids.txt" \
@@ -81,6 +88,9 @@ echo "== reference rows: reorder predict must equal LightGBM bit for bit"
 "$reorder" predict --bundle "$root/assets/model.json" --input "$root/models/reference.csv" \
   --output "$work/reference_predicted.csv"
 "$py" "$here/check_reference.py" "$work/reference_predicted.csv"
+"$reorder" predict --bundle "$root/assets/personal_model.json" --input "$personal/reference.csv" \
+  --output "$work/personal_reference_predicted.csv"
+"$py" "$here/check_reference.py" "$work/personal_reference_predicted.csv"
 
 echo "== model card"
 "$py" "$here/model_card.py" "$root/models" "$work/definitions.json" > "$root/models/MODEL_CARD.md"

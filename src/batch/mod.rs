@@ -9,12 +9,16 @@
 //! through as `input_<name>`. A column named `reordered` or `label` holds the true outcome.
 
 mod metrics;
+mod records;
 mod rows;
+mod scoring_run;
 mod tally;
+pub mod worker_protocol;
 
 pub use metrics::{Confusion, CurvePoint, LabelledScores};
 pub use rows::{
-    output_header, BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, RowError, ScoredRow,
-    ADDED_COLUMNS, LABEL_COLUMNS,
+    output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
+    OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
+pub use scoring_run::{RunStep, ScoringRun};
 pub use tally::{BatchTally, PreviewRow};

@@ -1,9 +1,9 @@
 //! A batch file's layout (which column is which feature, the label, the pass-through columns)
 //! and a reader that hands out the parsed rows a chunk at a time, with every bad row reported by
-//! line, column and reason instead of stopping the whole file.
+//! line, column and reason instead of stopping the whole file. The reader takes the whole file
+//! at once or slice by slice (a file too large to hold in memory), with the same results.
 
-use std::io::Cursor;
-
+use super::records::{RecordSplitter, Split};
 use crate::number::{parse_file_value, NumberError};
 use crate::prediction_log::csv_cell;
 use crate::upload::without_bom;
@@ -20,8 +20,6 @@ pub const LABEL_COLUMNS: [&str; 2] = ["reordered", "label"];
 pub enum BatchError {
     #[error("the file is empty: it needs a header row naming the feature columns")]
     Empty,
-    #[error("cannot read the header row")]
-    Header(#[source] csv::Error),
     #[error("header column {position} is not UTF-8 text")]
     HeaderNotText {
         position: usize,
@@ -41,7 +39,7 @@ pub enum BatchError {
 }
 
 /// One row that could not be scored: where it is and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("line {line}{}: {reason}", column.as_ref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
 pub struct RowError {
     /// 1-based line of the file where the row starts.
@@ -265,13 +263,133 @@ pub struct Chunk {
     pub done: bool,
 }
 
-/// Reads a whole file's rows a chunk at a time.
+/// The bytes given to a reader and not parsed yet, and whether more will come.
+struct Input {
+    splitter: RecordSplitter,
+    bytes: Vec<u8>,
+    offset: usize,
+    ended: bool,
+    /// Whether the start of the file was checked for a byte-order mark, and its length.
+    bom_checked: bool,
+    bom_len: u64,
+}
+
+impl Input {
+    fn new(bytes: Vec<u8>, ended: bool) -> Input {
+        Input {
+            splitter: RecordSplitter::new(),
+            bytes,
+            offset: 0,
+            ended,
+            bom_checked: false,
+            bom_len: 0,
+        }
+    }
+
+    fn push(&mut self, bytes: Vec<u8>) {
+        if self.offset == self.bytes.len() {
+            self.bytes = bytes;
+        } else {
+            self.bytes.drain(..self.offset);
+            self.bytes.extend_from_slice(&bytes);
+        }
+        self.offset = 0;
+    }
+
+    fn is_used_up(&self) -> bool {
+        self.offset == self.bytes.len()
+    }
+
+    /// The next record, after skipping a byte-order mark at the start of the file (so the first
+    /// column is named as written).
+    fn next_record(&mut self) -> Split {
+        if !self.bom_checked {
+            let rest = &self.bytes[self.offset..];
+            if rest.len() < 3 && !self.ended {
+                return Split::NeedsInput;
+            }
+            let skip = rest.len() - without_bom(rest).len();
+            self.offset += skip;
+            self.bom_len = skip as u64;
+            self.bom_checked = true;
+        }
+        let (split, used) = self.splitter.next(&self.bytes[self.offset..], self.ended);
+        self.offset += used;
+        split
+    }
+
+    /// Bytes of the file read so far.
+    fn bytes_read(&self) -> u64 {
+        self.bom_len + self.splitter.consumed()
+    }
+}
+
+/// The start of a file read slice by slice (`BatchReader::streaming`), until its header row is
+/// complete.
+pub struct HeaderReader {
+    input: Input,
+    feature_names: Vec<String>,
+    added_columns: Vec<String>,
+    total_bytes: u64,
+}
+
+/// What `HeaderReader::read_header` found.
+pub enum HeaderStep {
+    /// The header fits the model: the rows can be read.
+    Ready(BatchReader),
+    /// The header row is not complete yet: push more bytes.
+    NeedsInput(HeaderReader),
+}
+
+impl HeaderReader {
+    /// Appends the file's next bytes.
+    pub fn push(&mut self, bytes: Vec<u8>) {
+        self.input.push(bytes);
+    }
+
+    /// Says that no bytes follow those pushed.
+    pub fn end_input(&mut self) {
+        self.input.ended = true;
+    }
+
+    /// Reads the header row if it is complete, and matches it against the model's features.
+    pub fn read_header(mut self) -> Result<HeaderStep, BatchError> {
+        let header = match self.input.next_record() {
+            Split::NeedsInput => return Ok(HeaderStep::NeedsInput(self)),
+            Split::End => return Err(BatchError::Empty),
+            Split::Record { .. } => self.input.splitter.cells(),
+        };
+        if header.is_empty() {
+            return Err(BatchError::Empty);
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (position, cell) in header.iter().enumerate() {
+            let name = std::str::from_utf8(cell).map_err(|source| BatchError::HeaderNotText {
+                position: position + 1,
+                source,
+            })?;
+            names.push(name);
+        }
+        let feature_names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
+        let added_columns: Vec<&str> = self.added_columns.iter().map(String::as_str).collect();
+        let layout = BatchLayout::from_header(&names, &feature_names, &added_columns)?;
+        Ok(HeaderStep::Ready(BatchReader {
+            input: self.input,
+            layout,
+            feature_names: self.feature_names,
+            total_bytes: self.total_bytes,
+            done: false,
+        }))
+    }
+}
+
+/// Reads a file's rows a chunk at a time: a whole file given at once (`new`), or one fed slice
+/// by slice (`streaming`), with the same rows, lines and messages wherever the slices are cut.
 pub struct BatchReader {
-    reader: csv::Reader<Cursor<Vec<u8>>>,
+    input: Input,
     layout: BatchLayout,
     feature_names: Vec<String>,
     total_bytes: u64,
-    record: csv::ByteRecord,
     done: bool,
 }
 
@@ -289,82 +407,83 @@ impl BatchReader {
         added_columns: &[&str],
     ) -> Result<BatchReader, BatchError> {
         let total_bytes = bytes.len() as u64;
-        // A byte-order mark is skipped, so the first column is named as written.
-        let mut cursor = Cursor::new(bytes);
-        let skip = cursor.get_ref().len() - without_bom(cursor.get_ref()).len();
-        cursor.set_position(skip as u64);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(cursor);
-        let header = reader.byte_headers().map_err(BatchError::Header)?.clone();
-        if header.is_empty() {
-            return Err(BatchError::Empty);
+        let mut start = BatchReader::streaming(feature_names, added_columns, total_bytes);
+        start.input = Input::new(bytes, true);
+        match start.read_header()? {
+            HeaderStep::Ready(reader) => Ok(reader),
+            // With the whole input given, the header is either complete or missing.
+            HeaderStep::NeedsInput(_) => Err(BatchError::Empty),
         }
-        let mut names = Vec::with_capacity(header.len());
-        for (position, cell) in header.iter().enumerate() {
-            let name = std::str::from_utf8(cell).map_err(|source| BatchError::HeaderNotText {
-                position: position + 1,
-                source,
-            })?;
-            names.push(name);
-        }
-        let layout = BatchLayout::from_header(&names, feature_names, added_columns)?;
-        Ok(BatchReader {
-            reader,
-            layout,
+    }
+
+    /// A reader fed the file slice by slice (`HeaderReader::push`, then `BatchReader::push`) for a
+    /// file of `total_bytes` (for progress), whose output adds `added_columns`.
+    pub fn streaming(
+        feature_names: &[&str],
+        added_columns: &[&str],
+        total_bytes: u64,
+    ) -> HeaderReader {
+        HeaderReader {
+            input: Input::new(Vec::new(), false),
             feature_names: feature_names
                 .iter()
                 .map(|name| (*name).to_owned())
                 .collect(),
+            added_columns: added_columns
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
             total_bytes,
-            record: csv::ByteRecord::new(),
-            done: false,
-        })
+        }
     }
 
     pub fn layout(&self) -> &BatchLayout {
         &self.layout
     }
 
+    /// Appends the file's next bytes (a streaming reader).
+    pub fn push(&mut self, bytes: Vec<u8>) {
+        self.input.push(bytes);
+    }
+
+    /// Says that no bytes follow those pushed.
+    pub fn end_input(&mut self) {
+        self.input.ended = true;
+    }
+
+    /// Whether every byte pushed has been read and more are needed to go on.
+    pub fn needs_input(&self) -> bool {
+        !self.done && !self.input.ended && self.input.is_used_up()
+    }
+
     /// Bytes of the file read so far, for a progress bar.
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte().min(self.total_bytes)
+        self.input.bytes_read().min(self.total_bytes)
     }
 
     pub fn total_bytes(&self) -> u64 {
         self.total_bytes
     }
 
-    /// Reads up to `max_rows` rows (good or bad).
+    /// Reads up to `max_rows` rows (good or bad), fewer when the bytes pushed so far run out
+    /// (then `needs_input` is true).
     pub fn next_chunk(&mut self, max_rows: usize) -> Chunk {
         let names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
         let mut chunk = Chunk::default();
         let mut seen = 0;
         while seen < max_rows && !self.done {
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => self.done = true,
-                Ok(true) => {
+            match self.input.next_record() {
+                Split::NeedsInput => break,
+                Split::End => self.done = true,
+                Split::Record { line } => {
                     seen += 1;
-                    let line = self.record.position().map_or(0, |p| p.line());
-                    let cells: Vec<&[u8]> = self.record.iter().collect();
+                    let cells = self.input.splitter.cells();
                     match self
                         .layout
                         .parse_row(&cells, line, &names, &mut chunk.values)
                     {
                         Ok(row) => chunk.rows.push(row),
                         Err(error) => chunk.errors.push(error),
-                    }
-                }
-                Err(error) => {
-                    seen += 1;
-                    chunk.errors.push(RowError {
-                        line: error.position().map_or(0, |p| p.line()),
-                        column: None,
-                        reason: error.to_string(),
-                    });
-                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                        self.done = true;
                     }
                 }
             }
@@ -395,9 +514,7 @@ pub struct OutputWriter {
 impl OutputWriter {
     pub fn new(layout: &BatchLayout) -> OutputWriter {
         let mut writer = OutputWriter {
-            writer: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new()),
+            writer: OutputWriter::csv_writer(),
         };
         let header: Vec<String> = output_header(layout)
             .iter()
@@ -405,6 +522,12 @@ impl OutputWriter {
             .collect();
         writer.write(&header);
         writer
+    }
+
+    fn csv_writer() -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new())
     }
 
     fn write(&mut self, cells: &[String]) {
@@ -434,5 +557,12 @@ impl OutputWriter {
     /// The CSV written so far.
     pub fn into_bytes(self) -> Vec<u8> {
         self.writer.into_inner().unwrap_or_default()
+    }
+
+    /// The CSV written since the last call (the first part starts with the header), so a large
+    /// output can leave in parts; the parts put together are `into_bytes`'s CSV.
+    pub fn take_written(&mut self) -> Vec<u8> {
+        let written = std::mem::replace(&mut self.writer, OutputWriter::csv_writer());
+        written.into_inner().unwrap_or_default()
     }
 }

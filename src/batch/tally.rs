@@ -8,7 +8,7 @@ use super::rows::{RowError, ScoredRow};
 use crate::model::Model;
 
 /// One scored row as the preview shows it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreviewRow {
     /// 1-based line of the file where the row starts.
     pub line: u64,
@@ -92,6 +92,11 @@ impl BatchTally {
     /// Whether nothing was read: no scored row and no bad row.
     pub fn is_empty(&self) -> bool {
         self.rows_scored == 0 && self.bad_rows == 0
+    }
+
+    /// The (probability, label) pairs of the labelled rows, in file order (taken out of the tally).
+    pub fn take_labelled(&mut self) -> Vec<(f64, bool)> {
+        std::mem::take(&mut self.labelled)
     }
 
     /// The labelled rows, sorted for the metrics (taken out of the tally).

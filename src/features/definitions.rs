@@ -1,6 +1,7 @@
 //! The one table of feature definitions, in model column order. Training, the model card, the
-//! app's explanations and the converted bundle all read names, groups, kinds and descriptions
-//! from here, so a feature is described once.
+//! app's explanations and the converted bundle all read names, groups, kinds, units and
+//! descriptions (English and Turkish, side by side in one row) from here, so a feature is
+//! described once.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,15 +38,24 @@ impl FeatureGroup {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeatureDef {
     pub name: &'static str,
+    /// What the feature means, in English (the text the bundle carries).
     pub description: &'static str,
+    /// The same, in Turkish (the interface's second language).
+    pub description_tr: &'static str,
     pub group: FeatureGroup,
     /// One of count, ratio, flag, id, days, hour, dow, number.
     pub kind: &'static str,
+    /// The unit in English (`orders`, `days`, ...; empty for none).
     pub unit: &'static str,
+    /// The unit in Turkish.
+    pub unit_tr: &'static str,
 }
 
+/// One row per feature: `Variant => "name", Group, "kind", "unit" / "Turkish unit",
+/// "English description" / "Turkish description";`. Generates the `Feature` enum and the table.
 macro_rules! feature_table {
-    ($( $variant:ident => $name:literal, $group:ident, $kind:literal, $unit:literal, $description:literal; )*) => {
+    ($( $variant:ident => $name:literal, $group:ident, $kind:literal,
+        $unit:literal / $unit_tr:literal, $description:literal / $description_tr:literal; )*) => {
         /// Every feature, in model column order: `Feature::X as usize` is X's column.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(usize)]
@@ -55,97 +65,140 @@ macro_rules! feature_table {
             $( FeatureDef {
                 name: $name,
                 description: $description,
+                description_tr: $description_tr,
                 group: FeatureGroup::$group,
                 kind: $kind,
                 unit: $unit,
+                unit_tr: $unit_tr,
             }, )*
         ];
     };
 }
 
 feature_table! {
-    UserTotalOrders => "user_total_orders", User, "count", "orders",
-        "Number of the shopper's orders before the predicted one (orders, not order lines).";
-    UserAvgBasketSize => "user_avg_basket_size", User, "number", "products",
-        "Mean number of distinct products per prior order.";
-    UserDistinctProducts => "user_distinct_products", User, "count", "products",
-        "Number of distinct products the shopper has bought in prior orders.";
-    UserReorderRatio => "user_reorder_ratio", User, "ratio", "",
-        "Share of the lines of the shopper's prior orders after their first that are products they had bought before; missing with a single prior order.";
-    UserExplorationScore => "user_exploration_score", User, "ratio", "",
-        "Share of the shopper's last 100 prior order lines that were first-time purchases for them.";
-    UserAvgDaysBetweenOrders => "user_avg_days_between_orders", User, "days", "days",
-        "Mean days between consecutive prior orders (Instacart caps gaps at 30); missing if no gap is known.";
-    UserMaxGap => "user_max_gap", User, "days", "days",
-        "Longest gap in days between consecutive prior orders; missing if no gap is known.";
-    UserIsWeeklyShopper => "user_is_weekly_shopper", User, "flag", "",
-        "1 if the mean gap between prior orders is at most 7 days, else 0; missing if no gap is known.";
-    UserIsMonthlyShopper => "user_is_monthly_shopper", User, "flag", "",
-        "1 if the mean gap between prior orders is at least 28 days, else 0; missing if no gap is known.";
-    UserWeekendRatio => "user_weekend_ratio", User, "ratio", "",
-        "Share of prior orders placed on day 0 or 1 (the dataset's two busiest days, usually read as the weekend).";
-    UserFavoriteDow => "user_favorite_dow", User, "dow", "",
-        "Day of week (0-6) of most of the shopper's prior orders; ties go to the lowest day.";
-    UserPeakHourRatio => "user_peak_hour_ratio", User, "ratio", "",
-        "Share of prior orders placed in the shopper's most frequent hour of day.";
-    UserNightRatio => "user_night_ratio", User, "ratio", "",
-        "Share of prior orders placed between 22:00 and 05:59.";
-    ProductOrderCount => "product_order_count", Product, "count", "orders",
-        "Number of prior orders, over all shoppers, that contain the product.";
-    ProductReorderRate => "product_reorder_rate", Product, "ratio", "",
-        "Share of those orders in which the shopper had bought the product before.";
-    ProductUniqueUsers => "product_unique_users", Product, "count", "shoppers",
-        "Number of shoppers who bought the product in a prior order.";
-    ProductRepeatUserRatio => "product_repeat_user_ratio", Product, "ratio", "",
-        "Share of the product's shoppers who bought it in at least two prior orders.";
-    ProductAvgCartPosition => "product_avg_cart_position", Product, "number", "position",
-        "Mean position (1 = first) at which the product was added to the cart in prior orders.";
-    AisleId => "aisle_id", AisleDepartment, "id", "",
-        "The product's aisle; missing when the aisle is not known.";
-    AisleTotalOrders => "aisle_total_orders", AisleDepartment, "count", "orders",
-        "Number of prior orders, over all shoppers, with at least one product from the aisle.";
-    AisleUniqueProducts => "aisle_unique_products", AisleDepartment, "count", "products",
-        "Number of distinct products of the aisle bought in prior orders.";
-    AisleUniqueUsers => "aisle_unique_users", AisleDepartment, "count", "shoppers",
-        "Number of shoppers who bought from the aisle in prior orders.";
-    AisleReorderRate => "aisle_reorder_rate", AisleDepartment, "ratio", "",
-        "Share of the aisle's prior order lines that were products the shopper had bought before.";
-    AislePopularityRank => "aisle_popularity_rank", AisleDepartment, "number", "rank",
-        "Rank of the aisle by aisle_total_orders (1 = most orders; ties by lower id).";
-    DepartmentId => "department_id", AisleDepartment, "id", "",
-        "The product's department; missing when the department is not known.";
-    DepartmentTotalOrders => "department_total_orders", AisleDepartment, "count", "orders",
-        "Number of prior orders, over all shoppers, with at least one product from the department.";
-    DepartmentUniqueProducts => "department_unique_products", AisleDepartment, "count", "products",
-        "Number of distinct products of the department bought in prior orders.";
-    DepartmentUniqueUsers => "department_unique_users", AisleDepartment, "count", "shoppers",
-        "Number of shoppers who bought from the department in prior orders.";
-    DepartmentReorderRate => "department_reorder_rate", AisleDepartment, "ratio", "",
-        "Share of the department's prior order lines that were products the shopper had bought before.";
-    DepartmentPopularityRank => "department_popularity_rank", AisleDepartment, "number", "rank",
-        "Rank of the department by department_total_orders (1 = most orders; ties by lower id).";
-    UpOrders => "up_orders", UserProduct, "count", "orders",
-        "Number of the shopper's prior orders that contain the product.";
-    UpOrderRate => "up_order_rate", UserProduct, "ratio", "",
-        "up_orders divided by user_total_orders.";
-    UpOrdersSinceLast => "up_orders_since_last", UserProduct, "count", "orders",
-        "Number of the shopper's prior orders placed after their last purchase of the product (0 = bought in the latest one).";
-    UpOrderRateSinceFirst => "up_order_rate_since_first", UserProduct, "ratio", "",
-        "up_orders divided by the number of prior orders from the first purchase of the product on.";
-    UpFirstOrderNumber => "up_first_order_number", UserProduct, "number", "order",
-        "Position (1 = first) among the shopper's prior orders of the first one containing the product.";
-    UpAvgCartPosition => "up_avg_cart_position", UserProduct, "number", "position",
-        "Mean cart position (1 = first) of the product in the shopper's prior orders.";
-    UpStreak => "up_streak", UserProduct, "count", "orders",
-        "Number of the shopper's most recent prior orders in a row that contain the product.";
-    UpDaysSinceLast => "up_days_since_last", UserProduct, "days", "days",
-        "Days from the last prior order containing the product to the predicted order; missing if a gap on the way is unknown.";
-    OrderDow => "order_dow", OrderContext, "dow", "",
-        "Day of week (0-6) of the predicted order.";
-    OrderHourOfDay => "order_hour_of_day", OrderContext, "hour", "h",
-        "Hour of day (0-23) of the predicted order.";
-    DaysSincePriorOrder => "days_since_prior_order", OrderContext, "days", "days",
-        "Days between the shopper's latest prior order and the predicted one (capped at 30); missing if unknown.";
+    UserTotalOrders => "user_total_orders", User, "count", "orders" / "sipariş",
+        "Number of the shopper's orders before the predicted one (orders, not order lines)."
+        / "Tahmin edilen siparişten önceki sipariş sayısı (satır değil, sipariş).";
+    UserAvgBasketSize => "user_avg_basket_size", User, "number", "products" / "ürün",
+        "Mean number of distinct products per prior order."
+        / "Geçmiş siparişlerde sipariş başına ortalama farklı ürün sayısı.";
+    UserDistinctProducts => "user_distinct_products", User, "count", "products" / "ürün",
+        "Number of distinct products the shopper has bought in prior orders."
+        / "Müşterinin geçmiş siparişlerinde aldığı farklı ürün sayısı.";
+    UserReorderRatio => "user_reorder_ratio", User, "ratio", "" / "",
+        "Share of the lines of the shopper's prior orders after their first that are products they had bought before; missing with a single prior order."
+        / "İlk siparişten sonraki siparişlerde daha önce alınmış ürünlerin satır payı; tek geçmiş siparişte eksik.";
+    UserExplorationScore => "user_exploration_score", User, "ratio", "" / "",
+        "Share of the shopper's last 100 prior order lines that were first-time purchases for them."
+        / "Müşterinin son 100 geçmiş sipariş satırında ilk kez alınan ürünlerin payı.";
+    UserAvgDaysBetweenOrders => "user_avg_days_between_orders", User, "days", "days" / "gün",
+        "Mean days between consecutive prior orders (Instacart caps gaps at 30); missing if no gap is known."
+        / "Ardışık geçmiş siparişler arasındaki ortalama gün (Instacart 30'da sınırlar); hiç aralık bilinmiyorsa eksik.";
+    UserMaxGap => "user_max_gap", User, "days", "days" / "gün",
+        "Longest gap in days between consecutive prior orders; missing if no gap is known."
+        / "Ardışık geçmiş siparişler arasındaki en uzun aralık (gün); hiç aralık bilinmiyorsa eksik.";
+    UserIsWeeklyShopper => "user_is_weekly_shopper", User, "flag", "" / "",
+        "1 if the mean gap between prior orders is at most 7 days, else 0; missing if no gap is known."
+        / "Ortalama sipariş aralığı en çok 7 günse 1, değilse 0; aralık bilinmiyorsa eksik.";
+    UserIsMonthlyShopper => "user_is_monthly_shopper", User, "flag", "" / "",
+        "1 if the mean gap between prior orders is at least 28 days, else 0; missing if no gap is known."
+        / "Ortalama sipariş aralığı en az 28 günse 1, değilse 0; aralık bilinmiyorsa eksik.";
+    UserWeekendRatio => "user_weekend_ratio", User, "ratio", "" / "",
+        "Share of prior orders placed on day 0 or 1 (the dataset's two busiest days, usually read as the weekend)."
+        / "0. veya 1. günde (verinin en yoğun iki günü, genelde hafta sonu) verilen geçmiş siparişlerin payı.";
+    UserFavoriteDow => "user_favorite_dow", User, "dow", "" / "",
+        "Day of week (0-6) of most of the shopper's prior orders; ties go to the lowest day."
+        / "Müşterinin geçmiş siparişlerinin çoğunu verdiği haftanın günü (0-6); eşitlikte en küçük gün.";
+    UserPeakHourRatio => "user_peak_hour_ratio", User, "ratio", "" / "",
+        "Share of prior orders placed in the shopper's most frequent hour of day."
+        / "Müşterinin en sık sipariş verdiği saatte verilen geçmiş siparişlerin payı.";
+    UserNightRatio => "user_night_ratio", User, "ratio", "" / "",
+        "Share of prior orders placed between 22:00 and 05:59."
+        / "22:00 ile 05:59 arasında verilen geçmiş siparişlerin payı.";
+    ProductOrderCount => "product_order_count", Product, "count", "orders" / "sipariş",
+        "Number of prior orders, over all shoppers, that contain the product."
+        / "Tüm müşterilerin geçmiş siparişlerinden ürünü içerenlerin sayısı.";
+    ProductReorderRate => "product_reorder_rate", Product, "ratio", "" / "",
+        "Share of those orders in which the shopper had bought the product before."
+        / "Bu siparişlerden müşterinin ürünü daha önce almış olduğu siparişlerin payı.";
+    ProductUniqueUsers => "product_unique_users", Product, "count", "shoppers" / "müşteri",
+        "Number of shoppers who bought the product in a prior order."
+        / "Ürünü geçmiş bir siparişte alan müşteri sayısı.";
+    ProductRepeatUserRatio => "product_repeat_user_ratio", Product, "ratio", "" / "",
+        "Share of the product's shoppers who bought it in at least two prior orders."
+        / "Ürünün müşterilerinden onu en az iki geçmiş siparişte alanların payı.";
+    ProductAvgCartPosition => "product_avg_cart_position", Product, "number", "position" / "sıra",
+        "Mean position (1 = first) at which the product was added to the cart in prior orders."
+        / "Ürünün geçmiş siparişlerde sepete eklendiği ortalama sıra (1 = ilk).";
+    AisleId => "aisle_id", AisleDepartment, "id", "" / "",
+        "The product's aisle; missing when the aisle is not known."
+        / "Ürünün reyonu; reyon bilinmiyorsa eksik.";
+    AisleTotalOrders => "aisle_total_orders", AisleDepartment, "count", "orders" / "sipariş",
+        "Number of prior orders, over all shoppers, with at least one product from the aisle."
+        / "Tüm müşterilerin geçmiş siparişlerinden reyondan en az bir ürün içerenlerin sayısı.";
+    AisleUniqueProducts => "aisle_unique_products", AisleDepartment, "count", "products" / "ürün",
+        "Number of distinct products of the aisle bought in prior orders."
+        / "Reyonun geçmiş siparişlerde alınan farklı ürün sayısı.";
+    AisleUniqueUsers => "aisle_unique_users", AisleDepartment, "count", "shoppers" / "müşteri",
+        "Number of shoppers who bought from the aisle in prior orders."
+        / "Geçmiş siparişlerde reyondan alışveriş yapan müşteri sayısı.";
+    AisleReorderRate => "aisle_reorder_rate", AisleDepartment, "ratio", "" / "",
+        "Share of the aisle's prior order lines that were products the shopper had bought before."
+        / "Reyonun geçmiş sipariş satırlarında müşterinin daha önce aldığı ürünlerin payı.";
+    AislePopularityRank => "aisle_popularity_rank", AisleDepartment, "number", "rank" / "sıra",
+        "Rank of the aisle by aisle_total_orders (1 = most orders; ties by lower id)."
+        / "Reyonun aisle_total_orders'a göre sırası (1 = en çok sipariş; eşitlikte küçük kimlik).";
+    DepartmentId => "department_id", AisleDepartment, "id", "" / "",
+        "The product's department; missing when the department is not known."
+        / "Ürünün departmanı; departman bilinmiyorsa eksik.";
+    DepartmentTotalOrders => "department_total_orders", AisleDepartment, "count", "orders" / "sipariş",
+        "Number of prior orders, over all shoppers, with at least one product from the department."
+        / "Tüm müşterilerin geçmiş siparişlerinden departmandan en az bir ürün içerenlerin sayısı.";
+    DepartmentUniqueProducts => "department_unique_products", AisleDepartment, "count", "products" / "ürün",
+        "Number of distinct products of the department bought in prior orders."
+        / "Departmanın geçmiş siparişlerde alınan farklı ürün sayısı.";
+    DepartmentUniqueUsers => "department_unique_users", AisleDepartment, "count", "shoppers" / "müşteri",
+        "Number of shoppers who bought from the department in prior orders."
+        / "Geçmiş siparişlerde departmandan alışveriş yapan müşteri sayısı.";
+    DepartmentReorderRate => "department_reorder_rate", AisleDepartment, "ratio", "" / "",
+        "Share of the department's prior order lines that were products the shopper had bought before."
+        / "Departmanın geçmiş sipariş satırlarında müşterinin daha önce aldığı ürünlerin payı.";
+    DepartmentPopularityRank => "department_popularity_rank", AisleDepartment, "number", "rank" / "sıra",
+        "Rank of the department by department_total_orders (1 = most orders; ties by lower id)."
+        / "Departmanın department_total_orders'a göre sırası (1 = en çok sipariş; eşitlikte küçük kimlik).";
+    UpOrders => "up_orders", UserProduct, "count", "orders" / "sipariş",
+        "Number of the shopper's prior orders that contain the product."
+        / "Müşterinin geçmiş siparişlerinden ürünü içerenlerin sayısı.";
+    UpOrderRate => "up_order_rate", UserProduct, "ratio", "" / "",
+        "up_orders divided by user_total_orders."
+        / "up_orders bölü user_total_orders.";
+    UpOrdersSinceLast => "up_orders_since_last", UserProduct, "count", "orders" / "sipariş",
+        "Number of the shopper's prior orders placed after their last purchase of the product (0 = bought in the latest one)."
+        / "Ürünün son alınışından sonra verilen geçmiş sipariş sayısı (0 = en son siparişte alındı).";
+    UpOrderRateSinceFirst => "up_order_rate_since_first", UserProduct, "ratio", "" / "",
+        "up_orders divided by the number of prior orders from the first purchase of the product on."
+        / "up_orders bölü ürünün ilk alınışından itibaren verilen geçmiş sipariş sayısı.";
+    UpFirstOrderNumber => "up_first_order_number", UserProduct, "number", "order" / "sipariş",
+        "Position (1 = first) among the shopper's prior orders of the first one containing the product."
+        / "Ürünü içeren ilk geçmiş siparişin sırası (1 = ilk sipariş).";
+    UpAvgCartPosition => "up_avg_cart_position", UserProduct, "number", "position" / "sıra",
+        "Mean cart position (1 = first) of the product in the shopper's prior orders."
+        / "Ürünün müşterinin geçmiş siparişlerindeki ortalama sepet sırası (1 = ilk).";
+    UpStreak => "up_streak", UserProduct, "count", "orders" / "sipariş",
+        "Number of the shopper's most recent prior orders in a row that contain the product."
+        / "Ürünü art arda içeren en son geçmiş siparişlerin sayısı.";
+    UpDaysSinceLast => "up_days_since_last", UserProduct, "days", "days" / "gün",
+        "Days from the last prior order containing the product to the predicted order; missing if a gap on the way is unknown."
+        / "Ürünü içeren son geçmiş siparişten tahmin edilen siparişe kadar geçen gün; aradaki bir aralık bilinmiyorsa eksik.";
+    OrderDow => "order_dow", OrderContext, "dow", "" / "",
+        "Day of week (0-6) of the predicted order."
+        / "Tahmin edilen siparişin haftanın günü (0-6).";
+    OrderHourOfDay => "order_hour_of_day", OrderContext, "hour", "h" / "saat",
+        "Hour of day (0-23) of the predicted order."
+        / "Tahmin edilen siparişin saati (0-23).";
+    DaysSincePriorOrder => "days_since_prior_order", OrderContext, "days", "days" / "gün",
+        "Days between the shopper's latest prior order and the predicted one (capped at 30); missing if unknown."
+        / "Müşterinin son geçmiş siparişi ile tahmin edilen sipariş arasındaki gün (30'da sınırlı); bilinmiyorsa eksik.";
 }
 
 /// Number of features, i.e. the length of every `Candidate::values`.
@@ -154,6 +207,13 @@ pub const FEATURE_COUNT: usize = Feature::DaysSincePriorOrder as usize + 1;
 /// The feature table, in model column order.
 pub fn definitions() -> &'static [FeatureDef] {
     DEFINITIONS
+}
+
+/// The definition of the feature called `name`, if this table has one.
+pub fn definition(name: &str) -> Option<&'static FeatureDef> {
+    DEFINITIONS
+        .iter()
+        .find(|definition| definition.name == name)
 }
 
 /// The feature names, in model column order.
@@ -232,6 +292,13 @@ mod tests {
         for definition in definitions() {
             assert!(kinds.contains(&definition.kind), "{}", definition.name);
             assert!(!definition.description.is_empty(), "{}", definition.name);
+            assert!(!definition.description_tr.is_empty(), "{}", definition.name);
+            assert_eq!(
+                definition.unit.is_empty(),
+                definition.unit_tr.is_empty(),
+                "{}",
+                definition.name
+            );
         }
     }
 }

@@ -16,7 +16,8 @@ mod tables;
 pub use candidates::{candidates, Candidate};
 pub use catalog::{Catalog, CatalogData, GroupColumns, GroupStats, ProductColumns, ProductStats};
 pub use definitions::{
-    definitions, feature_names, Feature, FeatureDef, FeatureGroup, ModelColumns, FEATURE_COUNT,
+    definition, definitions, feature_names, Feature, FeatureDef, FeatureGroup, ModelColumns,
+    FEATURE_COUNT,
 };
 pub use shopper::{DemoUsers, PastOrder, TargetOrder, UserHistory};
 pub use tables::{CsvSource, InstacartData, InstacartSources};

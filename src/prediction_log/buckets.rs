@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{format_utc_date, MS_PER_DAY};
-use super::summary::{histogram_bin, DayCount, Summary, HISTOGRAM_BINS};
+use super::calendar::MS_PER_DAY;
+use super::summary::{histogram_bin, Summary, SummaryTotals, HISTOGRAM_BINS};
 use super::{Filter, PredictionRecord, Source};
 
 /// Every prediction of one UTC day, one source and one model, summed.
@@ -157,56 +157,28 @@ pub fn buckets_of(records: &[PredictionRecord]) -> Vec<Bucket> {
 /// records, with whole-day date filters; the mean may differ from a record-by-record sum in its
 /// last bits, since it is summed per bucket).
 pub fn summarize_buckets(buckets: &[Bucket], filter: &Filter) -> Summary {
-    let mut total = 0u64;
-    let mut positives = 0u64;
-    let mut probability_sum = 0.0f64;
-    let mut histogram = [0u64; HISTOGRAM_BINS];
-    let mut out_of_range = 0u64;
-    let mut per_day: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
-    let mut per_source: BTreeMap<Source, u64> = BTreeMap::new();
+    let mut totals = SummaryTotals::default();
     let mut latest: Option<(i64, f64)> = None;
-    let mut models: Vec<String> = Vec::new();
-    for bucket in buckets {
-        if bucket.count > 0 && !models.contains(&bucket.model_sha256) {
-            models.push(bucket.model_sha256.clone());
-        }
-        if bucket.count == 0 || !bucket.selected_by(filter) {
+    for bucket in buckets.iter().filter(|bucket| bucket.count > 0) {
+        totals.see_model(&bucket.model_sha256);
+        if !bucket.selected_by(filter) {
             continue;
         }
-        total += bucket.count;
-        positives += bucket.positives;
-        probability_sum += bucket.probability_sum;
-        for (sum, count) in histogram.iter_mut().zip(&bucket.histogram) {
-            *sum += count;
-        }
-        out_of_range += bucket.out_of_range;
-        let day = per_day.entry(bucket.day).or_default();
-        day.0 += bucket.count;
-        day.1 += bucket.positives;
-        *per_source.entry(bucket.source).or_default() += bucket.count;
+        totals.add(
+            bucket.day,
+            bucket.source,
+            bucket.count,
+            bucket.positives,
+            bucket.probability_sum,
+            &bucket.histogram,
+            bucket.out_of_range,
+        );
         if latest.is_none_or(|(ms, _)| bucket.latest_ms >= ms) {
             latest = Some((bucket.latest_ms, bucket.latest_threshold));
         }
     }
-    models.sort();
-    Summary {
-        total,
-        positives,
-        positive_rate: (total > 0).then(|| positives as f64 / total as f64),
-        mean_probability: (total > 0).then(|| probability_sum / total as f64),
-        histogram,
-        out_of_range,
-        per_day: per_day
-            .into_iter()
-            .map(|(day, (total, positives))| DayCount {
-                day,
-                date: format_utc_date(day * MS_PER_DAY),
-                total,
-                positives,
-            })
-            .collect(),
-        per_source,
-        latest_threshold: latest.map(|(_, threshold)| threshold),
-        models,
+    if let Some((_, threshold)) = latest {
+        totals.set_latest_threshold(threshold);
     }
+    totals.finish()
 }

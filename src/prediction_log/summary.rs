@@ -54,65 +54,121 @@ pub(crate) fn histogram_bin(probability: f64) -> Option<usize> {
     Some(bin.min(HISTOGRAM_BINS - 1))
 }
 
+/// The running totals of a summary, fed record by record (`summarize`) or bucket by bucket
+/// (`summarize_buckets`), so both give their numbers the same way.
+#[derive(Default)]
+pub(crate) struct SummaryTotals {
+    total: u64,
+    positives: u64,
+    probability_sum: f64,
+    histogram: [u64; HISTOGRAM_BINS],
+    out_of_range: u64,
+    per_day: BTreeMap<i64, (u64, u64)>,
+    per_source: BTreeMap<Source, u64>,
+    latest_threshold: Option<f64>,
+    models: Vec<String>,
+}
+
+impl SummaryTotals {
+    /// Notes a model seen anywhere in the log (the model filter lists them all).
+    pub(crate) fn see_model(&mut self, model_sha256: &str) {
+        if !self.models.iter().any(|model| model == model_sha256) {
+            self.models.push(model_sha256.to_owned());
+        }
+    }
+
+    /// Adds `count` selected predictions of one day and source.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add(
+        &mut self,
+        day: i64,
+        source: Source,
+        count: u64,
+        positives: u64,
+        probability_sum: f64,
+        histogram: &[u64; HISTOGRAM_BINS],
+        out_of_range: u64,
+    ) {
+        self.total += count;
+        self.positives += positives;
+        self.probability_sum += probability_sum;
+        for (sum, add) in self.histogram.iter_mut().zip(histogram) {
+            *sum += add;
+        }
+        self.out_of_range += out_of_range;
+        let entry = self.per_day.entry(day).or_default();
+        entry.0 += count;
+        entry.1 += positives;
+        *self.per_source.entry(source).or_default() += count;
+    }
+
+    /// The threshold of the newest selected prediction.
+    pub(crate) fn set_latest_threshold(&mut self, threshold: f64) {
+        self.latest_threshold = Some(threshold);
+    }
+
+    pub(crate) fn finish(mut self) -> Summary {
+        self.models.sort();
+        let total = self.total;
+        Summary {
+            total,
+            positives: self.positives,
+            positive_rate: (total > 0).then(|| self.positives as f64 / total as f64),
+            mean_probability: (total > 0).then(|| self.probability_sum / total as f64),
+            histogram: self.histogram,
+            out_of_range: self.out_of_range,
+            per_day: self
+                .per_day
+                .into_iter()
+                .map(|(day, (total, positives))| DayCount {
+                    day,
+                    date: format_utc_date(day * MS_PER_DAY),
+                    total,
+                    positives,
+                })
+                .collect(),
+            per_source: self.per_source,
+            latest_threshold: self.latest_threshold,
+            models: self.models,
+        }
+    }
+}
+
 /// Summarises the records `filter` selects.
 pub fn summarize(records: &[PredictionRecord], filter: &Filter) -> Summary {
-    let mut total = 0u64;
-    let mut positives = 0u64;
-    let mut probability_sum = 0.0f64;
-    let mut histogram = [0u64; HISTOGRAM_BINS];
-    let mut out_of_range = 0u64;
-    let mut per_day: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
-    let mut per_source: BTreeMap<Source, u64> = BTreeMap::new();
+    let mut totals = SummaryTotals::default();
     let mut newest: Option<&PredictionRecord> = None;
-    let mut models: Vec<&str> = Vec::new();
-
+    let mut single = [0u64; HISTOGRAM_BINS];
     for record in records {
-        if !models.contains(&record.model_sha256.as_str()) {
-            models.push(&record.model_sha256);
-        }
+        totals.see_model(&record.model_sha256);
         if !filter.matches(record) {
             continue;
         }
-        total += 1;
-        positives += u64::from(record.is_reorder);
-        probability_sum += record.probability;
-        match histogram_bin(record.probability) {
-            Some(bin) => histogram[bin] += 1,
-            None => out_of_range += 1,
-        }
-        let day = per_day
-            .entry(record.created_at_ms.div_euclid(MS_PER_DAY))
-            .or_default();
-        day.0 += 1;
-        day.1 += u64::from(record.is_reorder);
-        *per_source.entry(record.source).or_default() += 1;
+        single.fill(0);
+        let out_of_range = match histogram_bin(record.probability) {
+            Some(bin) => {
+                single[bin] = 1;
+                0
+            }
+            None => 1,
+        };
+        totals.add(
+            record.created_at_ms.div_euclid(MS_PER_DAY),
+            record.source,
+            1,
+            u64::from(record.is_reorder),
+            record.probability,
+            &single,
+            out_of_range,
+        );
         if newest.is_none_or(|current| is_newer(record, current)) {
             newest = Some(record);
         }
     }
-
-    let mut models: Vec<String> = models.into_iter().map(str::to_owned).collect();
-    models.sort();
-    Summary {
-        total,
-        positives,
-        positive_rate: (total > 0).then(|| positives as f64 / total as f64),
-        mean_probability: (total > 0).then(|| probability_sum / total as f64),
-        histogram,
-        out_of_range,
-        per_day: per_day
-            .into_iter()
-            .map(|(day, (total, positives))| DayCount {
-                day,
-                date: format_utc_date(day * MS_PER_DAY),
-                total,
-                positives,
-            })
-            .collect(),
-        per_source,
-        latest_threshold: newest.map(|record| record.threshold),
-        models,
+    if let Some(record) = newest {
+        totals.set_latest_threshold(record.threshold);
     }
+    totals.finish()
 }
 
 /// Newer means a later `created_at_ms`, then a larger id (stored later).

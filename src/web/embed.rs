@@ -23,11 +23,14 @@ use crate::embed_protocol::{
     MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS, PREFIX as PROTOCOL_PREFIX,
 };
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
-use crate::web::i18n::{use_lang, LangToggle};
-use crate::web::loader::{use_model, LoadedModel, ModelContext, ModelState, ModelStatus};
-use crate::web::pages::own_model::{use_active_model, ActiveModel};
+use crate::web::components::lang_toggle::LangToggle;
+use crate::web::components::model_status::ModelStatus;
+use crate::web::components::storage_banner::StorageBanner;
+use crate::web::loader::{use_model, LoadedModel, ModelContext, ModelState};
+use crate::web::log_store::{use_log_store, LogStoreHandle};
 use crate::web::pages::predict::PredictPage;
-use crate::web::storage::{use_log_store, LogStoreHandle, StorageBanner};
+use crate::web::state::active_model::{use_active_model, ActiveModel};
+use crate::web::state::language::use_lang;
 
 /// How the page was asked to run embedded.
 #[derive(Clone, Debug, PartialEq, Eq)]

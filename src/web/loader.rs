@@ -13,9 +13,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
+use crate::lang::Lang;
 use crate::model::{BundleError, Model, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION};
 use crate::web::fetch::js_message;
-use crate::web::i18n::{use_lang, Lang};
 
 /// Where the bundle is served, relative to the site root.
 /// Fetched by its content-addressed name (see `crate::asset_urls`).
@@ -90,9 +90,11 @@ impl LoadError {
 /// A model that passed every check, with what the app shows about it.
 pub struct LoadedModel {
     pub model: Model,
-    /// sha256 (hex) of the bundle file's bytes.
-    pub bundle_sha256: String,
-    pub bundle_bytes: usize,
+    /// sha256 (hex) of the file the model was read from: the bundle JSON for the app's model,
+    /// the user's `model.txt` for their own.
+    pub file_sha256: String,
+    /// That file's size in bytes.
+    pub file_bytes: usize,
 }
 
 /// How far the download got.
@@ -179,6 +181,16 @@ pub fn use_model() -> ModelContext {
 /// Downloads `url`, reporting progress as bytes arrive, and runs every check on the bytes.
 pub async fn fetch_and_check(
     url: &str,
+    on_progress: impl FnMut(Progress),
+) -> Result<LoadedModel, LoadError> {
+    fetch_and_check_against(url, EXPECTED_MODEL_SHA256.trim(), on_progress).await
+}
+
+/// `fetch_and_check` for a bundle other than the main one, with its expected digest (hex
+/// sha256 of the file): the personal-history model.
+pub async fn fetch_and_check_against(
+    url: &str,
+    expected_sha256: &str,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<LoadedModel, LoadError> {
     let network = |message: String| LoadError::Network {
@@ -256,7 +268,7 @@ pub async fn fetch_and_check(
         total,
         checking: true,
     });
-    check_bundle(bytes)
+    check_bundle_against(bytes, expected_sha256)
 }
 
 #[derive(serde::Deserialize)]
@@ -286,8 +298,8 @@ pub fn check_bundle_against(
     let model = parse_bundle(bytes)?;
     Ok(LoadedModel {
         model,
-        bundle_sha256,
-        bundle_bytes,
+        file_sha256: bundle_sha256,
+        file_bytes: bundle_bytes,
     })
 }
 
@@ -311,83 +323,4 @@ pub fn parse_bundle(bytes: Vec<u8>) -> Result<Model, LoadError> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// The visible model status: progress while loading, a one-line summary when ready, and the
-/// error screen with a retry button after a failure.
-#[component]
-pub fn ModelStatus() -> impl IntoView {
-    let lang = use_lang();
-    let context = use_model();
-    let state = context.state;
-    view! {
-        <div
-            class="model-status"
-            data-testid="model-status"
-            data-state=move || state.with(ModelState::name)
-            role="status"
-            aria-live="polite"
-        >
-            {move || match state.get() {
-                ModelState::Loading(progress) => {
-                    let label = if progress.checking {
-                        lang.get().pick("Checking the model…", "Model doğrulanıyor…").to_owned()
-                    } else {
-                        let kib = progress.received / 1024;
-                        // A compressed transfer reports its compressed length; the body arrives
-                        // decompressed, so the total is only shown while it is still ahead.
-                        match progress.total.filter(|total| *total >= progress.received) {
-                            Some(total) => format!(
-                                "{} {kib} / {} KiB",
-                                lang.get().pick("Downloading the model:", "Model indiriliyor:"),
-                                total / 1024,
-                            ),
-                            None => format!(
-                                "{} {kib} KiB",
-                                lang.get().pick("Downloading the model:", "Model indiriliyor:"),
-                            ),
-                        }
-                    };
-                    let max = progress.total.unwrap_or(0).max(progress.received).max(1);
-                    view! {
-                        <div class="banner banner-warn">
-                            <label>
-                                {label}
-                                <progress
-                                    class="progress"
-                                    max=max.to_string()
-                                    value=progress.received.to_string()
-                                ></progress>
-                            </label>
-                        </div>
-                    }
-                        .into_any()
-                }
-                ModelState::Ready(_) => ().into_any(),
-                ModelState::Failed(error) => {
-                    let headline = error.headline(lang.get());
-                    let details = error.details();
-                    view! {
-                        <div class="banner banner-error" role="alert">
-                            <p>
-                                <strong>{headline}</strong>
-                            </p>
-                            <p class="mono" data-testid="model-error">
-                                {details}
-                            </p>
-                            <button
-                                type="button"
-                                class="primary"
-                                data-testid="model-retry"
-                                on:click=move |_| context.load()
-                            >
-                                {move || lang.get().pick("Try again", "Tekrar dene")}
-                            </button>
-                        </div>
-                    }
-                        .into_any()
-                }
-            }}
-        </div>
-    }
 }

@@ -1,32 +1,52 @@
-//! The Leptos single-page app: the shell (header, navigation, footer), routing, pages, model
-//! loading and storage. The only module that touches the browser.
+//! The Leptos single-page app: the shell (header, navigation, footer) and the router. The only
+//! module that touches the browser. Its layers, each importing only those below it:
+//!
+//! - `pages`: the routed views; they read state, render and call actions, and never import
+//!   each other (`routes` holds what one page hands another);
+//! - `components`: views shared by pages and the shell;
+//! - `state`: app-wide reactive state (the language, the model to score with);
+//! - browser I/O, each behind one small API: `idb` (IndexedDB as futures), `log_store` (the
+//!   prediction log, its schema in `log_schema`), `own_model_store` (the user's model files), `settings` (localStorage),
+//!   `loader` (the model bundle), `fetch`, `download`; `js_error` is their common error;
+//! - the pure crate modules (`model`, `features`, `form_rules`, `lang`, ...), tested natively.
+//!
+//! `embed` is the compact card for an iframe, with its `postMessage` API.
 
+pub mod batch_run;
 pub mod components;
 pub mod download;
 pub mod embed;
-pub mod feature_text;
 pub mod fetch;
-pub mod form;
-pub mod i18n;
+pub mod idb;
+pub mod js_error;
 pub mod loader;
+pub mod log_schema;
+pub mod log_store;
+pub mod own_model_store;
 pub mod pages;
-pub mod storage;
+pub mod routes;
+pub mod settings;
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::web::i18n::{provide_lang, use_lang, LangToggle};
-use crate::web::loader::{provide_model, use_model, ModelState, ModelStatus};
+use crate::web::components::lang_toggle::LangToggle;
+use crate::web::components::model_status::ModelStatus;
+use crate::web::components::storage_banner::StorageBanner;
+use crate::web::loader::{provide_model, use_model, ModelState};
+use crate::web::log_store::provide_log_store;
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
 use crate::web::pages::model_card::ModelPage;
 use crate::web::pages::not_found::NotFoundPage;
 use crate::web::pages::order_upload::OrderUploadPage;
-use crate::web::pages::own_model::{provide_own_model, OwnModelPage};
+use crate::web::pages::own_model::OwnModelPage;
 use crate::web::pages::predict::PredictPage;
-use crate::web::storage::{provide_log_store, StorageBanner};
+use crate::web::state::active_model::provide_own_model;
+use crate::web::state::language::{provide_lang, use_lang};
 
 /// Mounts the app on the document body.
 pub fn start() {

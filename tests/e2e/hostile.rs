@@ -180,7 +180,7 @@ async fn bad_and_oversized_files_get_a_clear_error_and_nothing_is_logged() {
     ];
     let infinite = write("infinite.csv", infinite_row.as_bytes());
     let huge_batch = dir.join("huge.csv");
-    sparse_file(&huge_batch, 513 * 1024 * 1024);
+    sparse_file(&huge_batch, 2049 * 1024 * 1024);
     let model_text = std::fs::read(repo("models/model.txt")).expect("model");
     let truncated = write("truncated.txt", &model_text[..model_text.len() / 2]);
     let mut not_utf8 = model_text.clone();
@@ -201,7 +201,7 @@ async fn bad_and_oversized_files_get_a_clear_error_and_nothing_is_logged() {
             wait_for_message(&client, "batch-failed", needles).await?;
         }
         upload(&client, "batch-file", &huge_batch).await?;
-        wait_for_message(&client, "batch-failed", &["huge.csv", "513 MB", "512 MB"]).await?;
+        wait_for_message(&client, "batch-failed", &["huge.csv", "2.0 GB", "2 GB"]).await?;
         // Every row bad: each is listed by line and column, none is scored or logged.
         upload(&client, "batch-file", &infinite).await?;
         wait_for_attr(&client, &testid("batch-results"), "data-rows", "0").await?;

@@ -6,12 +6,14 @@
 //! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod batch_worker;
 mod demo;
 mod embedding_offline;
 mod harness;
 mod hostile;
 mod language;
 mod log;
+mod personal_history;
 mod predict;
 mod redeploy;
 mod serving;

@@ -149,11 +149,20 @@ fn inline_scripts(html: &str) -> Vec<String> {
     scripts
 }
 
+/// A file of dist/ ending in `ext` whose name carries Trunk's content hash (`-<16 hex>`); the
+/// batch worker's files end the same way without one.
 fn hashed_file(ext: &str) -> String {
+    let hashed = |name: &str| {
+        name.strip_suffix(ext)
+            .and_then(|stem| stem.rsplit_once('-'))
+            .is_some_and(|(_, hash)| {
+                hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+    };
     let mut names: Vec<String> = std::fs::read_dir(dist_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(ext))
+        .filter(|n| hashed(n))
         .collect();
     names.sort();
     names
@@ -264,6 +273,25 @@ fn hashed_files_are_immutable_with_the_right_types() {
             "{name}"
         );
         assert_security_headers(&response, &name);
+    }
+}
+
+#[test]
+#[ignore = "needs a served release build: scripts/dev.sh test"]
+fn the_batch_workers_unhashed_files_revalidate_with_the_right_types() {
+    for (name, mime) in [
+        ("batch_worker_loader.js", "application/javascript"),
+        ("batch_worker.js", "application/javascript"),
+        ("batch_worker_bg.wasm", "application/wasm"),
+    ] {
+        let response = get(&format!("/{name}"), None);
+        assert_eq!(response.status, 200, "{name}");
+        assert!(
+            response.header("content-type").unwrap().starts_with(mime),
+            "{name}"
+        );
+        assert_eq!(response.header("cache-control"), Some("no-cache"), "{name}");
+        assert_security_headers(&response, name);
     }
 }
 

@@ -1,4 +1,4 @@
-//! Beyond the seed, in the browser: a labelled file of real rows scored on the Batch page (bad
+//! Uploads in the browser: a labelled file of real rows scored on the Batch page (bad
 //! rows listed, good rows scored bit-exactly as LightGBM, threshold metrics), and a LightGBM
 //! model of one's own converted and used in the browser.
 
@@ -445,6 +445,7 @@ async fn bench_large_batch_file() {
     }
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let file = path.display().to_string();
+    let scored = path.with_extension("scored.csv");
     with_browser(&[], |client| async move {
         client.goto(&app_url("/batch")).await?;
         wait_for_model(&client).await?;
@@ -472,14 +473,42 @@ async fn bench_large_batch_file() {
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
         let elapsed = started.elapsed();
+        let in_worker = client
+            .find(fantoccini::Locator::Css(&testid("batch-results")))
+            .await?
+            .attr("data-scored-in")
+            .await?
+            .unwrap_or_default();
         println!(
-            "bench: {target} rows ({:.0} MiB file) scored and logged in {:.1} s; longest timer probe {:.0} ms; browser RSS {:.0} MiB before, peak {:.0} MiB",
+            "bench: Batch page ({in_worker}): {target} rows ({:.0} MiB file) scored and logged in {:.1} s ({:.0} rows/s); longest timer probe {:.0} ms; browser RSS {:.0} MiB before, peak {:.0} MiB",
             bytes as f64 / 1048576.0,
             elapsed.as_secs_f64(),
+            target as f64 / elapsed.as_secs_f64(),
             longest_probe,
             baseline,
             peak
         );
+        // The peer, on the same file: `reorder predict` as people run it (BENCH_REORDER, e.g.
+        // target/native/reorder or target/release/reorder; bench/scripts/batch_page.sh sets it).
+        if let Ok(reorder) = std::env::var("BENCH_REORDER") {
+            let bundle = format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR"));
+            let output = scored;
+            let cli_started = std::time::Instant::now();
+            let status = std::process::Command::new(&reorder)
+                .args(["predict", "--bundle", &bundle, "--input", &file, "--output"])
+                .arg(&output)
+                .status()
+                .expect("runs reorder");
+            let cli = cli_started.elapsed();
+            assert!(status.success(), "reorder predict failed");
+            let _ = std::fs::remove_file(&output);
+            println!(
+                "bench: reorder predict ({reorder}): {target} rows in {:.2} s ({:.0} rows/s); the page takes {:.1}x as long",
+                cli.as_secs_f64(),
+                target as f64 / cli.as_secs_f64(),
+                elapsed.as_secs_f64() / cli.as_secs_f64()
+            );
+        }
         Ok(())
     })
     .await;

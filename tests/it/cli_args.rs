@@ -3,12 +3,11 @@
 //! nothing; help goes to stdout and exits 0.
 #![cfg(not(target_arch = "wasm32"))]
 
+use crate::support::{scratch_dir, REORDER};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-const REORDER: &str = env!("CARGO_BIN_EXE_reorder");
 
 /// Each command with a complete set of options (values need not point at real files: a usage
 /// error is found before any file is opened). `OUT` is replaced by an output path.
@@ -53,12 +52,8 @@ const COMMANDS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// A fresh directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reorder-args-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    scratch_dir("args", test)
 }
 
 fn run<I: AsRef<OsStr>>(args: impl IntoIterator<Item = I>) -> Output {

@@ -9,27 +9,41 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{repo_path as repo, scratch_dir, REORDER};
 use instacart_reorder::batch::BatchReader;
 use instacart_reorder::embed_protocol::{read_message, Incoming};
 use instacart_reorder::model::Model;
 use instacart_reorder::order_files::read_uploaded;
 use instacart_reorder::own_model::convert_own_model;
 
-const REORDER: &str = env!("CARGO_BIN_EXE_reorder");
-
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reorder-hostile-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    scratch_dir("hostile", test)
 }
 
 fn bundle() -> PathBuf {
     repo("assets/model.json")
+}
+
+/// Runs `reorder` with these arguments.
+fn reorder(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(REORDER)
+        .args(args)
+        .output()
+        .expect("runs reorder")
+}
+
+/// The command was refused as bad input (exit 2), wrote nothing to `output`, and its message
+/// names every needle.
+fn assert_refused(name: &str, run: &std::process::Output, output: &Path, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{name}: {stderr}");
+    assert!(!output.exists(), "{name}: partial output");
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{name}: `{needle}` not in {stderr}"
+        );
+    }
 }
 
 fn model() -> Model {
@@ -262,24 +276,16 @@ fn cli_explain_refuses_the_same_files_with_the_same_messages() {
         let input = dir.join("in.csv");
         let output = dir.join("out.csv");
         std::fs::write(&input, &bytes).expect("write");
-        let run = Command::new(REORDER)
-            .args(["explain", "--bundle"])
-            .arg(bundle())
-            .arg("--input")
-            .arg(&input)
-            .arg("--output")
-            .arg(&output)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert_eq!(run.status.code(), Some(2), "{name}: {stderr}");
-        assert!(!output.exists(), "{name}: partial output");
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{name}: `{needle}` not in {stderr}"
-            );
-        }
+        let run = reorder(&[
+            "explain".as_ref(),
+            "--bundle".as_ref(),
+            bundle().as_os_str(),
+            "--input".as_ref(),
+            input.as_os_str(),
+            "--output".as_ref(),
+            output.as_os_str(),
+        ]);
+        assert_refused(name, &run, &output, needles);
     }
 }
 
@@ -359,20 +365,16 @@ fn convert_and_the_own_model_page_give_the_same_verdict_on_bad_models() {
         let path = dir.join("model.txt");
         let out = dir.join("bundle.json");
         std::fs::write(&path, &bytes).expect("write");
-        let run = Command::new(REORDER)
-            .args(["convert", "--threshold", "0.5", "--model"])
-            .arg(&path)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert_eq!(run.status.code(), Some(2), "{name}: {stderr}");
-        assert!(!out.exists(), "{name}: partial output");
-        assert!(
-            stderr.contains(needle),
-            "{name}: `{needle}` not in {stderr}"
-        );
+        let run = reorder(&[
+            "convert".as_ref(),
+            "--threshold".as_ref(),
+            "0.5".as_ref(),
+            "--model".as_ref(),
+            path.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_refused(name, &run, &out, &[needle]);
         let page = convert_own_model(&bytes, None, None)
             .err()
             .map(|error| error.to_string())
@@ -557,23 +559,14 @@ fn the_features_command_refuses_bad_orders_files_naming_file_line_and_column() {
         )
         .expect("write");
         let out = dir.join("table.csv");
-        let run = Command::new(REORDER)
-            .arg("features")
-            .arg("--data")
-            .arg(&dir)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert_eq!(run.status.code(), Some(2), "{name}: {stderr}");
-        assert!(!out.exists(), "{name}: partial output");
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{name}: `{needle}` not in {stderr}"
-            );
-        }
+        let run = reorder(&[
+            "features".as_ref(),
+            "--data".as_ref(),
+            dir.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_refused(name, &run, &out, needles);
     }
 }
 

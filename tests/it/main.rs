@@ -1,10 +1,13 @@
 //! Native integration tests, one binary (one link on a 2-core machine) with a module per area:
 //! the CLI as a user runs it, the model against LightGBM's fixtures, the feature builder, the
-//! readers of user files, the prediction log's exports and summaries, the embed protocol, the
-//! deploy files, and the hostile-input corpus.
+//! readers of user files, the Predict form's rules and the interface languages, the prediction
+//! log's exports and summaries, the embed protocol, the deploy files, and the hostile-input
+//! corpus.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod batch_reader;
+mod batch_stream;
+mod batch_worker;
 mod bundle_digest;
 mod chart;
 mod cli_args;
@@ -13,12 +16,16 @@ mod embed_protocol;
 mod features_assets;
 mod features_cli;
 mod features_compute;
+mod form_rules;
 mod hostile_inputs;
+mod lang;
 mod model_cli;
 mod model_exp;
 mod model_parity;
 mod model_rejections;
 mod model_shap_depth;
+mod order_basket;
+mod order_export;
 mod order_files;
 mod own_model;
 mod prediction_log_buckets;
@@ -26,3 +33,4 @@ mod prediction_log_export;
 mod prediction_log_summary;
 mod prediction_record;
 mod recommend;
+mod support;

@@ -2,11 +2,10 @@
 //! exit codes and messages; scores checked against LightGBM's own fixture outputs.
 #![cfg(not(target_arch = "wasm32"))]
 
+use crate::support::{path_arg as path, run_reorder as run, scratch_dir, REORDER};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-const REORDER: &str = env!("CARGO_BIN_EXE_reorder");
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,19 +13,8 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reorder-cli-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(REORDER)
-        .args(args)
-        .output()
-        .expect("runs reorder")
+    scratch_dir("cli", test)
 }
 
 /// `reorder <command> --bundle B --input I --output O`.
@@ -40,10 +28,6 @@ fn run_on_files(command: &str, bundle: &Path, input: &Path, output: &Path) -> Ou
         "--output",
         path(output),
     ])
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 struct Reference {

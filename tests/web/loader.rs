@@ -18,7 +18,7 @@ fn with_header(format: &str, version: u64) -> Vec<u8> {
 #[wasm_bindgen_test]
 fn the_bundled_model_passes_every_check() {
     let loaded = check_bundle(BUNDLE.to_vec()).expect("the committed bundle loads");
-    assert_eq!(loaded.bundle_bytes, BUNDLE.len());
+    assert_eq!(loaded.file_bytes, BUNDLE.len());
     assert!(loaded.model.num_trees() > 0);
 }
 
@@ -72,8 +72,8 @@ fn text_json_format_and_version_are_checked_after_the_digest() {
 
 #[wasm_bindgen_test]
 fn every_bundled_feature_has_turkish_wording() {
-    use instacart_reorder::web::feature_text::description;
-    use instacart_reorder::web::i18n::Lang;
+    use instacart_reorder::form_rules::feature_description as description;
+    use instacart_reorder::lang::Lang;
     let loaded = check_bundle(BUNDLE.to_vec()).expect("the committed bundle loads");
     for spec in loaded.model.features() {
         let turkish = description(&spec.name, None, Lang::Tr);

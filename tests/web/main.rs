@@ -8,6 +8,6 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod embed;
-mod form;
 mod loader;
+mod log_v3;
 mod storage;

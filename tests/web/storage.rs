@@ -12,9 +12,11 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use instacart_reorder::prediction_log::{PredictionRecord, Source};
+use instacart_reorder::prediction_log::{Filter, PredictionRecord, Source};
+use instacart_reorder::web::log_store::{
+    ExportFormat, LogStore, LogStoreHandle, StorageStatus, SCHEMA_VERSION, STORE_NAME,
+};
 use instacart_reorder::web::pages::dashboard::DashboardPage;
-use instacart_reorder::web::storage::{LogStore, LogStoreHandle, StorageStatus, STORE_NAME};
 use js_sys::{Function, Promise};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
@@ -23,25 +25,25 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{IdbDatabase, IdbFactory, IdbObjectStoreParameters, IdbOpenDbRequest};
 
-fn factory() -> IdbFactory {
+pub(crate) fn factory() -> IdbFactory {
     web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .expect("the test browser has IndexedDB")
 }
 
 /// A database name no other test (or earlier run) uses.
-fn fresh_name(label: &str) -> String {
+pub(crate) fn fresh_name(label: &str) -> String {
     format!("test-{label}-{}", js_sys::Math::random().to_bits())
 }
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or(0.0)
 }
 
-async fn sleep(ms: i32) {
+pub(crate) async fn sleep(ms: i32) {
     let promise = Promise::new(&mut |resolve: Function, _| {
         let _ = web_sys::window()
             .expect("window")
@@ -51,7 +53,7 @@ async fn sleep(ms: i32) {
 }
 
 /// Waits (up to `limit_ms`) until `check` holds.
-async fn wait_until(limit_ms: f64, check: impl Fn() -> bool) -> bool {
+pub(crate) async fn wait_until(limit_ms: f64, check: impl Fn() -> bool) -> bool {
     let start = now_ms();
     while now_ms() - start < limit_ms {
         if check() {
@@ -62,7 +64,7 @@ async fn wait_until(limit_ms: f64, check: impl Fn() -> bool) -> bool {
     check()
 }
 
-fn record(created_at_ms: i64, source: Source, probability: f64) -> PredictionRecord {
+pub(crate) fn record(created_at_ms: i64, source: Source, probability: f64) -> PredictionRecord {
     let mut features = BTreeMap::new();
     features.insert("user_total_orders".to_owned(), Some(12.0));
     features.insert("up_reorder_rate".to_owned(), None);
@@ -83,7 +85,7 @@ fn record(created_at_ms: i64, source: Source, probability: f64) -> PredictionRec
 
 /// Opens `name` at `version` (or its current version) directly, without app code, running
 /// `upgrade` if the version is new.
-async fn open_raw(
+pub(crate) async fn open_raw(
     name: &str,
     version: Option<u32>,
     upgrade: impl FnOnce(&IdbDatabase) + 'static,
@@ -150,11 +152,15 @@ async fn writes_read_back_exactly_and_clear_empties() {
     assert_eq!(stored[0].probability.to_bits(), (0.1f64 + 0.2).to_bits());
     assert_eq!(stored[0].features.get("up_reorder_rate"), Some(&None));
 
-    let light = store.all_summaries().await.expect("summaries");
+    let light = store
+        .recent(&Filter::default(), None, 10)
+        .await
+        .expect("recent")
+        .records;
     assert_eq!(light.len(), 4);
     assert!(light.iter().all(|r| r.features.is_empty()));
-    assert_eq!(light[3].source, Source::Batch);
-    assert_eq!(light[1].probability, 0.5);
+    assert_eq!(light[0].source, Source::Batch);
+    assert_eq!(light[2].probability, 0.5);
 
     // A second store on the same database (another tab, in effect) sees the same log.
     let name_twin = LogStore::with_factory(Some(factory()), &store.database_name());
@@ -176,7 +182,7 @@ async fn a_record_with_a_nan_probability_is_refused_not_stored() {
 }
 
 #[wasm_bindgen_test]
-async fn upgrade_from_v1_keeps_records_and_adds_indexes() {
+async fn upgrade_from_v1_keeps_records_and_reaches_v3() {
     let name = fresh_name("upgrade");
     // Schema v1 as the first release created it: the store, keyed by an auto-incremented id.
     let db = open_raw(&name, Some(1), |db| {
@@ -223,9 +229,24 @@ async fn upgrade_from_v1_keeps_records_and_adds_indexes() {
         2
     );
 
-    // The database is now v2 with both indexes (checked without app code).
+    // The database is now v3 with both indexes (checked without app code).
     let db = open_raw(&name, None, |_| {}).await;
-    assert_eq!(db.version(), 2.0);
+    assert_eq!(db.version(), 3.0);
+    let stores = db.object_store_names();
+    let stores: Vec<String> = (0..stores.length())
+        .filter_map(|i| stores.item(i))
+        .collect();
+    assert_eq!(
+        stores,
+        [
+            "batch_chunks",
+            "batch_runs",
+            "buckets",
+            "features",
+            "meta",
+            "predictions"
+        ]
+    );
     let indexes = db
         .transaction_with_str(STORE_NAME)
         .and_then(|transaction| transaction.object_store(STORE_NAME))
@@ -263,9 +284,12 @@ async fn without_indexeddb_the_log_lives_in_memory() {
     let all = store.all().await.expect("all");
     assert_eq!(all.len(), 2);
     assert_eq!(all[1].id, Some(2));
-    assert!(store.all_summaries().await.expect("light")[0]
-        .features
-        .is_empty());
+    let light = store
+        .recent(&Filter::default(), None, 10)
+        .await
+        .expect("recent");
+    assert_eq!(light.records.len(), 2);
+    assert!(light.records[0].features.is_empty());
     store.clear().await.expect("clear");
     assert!(store.all().await.expect("all").is_empty());
 }
@@ -297,7 +321,9 @@ async fn another_tabs_upgrade_closes_the_connection_and_later_writes_are_kept() 
         .await
         .expect("first add");
     // This open only completes if the store closes its connection on `versionchange`.
-    open_raw(&name, Some(3), |_| {}).await.close();
+    open_raw(&name, Some(SCHEMA_VERSION + 1), |_| {})
+        .await
+        .close();
     let id = store
         .add(record(2, Source::Manual, 0.6))
         .await
@@ -328,13 +354,13 @@ async fn other_stores_hear_about_writes() {
 }
 
 /// The element with `data-testid="<test_id>"` inside `root`.
-fn find(root: &web_sys::Element, test_id: &str) -> Option<web_sys::Element> {
+pub(crate) fn find(root: &web_sys::Element, test_id: &str) -> Option<web_sys::Element> {
     root.query_selector(&format!("[data-testid=\"{test_id}\"]"))
         .ok()
         .flatten()
 }
 
-fn text_of(root: &web_sys::Element, test_id: &str) -> Option<String> {
+pub(crate) fn text_of(root: &web_sys::Element, test_id: &str) -> Option<String> {
     find(root, test_id)?.text_content()
 }
 
@@ -349,8 +375,15 @@ fn click(root: &web_sys::Element, test_id: &str) {
     element.click();
 }
 
+/// How many recent-prediction rows `root` shows.
+fn rows_shown(root: &web_sys::Element) -> u32 {
+    root.query_selector_all("[data-testid=\"recent-row\"]")
+        .map(|rows| rows.length())
+        .unwrap_or(0)
+}
+
 /// Mounts the dashboard over `store` in a fresh container; returns the container.
-fn mount_dashboard(store: LogStore) -> web_sys::HtmlElement {
+pub(crate) fn mount_dashboard(store: LogStore) -> web_sys::HtmlElement {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("document");
@@ -402,7 +435,8 @@ async fn dashboard_counts_bins_pages_and_clears_after_confirmation() {
         attribute_of(&container, "probability-histogram", "data-threshold").as_deref(),
         Some("0.25")
     );
-    // Newest first, 25 per page: the first row is id 30.
+    // Newest first, 25 per page: the first row is id 30 (the page is read after the totals).
+    assert!(wait_until(5000.0, || rows_shown(&container) == 25).await);
     let rows = container
         .query_selector_all("[data-testid=\"recent-row\"]")
         .expect("rows");
@@ -487,6 +521,8 @@ async fn dashboard_opens_over_100k_records() {
     .await;
     let cold_ms = now_ms() - open_start;
     assert!(shown, "the dashboard did not show 100000 records");
+    assert!(wait_until(10_000.0, || rows_shown(&container) == 25).await);
+    let rows_ms = now_ms() - open_start;
     let rows = container
         .query_selector_all("[data-testid=\"recent-row\"]")
         .expect("rows");
@@ -521,18 +557,30 @@ async fn dashboard_opens_over_100k_records() {
     assert!(live, "the new record did not show up");
     container.remove();
 
-    // Warm: opening the dashboard again in the same page uses the cached light records.
+    // Warm: opening the dashboard again in the same page (the database is already open).
     let open_start = now_ms();
-    let container = mount_dashboard(viewer);
+    let container = mount_dashboard(viewer.clone());
     let shown = wait_until(60_000.0, || {
         text_of(&container, "total-predictions").as_deref() == Some("100001")
     })
     .await;
     let warm_ms = now_ms() - open_start;
     assert!(shown);
-    console_log!(
-        "100k records: seed {seeded_ms:.0} ms; dashboard open to all 100k shown: cold {cold_ms:.0} ms, \
-         warm {warm_ms:.0} ms; next page {page_ms:.0} ms; another tab's write committed in {write_ms:.0} ms and shown after {live_ms:.0} ms"
-    );
     container.remove();
+
+    // The whole log as CSV, a page at a time into a Blob.
+    let export_start = now_ms();
+    let export = viewer
+        .export(ExportFormat::Csv, &Filter::default())
+        .await
+        .expect("export");
+    let export_ms = now_ms() - export_start;
+    assert_eq!(export.rows, RECORDS as u64 + 1);
+    console_log!(
+        "100k records: seed {seeded_ms:.0} ms; dashboard open to all 100k shown: cold {cold_ms:.0} ms (first page of rows {rows_ms:.0} ms), \
+         warm {warm_ms:.0} ms; next page {page_ms:.0} ms; another tab's write committed in {write_ms:.0} ms and shown after {live_ms:.0} ms; \
+         CSV export of {} rows: {export_ms:.0} ms, {:.1} MB",
+        export.rows,
+        export.blob.size() / 1_000_000.0
+    );
 }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
-use crate::{features_cmd, model_cmds};
+use crate::{basket_cmd, features_cmd, model_cmds};
 
 /// An error that ends the command: what to print and which exit code to use.
 #[derive(Debug)]
@@ -65,6 +65,9 @@ enum Command {
     /// Build the next-basket feature table from Instacart CSVs
     #[command(args_override_self = false, after_help = features_cmd::NOTES)]
     Features(features_cmd::FeaturesArgs),
+    /// Your likely next basket from the export of your own Instacart orders
+    #[command(args_override_self = false, after_help = basket_cmd::NOTES)]
+    Basket(basket_cmd::BasketArgs),
 }
 
 /// Every argument as UTF-8, or an input error naming the first one that is not (counting from
@@ -113,6 +116,7 @@ fn run(args: Vec<OsString>) -> Result<(), CliError> {
         Command::Predict(args) => model_cmds::predict(args),
         Command::Explain(args) => model_cmds::explain(args),
         Command::Features(args) => features_cmd::run(args),
+        Command::Basket(args) => basket_cmd::run(args),
     }
 }
 

@@ -7,6 +7,8 @@
 //! `cargo clippy --all-targets` also compiles it) it is an empty stub.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod basket_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod features_cmd;

@@ -83,7 +83,7 @@ fn read_text(path: &str, what: &str) -> Result<String, CliError> {
 }
 
 /// Reads a file or, for `-`, stdin.
-fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
+pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -174,7 +174,7 @@ pub fn convert(args: ConvertArgs) -> Result<(), CliError> {
     write_output(Path::new(out), &json)
 }
 
-fn load_bundle(path: &str) -> Result<Model, CliError> {
+pub fn load_bundle(path: &str) -> Result<Model, CliError> {
     let json = read_text(path, "bundle")?;
     Model::from_bundle_json(&json)
         .map_err(|error| CliError::input(format!("bundle `{path}`: {error}")))

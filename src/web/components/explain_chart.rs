@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 
 use crate::chart::{ContributionChart as Chart, ContributionLayout};
-
-use crate::web::i18n::{use_lang, Lang};
+use crate::lang::Lang;
+use crate::web::state::language::use_lang;
 
 /// How many features the chart shows; the rest are summed into one line.
 pub const TOP_FEATURES: usize = 10;

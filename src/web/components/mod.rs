@@ -1,3 +1,6 @@
-//! Components shared by several pages.
+//! Views shared by several pages and the shell: they read app state and render, nothing more.
 
 pub mod explain_chart;
+pub mod lang_toggle;
+pub mod model_status;
+pub mod storage_banner;

@@ -1,65 +1,40 @@
 //! Batch page `/batch`: score a whole CSV file of feature rows (the `reorder predict` format) in
-//! the browser. The file is parsed and scored a chunk at a time, yielding to the event loop
-//! between chunks so the page stays responsive and the run can be cancelled; bad rows are listed
-//! (line, column, reason) while the good ones are scored; each chunk is logged in one
-//! transaction; the result downloads as injection-safe CSV. With a `reordered` or `label`
-//! column the page shows how the threshold trades precision for recall on that file.
+//! the browser. The page is the view of a run (`web::batch_run`): the batch worker reads the file
+//! in slices, scores it off the main thread and posts progress, the scored chunks (logged here,
+//! one transaction each) and the scored CSV in parts; without a worker the same run goes on the
+//! main thread between yields. The run can be cancelled; bad rows are listed (line, column,
+//! reason) while the good ones are scored; the result downloads as injection-safe CSV. With a
+//! `reordered` or `label` column the page shows how the threshold trades precision for recall on
+//! that file. `batch-results` says where the file was scored (`data-scored-in`).
 //!
 //! Measured (release build, headless Chromium, 2 shared cores; `bench_large_batch_file` in
-//! tests/e2e/uploads.rs): 1,000,000 labelled rows (a 284 MiB file) read, scored, logged (200
-//! transactions) and summarised in 232 s; the longest wait of a timer probe during the run was
-//! 18 ms, and the browser's resident memory peaked 680 MiB above its idle 943 MiB. 100,000 rows:
-//! 20 s, 8 ms, +170 MiB.
+//! tests/e2e/uploads.rs). Before the worker, on the main thread: 1,000,000 labelled rows (a 284
+//! MiB file) in 232 s, +680 MiB browser memory; 100,000 rows in 20-26 s. With the worker: 100,000
+//! rows read, scored, logged and summarised in 17 s, nearly all of it logging 100,000 records one
+//! chunk per transaction; with logging switched off for the measurement, 100,000 rows took 2.1 s
+//! and 1,000,000 rows 15 s at +260 MiB, the longest timer probe 2-8 ms.
 
 use std::sync::Arc;
 
-use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::batch::{BatchError, BatchReader, BatchTally, Confusion, LabelledScores, OutputWriter};
+use crate::batch::worker_protocol::RunProgress;
+use crate::batch::Confusion;
 use crate::chart::UnitSquareChart;
-use crate::prediction_log::{PredictionRecord, RecordIds, Source};
+use crate::lang::Lang;
 use crate::upload::Upload;
-use crate::web::download::offer_download;
+use crate::web::batch_run::{run_batch, BatchOutcome, MAX_LISTED_ERRORS};
+use crate::web::download::offer_blob;
 use crate::web::fetch::js_message;
-use crate::web::i18n::{use_lang, Lang};
-use crate::web::pages::own_model::{use_active_model, ActiveModel};
-use crate::web::storage::{use_log_store, LogStoreHandle};
+use crate::web::log_store::use_log_store;
+use crate::web::state::active_model::use_active_model;
+use crate::web::state::language::use_lang;
 
-/// Rows parsed, scored and logged between two yields to the event loop.
-const CHUNK_ROWS: usize = 5_000;
-/// Bad rows listed on the page (all are counted).
-const MAX_LISTED_ERRORS: usize = 200;
-/// Scored rows shown in the preview table.
-const PREVIEW_ROWS: usize = 20;
 /// Points kept on the precision-recall curve.
 const CURVE_POINTS: usize = 200;
 /// Steps of the F1-versus-threshold grid.
 const F1_STEPS: usize = 100;
-
-/// How far a run has got.
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
-struct RunProgress {
-    bytes_read: u64,
-    total_bytes: u64,
-    rows_scored: usize,
-    bad_rows: usize,
-}
-
-/// What a finished (or cancelled) run produced.
-struct BatchOutcome {
-    file_name: String,
-    /// Rows scored, bad rows, preview, logged count.
-    tally: BatchTally,
-    output_csv: Vec<u8>,
-    scores: Option<LabelledScores>,
-    label_column: Option<String>,
-    model_threshold: f64,
-    cancelled: bool,
-    log_error: Option<String>,
-}
 
 #[derive(Clone)]
 enum RunState {
@@ -67,128 +42,6 @@ enum RunState {
     Running,
     Finished(Arc<BatchOutcome>),
     Failed(String),
-}
-
-/// Lets the browser handle events and paint before the next chunk.
-async fn next_tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|error| js_message(&error))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
-}
-
-/// A pass-through column holding an id (`user_id`, `product_id`) goes into the log as such.
-fn id_in(passthrough: &[String], column: Option<usize>) -> Option<u64> {
-    column.and_then(|column| passthrough.get(column)?.trim().parse::<u64>().ok())
-}
-
-async fn run_batch(
-    file: web_sys::File,
-    active: ActiveModel,
-    log: LogStoreHandle,
-    progress: RwSignal<RunProgress>,
-    cancel: RwSignal<bool>,
-) -> Result<BatchOutcome, String> {
-    let bytes = read_file(&file).await?;
-    let model = active.model();
-    let names = model.feature_names();
-    let mut reader = BatchReader::new(bytes, &names).map_err(|error| {
-        let mut text = error.to_string();
-        if let Some(source) = std::error::Error::source(&error) {
-            text.push_str(&format!(": {source}"));
-        }
-        text
-    })?;
-    let layout = reader.layout().clone();
-    let mut writer = OutputWriter::new(&layout);
-    let user_column = layout
-        .passthrough_header
-        .iter()
-        .position(|n| n == "user_id");
-    let product_column = layout
-        .passthrough_header
-        .iter()
-        .position(|n| n == "product_id");
-    let mut outcome = BatchOutcome {
-        file_name: file.name(),
-        tally: BatchTally::new(MAX_LISTED_ERRORS, PREVIEW_ROWS),
-        output_csv: Vec::new(),
-        scores: None,
-        label_column: layout.label_column.as_ref().map(|(_, name)| name.clone()),
-        model_threshold: model.threshold(),
-        cancelled: false,
-        log_error: None,
-    };
-    let mut probabilities = Vec::with_capacity(CHUNK_ROWS);
-    loop {
-        if cancel.get_untracked() {
-            outcome.cancelled = true;
-            break;
-        }
-        let chunk = reader.next_chunk(CHUNK_ROWS);
-        probabilities.clear();
-        probabilities.resize(chunk.rows.len(), 0.0);
-        if !chunk.rows.is_empty() {
-            model
-                .predict_batch(&chunk.values, &mut probabilities)
-                .map_err(|error| error.to_string())?;
-        }
-        let created_at_ms = js_sys::Date::now() as i64;
-        let mut records = Vec::with_capacity(chunk.rows.len());
-        let width = names.len();
-        for (index, (row, &probability)) in chunk.rows.iter().zip(&probabilities).enumerate() {
-            writer.push(row, probability, model.is_reorder(probability));
-            let values = &chunk.values[index * width..(index + 1) * width];
-            records.push(PredictionRecord::from_scored(
-                Source::Batch,
-                created_at_ms,
-                RecordIds {
-                    user_id: id_in(&row.passthrough, user_column),
-                    product_id: id_in(&row.passthrough, product_column),
-                },
-                &names[..],
-                values,
-                probability,
-                model,
-            ));
-        }
-        outcome
-            .tally
-            .add_chunk(&chunk.rows, &probabilities, chunk.errors, model);
-        // One transaction per chunk; after a failed write the rest is scored but not logged.
-        if !records.is_empty() && outcome.log_error.is_none() {
-            let count = records.len();
-            match log.add_many(records).await {
-                Ok(()) => outcome.tally.add_logged(count),
-                Err(error) => outcome.log_error = Some(error.to_string()),
-            }
-        }
-        progress.set(RunProgress {
-            bytes_read: reader.bytes_read(),
-            total_bytes: reader.total_bytes(),
-            rows_scored: outcome.tally.rows_scored,
-            bad_rows: outcome.tally.bad_rows,
-        });
-        if chunk.done {
-            break;
-        }
-        next_tick().await;
-    }
-    if outcome.tally.is_empty() && !outcome.cancelled {
-        return Err(BatchError::NoRows.to_string());
-    }
-    outcome.output_csv = writer.into_bytes();
-    if outcome.label_column.is_some() {
-        outcome.scores = Some(outcome.tally.take_labelled_scores());
-    }
-    Ok(outcome)
 }
 
 fn scored_file_name(input: &str) -> String {
@@ -354,23 +207,24 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let on_download = move |_| {
         let name = scored_file_name(&for_download.file_name);
         download_error.set(
-            offer_download(&for_download.output_csv, &name, "text/csv;charset=utf-8")
+            offer_blob(&for_download.output, &name)
                 .err()
                 .map(|error| js_message(&error)),
         );
     };
-    let tally = &outcome.tally;
-    let rows = tally.rows_scored;
-    let bad = tally.bad_rows;
-    let predicted = tally.predicted_reorder;
-    let cancelled = outcome.cancelled;
-    let logged = tally.logged;
+    let summary = &outcome.summary;
+    let rows = summary.rows_scored;
+    let bad = summary.bad_rows;
+    let predicted = summary.predicted_reorder;
+    let cancelled = summary.cancelled;
+    let logged = outcome.logged;
     let log_error = outcome.log_error.clone();
-    let listed = tally.listed_errors.clone();
-    let preview = tally.preview.clone();
+    let listed = summary.listed_errors.clone();
+    let preview = summary.preview.clone();
     let has_labels = outcome.scores.is_some();
     view! {
-        <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()>
+        <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()
+            data-scored-in=if outcome.in_worker { "worker" } else { "page" }>
             <h2>{move || lang.get().pick("Result", "Sonuç")}</h2>
             {cancelled.then(|| view! {
                 <p class="banner banner-warn" data-testid="batch-cancelled">
@@ -424,7 +278,7 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
         </div>
         <div class="card" data-testid="batch-errors" data-count=bad.to_string()>
             <h2>{move || format!("{} ({bad})", lang.get().pick("Bad rows", "Hatalı satırlar"))}</h2>
-            {(bad > listed.len()).then(|| view! {
+            {(bad > listed.len() as u64).then(|| view! {
                 <p class="hint">{move || format!("{} {}", lang.get().pick("Only the first ones are listed:", "Yalnızca ilkleri listelenir:"), MAX_LISTED_ERRORS)}</p>
             })}
             {(!listed.is_empty()).then(|| view! {
@@ -493,7 +347,7 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
         return ().into_any();
     };
     let scores = Arc::new(scores);
-    let label_column = outcome.label_column.clone().unwrap_or_default();
+    let label_column = outcome.summary.label_column.clone().unwrap_or_default();
     let labelled = scores.len();
     let positives = scores.positives();
     let curve = scores.pr_curve(CURVE_POINTS);

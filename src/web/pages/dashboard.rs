@@ -1,27 +1,31 @@
 //! The dashboard over the prediction log: totals, rates, the probability histogram with the
 //! threshold, predictions over time, recent predictions (paged), filters, exports, clearing and
-//! the storage status. Numbers are `Memo`s over the pure `history` functions, and only one
-//! page of rows is rendered, so it stays responsive at 100k records.
+//! the storage status. Numbers are `Memo`s of `summarize_buckets` over the log's buckets (a few
+//! hundred small records, whatever the log's size); the recent table reads one page through the
+//! log's time index; exports are built a page at a time. The dashboard never loads the log.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use crate::chart::BarChart;
+use crate::lang::Lang;
 use crate::prediction_log::{
-    format_utc_datetime, newest_first, parse_utc_date, summarize, to_csv, to_json, Filter,
-    PredictionRecord, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
+    format_utc_datetime, parse_utc_date, summarize_buckets, Bucket, Filter, PredictionRecord,
+    Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
-use crate::web::download::offer_download;
-use crate::web::i18n::{use_lang, Lang};
-use crate::web::storage::{
-    request_persistence, storage_estimate, use_log_store, StorageStatus, WebError,
+use crate::web::download::offer_blob;
+use crate::web::js_error::{full_message, JsError};
+use crate::web::log_store::{
+    request_persistence, storage_estimate, use_log_store, ExportFormat, LogStoreError,
+    RecentPosition, StorageStatus,
 };
+use crate::web::state::language::use_lang;
 
 /// Rows shown per page of recent predictions.
 const PAGE_SIZE: usize = 25;
 
-type Log = Arc<Vec<PredictionRecord>>;
+type Buckets = Arc<Vec<Bucket>>;
 
 fn source_label(lang: Lang, source: Source) -> &'static str {
     match source {
@@ -39,12 +43,13 @@ pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
     let revision = store.revision();
 
-    // The log without feature values, reloaded on every write here or in another tab.
-    let log: RwSignal<Option<Result<Log, WebError>>, LocalStorage> = RwSignal::new_local(None);
+    // The buckets, reloaded on every write here or in another tab.
+    let log: RwSignal<Option<Result<Buckets, LogStoreError>>, LocalStorage> =
+        RwSignal::new_local(None);
     Effect::new(move |_| {
         revision.track();
         leptos::task::spawn_local(async move {
-            let loaded = store.all_summaries().await;
+            let loaded = store.buckets().await.map(Arc::new);
             log.try_set(Some(loaded));
         });
     });
@@ -54,15 +59,8 @@ pub fn DashboardPage() -> impl IntoView {
     let summary = Memo::new(move |_| {
         let filter = filter.get();
         log.with(|log| match log {
-            Some(Ok(records)) => Some(summarize(records, &filter)),
+            Some(Ok(buckets)) => Some(summarize_buckets(buckets, &filter)),
             _ => None,
-        })
-    });
-    let ordered = Memo::new(move |_| {
-        let filter = filter.get();
-        log.with(|log| match log {
-            Some(Ok(records)) => newest_first(records, &filter),
-            _ => Vec::new(),
         })
     });
 
@@ -78,7 +76,7 @@ pub fn DashboardPage() -> impl IntoView {
                 Some(Err(error)) => Some(view! {
                     <p class="error" role="alert" data-testid="log-error">
                         {lang.get().pick("The log could not be read: ", "Kayıt okunamadı: ")}
-                        {error.to_string()}
+                        {full_message(&error)}
                     </p>
                 }),
                 _ => None,
@@ -94,7 +92,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <Histogram summary />
                 <OverTime summary />
             </div>
-            <RecentPredictions log ordered page />
+            <RecentPredictions filter summary page />
             <Actions filter />
             <StorageStatusPanel />
         </section>
@@ -341,27 +339,69 @@ fn OverTime(summary: Memo<Option<Summary>>) -> impl IntoView {
 
 #[component]
 fn RecentPredictions(
-    log: RwSignal<Option<Result<Log, WebError>>, LocalStorage>,
-    ordered: Memo<Vec<usize>>,
+    filter: RwSignal<Filter>,
+    summary: Memo<Option<Summary>>,
     page: RwSignal<usize>,
 ) -> impl IntoView {
+    let store = use_log_store();
     let lang = use_lang();
-    let page_count = move || ordered.with(|o| o.len().div_ceil(PAGE_SIZE).max(1));
+    let revision = store.revision();
+    let total = move || summary.with(|s| s.as_ref().map_or(0, |s| s.total as usize));
+    let page_count = move || total().div_ceil(PAGE_SIZE).max(1);
     let on_last_page = move || page.get() + 1 >= page_count();
-    let rows = move || {
-        let start = page.get() * PAGE_SIZE;
-        ordered.with(|ordered| {
-            log.with(|log| match log {
-                Some(Ok(records)) => ordered
-                    .iter()
-                    .skip(start)
-                    .take(PAGE_SIZE)
-                    .map(|&index| records[index].clone())
-                    .collect::<Vec<_>>(),
-                _ => Vec::new(),
-            })
-        })
-    };
+    // Where each page seen so far starts (page 0 at the newest), for the current filter.
+    let starts: StoredValue<(Filter, Vec<Option<RecentPosition>>)> =
+        StoredValue::new((Filter::default(), vec![None]));
+    let page_rows: RwSignal<Vec<PredictionRecord>> = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None::<String>);
+    let ticket = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        revision.track();
+        let filter = filter.get();
+        let page_index = page.get();
+        let position = starts.with_value(|(seen_for, starts)| {
+            if *seen_for == filter {
+                starts.get(page_index).copied()
+            } else {
+                None
+            }
+        });
+        let position = match position {
+            Some(position) => position,
+            None => {
+                starts.set_value((filter.clone(), vec![None]));
+                if page_index != 0 {
+                    page.set(0);
+                    return;
+                }
+                None
+            }
+        };
+        ticket.update_value(|t| *t += 1);
+        let mine = ticket.get_value();
+        leptos::task::spawn_local(async move {
+            let loaded = store.recent(&filter, position, PAGE_SIZE).await;
+            if ticket.try_get_value() != Some(mine) {
+                return;
+            }
+            match loaded {
+                Ok(loaded) => {
+                    starts.try_update_value(|(seen_for, starts)| {
+                        if *seen_for == filter {
+                            starts.truncate(page_index + 1);
+                            starts.extend(loaded.next.map(Some));
+                        }
+                    });
+                    error.try_set(None);
+                    page_rows.try_set(loaded.records);
+                }
+                Err(failure) => {
+                    error.try_set(Some(full_message(&failure)));
+                }
+            }
+        });
+    });
+    let rows = move || page_rows.get();
     view! {
         <section class="recent">
             <h2>{move || lang.get().pick("Recent predictions", "Son tahminler")}</h2>
@@ -408,6 +448,9 @@ fn RecentPredictions(
                     </tbody>
                 </table>
             </div>
+            {move || error.get().map(|text| view! {
+                <p class="error" role="alert" data-testid="recent-error">{text}</p>
+            })}
             <nav class="pager" aria-label=move || lang.get().pick("Pages", "Sayfalar")>
                 <button type="button" class="secondary" data-testid="page-previous"
                     disabled=move || page.get() == 0
@@ -418,7 +461,10 @@ fn RecentPredictions(
                     {move || format!("{} {} / {}", lang.get().pick("Page", "Sayfa"), page.get() + 1, page_count())}
                 </span>
                 <button type="button" class="secondary" data-testid="page-next"
-                    disabled=on_last_page
+                    disabled=move || {
+                        page_rows.track();
+                        on_last_page() || starts.with_value(|(_, s)| s.get(page.get() + 1).is_none())
+                    }
                     on:click=move |_| page.update(|p| *p += 1)>
                     {move || lang.get().pick("Older", "Daha eski")}
                 </button>
@@ -427,39 +473,24 @@ fn RecentPredictions(
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Format {
-    Csv,
-    Json,
-}
-
 #[component]
 fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
     let store = use_log_store();
     let lang = use_lang();
     let confirming = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
-    let export = move |format: Format| {
+    let export = move |format: ExportFormat| {
         let filter = filter.get_untracked();
         leptos::task::spawn_local(async move {
-            let result = store.all().await.map(|records| {
-                let selected: Vec<PredictionRecord> =
-                    records.into_iter().filter(|r| filter.matches(r)).collect();
-                match format {
-                    Format::Csv => {
-                        offer_download(to_csv(&selected).as_bytes(), "predictions.csv", "text/csv")
-                    }
-                    Format::Json => offer_download(
-                        to_json(&selected).as_bytes(),
-                        "predictions.json",
-                        "application/json",
-                    ),
-                }
-            });
-            let failure = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(error)) => Some(format!("{error:?}")),
-                Err(error) => Some(error.to_string()),
+            let name = match format {
+                ExportFormat::Csv => "predictions.csv",
+                ExportFormat::Json => "predictions.json",
+            };
+            let failure = match store.export(format, &filter).await {
+                Ok(export) => offer_blob(&export.blob, name)
+                    .err()
+                    .map(|error| full_message(&JsError::from_js(&error))),
+                Err(error) => Some(full_message(&error)),
             };
             message.try_set(failure);
         });
@@ -467,16 +498,16 @@ fn Actions(filter: RwSignal<Filter>) -> impl IntoView {
     let clear = move |_| {
         confirming.set(false);
         leptos::task::spawn_local(async move {
-            let failure = store.clear().await.err().map(|e| e.to_string());
+            let failure = store.clear().await.err().map(|e| full_message(&e));
             message.try_set(failure);
         });
     };
     view! {
         <section class="actions">
-            <button type="button" class="secondary" data-testid="export-csv" on:click=move |_| export(Format::Csv)>
+            <button type="button" class="secondary" data-testid="export-csv" on:click=move |_| export(ExportFormat::Csv)>
                 {move || lang.get().pick("Export CSV", "CSV olarak dışa aktar")}
             </button>
-            <button type="button" class="secondary" data-testid="export-json" on:click=move |_| export(Format::Json)>
+            <button type="button" class="secondary" data-testid="export-json" on:click=move |_| export(ExportFormat::Json)>
                 {move || lang.get().pick("Export JSON", "JSON olarak dışa aktar")}
             </button>
             <button type="button" class="secondary danger" data-testid="clear-log"

@@ -11,16 +11,18 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use crate::asset_urls::CATALOG_URL;
 use crate::features::{Catalog, DemoUsers, FeatureError, UserHistory};
+use crate::lang::Lang;
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::recommend::{recommend, RankedCandidate, RecommendError, Recommendation};
 use crate::web::fetch::{fetch_text, FetchError};
-use crate::web::i18n::{use_lang, Lang};
+use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel, ModelState};
-use crate::web::pages::predict::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
-use crate::web::storage::use_log_store;
+use crate::web::log_store::use_log_store;
+use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
+use crate::web::state::language::use_lang;
 
-use crate::asset_urls::CATALOG_URL;
 use crate::asset_urls::DEMO_USERS_URL;
 
 /// Why the demo data could not be used.
@@ -176,7 +178,7 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
     let lang = use_lang();
     let log_store = use_log_store();
     let selected = RwSignal::new(String::new());
-    let ranking: RwSignal<Option<Result<Ranking, String>>> = RwSignal::new(None);
+    let ranking: RwSignal<Option<Result<Ranking, Arc<DemoError>>>> = RwSignal::new(None);
     let log_state = RwSignal::new(LogState::Idle);
     let names: Arc<Vec<String>> = Arc::new(
         loaded
@@ -241,19 +243,11 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
                     spawn_local(async move {
                         match log_store.add_many(records).await {
                             Ok(_) => log_state.set(LogState::Saved(count)),
-                            Err(error) => log_state.set(LogState::Failed(error.to_string())),
+                            Err(error) => log_state.set(LogState::Failed(full_message(&error))),
                         }
                     });
                 }
-                Err(error) => {
-                    let mut text = error.to_string();
-                    let mut source = std::error::Error::source(&error);
-                    while let Some(cause) = source {
-                        text.push_str(&format!(": {cause}"));
-                        source = cause.source();
-                    }
-                    ranking.set(Some(Err(text)));
-                }
+                Err(error) => ranking.set(Some(Err(Arc::new(error)))),
             }
         }
     };
@@ -330,8 +324,8 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
         </div>
         {move || match ranking.get() {
             None => ().into_any(),
-            Some(Err(message)) => view! {
-                <div class="banner banner-error" role="alert" data-testid="demo-error"><p class="mono">{message}</p></div>
+            Some(Err(error)) => view! {
+                <div class="banner banner-error" role="alert" data-testid="demo-error"><p class="mono">{full_message(&*error)}</p></div>
             }.into_any(),
             Some(Ok(result)) => view! { <RankingView result names=Arc::clone(&names) /> }.into_any(),
         }}

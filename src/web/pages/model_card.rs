@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::web::feature_text;
+use crate::asset_urls::METRICS_URL;
+use crate::form_rules::{feature_description, feature_unit, group_label};
+use crate::lang::Lang;
 use crate::web::fetch::{fetch_text, FetchError};
-use crate::web::form::group_label;
-use crate::web::i18n::{use_lang, Lang};
+use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel, ModelState};
+use crate::web::state::language::use_lang;
 
 /// The page.
 #[component]
@@ -34,9 +36,6 @@ pub fn ModelPage() -> impl IntoView {
         </section>
     }
 }
-
-/// Where the training pipeline's full metrics (model and baselines on the test users) are served.
-use crate::asset_urls::METRICS_URL;
 
 /// The columns of the comparison table, as named in the metrics document.
 pub const COMPARED_METRICS: [&str; 6] = [
@@ -99,11 +98,20 @@ pub fn comparison(metrics: &serde_json::Value) -> Option<Vec<ComparedLine>> {
     Some(lines)
 }
 
-async fn load_metrics() -> Result<serde_json::Value, String> {
+/// Why the metrics could not be shown.
+#[derive(Debug, thiserror::Error)]
+enum MetricsError {
+    #[error("the metrics could not be downloaded")]
+    Fetch(#[source] FetchError),
+    #[error("{METRICS_URL} is not valid JSON")]
+    Parse(#[source] serde_json::Error),
+}
+
+async fn load_metrics() -> Result<serde_json::Value, Arc<MetricsError>> {
     let text = fetch_text(METRICS_URL)
         .await
-        .map_err(|error: FetchError| error.to_string())?;
-    serde_json::from_str(&text).map_err(|error| format!("{METRICS_URL}: {error}"))
+        .map_err(|error| Arc::new(MetricsError::Fetch(error)))?;
+    serde_json::from_str(&text).map_err(|error| Arc::new(MetricsError::Parse(error)))
 }
 
 #[component]
@@ -113,7 +121,7 @@ fn MetricsComparison() -> impl IntoView {
     move || {
         let lines = match metrics.get() {
             None => return view! { <p>{move || lang.get().pick("Loading the metrics…", "Ölçütler yükleniyor…")}</p> }.into_any(),
-            Some(Err(message)) => return view! { <p class="mono">{message}</p> }.into_any(),
+            Some(Err(error)) => return view! { <p class="mono">{full_message(&*error)}</p> }.into_any(),
             Some(Ok(document)) => match comparison(&document) {
                 Some(lines) => lines,
                 None => return ().into_any(),
@@ -249,8 +257,8 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
     let metadata = bundle.metadata.clone();
     let threshold = loaded.model.threshold();
     let num_trees = loaded.model.num_trees();
-    let bundle_sha256 = loaded.bundle_sha256.clone();
-    let bundle_kib = loaded.bundle_bytes as f64 / 1024.0;
+    let bundle_sha256 = loaded.file_sha256.clone();
+    let bundle_kib = loaded.file_bytes as f64 / 1024.0;
     let decision_rule = bundle.decision_rule.clone();
     let format_version = bundle.format_version;
     let metrics_rows = metadata
@@ -272,15 +280,16 @@ fn ModelCard(loaded: Arc<LoadedModel>) -> impl IntoView {
             let group = spec.group.clone().unwrap_or_default();
             let kind = spec.kind;
             let name = spec.name.clone();
+            let name_for_unit = spec.name.clone();
             let description = spec.description.clone();
             let unit = spec.unit.clone().unwrap_or_default();
             view! {
                 <tr data-testid="model-feature">
                     <td class="mono">{spec.name.clone()}</td>
-                    <td>{move || feature_text::description(&name, description.as_deref(), lang.get())}</td>
+                    <td>{move || feature_description(&name, description.as_deref(), lang.get())}</td>
                     <td>{move || group_label(&group, lang.get())}</td>
                     <td>{move || kind_label(kind, lang.get())}</td>
-                    <td>{move || feature_text::unit(&unit, lang.get())}</td>
+                    <td>{move || feature_unit(&name_for_unit, &unit, lang.get())}</td>
                     <td class="num">{optional_number(spec.min)}</td>
                     <td class="num">{optional_number(spec.median)}</td>
                     <td class="num">{optional_number(spec.max)}</td>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::web::i18n::use_lang;
+use crate::web::state::language::use_lang;
 
 /// Tells the visitor the page does not exist and offers the way back.
 #[component]

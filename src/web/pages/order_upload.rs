@@ -1,9 +1,15 @@
-//! Your order history, page `/history`: upload a joined order-lines file (one row per product
-//! in an order, like the Instacart sample) or Kaggle's orders.csv with order_products__prior.csv. The app computes each candidate's features in wasm
-//! with the same `features` code and the bundled catalog (a product the catalog does not know
-//! has missing product statistics, and is marked so), scores them with the app's model, and
-//! shows the ranked next basket with the threshold basket beside the one that maximises the
-//! expected F1. Nothing is uploaded anywhere.
+//! Your order history, page `/history`: upload the export of your own Instacart orders (CSV,
+//! TSV or JSON of `instacart-order-history-download`, told apart by the content), a joined
+//! order-lines file (one row per product in an order, like the Instacart sample) or Kaggle's
+//! orders.csv with order_products__prior.csv. The app computes each candidate's features in
+//! wasm with the same `features` code and the bundled catalog (a product the catalog does not
+//! know has missing product statistics, and is marked so), scores them, and shows the ranked
+//! next basket with the threshold basket beside the one that maximises the expected F1, and a
+//! shopping list to download (CSV) or print. Which model answers is `recommend::choose_model`'s
+//! rule: the personal-history model, fetched only then, when most of the products are not in
+//! the catalog (always for an export: its product ids are today's), else the main model; the
+//! page says which and why. For an export, the next order's time defaults to now and the
+//! context features follow it. Nothing is uploaded anywhere.
 
 use crate::number::parse_value;
 use crate::upload::Upload;
@@ -13,18 +19,55 @@ use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
-use crate::order_files::{read_uploaded, ShopperOrders};
-use crate::recommend::{recommend, RecommendError};
-use crate::web::fetch::{fetch_text, js_message};
-use crate::web::i18n::use_lang;
-use crate::web::loader::{use_model, LoadedModel};
+use std::cell::RefCell;
 
-use crate::asset_urls::CATALOG_URL;
+use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
+use crate::order_export::{is_order_export, read_order_export, PersonalHistory, Timestamp};
+use crate::order_files::{read_uploaded, ShopperOrders};
+use crate::recommend::{
+    basket_csv, choose_model, recommend, ModelChoice, ModelPick, RecommendError,
+};
+use crate::web::download::offer_download;
+use crate::web::fetch::{fetch_text, js_message};
+use crate::web::loader::{fetch_and_check_against, use_model, LoadedModel};
+use crate::web::state::language::use_lang;
+
+use crate::asset_urls::{CATALOG_URL, PERSONAL_MODEL_SHA256, PERSONAL_MODEL_URL};
+
+thread_local! {
+    /// The personal-history model once fetched: loaded on the first history that needs it.
+    static PERSONAL_MODEL: RefCell<Option<Arc<LoadedModel>>> = const { RefCell::new(None) };
+}
+
+/// The personal-history model, fetched and checked the first time it is needed.
+async fn personal_model() -> Result<Arc<LoadedModel>, String> {
+    if let Some(model) = PERSONAL_MODEL.with(|cell| cell.borrow().clone()) {
+        return Ok(model);
+    }
+    let loaded = fetch_and_check_against(PERSONAL_MODEL_URL, PERSONAL_MODEL_SHA256, |_| {})
+        .await
+        .map_err(|error| error.details())?;
+    let loaded = Arc::new(loaded);
+    PERSONAL_MODEL.with(|cell| *cell.borrow_mut() = Some(loaded.clone()));
+    Ok(loaded)
+}
+
+/// Now, in the browser's time zone.
+fn now_here() -> Timestamp {
+    let date = js_sys::Date::new_0();
+    Timestamp {
+        utc_seconds: (date.get_time() / 1000.0).floor() as i64,
+        // getTimezoneOffset is minutes *behind* UTC.
+        offset_seconds: -(date.get_timezone_offset() as i32) * 60,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
     product_id: u64,
+    /// The item's name and size from an export (empty otherwise).
+    name: String,
+    size: String,
     known: bool,
     aisle: Option<String>,
     department: Option<String>,
@@ -36,6 +79,11 @@ struct Row {
 #[derive(Clone, Debug, PartialEq)]
 struct NextBasket {
     user_id: u64,
+    /// Which model answered, and why.
+    pick: ModelPick,
+    model_version: String,
+    /// The shopping list (`recommend::basket_csv`).
+    csv: String,
     rows: Vec<Row>,
     threshold: f64,
     threshold_count: usize,
@@ -46,17 +94,13 @@ struct NextBasket {
 /// Ranks the shopper's candidates for the next order (`recommend`) and lays out what the table
 /// shows of each.
 fn next_basket(
-    shopper: &ShopperOrders,
-    target: TargetOrder,
+    user: &UserHistory,
+    pick: ModelPick,
+    export: Option<&PersonalHistory>,
     catalog: &Catalog,
     loaded: &LoadedModel,
 ) -> Result<NextBasket, String> {
-    let user = UserHistory {
-        user_id: shopper.user_id,
-        orders: shopper.orders.clone(),
-        target,
-    };
-    let recommendation = recommend(&user, catalog, &loaded.model).map_err(|error| match error {
+    let recommendation = recommend(user, catalog, &loaded.model).map_err(|error| match error {
         RecommendError::UnknownFeature { name } => {
             format!("the model's feature `{name}` is not computed by the app")
         }
@@ -69,8 +113,11 @@ fn next_basket(
         .enumerate()
         .map(|(rank, row)| {
             let stats = catalog.product(row.product_id);
+            let item = export.and_then(|history| history.items.get(&row.product_id));
             Row {
                 product_id: row.product_id,
+                name: item.map(|item| item.name.clone()).unwrap_or_default(),
+                size: item.map(|item| item.size.clone()).unwrap_or_default(),
                 known: row.known,
                 aisle: stats.and_then(|s| s.aisle_id).map(|id| {
                     catalog
@@ -88,8 +135,20 @@ fn next_basket(
             }
         })
         .collect();
+    let csv = basket_csv(&recommendation, |id| {
+        export.map_or("", |history| history.name_of(id))
+    });
     Ok(NextBasket {
         user_id: recommendation.user_id,
+        pick,
+        model_version: loaded
+            .model
+            .bundle()
+            .metadata
+            .model_version
+            .clone()
+            .unwrap_or_else(|| loaded.file_sha256[..12].to_owned()),
+        csv,
         rows,
         threshold: recommendation.threshold,
         threshold_count: recommendation.threshold_count,
@@ -109,6 +168,9 @@ pub fn OrderUploadPage() -> impl IntoView {
             .map_err(|e| e.to_string())
     });
     let shoppers = RwSignal::new(None::<Result<Arc<Vec<ShopperOrders>>, String>>);
+    // An export of one's own orders (one person, with names and times), when that was uploaded.
+    let export = RwSignal::new(None::<Arc<PersonalHistory>>);
+    let at = RwSignal::new(String::new());
     let selected = RwSignal::new(String::new());
     let dow = RwSignal::new(String::new());
     let hour = RwSignal::new(String::new());
@@ -152,20 +214,33 @@ pub fn OrderUploadPage() -> impl IntoView {
                         .map_err(|error| js_message(&error))?;
                     contents.push((file.name(), Uint8Array::new(&buffer).to_vec()));
                 }
-                read_uploaded(&contents).map_err(|error| {
-                    let mut text = error.to_string();
-                    let mut source = std::error::Error::source(&error);
-                    while let Some(cause) = source {
-                        if !text.contains(&cause.to_string()) {
-                            text.push_str(&format!(": {cause}"));
-                        }
-                        source = cause.source();
+                if let [(name, bytes)] = contents.as_slice() {
+                    if is_order_export(bytes) {
+                        let history =
+                            read_order_export(bytes).map_err(|error| format!("{name}: {error}"))?;
+                        return Ok((vec![history.orders.clone()], Some(Arc::new(history))));
                     }
-                    text
-                })
+                }
+                read_uploaded(&contents)
+                    .map(|list| (list, None))
+                    .map_err(|error| {
+                        let mut text = error.to_string();
+                        let mut source = std::error::Error::source(&error);
+                        while let Some(cause) = source {
+                            if !text.contains(&cause.to_string()) {
+                                text.push_str(&format!(": {cause}"));
+                            }
+                            source = cause.source();
+                        }
+                        text
+                    })
             };
             match read.await {
-                Ok(list) => {
+                Ok((list, personal)) => {
+                    if personal.is_some() {
+                        at.set(now_here().to_string());
+                    }
+                    export.set(personal);
                     let first = list
                         .first()
                         .map(|s| s.user_id.to_string())
@@ -173,13 +248,45 @@ pub fn OrderUploadPage() -> impl IntoView {
                     shoppers.set(Some(Ok(Arc::new(list))));
                     choose(&first);
                 }
-                Err(message) => shoppers.set(Some(Err(message))),
+                Err(message) => {
+                    export.set(None);
+                    shoppers.set(Some(Err(message)));
+                }
             }
         });
     };
+    // The next order's context from the day, hour and gap fields (the research layouts).
+    let context_from_fields =
+        move |picked: crate::lang::Lang| -> Result<TargetOrder, &'static str> {
+            let (Some(dow_value), Some(hour_value)) = (
+                order_cells::order_dow(&dow.get_untracked()).ok(),
+                order_cells::order_hour_of_day(&hour.get_untracked()).ok(),
+            ) else {
+                return Err(picked.pick(
+                    "Enter the day of week (0-6) and the hour (0-23) of the next order.",
+                    "Sonraki siparişin haftanın gününü (0-6) ve saatini (0-23) girin.",
+                ));
+            };
+            let days_value = match parse_value(&days.get_untracked(), picked.decimal_mark()) {
+            Ok(None) => None,
+            Ok(Some(value)) if (0.0..=365.0).contains(&value) => Some(value),
+            _ => {
+                return Err(picked.pick(
+                    "Days since the previous order must be a number from 0 to 365, or empty for unknown.",
+                    "Önceki siparişten bu yana geçen gün 0 ile 365 arasında bir sayı olmalı ya da bilinmiyorsa boş bırakılmalı.",
+                ))
+            }
+        };
+            Ok(TargetOrder {
+                dow: dow_value,
+                hour: hour_value,
+                days_since_prior: days_value,
+                products: None,
+            })
+        };
+    let loading_personal = RwSignal::new(false);
     let on_score = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let Some(loaded) = model.ready() else { return };
         let Some(Ok(catalog)) = catalog.get() else {
             return;
         };
@@ -193,43 +300,51 @@ pub fn OrderUploadPage() -> impl IntoView {
             return;
         };
         let picked = lang.get_untracked();
-        let (Some(dow_value), Some(hour_value)) = (
-            order_cells::order_dow(&dow.get_untracked()).ok(),
-            order_cells::order_hour_of_day(&hour.get_untracked()).ok(),
-        ) else {
-            result.set(Some(Err(picked
-                .pick(
-                    "Enter the day of week (0-6) and the hour (0-23) of the next order.",
-                    "Sonraki siparişin haftanın gününü (0-6) ve saatini (0-23) girin.",
-                )
-                .to_owned())));
-            return;
-        };
-        let days_text = days.get_untracked();
-        let days_value = {
-            match parse_value(&days_text, picked.decimal_mark()) {
-                Ok(None) => None,
-                Ok(Some(value)) if (0.0..=365.0).contains(&value) => Some(value),
-                _ => {
-                    result.set(Some(Err(picked
-                        .pick(
-                            "Days since the previous order must be a number from 0 to 365, or empty for unknown.",
-                            "Önceki siparişten bu yana geçen gün 0 ile 365 arasında bir sayı olmalı ya da bilinmiyorsa boş bırakılmalı.",
-                        )
-                        .to_owned())));
+        let personal = export.get_untracked();
+        let target = match &personal {
+            Some(history) => match Timestamp::parse(&at.get_untracked()) {
+                Ok(when) => history.next_order_at(when),
+                Err(reason) => {
+                    result.set(Some(Err(format!(
+                        "{}: {reason}",
+                        picked.pick("Next order", "Sonraki sipariş")
+                    ))));
                     return;
                 }
+            },
+            None => match context_from_fields(picked) {
+                Ok(target) => target,
+                Err(message) => {
+                    result.set(Some(Err(message.to_owned())));
+                    return;
+                }
+            },
+        };
+        let user = UserHistory {
+            user_id: shopper.user_id,
+            orders: shopper.orders.clone(),
+            target,
+        };
+        let pick = choose_model(&user, &catalog);
+        match pick.choice {
+            ModelChoice::Main => {
+                let Some(loaded) = model.ready() else { return };
+                result.set(Some(
+                    next_basket(&user, pick, personal.as_deref(), &catalog, &loaded).map(Arc::new),
+                ));
             }
-        };
-        let target = TargetOrder {
-            dow: dow_value,
-            hour: hour_value,
-            days_since_prior: days_value,
-            products: None,
-        };
-        result.set(Some(
-            next_basket(shopper, target, &catalog, &loaded).map(Arc::new),
-        ));
+            ModelChoice::Personal => {
+                result.set(None);
+                loading_personal.set(true);
+                leptos::task::spawn_local(async move {
+                    let outcome = personal_model().await.and_then(|loaded| {
+                        next_basket(&user, pick, personal.as_deref(), &catalog, &loaded)
+                    });
+                    loading_personal.set(false);
+                    result.set(Some(outcome.map(Arc::new)));
+                });
+            }
+        }
     };
 
     view! {
@@ -237,13 +352,13 @@ pub fn OrderUploadPage() -> impl IntoView {
             <h1>{move || lang.get().pick("Your order history", "Sipariş geçmişiniz")}</h1>
             <p class="lead">
                 {move || lang.get().pick(
-                    "Upload order lines as one CSV (columns order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order, like the Instacart sample), or two files in Kaggle's layout: orders.csv and order_products__prior.csv. Each shopper's next basket is predicted in your browser with the app's model and its product catalog.",
-                    "Sipariş satırlarını tek bir CSV olarak (order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order sütunları; Instacart örneğindeki gibi) ya da Kaggle düzenindeki iki dosya olarak yükleyin: orders.csv ve order_products__prior.csv. Her müşterinin sonraki sepeti, uygulamanın modeli ve ürün kataloğuyla tarayıcınızda tahmin edilir.",
+                    "Upload the export of your own Instacart orders (the CSV, TSV or JSON file of instacart-order-history-download), order lines as one CSV (columns order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order, like the Instacart sample), or two files in Kaggle's layout: orders.csv and order_products__prior.csv. The next basket is predicted in your browser; nothing is uploaded.",
+                    "Kendi Instacart siparişlerinizin dışa aktarımını (instacart-order-history-download'un CSV, TSV ya da JSON dosyası), sipariş satırlarını tek bir CSV olarak (order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order sütunları; Instacart örneğindeki gibi) ya da Kaggle düzenindeki iki dosya olarak yükleyin: orders.csv ve order_products__prior.csv. Sonraki sepet tarayıcınızda tahmin edilir; hiçbir şey yüklenmez.",
                 )}
             </p>
             <div class="card">
-                <label for="history-file">{move || lang.get().pick("Order lines (one joined CSV, or orders.csv + order_products__prior.csv)", "Sipariş satırları (tek birleşik CSV ya da orders.csv + order_products__prior.csv)")}</label>
-                <input id="history-file" type="file" accept=".csv,text/csv" multiple data-testid="history-file" on:change=on_file />
+                <label for="history-file">{move || lang.get().pick("Your Instacart export (CSV, TSV or JSON), or order lines (one joined CSV, or orders.csv + order_products__prior.csv)", "Instacart dışa aktarımınız (CSV, TSV ya da JSON) ya da sipariş satırları (tek birleşik CSV ya da orders.csv + order_products__prior.csv)")}</label>
+                <input id="history-file" type="file" accept=".csv,.tsv,.json,text/csv,text/tab-separated-values,application/json" multiple data-testid="history-file" on:change=on_file />
             </div>
             {move || match shoppers.get() {
                 None => ().into_any(),
@@ -266,6 +381,15 @@ pub fn OrderUploadPage() -> impl IntoView {
                                 {move || lang.get().pick("Shopper", "Müşteri")}
                                 <select data-testid="history-user" on:change=move |ev| choose(&event_target_value(&ev))>{options}</select>
                             </label>
+                            {move || if export.get().is_some() {
+                                view! {
+                                    <label>
+                                        {move || lang.get().pick("Next order placed at (ISO 8601 with the UTC offset; the day, hour and days since your last order follow it)", "Sonraki sipariş zamanı (UTC farkıyla ISO 8601; gün, saat ve son siparişten bu yana gün bundan hesaplanır)")}
+                                        <input type="text" data-testid="history-at" prop:value=move || at.get() on:input=move |ev| at.set(event_target_value(&ev)) />
+                                    </label>
+                                }.into_any()
+                            } else {
+                                view! {
                             <label>
                                 {move || lang.get().pick("Next order: day of week (0-6)", "Sonraki sipariş: haftanın günü (0-6)")}
                                 <input type="number" min="0" max="6" data-testid="history-dow" prop:value=move || dow.get() on:input=move |ev| dow.set(event_target_value(&ev)) />
@@ -278,8 +402,10 @@ pub fn OrderUploadPage() -> impl IntoView {
                                 {move || lang.get().pick("days since the previous order (empty = unknown)", "önceki siparişten bu yana gün (boş = bilinmiyor)")}
                                 <input type="number" min="0" max="365" data-testid="history-days" prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) />
                             </label>
+                                }.into_any()
+                            }}
                             <button type="submit" class="primary" data-testid="history-score"
-                                prop:disabled=move || model.ready().is_none() || !matches!(catalog.get(), Some(Ok(_)))>
+                                prop:disabled=move || loading_personal.get() || (export.get().is_none() && model.ready().is_none()) || !matches!(catalog.get(), Some(Ok(_)))>
                                 {move || lang.get().pick("Predict the next basket", "Sonraki sepeti tahmin et")}
                             </button>
                         </form>
@@ -290,6 +416,9 @@ pub fn OrderUploadPage() -> impl IntoView {
                 Some(Err(message)) => Some(view! { <p class="error" role="alert">{message}</p> }),
                 _ => None,
             }}
+            {move || loading_personal.get().then(|| view! {
+                <p class="hint" data-testid="history-loading-personal">{move || lang.get().pick("Loading the model for personal histories…", "Kişisel geçmişler için model yükleniyor…")}</p>
+            })}
             {move || result.get().map(|outcome| match outcome {
                 Err(message) => view! { <p class="error" role="alert" data-testid="history-score-error">{message}</p> }.into_any(),
                 Ok(basket) => view! { <BasketView basket /> }.into_any(),
@@ -307,8 +436,52 @@ fn BasketView(basket: Arc<NextBasket>) -> impl IntoView {
     let expected_f1 = basket.expected_f1;
     let rows = basket.rows.clone();
     let count = rows.len();
+    let pick = basket.pick;
+    let version = basket.model_version.clone();
+    let shown_version = version.clone();
+    let f1_names: Vec<String> = basket.rows[..f1_count]
+        .iter()
+        .map(|row| {
+            if row.name.is_empty() {
+                row.product_id.to_string()
+            } else if row.size.is_empty() {
+                row.name.clone()
+            } else {
+                format!("{} ({})", row.name, row.size)
+            }
+        })
+        .collect();
+    let csv = basket.csv.clone();
+    let download = move |_| {
+        let _ = offer_download(csv.as_bytes(), "next_basket.csv", "text/csv");
+    };
+    let print = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    };
     view! {
         <div class="card" data-testid="history-ranking" data-user=basket.user_id.to_string() data-rows=count.to_string()>
+            <p data-testid="history-model" data-value=version data-choice=match pick.choice { ModelChoice::Main => "main", ModelChoice::Personal => "personal" }>
+                {move || match pick.choice {
+                    ModelChoice::Personal => format!(
+                        "{} {shown_version}: {} {} {} {}",
+                        lang.get().pick("Answered by the model for personal histories,", "Yanıtlayan model kişisel geçmişler için olan model,"),
+                        pick.unknown,
+                        lang.get().pick("of", "/"),
+                        pick.products,
+                        lang.get().pick("products are not in the 2017 catalog, so their product, aisle and department statistics are unknown; this model uses only your own history and the time of the next order.", "ürün 2017 kataloğunda yok; ürün, reyon ve bölüm istatistikleri bilinmediğinden bu model yalnızca kendi geçmişinizi ve sonraki siparişin zamanını kullanır."),
+                    ),
+                    ModelChoice::Main => format!(
+                        "{} {shown_version}: {} {} {} {}",
+                        lang.get().pick("Answered by the main model,", "Yanıtlayan ana model,"),
+                        pick.products - pick.unknown,
+                        lang.get().pick("of", "/"),
+                        pick.products,
+                        lang.get().pick("products are in the catalog.", "ürün katalogda."),
+                    ),
+                }}
+            </p>
             <div class="metrics-row">
                 <div class="metric" data-testid="history-threshold-basket" data-count=threshold_count.to_string()>
                     <span class="label">{move || format!("{} {threshold}", lang.get().pick("Basket at the threshold", "Eşikteki sepet"))}</span>
@@ -326,12 +499,24 @@ fn BasketView(basket: Arc<NextBasket>) -> impl IntoView {
                     "Beklenen F1 sepeti, her ürün kendi olasılığıyla sonraki siparişte yer alırsa F1'i ortalamada en büyük yapan sayıda, en olası ürünleri alır; boş sepet \"hiçbiri\" demektir.",
                 )}
             </p>
+            <div class="card" data-testid="history-expected-f1-basket" data-count=f1_count.to_string()>
+                <h2>{move || lang.get().pick("Your likely next basket", "Olası sonraki sepetiniz")}</h2>
+                <ul>
+                    {f1_names.into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
+                </ul>
+                <div class="actions no-print">
+                    <button type="button" data-testid="history-download" on:click=download>{move || lang.get().pick("Download the shopping list (CSV)", "Alışveriş listesini indir (CSV)")}</button>
+                    " "
+                    <button type="button" data-testid="history-print" on:click=print>{move || lang.get().pick("Print", "Yazdır")}</button>
+                </div>
+            </div>
             <div class="table-wrap">
                 <table>
                     <thead>
                         <tr>
                             <th class="num" scope="col">"#"</th>
                             <th class="num" scope="col">{move || lang.get().pick("Product", "Ürün")}</th>
+                            <th scope="col">{move || lang.get().pick("Name", "Ad")}</th>
                             <th scope="col">{move || lang.get().pick("Aisle", "Reyon")}</th>
                             <th scope="col">{move || lang.get().pick("Department", "Bölüm")}</th>
                             <th class="num" scope="col">{move || lang.get().pick("Probability", "Olasılık")}</th>
@@ -341,14 +526,15 @@ fn BasketView(basket: Arc<NextBasket>) -> impl IntoView {
                     </thead>
                     <tbody>
                         {rows.into_iter().enumerate().map(|(rank, row)| {
-                            let unknown = !row.known;
+                            let unknown = !row.known && pick.choice == ModelChoice::Main;
                             view! {
                                 <tr data-testid="history-row" data-product=row.product_id.to_string() data-known=row.known.to_string()>
                                     <td class="num">{rank + 1}</td>
-                                    <td class="num">
+                                    <td class="num" data-testid="history-candidate" data-product-id=row.product_id.to_string() data-name=row.name.clone() data-probability=format!("{}", row.probability)>
                                         {row.product_id}
                                         {unknown.then(|| view! { " " <span class="hint">{move || lang.get().pick("(not in the catalog: product statistics missing)", "(katalogda yok: ürün istatistikleri eksik)")}</span> })}
                                     </td>
+                                    <td>{row.name.clone()}{(!row.size.is_empty()).then(|| view! { " " <span class="hint">{row.size.clone()}</span> })}</td>
                                     <td>{row.aisle.clone().unwrap_or_else(|| "—".to_owned())}</td>
                                     <td>{row.department.clone().unwrap_or_else(|| "—".to_owned())}</td>
                                     <td class="num" data-testid="history-probability" data-value=format!("{}", row.probability)>{move || lang.get().percent(row.probability)}</td>

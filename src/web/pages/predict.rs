@@ -10,28 +10,25 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
+use crate::form_rules::{
+    convert_text, default_text, feature_description, feature_unit, group_label, kind_name,
+    parse_feature_value, parse_optional_id, text_for_field, ConfidenceBand, InputError,
+    GROUP_ORDER,
+};
 use crate::model::FeatureSpec;
 use crate::number::DecimalMark;
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::components::explain_chart::ExplainChart;
-use crate::web::feature_text;
-use crate::web::form::{
-    convert_text, default_text, group_label, kind_name, parse_feature_value, parse_optional_id,
-    text_for_field, ConfidenceBand, InputError, GROUP_ORDER,
-};
-use crate::web::i18n::use_lang;
+use crate::web::js_error::full_message;
 use crate::web::loader::LoadedModel;
-use crate::web::pages::own_model::use_active_model;
-use crate::web::storage::{load_setting, save_setting, use_log_store};
+use crate::web::log_store::use_log_store;
+use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
+use crate::web::settings::{load_setting, save_setting};
+use crate::web::state::active_model::use_active_model;
+use crate::web::state::language::use_lang;
 
 /// The settings key the last scored inputs are kept under (feature name -> typed text).
 const LAST_INPUTS_SETTING: &str = "last_inputs";
-
-/// Query-string prefix of a prefilled feature (`/?f.user_total_orders=12`).
-pub const PREFILL_FEATURE_PREFIX: &str = "f.";
-/// Query-string keys of the prefilled optional ids.
-pub const PREFILL_USER_ID: &str = "user_id";
-pub const PREFILL_PRODUCT_ID: &str = "product_id";
 
 /// The page: waits for the model, then shows the form.
 #[component]
@@ -255,7 +252,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             spawn_local(async move {
                 match log_store.add(record).await {
                     Ok(id) => log_state.set(LogState::Saved(id)),
-                    Err(error) => log_state.set(LogState::Failed(error.to_string())),
+                    Err(error) => log_state.set(LogState::Failed(full_message(&error))),
                 }
             });
         }
@@ -451,16 +448,16 @@ fn FeatureField(
     let unit = spec.unit.clone().unwrap_or_default();
     let median = spec.median.filter(|median| median.is_finite());
     let name = spec.name.clone();
+    let name_for_unit = spec.name.clone();
     let bundle_description = spec.description.clone();
-    let description =
-        move || feature_text::description(&name, bundle_description.as_deref(), lang.get());
+    let description = move || feature_description(&name, bundle_description.as_deref(), lang.get());
     let is_missing = move || text.with(|text| text.trim().is_empty());
     view! {
         <div class="field">
             <label for=input_id.clone()>{spec.name.clone()}</label>
             <span class="hint" id=hint_id>
                 {description}
-                {move || (!unit.is_empty()).then(|| format!(" ({})", feature_text::unit(&unit, lang.get())))}
+                {move || (!unit.is_empty()).then(|| format!(" ({})", feature_unit(&name_for_unit, &unit, lang.get())))}
                 {move || median.map(|median| format!(
                     " · {} {}",
                     lang.get().pick("median", "medyan"),

@@ -1,10 +1,13 @@
-//! What a typed feature value means: empty is "unknown" (missing, NaN for the model, never 0),
-//! anything else must be a number that fits the feature's kind. Kept apart from the page so the
-//! rules read in one place and are tested on their own.
+//! The rules of the Predict form, and the words it shows: what a typed feature value means
+//! (empty is "unknown": missing, NaN for the model, never 0; anything else must be a number
+//! that fits the feature's kind), how a field's text follows the language's decimal mark, how
+//! sure a decision is, and how features and their groups are labelled in either language. Pure,
+//! so the rules read in one place and are tested natively; the page only renders them.
 
+use crate::features::definition;
+use crate::lang::Lang;
 use crate::model::{FeatureKind, FeatureSpec};
 use crate::number::{format_value, parse_file_value, parse_value, DecimalMark, NumberError};
-use crate::web::i18n::Lang;
 
 /// Instacart caps the days between two consecutive orders at 30.
 pub const DAYS_CAP: f64 = 30.0;
@@ -274,5 +277,25 @@ pub fn kind_name(kind: Option<FeatureKind>) -> &'static str {
         Some(FeatureKind::Dow) => "dow",
         Some(FeatureKind::Number) => "number",
         None => "unknown",
+    }
+}
+
+/// The feature's description in the reader's language: in English the bundle's own text; in
+/// Turkish the feature table's, falling back to the bundle's English for a feature the table
+/// does not know (so a new feature is never hidden).
+pub fn feature_description(name: &str, bundle_text: Option<&str>, lang: Lang) -> String {
+    let english = bundle_text.unwrap_or_default();
+    match (lang, definition(name)) {
+        (Lang::Tr, Some(feature)) => feature.description_tr.to_owned(),
+        _ => english.to_owned(),
+    }
+}
+
+/// The feature's unit as the bundle writes it (`orders`, `days`, ...), in the reader's
+/// language: in Turkish the feature table's, falling back to the bundle's own word.
+pub fn feature_unit(name: &str, bundle_unit: &str, lang: Lang) -> String {
+    match (lang, definition(name)) {
+        (Lang::Tr, Some(feature)) if feature.unit == bundle_unit => feature.unit_tr.to_owned(),
+        _ => bundle_unit.to_owned(),
     }
 }

@@ -1,15 +1,16 @@
-//! Browser tests of the Predict form's rules (they live in the wasm-only `web` module): empty is
-//! unknown, never 0; each kind refuses what it cannot be; the default text reads back to the
-//! exact median; the confidence band boundaries. Expected values are worked out by hand.
-#![cfg(target_arch = "wasm32")]
+//! The Predict form's rules (`form_rules`): empty is unknown, never 0; each kind refuses what it
+//! cannot be; the default text reads back to the exact median; the confidence band boundaries;
+//! feature wording in both languages from the one feature table. Expected values are worked out
+//! by hand.
 
+use instacart_reorder::form_rules::{
+    convert_text, default_text, feature_description, feature_unit,
+    parse_feature_value as parse_with_mark, parse_optional_id, text_for_field, ConfidenceBand,
+    InputError,
+};
+use instacart_reorder::lang::Lang;
 use instacart_reorder::model::{FeatureKind, FeatureSpec};
 use instacart_reorder::number::DecimalMark;
-use instacart_reorder::web::form::{
-    convert_text, default_text, parse_feature_value as parse_with_mark, parse_optional_id,
-    text_for_field, ConfidenceBand, InputError,
-};
-use wasm_bindgen_test::wasm_bindgen_test;
 
 /// The English form (decimal point).
 fn parse_feature_value(text: &str, spec: &FeatureSpec) -> Result<Option<f64>, InputError> {
@@ -23,7 +24,7 @@ fn spec(kind: FeatureKind, max: Option<f64>) -> FeatureSpec {
     spec
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn empty_means_unknown_for_every_kind() {
     for kind in [
         FeatureKind::Count,
@@ -40,7 +41,7 @@ fn empty_means_unknown_for_every_kind() {
     }
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn counts_are_non_negative_integers() {
     let count = spec(FeatureKind::Count, None);
     assert_eq!(parse_feature_value("12", &count), Ok(Some(12.0)));
@@ -82,7 +83,7 @@ fn counts_are_non_negative_integers() {
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn ratios_flags_ids_hours_and_days_of_week() {
     let ratio = spec(FeatureKind::Ratio, None);
     assert_eq!(
@@ -125,7 +126,7 @@ fn ratios_flags_ids_hours_and_days_of_week() {
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn days_between_orders_are_capped_at_thirty_only_for_capped_gaps() {
     let gap = spec(FeatureKind::Days, Some(30.0));
     assert_eq!(parse_feature_value("30", &gap), Ok(Some(30.0)));
@@ -141,7 +142,7 @@ fn days_between_orders_are_capped_at_thirty_only_for_capped_gaps() {
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn default_text_reads_back_to_the_exact_median() {
     let mut with_median = FeatureSpec::named("x");
     with_median.median = Some(0.1 + 0.2);
@@ -163,7 +164,7 @@ fn default_text_reads_back_to_the_exact_median() {
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn switching_language_keeps_the_values() {
     assert_eq!(
         convert_text("0.25", DecimalMark::Point, DecimalMark::Comma),
@@ -183,7 +184,7 @@ fn switching_language_keeps_the_values() {
     assert_eq!(text_for_field("abc", DecimalMark::Comma), "abc");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn optional_ids_and_confidence_bands() {
     assert_eq!(parse_optional_id(""), Ok(None));
     assert_eq!(parse_optional_id("42"), Ok(Some(42)));
@@ -196,4 +197,27 @@ fn optional_ids_and_confidence_bands() {
     assert_eq!(ConfidenceBand::from_margin(-0.05), ConfidenceBand::Moderate);
     assert_eq!(ConfidenceBand::from_margin(0.149), ConfidenceBand::Moderate);
     assert_eq!(ConfidenceBand::from_margin(-0.15), ConfidenceBand::Clear);
+}
+
+#[test]
+fn feature_wording_comes_from_the_feature_table_in_both_languages() {
+    let english = "Number of the shopper's prior orders that contain the product.";
+    assert_eq!(
+        feature_description("up_orders", Some(english), Lang::En),
+        english
+    );
+    assert_eq!(
+        feature_description("up_orders", Some(english), Lang::Tr),
+        "Müşterinin geçmiş siparişlerinden ürünü içerenlerin sayısı."
+    );
+    assert_eq!(feature_unit("up_orders", "orders", Lang::En), "orders");
+    assert_eq!(feature_unit("up_orders", "orders", Lang::Tr), "sipariş");
+    assert_eq!(feature_unit("order_hour_of_day", "h", Lang::Tr), "saat");
+    // A feature the table does not know keeps the bundle's own words.
+    assert_eq!(
+        feature_description("colour", Some("Paint."), Lang::Tr),
+        "Paint."
+    );
+    assert_eq!(feature_description("colour", None, Lang::Tr), "");
+    assert_eq!(feature_unit("colour", "litres", Lang::Tr), "litres");
 }

@@ -1,0 +1,122 @@
+//! CSV records cut from bytes that arrive a slice at a time. A batch file of a gigabyte cannot be
+//! held in memory to hand to `csv::Reader`, so the batch reader drives `csv_core` (the state
+//! machine inside `csv::Reader`) itself, the way `csv::Reader::read_byte_record` does: same
+//! dialect (comma, double quotes, any of CR/LF/CRLF ends a record, blank lines skipped), the same
+//! line number for each record (the reader's line count when the previous record ended), so a
+//! file fed whole or in slices cut anywhere (inside a quoted cell, between CR and LF) gives the
+//! same records on the same lines as `csv::Reader` on the whole file.
+
+use csv_core::ReadRecordResult;
+
+/// What one call to `RecordSplitter::next` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Split {
+    /// A whole record is ready (`RecordSplitter::cells`), starting on `line`.
+    Record { line: u64 },
+    /// The input given was used up in the middle of a record (or before one started): give the
+    /// next slice, or say the input has ended.
+    NeedsInput,
+    /// The input has ended and every record has been handed out.
+    End,
+}
+
+/// Cuts records out of CSV bytes fed in any number of slices.
+pub(crate) struct RecordSplitter {
+    core: csv_core::Reader,
+    /// The current record's cells, back to back; `ends[i]` is where cell `i` ends.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    fields_len: usize,
+    ends_len: usize,
+    /// Line on which the record being read starts (as `csv::Reader` numbers it).
+    record_line: u64,
+    /// Bytes handed to the parser so far.
+    consumed: u64,
+    /// A record was handed out: its cells are forgotten when the next one is read.
+    record_ready: bool,
+    ended: bool,
+}
+
+impl RecordSplitter {
+    pub(crate) fn new() -> RecordSplitter {
+        RecordSplitter {
+            // The defaults are `csv::ReaderBuilder::new()`'s.
+            core: csv_core::ReaderBuilder::new().build(),
+            fields: vec![0; 1024],
+            ends: vec![0; 64],
+            fields_len: 0,
+            ends_len: 0,
+            record_line: 1,
+            consumed: 0,
+            record_ready: false,
+            ended: false,
+        }
+    }
+
+    /// Bytes of input parsed so far.
+    pub(crate) fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Parses from `input` until a record is complete or `input` is used up; returns what it
+    /// found and how many bytes of `input` it used. With `input_ended`, an empty `input` means the
+    /// end of the file (which completes a last record without a line break).
+    pub(crate) fn next(&mut self, mut input: &[u8], input_ended: bool) -> (Split, usize) {
+        let mut used = 0;
+        if self.record_ready {
+            self.fields_len = 0;
+            self.ends_len = 0;
+            self.record_ready = false;
+        }
+        loop {
+            if self.ended {
+                return (Split::End, used);
+            }
+            if input.is_empty() && !input_ended {
+                return (Split::NeedsInput, used);
+            }
+            let (result, read, written, ends_written) = self.core.read_record(
+                input,
+                &mut self.fields[self.fields_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            input = &input[read..];
+            used += read;
+            self.consumed += read as u64;
+            self.fields_len += written;
+            self.ends_len += ends_written;
+            match result {
+                ReadRecordResult::InputEmpty => continue,
+                ReadRecordResult::OutputFull => {
+                    let grown = (self.fields.len() * 2).max(1024);
+                    self.fields.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = (self.ends.len() * 2).max(64);
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    let line = self.record_line;
+                    self.record_line = self.core.line();
+                    self.record_ready = true;
+                    return (Split::Record { line }, used);
+                }
+                ReadRecordResult::End => {
+                    self.ended = true;
+                    return (Split::End, used);
+                }
+            }
+        }
+    }
+
+    /// The cells of the record `next` just completed (valid until the next call to `next`).
+    pub(crate) fn cells(&self) -> Vec<&[u8]> {
+        let mut cells = Vec::with_capacity(self.ends_len);
+        let mut start = 0;
+        for &end in &self.ends[..self.ends_len] {
+            cells.push(&self.fields[start..end]);
+            start = end;
+        }
+        cells
+    }
+}

@@ -1,0 +1,315 @@
+//! The messages between the Batch page and its Web Worker, as pure types. The worker reads,
+//! scores and writes the file off the main thread; the page shows progress, logs the scored rows
+//! and offers the download. A message crosses `postMessage` as an `Envelope`: a small JSON text
+//! (serde, so a message of another shape is an error, not a guess) beside the bulk data carried
+//! as typed arrays that are transferred, never copied or turned into JSON (a chunk's feature
+//! values alone are 1.6 MB, and NaN, a missing value, has no JSON form).
+//!
+//! Both sides state `PROTOCOL_VERSION`: the worker in `Ready`, the page in `Start`. A page and a
+//! worker of different builds (a service worker's cache can serve an old worker to a new page)
+//! refuse each other, and the page then scores on the main thread.
+
+use serde::{Deserialize, Serialize};
+
+use super::rows::RowError;
+use super::tally::PreviewRow;
+
+/// Bumped whenever a message changes shape or meaning.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
+/// Bounds the page's memory when logging is slower than scoring.
+pub const MAX_CHUNKS_IN_FLIGHT: u32 = 4;
+
+/// A message as it crosses `postMessage`: JSON text, numbers (a `Float64Array`) and bytes (a
+/// `Uint8Array`), both transferred.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Envelope {
+    pub json: String,
+    pub numbers: Vec<f64>,
+    pub bytes: Vec<u8>,
+}
+
+/// A message that does not fit the protocol.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("the message is not a message of this protocol")]
+    Json(#[from] serde_json::Error),
+    #[error("the message carries {found} numbers where its header calls for {expected}")]
+    Numbers { expected: usize, found: usize },
+    #[error("the message carries {found} bytes where its header calls for {expected}")]
+    Bytes { expected: usize, found: usize },
+    #[error("a chunk of {rows} rows lists {found} {column}")]
+    Column {
+        rows: usize,
+        column: &'static str,
+        found: usize,
+    },
+}
+
+/// Page to worker. The file to score travels beside `Start` (a `File` can be posted to a worker;
+/// its bytes are read there, slice by slice, never copied to the page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PageMessage {
+    Start(StartRun),
+    /// The page has logged chunk `index`: the worker may run further ahead.
+    ChunkLogged {
+        index: u32,
+    },
+    /// Stop after the chunk being scored.
+    Cancel,
+}
+
+/// What a run needs besides the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartRun {
+    pub protocol_version: u32,
+    /// The model bundle (the `assets/model.json` format) of the model the page scores with.
+    pub bundle_json: String,
+    /// Bytes read from the file at a time.
+    pub slice_bytes: u64,
+    /// Rows scored, and posted to the page for the log, at a time.
+    pub chunk_rows: u32,
+    /// Bad rows listed (all are counted).
+    pub max_listed_errors: u32,
+    /// Scored rows kept for the preview.
+    pub preview_rows: u32,
+}
+
+impl PageMessage {
+    pub fn encode(&self) -> Envelope {
+        Envelope {
+            // Serialising these plain types cannot fail.
+            json: serde_json::to_string(self).unwrap_or_default(),
+            ..Envelope::default()
+        }
+    }
+
+    pub fn decode(envelope: &Envelope) -> Result<PageMessage, ProtocolError> {
+        Ok(serde_json::from_str(&envelope.json)?)
+    }
+}
+
+/// How far a run has got.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunProgress {
+    pub bytes_read: u64,
+    pub total_bytes: u64,
+    pub rows_scored: u64,
+    pub bad_rows: u64,
+}
+
+/// A chunk of scored rows, for the log: the same columns as `prediction_log::BatchChunk`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScoredChunk {
+    /// Position of the chunk in its run, from 0.
+    pub index: u32,
+    pub probabilities: Vec<f64>,
+    pub decisions: Vec<bool>,
+    pub user_ids: Vec<Option<u64>>,
+    pub product_ids: Vec<Option<u64>>,
+    /// Feature values, row-major in the model's feature order; NaN is missing.
+    pub values: Vec<f64>,
+}
+
+impl ScoredChunk {
+    pub fn len(&self) -> usize {
+        self.probabilities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.probabilities.is_empty()
+    }
+}
+
+/// What a finished (or cancelled) run found, besides its scored rows and output.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub rows_scored: u64,
+    pub predicted_reorder: u64,
+    /// Every bad row, listed or not.
+    pub bad_rows: u64,
+    /// The first bad rows.
+    pub listed_errors: Vec<RowError>,
+    /// The first scored rows.
+    pub preview: Vec<PreviewRow>,
+    /// The file's label column, if it has one.
+    pub label_column: Option<String>,
+    pub cancelled: bool,
+    /// (probability, label) of every labelled row, in file order (carried as numbers and bytes).
+    #[serde(skip)]
+    pub labelled: Vec<(f64, bool)>,
+}
+
+/// Why a run stopped without a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunFailure {
+    /// The page and the worker come from different builds.
+    #[error("the batch worker speaks protocol version {worker}, this page {page}")]
+    VersionMismatch { page: u32, worker: u32 },
+    #[error("the model cannot be loaded in the batch worker: {message}")]
+    Model { message: String },
+    /// The file cannot be scored (its header, or it has no rows): the message names why.
+    #[error("{message}")]
+    File { message: String },
+    #[error("the file cannot be read: {message}")]
+    Read { message: String },
+    #[error("{message}")]
+    Scoring { message: String },
+    #[error("the batch worker received a message it does not understand: {message}")]
+    Protocol { message: String },
+}
+
+/// Worker to page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerMessage {
+    /// The worker is listening (sent once, first).
+    Ready {
+        protocol_version: u32,
+    },
+    Progress(RunProgress),
+    /// Scored rows, for the log; the page answers `PageMessage::ChunkLogged`.
+    Scored(ScoredChunk),
+    /// The next bytes of the scored CSV (the first part starts with its header).
+    OutputPart(Vec<u8>),
+    /// The run is over (the last output part has been sent).
+    Finished(RunSummary),
+    Failed(RunFailure),
+}
+
+/// `WorkerMessage`'s JSON part; the bulk columns travel as numbers and bytes.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WorkerHeader {
+    Ready {
+        protocol_version: u32,
+    },
+    Progress(RunProgress),
+    /// numbers: the probabilities, then the values; bytes: the decisions (0/1).
+    Scored {
+        index: u32,
+        rows: usize,
+        user_ids: Vec<Option<u64>>,
+        product_ids: Vec<Option<u64>>,
+    },
+    /// bytes: the CSV.
+    OutputPart,
+    /// numbers: the labelled rows' probabilities; bytes: their labels (0/1).
+    Finished(RunSummary),
+    Failed(RunFailure),
+}
+
+impl WorkerMessage {
+    pub fn encode(self) -> Envelope {
+        let mut numbers = Vec::new();
+        let mut bytes = Vec::new();
+        let header = match self {
+            WorkerMessage::Ready { protocol_version } => WorkerHeader::Ready { protocol_version },
+            WorkerMessage::Progress(progress) => WorkerHeader::Progress(progress),
+            WorkerMessage::Scored(chunk) => {
+                numbers = chunk.probabilities;
+                numbers.extend_from_slice(&chunk.values);
+                bytes = chunk.decisions.iter().map(|&d| u8::from(d)).collect();
+                WorkerHeader::Scored {
+                    index: chunk.index,
+                    rows: bytes.len(),
+                    user_ids: chunk.user_ids,
+                    product_ids: chunk.product_ids,
+                }
+            }
+            WorkerMessage::OutputPart(part) => {
+                bytes = part;
+                WorkerHeader::OutputPart
+            }
+            WorkerMessage::Finished(mut summary) => {
+                let labelled = std::mem::take(&mut summary.labelled);
+                numbers = labelled
+                    .iter()
+                    .map(|(probability, _)| *probability)
+                    .collect();
+                bytes = labelled.iter().map(|(_, label)| u8::from(*label)).collect();
+                WorkerHeader::Finished(summary)
+            }
+            WorkerMessage::Failed(failure) => WorkerHeader::Failed(failure),
+        };
+        Envelope {
+            // Serialising these plain types cannot fail.
+            json: serde_json::to_string(&header).unwrap_or_default(),
+            numbers,
+            bytes,
+        }
+    }
+
+    pub fn decode(envelope: Envelope) -> Result<WorkerMessage, ProtocolError> {
+        let Envelope {
+            json,
+            mut numbers,
+            bytes,
+        } = envelope;
+        let flags = |bytes: &[u8]| bytes.iter().map(|&b| b != 0).collect::<Vec<bool>>();
+        Ok(match serde_json::from_str(&json)? {
+            WorkerHeader::Ready { protocol_version } => WorkerMessage::Ready { protocol_version },
+            WorkerHeader::Progress(progress) => WorkerMessage::Progress(progress),
+            WorkerHeader::Scored {
+                index,
+                rows,
+                user_ids,
+                product_ids,
+            } => {
+                if bytes.len() != rows {
+                    return Err(ProtocolError::Bytes {
+                        expected: rows,
+                        found: bytes.len(),
+                    });
+                }
+                for (column, found) in [
+                    ("user ids", user_ids.len()),
+                    ("product ids", product_ids.len()),
+                ] {
+                    if found != rows {
+                        return Err(ProtocolError::Column {
+                            rows,
+                            column,
+                            found,
+                        });
+                    }
+                }
+                if numbers.len() < rows || (rows == 0 && !numbers.is_empty()) {
+                    return Err(ProtocolError::Numbers {
+                        expected: rows,
+                        found: numbers.len(),
+                    });
+                }
+                if rows > 0 && (numbers.len() - rows) % rows != 0 {
+                    return Err(ProtocolError::Numbers {
+                        expected: rows * (1 + (numbers.len() - rows) / rows),
+                        found: numbers.len(),
+                    });
+                }
+                let values = numbers.split_off(rows);
+                WorkerMessage::Scored(ScoredChunk {
+                    index,
+                    probabilities: numbers,
+                    decisions: flags(&bytes),
+                    user_ids,
+                    product_ids,
+                    values,
+                })
+            }
+            WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
+            WorkerHeader::Finished(mut summary) => {
+                if numbers.len() != bytes.len() {
+                    return Err(ProtocolError::Numbers {
+                        expected: bytes.len(),
+                        found: numbers.len(),
+                    });
+                }
+                summary.labelled = numbers.into_iter().zip(flags(&bytes)).collect();
+                WorkerMessage::Finished(summary)
+            }
+            WorkerHeader::Failed(failure) => WorkerMessage::Failed(failure),
+        })
+    }
+}

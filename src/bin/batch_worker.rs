@@ -1,0 +1,224 @@
+//! The Batch page's Web Worker: scores a batch file off the main thread. It reads the posted
+//! `File` a slice at a time (a file of a gigabyte never sits whole in memory), drives a
+//! `batch::ScoringRun` over the slices, and posts progress (at most every 100 ms), the scored
+//! chunks for the log, the scored CSV in parts, and the summary (`batch::worker_protocol`). It
+//! links the pure modules and wasm-bindgen/js-sys/web-sys only, never the app's UI. Trunk builds
+//! it from index.html (`data-type="worker"`, feature `batch-worker`); natively it only explains
+//! itself.
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use std::rc::Rc;
+
+    use instacart_reorder::batch::worker_protocol::{
+        PageMessage, RunFailure, StartRun, WorkerMessage, MAX_CHUNKS_IN_FLIGHT, PROTOCOL_VERSION,
+    };
+    use instacart_reorder::batch::{RunStep, ScoringRun};
+    use instacart_reorder::envelope_js;
+    use instacart_reorder::mailbox::Mailbox;
+    use instacart_reorder::model::Model;
+    use js_sys::Uint8Array;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::{spawn_local, JsFuture};
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    /// Progress messages are this far apart at least.
+    const PROGRESS_EVERY_MS: f64 = 100.0;
+
+    /// What the page posted, once the run is going.
+    enum Incoming {
+        Message(PageMessage),
+        Unreadable(String),
+    }
+
+    /// The page's side of a run: chunks it has not logged yet, and whether it cancelled.
+    #[derive(Default)]
+    struct Flow {
+        in_flight: u32,
+        cancelled: bool,
+    }
+
+    impl Flow {
+        fn handle(&mut self, incoming: Incoming) -> Result<(), RunFailure> {
+            match incoming {
+                Incoming::Message(PageMessage::Cancel) => self.cancelled = true,
+                Incoming::Message(PageMessage::ChunkLogged { .. }) => {
+                    self.in_flight = self.in_flight.saturating_sub(1)
+                }
+                Incoming::Message(PageMessage::Start(_)) => {
+                    return Err(RunFailure::Protocol {
+                        message: "a second start during a run".to_owned(),
+                    })
+                }
+                Incoming::Unreadable(message) => return Err(RunFailure::Protocol { message }),
+            }
+            Ok(())
+        }
+    }
+
+    fn post(scope: &DedicatedWorkerGlobalScope, message: WorkerMessage) {
+        let (object, transfer) = envelope_js::to_js(&message.encode());
+        // A page that has gone away cannot be told anything more.
+        let _ = scope.post_message_with_transfer(&object, &transfer);
+    }
+
+    fn js_text(error: &JsValue) -> String {
+        error
+            .dyn_ref::<js_sys::Error>()
+            .map(|error| String::from(error.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| format!("{error:?}"))
+    }
+
+    async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, RunFailure> {
+        let failure = |error: JsValue| RunFailure::Read {
+            message: js_text(&error),
+        };
+        let slice = file
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(failure)?;
+        let buffer = JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(failure)?;
+        Ok(Uint8Array::new(&buffer).to_vec())
+    }
+
+    /// Runs the whole file; the `Err` is the run's failure, posted by the caller.
+    async fn run(
+        scope: &DedicatedWorkerGlobalScope,
+        start: StartRun,
+        file: web_sys::File,
+        inbox: &Mailbox<Incoming>,
+    ) -> Result<(), RunFailure> {
+        if start.protocol_version != PROTOCOL_VERSION {
+            return Err(RunFailure::VersionMismatch {
+                page: start.protocol_version,
+                worker: PROTOCOL_VERSION,
+            });
+        }
+        let model =
+            Model::from_bundle_json(&start.bundle_json).map_err(|error| RunFailure::Model {
+                message: error.to_string(),
+            })?;
+        let total = file.size() as u64;
+        let slice_bytes = start.slice_bytes.max(1);
+        let chunk_rows = (start.chunk_rows as usize).max(1);
+        let mut run = ScoringRun::new(
+            &model,
+            total,
+            start.max_listed_errors as usize,
+            start.preview_rows as usize,
+        );
+        let mut offset = 0u64;
+        let mut flow = Flow::default();
+        let mut last_progress = f64::NEG_INFINITY;
+        loop {
+            while let Some(incoming) = inbox.try_take() {
+                flow.handle(incoming)?;
+            }
+            if flow.cancelled {
+                break;
+            }
+            match run.step(chunk_rows)? {
+                RunStep::NeedsInput if offset < total => {
+                    let end = (offset + slice_bytes).min(total);
+                    run.push(read_slice(&file, offset, end).await?);
+                    offset = end;
+                }
+                RunStep::NeedsInput => run.end_input(),
+                RunStep::Scored(chunk) => {
+                    let part = run.take_output();
+                    if !part.is_empty() {
+                        post(scope, WorkerMessage::OutputPart(part));
+                    }
+                    if !chunk.is_empty() {
+                        post(scope, WorkerMessage::Scored(chunk));
+                        flow.in_flight += 1;
+                    }
+                    // The page logs more slowly than this scores: wait rather than pile up.
+                    while flow.in_flight >= MAX_CHUNKS_IN_FLIGHT && !flow.cancelled {
+                        flow.handle(inbox.take().await)?;
+                    }
+                }
+                RunStep::Finished => break,
+            }
+            let now = js_sys::Date::now();
+            if now - last_progress >= PROGRESS_EVERY_MS {
+                last_progress = now;
+                post(scope, WorkerMessage::Progress(run.progress()));
+            }
+        }
+        let part = run.take_output();
+        if !part.is_empty() {
+            post(scope, WorkerMessage::OutputPart(part));
+        }
+        post(scope, WorkerMessage::Progress(run.progress()));
+        post(scope, WorkerMessage::Finished(run.finish(flow.cancelled)?));
+        Ok(())
+    }
+
+    pub fn start() {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let inbox: Rc<Mailbox<Incoming>> = Rc::new(Mailbox::new());
+        let mut started = false;
+        let on_message = {
+            let scope = scope.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                let message = envelope_js::from_js(&data)
+                    .map_err(|error| error.to_string())
+                    .and_then(|envelope| {
+                        PageMessage::decode(&envelope).map_err(|error| error.to_string())
+                    });
+                match message {
+                    Ok(PageMessage::Start(start)) if !started => {
+                        started = true;
+                        let Some(file) = envelope_js::file_of(&data) else {
+                            post(
+                                &scope,
+                                WorkerMessage::Failed(RunFailure::Protocol {
+                                    message: "the start message carries no file".to_owned(),
+                                }),
+                            );
+                            return;
+                        };
+                        let (scope, inbox) = (scope.clone(), Rc::clone(&inbox));
+                        spawn_local(async move {
+                            if let Err(failure) = run(&scope, start, file, &inbox).await {
+                                post(&scope, WorkerMessage::Failed(failure));
+                            }
+                        });
+                    }
+                    Ok(message) => inbox.post(Incoming::Message(message)),
+                    Err(message) => inbox.post(Incoming::Unreadable(message)),
+                }
+            })
+        };
+        scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The handler lives as long as the worker.
+        on_message.forget();
+        // Messages posted before this point were dropped (the wasm was still loading): the page
+        // waits for this one before it posts anything.
+        post(
+            &scope,
+            WorkerMessage::Ready {
+                protocol_version: PROTOCOL_VERSION,
+            },
+        );
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    worker::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "batch_worker is the Batch page's Web Worker: Trunk builds it for wasm32 with \
+         `trunk build --release`; the native command line is `reorder`"
+    );
+    std::process::exit(2);
+}

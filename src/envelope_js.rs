@@ -1,0 +1,61 @@
+//! A worker-protocol `Envelope` as the JavaScript object `postMessage` carries:
+//! `{ json, numbers: Float64Array, bytes: Uint8Array }`, whose arrays' buffers are transferred.
+//! Shared by the Batch page and the batch worker, which must not link the app's UI: this module
+//! uses js-sys only.
+
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::batch::worker_protocol::Envelope;
+
+/// A posted value that is not an envelope.
+#[derive(Debug, thiserror::Error)]
+#[error("the message has no `{field}` of the right type")]
+pub struct NotAnEnvelope {
+    pub field: &'static str,
+}
+
+/// The object to post and the list of buffers to transfer with it.
+pub fn to_js(envelope: &Envelope) -> (Object, Array) {
+    let object = Object::new();
+    let numbers = Float64Array::from(envelope.numbers.as_slice());
+    let bytes = Uint8Array::from(envelope.bytes.as_slice());
+    // Setting a property on a plain new object cannot fail.
+    let _ = Reflect::set(&object, &"json".into(), &JsValue::from_str(&envelope.json));
+    let _ = Reflect::set(&object, &"numbers".into(), &numbers);
+    let _ = Reflect::set(&object, &"bytes".into(), &bytes);
+    let transfer = Array::of2(&numbers.buffer(), &bytes.buffer());
+    (object, transfer)
+}
+
+fn field(value: &JsValue, name: &'static str) -> Result<JsValue, NotAnEnvelope> {
+    Reflect::get(value, &name.into()).map_err(|_| NotAnEnvelope { field: name })
+}
+
+/// The envelope in a posted value.
+pub fn from_js(value: &JsValue) -> Result<Envelope, NotAnEnvelope> {
+    let json = field(value, "json")?
+        .as_string()
+        .ok_or(NotAnEnvelope { field: "json" })?;
+    let numbers = field(value, "numbers")?
+        .dyn_into::<Float64Array>()
+        .map_err(|_| NotAnEnvelope { field: "numbers" })?
+        .to_vec();
+    let bytes = field(value, "bytes")?
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| NotAnEnvelope { field: "bytes" })?
+        .to_vec();
+    Ok(Envelope {
+        json,
+        numbers,
+        bytes,
+    })
+}
+
+/// The `File` posted beside an envelope (the batch run's input), if there is one.
+pub fn file_of(value: &JsValue) -> Option<web_sys::File> {
+    Reflect::get(value, &"file".into())
+        .ok()?
+        .dyn_into::<web_sys::File>()
+        .ok()
+}

@@ -1,0 +1,455 @@
+//! A Batch page run, as browser I/O behind one function (`run_batch`): the file is scored by the
+//! batch worker (src/bin/batch_worker.rs) while the page only shows progress, logs the scored
+//! chunks and gathers the scored CSV as a Blob of parts. When the worker cannot start (it fails
+//! to load, or comes from another build: its `Ready` names another protocol version) the same
+//! `batch::ScoringRun` runs on the main thread, reading the file in the same slices and yielding
+//! to the event loop between chunks, and its messages take the same path through the page.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::batch::worker_protocol::{
+    PageMessage, RunFailure, RunProgress, RunSummary, ScoredChunk, StartRun, WorkerMessage,
+    PROTOCOL_VERSION,
+};
+use crate::batch::{LabelledScores, RunStep, ScoringRun};
+use crate::envelope_js;
+use crate::mailbox::Mailbox;
+use crate::prediction_log::{BatchChunk, BatchRun};
+use crate::web::fetch::js_message;
+use crate::web::log_store::{LogStoreError, LogStoreHandle};
+use crate::web::state::active_model::ActiveModel;
+
+/// Where Trunk puts the worker's loader (index.html, `data-bin="batch_worker"`).
+const WORKER_URL: &str = "/batch_worker_loader.js";
+/// Bytes read from the file at a time.
+const SLICE_BYTES: u64 = 8 << 20;
+/// Rows scored, and logged in one transaction, at a time.
+const CHUNK_ROWS: u32 = 5_000;
+/// Bad rows listed on the page (all are counted).
+pub const MAX_LISTED_ERRORS: usize = 200;
+/// Scored rows shown in the preview table.
+pub const PREVIEW_ROWS: usize = 20;
+/// How long a worker may take to say it is ready before the page scores by itself.
+const WORKER_START_TIMEOUT_MS: i32 = 15_000;
+
+/// What a finished (or cancelled) run produced.
+pub struct BatchOutcome {
+    pub file_name: String,
+    pub summary: RunSummary,
+    /// The scored CSV.
+    pub output: web_sys::Blob,
+    pub scores: Option<LabelledScores>,
+    pub model_threshold: f64,
+    /// Records written to the log.
+    pub logged: usize,
+    pub log_error: Option<String>,
+    /// Whether the worker scored the file (false: the main thread did).
+    pub in_worker: bool,
+}
+
+/// Logs one scored chunk in one transaction, compactly: the run's record is written with the
+/// first chunk, then each chunk's columns (`prediction_log::BatchChunk`), counted in the
+/// dashboard's buckets in the same transaction. The one place that decides how batch rows reach
+/// the log.
+async fn log_chunk(
+    log: &LogStoreHandle,
+    active: &ActiveModel,
+    run_id: &mut Option<u64>,
+    file_name: &str,
+    chunk: ScoredChunk,
+) -> Result<usize, LogStoreError> {
+    let model = active.model();
+    let created_at_ms = js_sys::Date::now() as i64;
+    let run = match *run_id {
+        Some(run) => run,
+        None => {
+            let run = log
+                .add_batch_run(BatchRun {
+                    run_id: None,
+                    started_at_ms: created_at_ms,
+                    file_name: file_name.to_owned(),
+                    model_sha256: active.sha256.clone(),
+                    threshold: model.threshold(),
+                    feature_names: model
+                        .feature_names()
+                        .iter()
+                        .map(|name| (*name).to_owned())
+                        .collect(),
+                    rows: 0,
+                    positives: 0,
+                })
+                .await?;
+            *run_id = Some(run);
+            run
+        }
+    };
+    let count = chunk.len();
+    log.add_batch_chunk(BatchChunk {
+        run_id: run,
+        index: chunk.index,
+        created_at_ms,
+        probabilities: chunk.probabilities,
+        decisions: chunk.decisions,
+        user_ids: chunk.user_ids,
+        product_ids: chunk.product_ids,
+        values: chunk.values,
+    })
+    .await?;
+    Ok(count)
+}
+
+/// The page's side of a run, whoever scores: progress shown, chunks logged, output gathered.
+struct Collector {
+    active: ActiveModel,
+    log: LogStoreHandle,
+    progress: RwSignal<RunProgress>,
+    parts: Array,
+    logged: usize,
+    log_error: Option<String>,
+    file_name: String,
+    /// The run's record in the log, once its first chunk is written.
+    run_id: Option<u64>,
+}
+
+impl Collector {
+    /// Takes one message; `Some` once the run is over.
+    async fn take(&mut self, message: WorkerMessage) -> Option<Result<RunSummary, RunFailure>> {
+        match message {
+            WorkerMessage::Ready { .. } => {}
+            WorkerMessage::Progress(progress) => self.progress.set(progress),
+            WorkerMessage::Scored(chunk) => {
+                // After a failed write the rest is scored but not logged.
+                if self.log_error.is_none() && !chunk.is_empty() {
+                    let logged = log_chunk(
+                        &self.log,
+                        &self.active,
+                        &mut self.run_id,
+                        &self.file_name,
+                        chunk,
+                    );
+                    match logged.await {
+                        Ok(count) => self.logged += count,
+                        Err(error) => self.log_error = Some(error.to_string()),
+                    }
+                }
+            }
+            WorkerMessage::OutputPart(bytes) => {
+                // Each part becomes a Blob at once, which the browser may keep out of this
+                // page's memory.
+                let part = Array::of1(&Uint8Array::from(bytes.as_slice()));
+                match web_sys::Blob::new_with_u8_array_sequence(&part) {
+                    Ok(blob) => {
+                        self.parts.push(&blob);
+                    }
+                    Err(error) => {
+                        return Some(Err(RunFailure::Scoring {
+                            message: js_message(&error),
+                        }))
+                    }
+                }
+            }
+            WorkerMessage::Finished(summary) => return Some(Ok(summary)),
+            WorkerMessage::Failed(failure) => return Some(Err(failure)),
+        }
+        None
+    }
+
+    fn into_outcome(
+        self,
+        file_name: String,
+        mut summary: RunSummary,
+        in_worker: bool,
+    ) -> Result<BatchOutcome, String> {
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/csv;charset=utf-8");
+        let output = web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &options)
+            .map_err(|error| js_message(&error))?;
+        let scores = summary
+            .label_column
+            .is_some()
+            .then(|| LabelledScores::new(std::mem::take(&mut summary.labelled)));
+        Ok(BatchOutcome {
+            file_name,
+            summary,
+            output,
+            scores,
+            model_threshold: self.active.model().threshold(),
+            logged: self.logged,
+            log_error: self.log_error,
+            in_worker,
+        })
+    }
+}
+
+/// What reaches the page from a worker.
+enum FromWorker {
+    Message(WorkerMessage),
+    /// The worker's script failed (to load, or later).
+    Failed(String),
+    TimedOut,
+}
+
+/// A started batch worker; terminated when dropped.
+struct WorkerLink {
+    worker: web_sys::Worker,
+    inbox: Rc<Mailbox<FromWorker>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for WorkerLink {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+impl WorkerLink {
+    /// Starts the worker and waits for its `Ready`; `Err` (why) when it cannot be used.
+    async fn start() -> Result<WorkerLink, String> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+            .map_err(|error| js_message(&error))?;
+        let inbox = Rc::new(Mailbox::new());
+        let on_message = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let message = envelope_js::from_js(&event.data())
+                    .map_err(|error| error.to_string())
+                    .and_then(|envelope| {
+                        WorkerMessage::decode(envelope).map_err(|error| error.to_string())
+                    });
+                inbox.post(match message {
+                    Ok(message) => FromWorker::Message(message),
+                    Err(error) => FromWorker::Failed(error),
+                });
+            })
+        };
+        let on_error = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let message = event
+                    .dyn_ref::<web_sys::ErrorEvent>()
+                    .map(|error| error.message())
+                    .unwrap_or_else(|| "the batch worker did not start".to_owned());
+                inbox.post(FromWorker::Failed(message));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let link = WorkerLink {
+            worker,
+            inbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        };
+        let timeout = {
+            let inbox = Rc::clone(&link.inbox);
+            Closure::once_into_js(move || inbox.post(FromWorker::TimedOut))
+        };
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timeout.unchecked_ref(),
+                WORKER_START_TIMEOUT_MS,
+            );
+        }
+        match link.inbox.take().await {
+            FromWorker::Message(WorkerMessage::Ready { protocol_version })
+                if protocol_version == PROTOCOL_VERSION =>
+            {
+                Ok(link)
+            }
+            FromWorker::Message(WorkerMessage::Ready { protocol_version }) => {
+                Err(RunFailure::VersionMismatch {
+                    page: PROTOCOL_VERSION,
+                    worker: protocol_version,
+                }
+                .to_string())
+            }
+            FromWorker::Message(_) => Err("the batch worker spoke before it was ready".to_owned()),
+            FromWorker::Failed(message) => Err(message),
+            FromWorker::TimedOut => Err("the batch worker did not start in time".to_owned()),
+        }
+    }
+
+    fn post(&self, message: &PageMessage, file: Option<&web_sys::File>) -> Result<(), String> {
+        let (object, transfer) = envelope_js::to_js(&message.encode());
+        if let Some(file) = file {
+            let _ = js_sys::Reflect::set(&object, &"file".into(), file);
+        }
+        self.worker
+            .post_message_with_transfer(&object, &transfer)
+            .map_err(|error| js_message(&error))
+    }
+
+    /// The next message, skipping the start timer's late tick.
+    async fn next(&self) -> Result<WorkerMessage, RunFailure> {
+        loop {
+            match self.inbox.take().await {
+                FromWorker::Message(message) => return Ok(message),
+                FromWorker::Failed(message) => return Err(RunFailure::Protocol { message }),
+                FromWorker::TimedOut => {}
+            }
+        }
+    }
+}
+
+/// Scores `file` in the worker. `Err(None)`: the worker could not take the run (the caller
+/// scores on the main thread); `Err(Some(..))`: the run failed.
+async fn run_in_worker(
+    file: &web_sys::File,
+    collector: &mut Collector,
+    cancel: RwSignal<bool>,
+) -> Result<RunSummary, Option<RunFailure>> {
+    let link = WorkerLink::start().await.map_err(|why| {
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "batch: scoring on the main thread: {why}"
+        )));
+        None
+    })?;
+    let bundle_json =
+        serde_json::to_string(collector.active.model().bundle()).map_err(|error| {
+            Some(RunFailure::Model {
+                message: error.to_string(),
+            })
+        })?;
+    let start = PageMessage::Start(StartRun {
+        protocol_version: PROTOCOL_VERSION,
+        bundle_json,
+        slice_bytes: SLICE_BYTES,
+        chunk_rows: CHUNK_ROWS,
+        max_listed_errors: MAX_LISTED_ERRORS as u32,
+        preview_rows: PREVIEW_ROWS as u32,
+    });
+    link.post(&start, Some(file)).map_err(|_| None)?;
+    let mut cancel_sent = false;
+    loop {
+        let message = link.next().await.map_err(Some)?;
+        if let WorkerMessage::Failed(RunFailure::VersionMismatch { .. }) = message {
+            return Err(None);
+        }
+        let index = match &message {
+            WorkerMessage::Scored(chunk) if !chunk.is_empty() => Some(chunk.index),
+            _ => None,
+        };
+        if let Some(over) = collector.take(message).await {
+            return over.map_err(Some);
+        }
+        if let Some(index) = index {
+            link.post(&PageMessage::ChunkLogged { index }, None)
+                .map_err(|message| Some(RunFailure::Protocol { message }))?;
+        }
+        if cancel.get_untracked() && !cancel_sent {
+            cancel_sent = true;
+            link.post(&PageMessage::Cancel, None)
+                .map_err(|message| Some(RunFailure::Protocol { message }))?;
+        }
+    }
+}
+
+/// Lets the browser handle events and paint before the next chunk.
+async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, RunFailure> {
+    let failure = |error: JsValue| RunFailure::Read {
+        message: js_message(&error),
+    };
+    let slice = file
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(failure)?;
+    let buffer = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(failure)?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Scores `file` on the main thread, a chunk between two yields to the event loop.
+async fn run_here(
+    file: &web_sys::File,
+    collector: &mut Collector,
+    cancel: RwSignal<bool>,
+) -> Result<RunSummary, RunFailure> {
+    let active = collector.active.clone();
+    let total = file.size() as u64;
+    let mut run = ScoringRun::new(active.model(), total, MAX_LISTED_ERRORS, PREVIEW_ROWS);
+    let mut offset = 0u64;
+    let mut cancelled = false;
+    loop {
+        if cancel.get_untracked() {
+            cancelled = true;
+            break;
+        }
+        match run.step(CHUNK_ROWS as usize)? {
+            RunStep::NeedsInput if offset < total => {
+                let end = (offset + SLICE_BYTES).min(total);
+                run.push(read_slice(file, offset, end).await?);
+                offset = end;
+            }
+            RunStep::NeedsInput => run.end_input(),
+            RunStep::Scored(chunk) => {
+                collector
+                    .take(WorkerMessage::OutputPart(run.take_output()))
+                    .await;
+                collector.take(WorkerMessage::Scored(chunk)).await;
+                collector
+                    .take(WorkerMessage::Progress(run.progress()))
+                    .await;
+                next_tick().await;
+            }
+            RunStep::Finished => break,
+        }
+    }
+    collector
+        .take(WorkerMessage::OutputPart(run.take_output()))
+        .await;
+    collector
+        .take(WorkerMessage::Progress(run.progress()))
+        .await;
+    run.finish(cancelled)
+}
+
+/// Scores `file` with the active model, in the worker if it can, else on the main thread;
+/// `progress` follows the run and setting `cancel` stops it after the current chunk.
+pub async fn run_batch(
+    file: web_sys::File,
+    active: ActiveModel,
+    log: LogStoreHandle,
+    progress: RwSignal<RunProgress>,
+    cancel: RwSignal<bool>,
+) -> Result<BatchOutcome, String> {
+    let new_collector = || Collector {
+        active: active.clone(),
+        log,
+        progress,
+        parts: Array::new(),
+        logged: 0,
+        log_error: None,
+        file_name: file.name(),
+        run_id: None,
+    };
+    let mut collector = new_collector();
+    match run_in_worker(&file, &mut collector, cancel).await {
+        Ok(summary) => collector.into_outcome(file.name(), summary, true),
+        Err(Some(failure)) => Err(failure.to_string()),
+        Err(None) => {
+            let mut collector = new_collector();
+            let summary = run_here(&file, &mut collector, cancel)
+                .await
+                .map_err(|failure| failure.to_string())?;
+            collector.into_outcome(file.name(), summary, false)
+        }
+    }
+}

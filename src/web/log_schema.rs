@@ -1,0 +1,390 @@
+//! The prediction log's IndexedDB schema, how older databases reach it, and how its records look
+//! in storage. It exists apart from `log_store` so the layout (stores, keys, indexes) and the
+//! one-time upgrade can be read in one place, next to the codecs that depend on them.
+//!
+//! Schema v3 (v1 = one store of full records; v2 = plus indexes on time and model):
+//!
+//! | store | key | holds |
+//! |---|---|---|
+//! | `predictions` | `id` (auto-increment) | the light record: everything but the feature values; indexes `by_created_at`, `by_model_sha256` |
+//! | `features` | out of line: the record's `id`, or `[run_id, index]` of a batch chunk | the feature values (an object by name; a chunk's `Float64Array`, row-major) |
+//! | `buckets` | `key` (`Bucket::key`) | a `Bucket` per (UTC day, source, model): what the dashboard reads |
+//! | `meta` | out of line | `feature_names`: `{ names: [...] }`, the union of every logged feature name (the CSV header) |
+//! | `batch_runs` | `run_id` (auto-increment) | a `BatchRun` |
+//! | `batch_chunks` | `[run_id, index]` | a chunk's columns as typed arrays (probabilities, user and product ids as `Float64Array` with NaN for none, decisions as `Uint8Array`), its time, model and threshold; index `by_created_at` |
+//!
+//! The upgrade to v3 runs inside the versionchange transaction, so it is all or nothing: full
+//! records are read a page at a time (`MIGRATION_PAGE` keys after the last one read), their
+//! feature values moved to `features`, the light record written back, and the buckets and the
+//! feature-name union built as it goes and written at the end.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Float64Array, Object, Reflect, Set, Uint8Array, JSON};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    Event, IdbDatabase, IdbIndexParameters, IdbKeyRange, IdbObjectStoreParameters, IdbTransaction,
+};
+
+use crate::prediction_log::{BatchChunk, BatchRun, Bucket, BucketDelta, Source};
+
+/// Name of the app's IndexedDB database.
+pub const DATABASE_NAME: &str = "instacart-reorder";
+/// Current schema (see the module doc for v1 to v3).
+pub const SCHEMA_VERSION: u32 = 3;
+/// Light prediction records, keyed by an auto-incremented `id`.
+pub const STORE_NAME: &str = "predictions";
+/// Feature values, keyed by record id (or a chunk's `[run_id, index]`).
+pub const FEATURES_STORE: &str = "features";
+/// Dashboard aggregates, keyed by `Bucket::key`.
+pub const BUCKETS_STORE: &str = "buckets";
+/// Small records about the whole log (the feature-name union).
+pub const META_STORE: &str = "meta";
+/// Batch runs, keyed by an auto-incremented `run_id`.
+pub const RUNS_STORE: &str = "batch_runs";
+/// Batch chunks in columns, keyed by `[run_id, index]`.
+pub const CHUNKS_STORE: &str = "batch_chunks";
+/// Index on `created_at_ms` (in `predictions` since v2, in `batch_chunks`).
+pub const INDEX_CREATED_AT: &str = "by_created_at";
+/// Index on `model_sha256` (added in v2).
+pub const INDEX_MODEL: &str = "by_model_sha256";
+/// The `meta` key of the feature-name union.
+pub const META_FEATURE_NAMES: &str = "feature_names";
+/// Records read per step of the upgrade.
+pub const MIGRATION_PAGE: u32 = 2000;
+/// Every store, for transactions that touch the whole log (clear).
+pub const ALL_STORES: [&str; 6] = [
+    STORE_NAME,
+    FEATURES_STORE,
+    BUCKETS_STORE,
+    META_STORE,
+    RUNS_STORE,
+    CHUNKS_STORE,
+];
+
+fn key_path(path: &str) -> IdbObjectStoreParameters {
+    let parameters = IdbObjectStoreParameters::new();
+    parameters.set_key_path(&JsValue::from_str(path));
+    parameters
+}
+
+/// Creates or upgrades the schema from `old_version` to `SCHEMA_VERSION`.
+pub fn upgrade(
+    db: &IdbDatabase,
+    transaction: &IdbTransaction,
+    old_version: u32,
+) -> Result<(), JsValue> {
+    if old_version < 1 {
+        let parameters = key_path("id");
+        parameters.set_auto_increment(true);
+        db.create_object_store_with_optional_parameters(STORE_NAME, &parameters)?;
+    }
+    if old_version < 2 {
+        let store = transaction.object_store(STORE_NAME)?;
+        store.create_index_with_str(INDEX_CREATED_AT, "created_at_ms")?;
+        store.create_index_with_str(INDEX_MODEL, "model_sha256")?;
+    }
+    if old_version < 3 {
+        db.create_object_store(FEATURES_STORE)?;
+        db.create_object_store_with_optional_parameters(BUCKETS_STORE, &key_path("key"))?;
+        db.create_object_store(META_STORE)?;
+        let runs = key_path("run_id");
+        runs.set_auto_increment(true);
+        db.create_object_store_with_optional_parameters(RUNS_STORE, &runs)?;
+        let chunks = IdbObjectStoreParameters::new();
+        chunks.set_key_path(&Array::of2(&"run_id".into(), &"index".into()));
+        let chunks = db.create_object_store_with_optional_parameters(CHUNKS_STORE, &chunks)?;
+        chunks.create_index_with_str_and_optional_parameters(
+            INDEX_CREATED_AT,
+            "created_at_ms",
+            &IdbIndexParameters::new(),
+        )?;
+        if old_version >= 1 {
+            migrate_page(transaction.clone(), None, Rc::default())?;
+        }
+    }
+    Ok(())
+}
+
+/// What the upgrade has gathered so far.
+#[derive(Default)]
+struct Migration {
+    delta: BucketDelta,
+    names: Option<Set>,
+}
+
+/// Reads the next page of full records (ids above `after`) and moves it to the v3 layout; the
+/// next page is requested from the page's own success handler, inside the same transaction.
+fn migrate_page(
+    transaction: IdbTransaction,
+    after: Option<f64>,
+    state: Rc<RefCell<Migration>>,
+) -> Result<(), JsValue> {
+    let store = transaction.object_store(STORE_NAME)?;
+    let range = match after {
+        None => JsValue::NULL,
+        Some(after) => IdbKeyRange::lower_bound_with_open(&JsValue::from_f64(after), true)?.into(),
+    };
+    let request = store.get_all_with_key_and_limit(&range, MIGRATION_PAGE)?;
+    let on_success = {
+        let request = request.clone();
+        let transaction = transaction.clone();
+        Closure::once_into_js(move |_: Event| {
+            let step = request
+                .result()
+                .and_then(|values| migrate_values(&transaction, values, state));
+            if step.is_err() {
+                let _ = transaction.abort();
+            }
+        })
+    };
+    request.set_onsuccess(Some(on_success.unchecked_ref()));
+    Ok(())
+}
+
+fn migrate_values(
+    transaction: &IdbTransaction,
+    values: JsValue,
+    state: Rc<RefCell<Migration>>,
+) -> Result<(), JsValue> {
+    let values: Array = values.dyn_into()?;
+    let predictions = transaction.object_store(STORE_NAME)?;
+    let features = transaction.object_store(FEATURES_STORE)?;
+    let features_key = JsValue::from_str("features");
+    let mut last = None;
+    {
+        let mut state = state.borrow_mut();
+        let names = state
+            .names
+            .get_or_insert_with(|| Set::new(&JsValue::UNDEFINED))
+            .clone();
+        for value in values.iter() {
+            let id = Reflect::get(&value, &"id".into())?;
+            let values_by_name = Reflect::get(&value, &features_key)?;
+            if values_by_name.is_object() {
+                for name in Object::keys(values_by_name.unchecked_ref::<Object>()).iter() {
+                    names.add(&name);
+                }
+                features.put_with_key(&values_by_name, &id)?;
+            } else {
+                features.put_with_key(&Object::new(), &id)?;
+            }
+            Reflect::delete_property(value.unchecked_ref::<Object>(), &features_key)?;
+            predictions.put(&value)?;
+            let light = LightFields::read(&value)?;
+            state.delta.add(
+                light.source,
+                &light.model_sha256,
+                light.created_at_ms,
+                light.probability,
+                light.is_reorder,
+                light.threshold,
+            );
+            last = id.as_f64();
+        }
+    }
+    match last {
+        Some(last) if values.length() == MIGRATION_PAGE => {
+            migrate_page(transaction.clone(), Some(last), state)
+        }
+        _ => {
+            let state = state.borrow();
+            let buckets = transaction.object_store(BUCKETS_STORE)?;
+            for bucket in state.delta.buckets.values() {
+                buckets.put(&bucket_to_js(bucket)?)?;
+            }
+            let names: Vec<String> = state
+                .names
+                .as_ref()
+                .map(|set| {
+                    Array::from(set)
+                        .iter()
+                        .filter_map(|n| n.as_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            transaction
+                .object_store(META_STORE)?
+                .put_with_key(&names_to_js(names), &META_FEATURE_NAMES.into())?;
+            Ok(())
+        }
+    }
+}
+
+/// The fields of a stored light record that the buckets count.
+pub struct LightFields {
+    pub source: Source,
+    pub model_sha256: String,
+    pub created_at_ms: i64,
+    pub probability: f64,
+    pub is_reorder: bool,
+    pub threshold: f64,
+}
+
+impl LightFields {
+    pub fn read(value: &JsValue) -> Result<LightFields, JsValue> {
+        let get = |name: &str| Reflect::get(value, &JsValue::from_str(name));
+        let number = |name: &str| -> Result<f64, JsValue> {
+            get(name)?
+                .as_f64()
+                .ok_or_else(|| JsValue::from_str(&format!("stored record without a number {name}")))
+        };
+        let text = |name: &str| -> Result<String, JsValue> {
+            get(name)?
+                .as_string()
+                .ok_or_else(|| JsValue::from_str(&format!("stored record without a text {name}")))
+        };
+        let source = Source::parse(&text("source")?)
+            .map_err(|error| JsValue::from_str(&error.to_string()))?;
+        Ok(LightFields {
+            source,
+            model_sha256: text("model_sha256")?,
+            created_at_ms: number("created_at_ms")? as i64,
+            probability: number("probability")?,
+            is_reorder: get("is_reorder")?.is_truthy(),
+            threshold: number("threshold")?,
+        })
+    }
+}
+
+/// A bucket as stored: its fields plus its `key`.
+pub fn bucket_to_js(bucket: &Bucket) -> Result<JsValue, JsValue> {
+    let text =
+        serde_json::to_string(bucket).map_err(|error| JsValue::from_str(&error.to_string()))?;
+    let value = JSON::parse(&text)?;
+    Reflect::set(&value, &"key".into(), &bucket.key().into())?;
+    Ok(value)
+}
+
+/// A stored bucket back (extra fields, like `key` or ones added later, are ignored).
+pub fn bucket_from_js(value: &JsValue) -> Result<Bucket, String> {
+    let text: String = JSON::stringify(value)
+        .map_err(|_| "a bucket could not be read".to_owned())?
+        .into();
+    serde_json::from_str(&text).map_err(|error| error.to_string())
+}
+
+/// The `meta` record of the feature-name union.
+pub fn names_to_js(mut names: Vec<String>) -> JsValue {
+    names.sort();
+    names.dedup();
+    let value = Object::new();
+    let array: Array = names.iter().map(|name| JsValue::from_str(name)).collect();
+    let _ = Reflect::set(&value, &"names".into(), &array);
+    value.into()
+}
+
+/// The names in a stored `meta` feature-name record (none when it is absent).
+pub fn names_from_js(value: &JsValue) -> Vec<String> {
+    if !value.is_object() {
+        return Vec::new();
+    }
+    Reflect::get(value, &"names".into())
+        .ok()
+        .and_then(|names| names.dyn_into::<Array>().ok())
+        .map(|names| names.iter().filter_map(|n| n.as_string()).collect())
+        .unwrap_or_default()
+}
+
+/// A run as stored (without `run_id` when it is new, so the key generator gives one).
+pub fn run_to_js(run: &BatchRun) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(run).map_err(|error| JsValue::from_str(&error.to_string()))?;
+    JSON::parse(&text)
+}
+
+pub fn run_from_js(value: &JsValue) -> Result<BatchRun, String> {
+    let text: String = JSON::stringify(value)
+        .map_err(|_| "a batch run could not be read".to_owned())?
+        .into();
+    serde_json::from_str(&text).map_err(|error| error.to_string())
+}
+
+fn optional_ids(ids: &[Option<u64>]) -> Float64Array {
+    let numbers: Vec<f64> = ids
+        .iter()
+        .map(|id| id.map_or(f64::NAN, |id| id as f64))
+        .collect();
+    Float64Array::from(numbers.as_slice())
+}
+
+/// A chunk as stored, without its feature values (those go to `features`, see `chunk_key`).
+pub fn chunk_to_js(chunk: &BatchChunk, run: &BatchRun) -> Result<JsValue, JsValue> {
+    let value = Object::new();
+    let decisions: Vec<u8> = chunk.decisions.iter().map(|&d| u8::from(d)).collect();
+    for (name, field) in [
+        ("run_id", JsValue::from_f64(chunk.run_id as f64)),
+        ("index", JsValue::from_f64(f64::from(chunk.index))),
+        (
+            "created_at_ms",
+            JsValue::from_f64(chunk.created_at_ms as f64),
+        ),
+        ("rows", JsValue::from_f64(chunk.len() as f64)),
+        ("model_sha256", JsValue::from_str(&run.model_sha256)),
+        ("threshold", JsValue::from_f64(run.threshold)),
+        (
+            "probabilities",
+            Float64Array::from(chunk.probabilities.as_slice()).into(),
+        ),
+        ("decisions", Uint8Array::from(decisions.as_slice()).into()),
+        ("user_ids", optional_ids(&chunk.user_ids).into()),
+        ("product_ids", optional_ids(&chunk.product_ids).into()),
+    ] {
+        Reflect::set(&value, &name.into(), &field)?;
+    }
+    Ok(value.into())
+}
+
+/// The `features` key of a chunk's values.
+pub fn chunk_key(run_id: u64, index: u32) -> JsValue {
+    Array::of2(
+        &JsValue::from_f64(run_id as f64),
+        &JsValue::from_f64(f64::from(index)),
+    )
+    .into()
+}
+
+/// A stored chunk's columns back, with `values` (empty when not read).
+pub fn chunk_from_js(value: &JsValue, values: &JsValue) -> Result<BatchChunk, String> {
+    let get =
+        |name: &str| Reflect::get(value, &JsValue::from_str(name)).map_err(|_| name.to_owned());
+    let number = |name: &str| {
+        get(name)?
+            .as_f64()
+            .ok_or_else(|| format!("chunk without {name}"))
+    };
+    let floats = |field: JsValue, name: &str| -> Result<Vec<f64>, String> {
+        field
+            .dyn_into::<Float64Array>()
+            .map(|array| array.to_vec())
+            .map_err(|_| format!("chunk column {name} is not a Float64Array"))
+    };
+    let ids = |name: &str| -> Result<Vec<Option<u64>>, String> {
+        Ok(floats(get(name)?, name)?
+            .into_iter()
+            .map(|id| (!id.is_nan()).then_some(id as u64))
+            .collect())
+    };
+    let decisions = get("decisions")?
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| "chunk column decisions is not a Uint8Array".to_owned())?
+        .to_vec()
+        .into_iter()
+        .map(|d| d != 0)
+        .collect();
+    Ok(BatchChunk {
+        run_id: number("run_id")? as u64,
+        index: number("index")? as u32,
+        created_at_ms: number("created_at_ms")? as i64,
+        probabilities: floats(get("probabilities")?, "probabilities")?,
+        decisions,
+        user_ids: ids("user_ids")?,
+        product_ids: ids("product_ids")?,
+        values: if values.is_undefined() || values.is_null() {
+            Vec::new()
+        } else {
+            floats(values.clone(), "values")?
+        },
+    })
+}

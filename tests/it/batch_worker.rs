@@ -1,0 +1,288 @@
+//! The Batch page's worker, natively: its messages survive the trip through an `Envelope` (JSON
+//! beside numbers and bytes) and malformed ones are refused, and a `ScoringRun` fed a file in
+//! slices writes, part by part, exactly the CSV `reorder predict` writes for the whole file, with
+//! the chunks for the log holding each good row's probability, decision, ids and values.
+
+use instacart_reorder::batch::worker_protocol::{
+    Envelope, PageMessage, ProtocolError, RunFailure, RunProgress, RunSummary, ScoredChunk,
+    StartRun, WorkerMessage, PROTOCOL_VERSION,
+};
+use instacart_reorder::batch::{
+    BatchReader, OutputWriter, PreviewRow, RowError, RunStep, ScoringRun,
+};
+use instacart_reorder::model::Model;
+
+fn model() -> Model {
+    let path = format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR"));
+    let json = std::fs::read_to_string(path).expect("assets/model.json is committed");
+    Model::from_bundle_json(&json).expect("the committed bundle loads")
+}
+
+fn round_trip(message: WorkerMessage) -> WorkerMessage {
+    WorkerMessage::decode(message.encode()).expect("decodes")
+}
+
+#[test]
+fn every_worker_message_survives_its_envelope() {
+    let chunk = ScoredChunk {
+        index: 3,
+        probabilities: vec![0.25, 0.75],
+        decisions: vec![false, true],
+        user_ids: vec![Some(7), None],
+        product_ids: vec![None, Some(u64::MAX)],
+        values: vec![1.0, f64::NAN, -0.0, 4.5],
+    };
+    let WorkerMessage::Scored(back) = round_trip(WorkerMessage::Scored(chunk.clone())) else {
+        panic!("a chunk comes back a chunk");
+    };
+    assert_eq!(back.index, 3);
+    assert_eq!(back.probabilities, chunk.probabilities);
+    assert_eq!(back.decisions, chunk.decisions);
+    assert_eq!(back.user_ids, chunk.user_ids);
+    assert_eq!(back.product_ids, chunk.product_ids);
+    let bits = |values: &[f64]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&back.values), bits(&chunk.values), "NaN and -0 kept");
+
+    let summary = RunSummary {
+        rows_scored: 2,
+        predicted_reorder: 1,
+        bad_rows: 1,
+        listed_errors: vec![RowError {
+            line: 4,
+            column: Some("a".to_owned()),
+            reason: "`x` is not a number".to_owned(),
+        }],
+        preview: vec![PreviewRow {
+            line: 2,
+            probability: 0.5,
+            is_reorder: true,
+            label: Some(false),
+        }],
+        label_column: Some("reordered".to_owned()),
+        cancelled: true,
+        labelled: vec![(0.5, false), (0.125, true)],
+    };
+    for message in [
+        WorkerMessage::Ready {
+            protocol_version: PROTOCOL_VERSION,
+        },
+        WorkerMessage::Progress(RunProgress {
+            bytes_read: 5,
+            total_bytes: 1 << 40,
+            rows_scored: 3,
+            bad_rows: 1,
+        }),
+        WorkerMessage::Scored(ScoredChunk::default()),
+        WorkerMessage::OutputPart(b"a,b\r\n".to_vec()),
+        WorkerMessage::Finished(summary),
+        WorkerMessage::Failed(RunFailure::File {
+            message: "missing feature column `b`".to_owned(),
+        }),
+        WorkerMessage::Failed(RunFailure::VersionMismatch { page: 2, worker: 1 }),
+    ] {
+        assert_eq!(round_trip(message.clone()), message);
+    }
+}
+
+#[test]
+fn page_messages_survive_their_envelope() {
+    for message in [
+        PageMessage::Start(StartRun {
+            protocol_version: PROTOCOL_VERSION,
+            bundle_json: "{\"format\":\"x\"}".to_owned(),
+            slice_bytes: 8 << 20,
+            chunk_rows: 5000,
+            max_listed_errors: 200,
+            preview_rows: 20,
+        }),
+        PageMessage::ChunkLogged { index: 9 },
+        PageMessage::Cancel,
+    ] {
+        assert_eq!(
+            PageMessage::decode(&message.encode()).expect("decodes"),
+            message
+        );
+    }
+}
+
+#[test]
+fn malformed_envelopes_are_refused() {
+    let not_json = Envelope {
+        json: "{\"type\":\"no_such\"}".to_owned(),
+        ..Envelope::default()
+    };
+    assert!(matches!(
+        WorkerMessage::decode(not_json.clone()),
+        Err(ProtocolError::Json(_))
+    ));
+    assert!(PageMessage::decode(&not_json).is_err());
+
+    let mut short = WorkerMessage::Scored(ScoredChunk {
+        index: 0,
+        probabilities: vec![0.5, 0.5],
+        decisions: vec![true, false],
+        user_ids: vec![None, None],
+        product_ids: vec![None, None],
+        values: vec![1.0, 2.0],
+    })
+    .encode();
+    short.numbers.pop();
+    assert!(matches!(
+        WorkerMessage::decode(short.clone()),
+        Err(ProtocolError::Numbers { .. })
+    ));
+    short.bytes.pop();
+    assert!(matches!(
+        WorkerMessage::decode(short),
+        Err(ProtocolError::Bytes {
+            expected: 2,
+            found: 1
+        })
+    ));
+
+    let mut labels = WorkerMessage::Finished(RunSummary {
+        labelled: vec![(0.5, true)],
+        ..RunSummary::default()
+    })
+    .encode();
+    labels.bytes.clear();
+    assert!(WorkerMessage::decode(labels).is_err());
+}
+
+/// A batch file for `model`: ids, a label, every feature (some missing, one column quoted), a
+/// bad row and CRLF line ends.
+fn batch_file(model: &Model, rows: usize) -> Vec<u8> {
+    let names = model.feature_names();
+    let mut text = format!("user_id,product_id,reordered,{}\r\n", names.join(","));
+    for row in 0..rows {
+        let mut cells = vec![
+            format!("{}", 100 + row % 7),
+            format!("\"{}\"", 2000 + row),
+            format!("{}", row % 2),
+        ];
+        for (column, _) in names.iter().enumerate() {
+            cells.push(match (row + column) % 11 {
+                0 => String::new(),
+                3 => "NaN".to_owned(),
+                k => format!("{}", (k as f64) * 0.37 + row as f64 / 13.0),
+            });
+        }
+        if row == 17 {
+            cells[3] = "oops".to_owned();
+        }
+        text.push_str(&cells.join(","));
+        text.push_str("\r\n");
+    }
+    text.into_bytes()
+}
+
+/// `reorder predict`'s output for `bytes`: the whole file read, scored and written at once.
+fn predict_like_the_cli(model: &Model, bytes: &[u8]) -> Vec<u8> {
+    let names = model.feature_names();
+    let mut reader = BatchReader::new(bytes.to_vec(), &names).expect("header fits");
+    let mut writer = OutputWriter::new(reader.layout());
+    loop {
+        let chunk = reader.next_chunk(4096);
+        let predictions = model.predict_batch_full(&chunk.values).expect("scores");
+        for (row, prediction) in chunk.rows.iter().zip(&predictions) {
+            writer.push(
+                row,
+                prediction.probability,
+                model.is_reorder(prediction.probability),
+            );
+        }
+        if chunk.done {
+            break;
+        }
+    }
+    writer.into_bytes()
+}
+
+/// Drives a run as the worker does: slices of `slice` bytes, chunks of `chunk_rows` rows.
+fn run_in_slices(
+    model: &Model,
+    bytes: &[u8],
+    slice: usize,
+    chunk_rows: usize,
+) -> (Vec<u8>, Vec<ScoredChunk>, RunSummary) {
+    let mut run = ScoringRun::new(model, bytes.len() as u64, 5, 3);
+    let mut slices = bytes.chunks(slice);
+    let mut output = Vec::new();
+    let mut chunks = Vec::new();
+    loop {
+        match run.step(chunk_rows).expect("runs") {
+            RunStep::NeedsInput => match slices.next() {
+                Some(slice) => run.push(slice.to_vec()),
+                None => run.end_input(),
+            },
+            RunStep::Scored(chunk) => chunks.push(chunk),
+            RunStep::Finished => break,
+        }
+        output.extend(run.take_output());
+    }
+    assert_eq!(run.progress().bytes_read, bytes.len() as u64);
+    (output, chunks, run.finish(false).expect("has rows"))
+}
+
+#[test]
+fn a_run_in_slices_writes_what_reorder_predict_writes() {
+    let model = model();
+    let bytes = batch_file(&model, 60);
+    let expected = predict_like_the_cli(&model, &bytes);
+    for (slice, chunk_rows) in [(bytes.len(), 1000), (64, 7), (1, 1), (1000, 16)] {
+        let (output, chunks, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
+        assert_eq!(
+            String::from_utf8_lossy(&output),
+            String::from_utf8_lossy(&expected),
+            "slices of {slice} bytes, chunks of {chunk_rows} rows"
+        );
+        assert_eq!(summary.rows_scored, 59);
+        assert_eq!(summary.bad_rows, 1);
+        assert_eq!(summary.listed_errors.len(), 1);
+        assert_eq!(summary.preview.len(), 3);
+        assert_eq!(summary.label_column.as_deref(), Some("reordered"));
+        assert_eq!(summary.labelled.len(), 59);
+        let logged: usize = chunks.iter().map(ScoredChunk::len).sum();
+        assert_eq!(logged, 59);
+        let indices: Vec<u32> = chunks
+            .iter()
+            .filter(|chunk| !chunk.is_empty())
+            .map(|chunk| chunk.index)
+            .collect();
+        assert_eq!(indices, (0..indices.len() as u32).collect::<Vec<_>>());
+        let first = chunks.iter().find(|chunk| !chunk.is_empty()).expect("rows");
+        assert_eq!(first.user_ids[0], Some(100));
+        assert_eq!(first.product_ids[0], Some(2000));
+        let width = model.num_features();
+        assert_eq!(first.values.len(), first.len() * width);
+        let mut probability = [0.0];
+        model
+            .predict_batch(&first.values[..width], &mut probability)
+            .expect("scores");
+        assert_eq!(first.probabilities[0].to_bits(), probability[0].to_bits());
+        assert_eq!(first.decisions[0], model.is_reorder(probability[0]));
+    }
+}
+
+#[test]
+fn a_run_fails_as_the_cli_does_on_a_bad_header_or_no_rows() {
+    let model = model();
+    let mut run = ScoringRun::new(&model, 4, 5, 3);
+    run.push(b"a,b\n".to_vec());
+    run.end_input();
+    let failure = run.step(10).expect_err("features missing");
+    assert!(
+        matches!(&failure, RunFailure::File { message } if message.starts_with("missing feature column")),
+        "{failure}"
+    );
+
+    let header = format!("{}\n", model.feature_names().join(","));
+    let mut run = ScoringRun::new(&model, header.len() as u64, 5, 3);
+    run.push(header.into_bytes());
+    run.end_input();
+    while run.step(10).expect("header fits") != RunStep::Finished {}
+    assert_eq!(
+        run.finish(false).expect_err("no rows").to_string(),
+        "the file has a header row but no data rows"
+    );
+}
