@@ -1,17 +1,24 @@
 """Benchmark: LightGBM 4.7.0 predict (one thread) against the project's evaluator on the stress
-model (500 trees x 63 leaves x 31 features, some NaN), 100k rows.
+model (500 trees x 63 leaves x 31 features, some NaN), 100k rows, with lleaves 1.3.0 (LLVM-compiled,
+not bit-exact) as a third column, and `reorder predict` end to end (CSV in and out).
 
-Prints rows/s over 100k rows, single-row latency (median of 10k calls) for both, and the ratios.
+Prints rows/s over 100k rows, single-row latency (median of 10k calls), the ratios to LightGBM,
+how many probabilities differ from LightGBM's bits (lleaves: its max |difference|).
 Run through bench/scripts/evaluator.sh.
 """
 
+import importlib.metadata
 import json
+import math
+import os
+import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import lightgbm as lgb
+import lleaves
 import numpy as np
 
 NUM_FEATURES = 31
@@ -61,6 +68,27 @@ def main(root, work, bench_cmd, reorder):
         latencies.append(time.perf_counter() - start)
     lgb_single_us = float(np.median(latencies)) * 1e6
 
+    # lleaves: compiled once (the object file is cached next to the model).
+    compiled = lleaves.Model(model_file=str(model_path))
+    compiled.compile(cache=str(work / "stress.lleaves.o"))
+    ll_best = float("inf")
+    ll_best_cpu = float("inf")
+    for _ in range(3):
+        cpu_start = time.process_time()
+        start = time.perf_counter()
+        ll_probabilities = compiled.predict(rows, n_jobs=1)
+        ll_best = min(ll_best, time.perf_counter() - start)
+        ll_best_cpu = min(ll_best_cpu, time.process_time() - cpu_start)
+    ll_latencies = []
+    for i in range(SINGLE_CALLS):
+        row = rows[i:i + 1]
+        start = time.perf_counter()
+        compiled.predict(row, n_jobs=1)
+        ll_latencies.append(time.perf_counter() - start)
+    ll_single_us = float(np.median(ll_latencies)) * 1e6
+    ll_mismatches = int(np.count_nonzero(ll_probabilities.view(np.uint64) != probabilities.view(np.uint64)))
+    ll_max_diff = float(np.max(np.abs(ll_probabilities - probabilities)))
+
     rows.astype("<f8").tofile(work / "rows.f64")
     probabilities.astype("<f8").tofile(work / "lightgbm.f64")
     subprocess.run([reorder, "convert", "--model", str(model_path), "--threshold", "0.5",
@@ -70,18 +98,45 @@ def main(root, work, bench_cmd, reorder):
                             check=True, capture_output=True, text=True, cwd=root).stdout
     ours = json.loads(output.strip().splitlines()[-1])
 
+    # `reorder predict` end to end: the same rows as a CSV (17-digit values, empty = missing).
+    csv_path = work / "rows.csv"
+    if not csv_path.exists():
+        with open(csv_path, "w") as out:
+            out.write("id," + ",".join(f"Column_{j}" for j in range(NUM_FEATURES)) + "\n")
+            for i, row in enumerate(rows):
+                out.write(str(i) + "," + ",".join("" if math.isnan(v) else repr(float(v)) for v in row) + "\n")
+    cli = {}
+    for threads in ("1", str(os.cpu_count())):
+        best_wall = float("inf")
+        best_cpu = float("inf")
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([reorder, "predict", "--threads", threads, "--bundle", str(work / "stress.json"),
+                            "--input", str(csv_path), "--output", str(work / "scored.csv")], check=True)
+            best_wall = min(best_wall, time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            best_cpu = min(best_cpu, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+        with open(work / "scored.csv") as scored:
+            next(scored)
+            cli_probabilities = np.array([float(line.split(",")[1]) for line in scored])
+        cli_mismatches = int(np.count_nonzero(cli_probabilities.view(np.uint64) != probabilities.view(np.uint64)))
+        cli[threads] = (ROWS / best_wall, ROWS / best_cpu, cli_mismatches)
+
     with open("/proc/loadavg") as loadavg:
         load = loadavg.read().split()[0]
     print(f"stress model: 500 trees x 63 leaves x {NUM_FEATURES} features, {ROWS:,} rows (8% NaN), one thread;"
           f" load average {load} at the end")
     print()
-    print("| evaluator | rows/s, wall (100k rows) | rows per CPU-second | single row (median of 10k) |")
-    print("|---|---|---|---|")
-    print(f"| LightGBM {lgb.__version__} predict (num_threads=1) | {lgb_rows_per_s:,.0f} | {lgb_rows_per_cpu_s:,.0f} | {lgb_single_us:.1f} us |")
-    print(f"| instacart-reorder (native) | {ours['batch_rows_per_s']:,.0f} | {ours['batch_rows_per_cpu_s']:,.0f} | {ours['single_row_median_us']:.2f} us |")
-    print(f"| ratio | {ours['batch_rows_per_s'] / lgb_rows_per_s:.1f}x | {ours['batch_rows_per_cpu_s'] / lgb_rows_per_cpu_s:.1f}x | {lgb_single_us / ours['single_row_median_us']:.1f}x faster |")
+    print("| evaluator | rows/s, wall (100k rows) | rows per CPU-second | single row (median of 10k) | probabilities != LightGBM's bits |")
+    print("|---|---|---|---|---|")
+    print(f"| LightGBM {lgb.__version__} predict (num_threads=1) | {lgb_rows_per_s:,.0f} | {lgb_rows_per_cpu_s:,.0f} | {lgb_single_us:.1f} us | reference |")
+    print(f"| lleaves {importlib.metadata.version('lleaves')} predict (n_jobs=1) | {ROWS / ll_best:,.0f} ({ROWS / ll_best / lgb_rows_per_s:.1f}x) | {ROWS / ll_best_cpu:,.0f} ({ROWS / ll_best_cpu / lgb_rows_per_cpu_s:.1f}x) | {ll_single_us:.1f} us | {ll_mismatches:,} (max abs diff {ll_max_diff:.1e}) |")
+    print(f"| instacart-reorder (native) | {ours['batch_rows_per_s']:,.0f} ({ours['batch_rows_per_s'] / lgb_rows_per_s:.1f}x) | {ours['batch_rows_per_cpu_s']:,.0f} ({ours['batch_rows_per_cpu_s'] / lgb_rows_per_cpu_s:.1f}x) | {ours['single_row_median_us']:.2f} us ({lgb_single_us / ours['single_row_median_us']:.1f}x faster) | {ours['mismatches']} |")
+    for threads, (wall, cpu, mismatches) in cli.items():
+        print(f"| `reorder predict --threads {threads}`, CSV in and out | {wall:,.0f} ({wall / lgb_rows_per_s:.1f}x) | {cpu:,.0f} ({cpu / lgb_rows_per_cpu_s:.1f}x) | | {mismatches} |")
     print()
-    print(f"probabilities differing from LightGBM's bits: {ours['mismatches']} of {ROWS:,}")
+    print("(x) = ratio to LightGBM's in-memory predict in the same column.")
 
 
 if __name__ == "__main__":

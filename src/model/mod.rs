@@ -7,10 +7,12 @@
 //! - `from_files`: `model.txt` (+ feature names, threshold, meta) to a loaded model, the one
 //!   path shared by `reorder convert` and the own-model page;
 //! - `score`: `Model`, the validated, compiled form that predicts and explains;
+//! - `codes`: the trees compiled to integer codes and 8-byte nodes, the fast scoring path;
 //! - `shap`: TreeSHAP in LightGBM's arithmetic order;
 //! - `exp`: the exponential behind the sigmoid, identical natively and in wasm.
 
 mod bundle;
+mod codes;
 pub mod exp;
 mod from_files;
 mod score;

@@ -1,17 +1,14 @@
-//! A validated model ready to score: the bundle's trees compiled into one contiguous node
-//! array, walked with LightGBM's decision rule, summed in tree order and passed through the
-//! sigmoid, so the results equal LightGBM's `predict` bit for bit.
-//!
-//! Batches are scored in blocks of trees over chunks of rows, which keeps a block's nodes and a
-//! chunk's rows in cache; each row still adds its trees' leaves in tree order, so the sum is the
-//! same as one row at a time.
+//! A validated model ready to score: the bundle's trees compiled to integer codes (`codes`),
+//! walked with LightGBM's decision rule, summed in tree order and passed through the sigmoid, so
+//! the results equal LightGBM's `predict` bit for bit.
 
 use super::bundle::{
     check_feature_spec, Bundle, FeatureSpec, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DECISION_RULE,
 };
+use super::codes::Forest;
 use super::exp::exp;
 use super::shap::{self, PathElement};
-use super::tree::{MissingType, TreeError, DEFAULT_LEFT_MASK, ZERO_THRESHOLD};
+use super::tree::TreeError;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -90,59 +87,17 @@ pub struct Explanation {
     pub raw: f64,
 }
 
-/// `nan_left`: where NaN goes; `zero_left`: where values with |x| <= kZeroThreshold go.
-const NAN_LEFT: u32 = 1;
-const ZERO_LEFT: u32 = 2;
-
-/// A split node in the compiled layout. Children >= 0 index `Model::nodes`; a negative child
-/// `c` is leaf `!c` of `Model::leaf_values`.
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    threshold: f64,
-    feature: u32,
-    flags: u32,
-    left: i32,
-    right: i32,
-}
-
-impl Node {
-    /// LightGBM's decision with the missing-value cases resolved ahead of time: once tiny
-    /// values are snapped to 0, NaN and zero each go to a fixed side per node. Written without
-    /// branches so that several walks can proceed side by side.
-    #[inline(always)]
-    fn next(&self, value: f64) -> i32 {
-        let regular = value.abs() > ZERO_THRESHOLD;
-        let compares_left = value <= self.threshold;
-        let special_mask = if value.is_nan() { NAN_LEFT } else { ZERO_LEFT };
-        let special_left = self.flags & special_mask != 0;
-        let left = (regular & compares_left) | (!regular & special_left);
-        if left {
-            self.left
-        } else {
-            self.right
-        }
-    }
-}
-
 /// A validated model, ready to score.
 #[derive(Debug, Clone)]
 pub struct Model {
     bundle: Bundle,
-    nodes: Vec<Node>,
-    leaf_values: Vec<f64>,
-    /// Per tree: its root node, or `!leaf` for a single-leaf tree.
-    roots: Vec<i32>,
+    /// The trees compiled to integer codes; `None` for a model too large for that layout,
+    /// which is then scored from the trees' own arrays.
+    forest: Option<Forest>,
     expected_values: Vec<f64>,
     max_depth: usize,
     num_features: usize,
 }
-
-/// Rows scored together in a batch.
-const ROW_CHUNK: usize = 64;
-/// Trees walked per row before moving on to the next row of the chunk.
-const TREE_BLOCK: usize = 16;
-/// Independent walks interleaved: rows of a batch, or trees of a single row.
-const WALK_LANES: usize = 8;
 
 impl Model {
     /// Parses and validates a bundle document.
@@ -235,52 +190,11 @@ impl Model {
             return Err(BundleError::TooManyNodes(total_nodes.max(total_leaves)));
         }
 
-        let mut nodes = Vec::with_capacity(total_nodes);
-        let mut leaf_values = Vec::with_capacity(total_leaves);
-        let mut roots = Vec::with_capacity(bundle.trees.len());
-        let mut expected_values = Vec::with_capacity(bundle.trees.len());
-        for tree in &bundle.trees {
-            let node_base = nodes.len() as i32;
-            let leaf_base = leaf_values.len() as i32;
-            let relocate = |child: i32| {
-                if child < 0 {
-                    !(leaf_base + !child)
-                } else {
-                    node_base + child
-                }
-            };
-            for node in 0..tree.num_nodes() {
-                let decision_type = tree.decision_type[node];
-                let threshold = tree.threshold[node];
-                let default_left = decision_type & DEFAULT_LEFT_MASK != 0;
-                let zero_compares_left = 0.0 <= threshold;
-                let (nan_left, zero_left) = match MissingType::from_decision_type(decision_type) {
-                    Some(MissingType::Zero) => (default_left, default_left),
-                    Some(MissingType::NaN) => (default_left, zero_compares_left),
-                    _ => (zero_compares_left, zero_compares_left),
-                };
-                nodes.push(Node {
-                    threshold,
-                    feature: tree.split_feature[node],
-                    flags: if nan_left { NAN_LEFT } else { 0 }
-                        | if zero_left { ZERO_LEFT } else { 0 },
-                    left: relocate(tree.left_child[node]),
-                    right: relocate(tree.right_child[node]),
-                });
-            }
-            leaf_values.extend_from_slice(&tree.leaf_value);
-            roots.push(if tree.num_nodes() == 0 {
-                !leaf_base
-            } else {
-                node_base
-            });
-            expected_values.push(shap::expected_value(tree));
-        }
+        let forest = Forest::build(&bundle.trees, num_features);
+        let expected_values = bundle.trees.iter().map(shap::expected_value).collect();
         Ok(Model {
             bundle,
-            nodes,
-            leaf_values,
-            roots,
+            forest,
             expected_values,
             max_depth,
             num_features,
@@ -317,7 +231,7 @@ impl Model {
     }
 
     pub fn num_trees(&self) -> usize {
-        self.roots.len()
+        self.bundle.trees.len()
     }
 
     /// Edges on the longest root-to-leaf path of any tree, measured when the model was loaded.
@@ -336,35 +250,19 @@ impl Model {
         probability >= self.bundle.threshold
     }
 
-    #[inline(always)]
-    fn leaf_value(&self, root: i32, row: &[f64]) -> f64 {
-        let mut index = root;
-        while index >= 0 {
-            let node = &self.nodes[index as usize];
-            index = node.next(row[node.feature as usize]);
-        }
-        self.leaf_values[!index as usize]
-    }
-
-    /// Walks `LANES` independent (tree, row) pairs in lockstep and returns the leaf each one
-    /// ends in. The walks do not depend on each other, so the processor overlaps them; a lane
-    /// that has reached its leaf idles (re-reading node 0) until the others finish.
-    #[inline(always)]
-    fn walk_lanes<const LANES: usize>(
-        &self,
-        starts: [i32; LANES],
-        rows: [&[f64]; LANES],
-    ) -> [i32; LANES] {
-        let mut index = starts;
-        while index.iter().any(|&i| i >= 0) {
-            for lane in 0..LANES {
-                let active = index[lane] >= 0;
-                let node = &self.nodes[if active { index[lane] as usize } else { 0 }];
-                let next = node.next(rows[lane][node.feature as usize]);
-                index[lane] = if active { next } else { index[lane] };
+    /// Sum of one row's leaves in tree order, from the trees' own arrays (the path for models
+    /// beyond the compiled layout).
+    fn raw_from_arrays(&self, row: &[f64]) -> f64 {
+        let mut sum = 0.0;
+        for tree in &self.bundle.trees {
+            let mut index = if tree.num_nodes() == 0 { -1 } else { 0 };
+            while index >= 0 {
+                let node = index as usize;
+                index = tree.next(node, row[tree.split_feature[node] as usize]);
             }
+            sum += tree.leaf_value[!index as usize];
         }
-        index
+        sum
     }
 
     /// Turns the sum of leaves into the raw score and probability, as LightGBM does: the raw
@@ -373,7 +271,7 @@ impl Model {
     #[inline]
     fn finish(&self, sum: f64) -> Prediction {
         let score = if self.bundle.metadata.average_output {
-            sum / self.roots.len() as f64
+            sum / self.bundle.trees.len() as f64
         } else {
             sum
         };
@@ -392,18 +290,10 @@ impl Model {
                 found: row.len(),
             });
         }
-        let mut sum = 0.0;
-        let mut groups = self.roots.chunks_exact(WALK_LANES);
-        for group in &mut groups {
-            let starts: [i32; WALK_LANES] = std::array::from_fn(|lane| group[lane]);
-            let leaves = self.walk_lanes(starts, [row; WALK_LANES]);
-            for leaf in leaves {
-                sum += self.leaf_values[!leaf as usize];
-            }
-        }
-        for &root in groups.remainder() {
-            sum += self.leaf_value(root, row);
-        }
+        let sum = match &self.forest {
+            Some(forest) => forest.raw(row),
+            None => self.raw_from_arrays(row),
+        };
         Ok(self.finish(sum))
     }
 
@@ -440,30 +330,11 @@ impl Model {
                 outputs: out.len(),
             });
         }
-        for (row_chunk, out_chunk) in rows
-            .chunks(ROW_CHUNK * width)
-            .zip(out.chunks_mut(ROW_CHUNK))
-        {
-            out_chunk.fill(0.0);
-            for tree_block in self.roots.chunks(TREE_BLOCK) {
-                let mut row_groups = row_chunk.chunks_exact(width * WALK_LANES);
-                let mut sum_groups = out_chunk.chunks_exact_mut(WALK_LANES);
-                for (rows, sums) in (&mut row_groups).zip(&mut sum_groups) {
-                    let lanes: [&[f64]; WALK_LANES] =
-                        std::array::from_fn(|lane| &rows[lane * width..(lane + 1) * width]);
-                    for &root in tree_block {
-                        let leaves = self.walk_lanes([root; WALK_LANES], lanes);
-                        for (sum, leaf) in sums.iter_mut().zip(leaves) {
-                            *sum += self.leaf_values[!leaf as usize];
-                        }
-                    }
-                }
-                let rest_rows = row_groups.remainder();
-                let rest_sums = sum_groups.into_remainder();
-                for (row, sum) in rest_rows.chunks_exact(width).zip(rest_sums.iter_mut()) {
-                    for &root in tree_block {
-                        *sum += self.leaf_value(root, row);
-                    }
+        match &self.forest {
+            Some(forest) => forest.raw_batch(rows, width, out),
+            None => {
+                for (row, sum) in rows.chunks_exact(width).zip(out.iter_mut()) {
+                    *sum = self.raw_from_arrays(row);
                 }
             }
         }

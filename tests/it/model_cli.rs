@@ -504,3 +504,69 @@ fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
         "stray files left"
     );
 }
+
+#[test]
+fn threads_change_nothing_in_the_output() {
+    let dir = scratch("threads");
+    let bundle = convert(&dir, "0.5");
+    // More rows than one read step (4,096), so several chunks are scored side by side.
+    // (explain splits the rows it has between the threads, so a few hundred rows do.)
+    let mut reference = reference("nan_missing", usize::MAX);
+    let all = std::mem::take(&mut reference.rows);
+    reference.rows = all.iter().take(301).cloned().collect();
+    let small = dir.join("small.csv");
+    std::fs::rename(write_input(&dir, &reference, 6), &small).expect("rename");
+    let copies = 9_000 / all.len().max(1) + 1;
+    reference.rows = (0..copies).flat_map(|_| all.iter().cloned()).collect();
+    let large = write_input(&dir, &reference, 6);
+    let large_rows = reference.rows.len();
+    for (command, input, rows) in [("predict", &large, large_rows), ("explain", &small, 301)] {
+        let mut outputs = Vec::new();
+        for threads in [None, Some("1"), Some("2"), Some("5")] {
+            let out = dir.join(format!("{command}-{}.csv", threads.unwrap_or("all")));
+            let mut args = vec![
+                command,
+                "--bundle",
+                path(&bundle),
+                "--input",
+                path(input),
+                "--output",
+                path(&out),
+            ];
+            if let Some(threads) = threads {
+                args.extend(["--threads", threads]);
+            }
+            let output = run(&args);
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            outputs.push(std::fs::read(&out).expect("output"));
+        }
+        let lines = outputs[0].iter().filter(|&&byte| byte == b'\n').count();
+        assert_eq!(
+            lines,
+            rows + 1,
+            "{command}: one line per row and the header"
+        );
+        for output in &outputs[1..] {
+            assert!(
+                output == &outputs[0],
+                "{command}: output depends on --threads"
+            );
+        }
+    }
+    let zero = run(&[
+        "predict",
+        "--threads",
+        "0",
+        "--bundle",
+        path(&bundle),
+        "--input",
+        path(&small),
+        "--output",
+        path(&dir.join("zero.csv")),
+    ]);
+    assert!(!zero.status.success(), "--threads 0 is refused");
+}

@@ -20,7 +20,7 @@ use instacart_reorder::batch::{
     BatchError, BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS,
 };
 use instacart_reorder::model::{
-    model_from_files, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
+    model_from_files, Explanation, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
 };
 use instacart_reorder::number::parse_required;
 use instacart_reorder::upload::text_of;
@@ -59,6 +59,9 @@ pub struct RowsArgs {
     /// Where to write the CSV (`-` = stdout)
     #[arg(long, value_name = "out.csv")]
     output: String,
+    /// Threads that score or explain (default: all cores); the output is the same for any number
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 pub const PREDICT_NOTES: &str = "\
@@ -222,19 +225,100 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
 
 pub fn predict(args: RowsArgs) -> Result<(), CliError> {
     let model = load_bundle(&args.bundle)?;
-    let table = read_rows(&model, &args.input, &ADDED_COLUMNS)?;
-    let predictions = model
-        .predict_batch_full(&table.values)
-        .map_err(|error| CliError::other(error.to_string()))?;
-    let mut writer = OutputWriter::new(&table.layout);
-    for (row, prediction) in table.rows.iter().zip(&predictions) {
-        writer.push(
-            row,
-            prediction.probability,
-            model.is_reorder(prediction.probability),
-        );
+    let threads = thread_count(args.threads);
+    let (layout, rows, probabilities) = if threads <= 1 {
+        let table = read_rows(&model, &args.input, &ADDED_COLUMNS)?;
+        let mut probabilities = vec![0.0; table.rows.len()];
+        model
+            .predict_batch(&table.values, &mut probabilities)
+            .map_err(|error| CliError::other(error.to_string()))?;
+        (table.layout, table.rows, probabilities)
+    } else {
+        read_and_score(&model, &args.input, threads)?
+    };
+    let mut writer = OutputWriter::new(&layout);
+    for (row, &probability) in rows.iter().zip(&probabilities) {
+        writer.push(row, probability, model.is_reorder(probability));
     }
     write_output(Path::new(&args.output), &writer.into_bytes())
+}
+
+/// `--threads`, or every core the system offers.
+fn thread_count(threads: Option<u16>) -> usize {
+    threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    )
+}
+
+/// `predict` on `threads` threads: the calling thread reads chunks of rows and hands them to
+/// `threads - 1` scoring threads, then scores with them until every chunk is done. Each row's
+/// probability depends only on the row, so the result is the same for any number of threads.
+#[allow(clippy::type_complexity)]
+fn read_and_score(
+    model: &Model,
+    input: &str,
+    threads: usize,
+) -> Result<(BatchLayout, Vec<ScoredRow>, Vec<f64>), CliError> {
+    use std::sync::{mpsc, Mutex};
+
+    let bytes = read_input(input)?;
+    let names = model.feature_names();
+    let mut reader = BatchReader::with_added_columns(bytes, &names, &ADDED_COLUMNS)
+        .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?;
+    let (work_sender, work) = mpsc::channel::<(usize, Vec<f64>)>();
+    let work = Mutex::new(work);
+    let (done_sender, done) = mpsc::channel::<(usize, Vec<f64>)>();
+    let score_until_empty = |done_sender: mpsc::Sender<(usize, Vec<f64>)>| loop {
+        let job = match work.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        let Ok((index, values)) = job else { return };
+        let mut probabilities = vec![0.0; values.len() / model.num_features().max(1)];
+        // The chunk's shape comes from the reader, so scoring cannot fail.
+        let _ = model.predict_batch(&values, &mut probabilities);
+        if done_sender.send((index, probabilities)).is_err() {
+            return;
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            let done_sender = done_sender.clone();
+            scope.spawn(|| score_until_empty(done_sender));
+        }
+        let mut rows = Vec::new();
+        let mut chunks = 0;
+        let read = loop {
+            let chunk = reader.next_chunk(CHUNK_ROWS);
+            if let Some(error) = chunk.errors.first() {
+                break Err(CliError::input(format!("input `{input}`: {error}")));
+            }
+            rows.extend(chunk.rows);
+            if !chunk.values.is_empty() {
+                let _ = work_sender.send((chunks, chunk.values));
+                chunks += 1;
+            }
+            if chunk.done {
+                break Ok(());
+            }
+        };
+        // No more work: the scoring threads stop once the queue is empty.
+        drop(work_sender);
+        read?;
+        if rows.is_empty() {
+            return Err(CliError::input(format!(
+                "input `{input}`: {}",
+                BatchError::NoRows
+            )));
+        }
+        score_until_empty(done_sender);
+        let mut parts: Vec<Vec<f64>> = vec![Vec::new(); chunks];
+        for (index, probabilities) in done.iter().take(chunks) {
+            parts[index] = probabilities;
+        }
+        Ok((reader.layout().clone(), rows, parts.concat()))
+    })
 }
 
 pub fn explain(args: RowsArgs) -> Result<(), CliError> {
@@ -247,24 +331,49 @@ pub fn explain(args: RowsArgs) -> Result<(), CliError> {
     added.push("shap_bias".to_string());
     let added: Vec<&str> = added.iter().map(String::as_str).collect();
     let table = read_rows(&model, &args.input, &added)?;
+    let width = model.num_features().max(1);
+    let threads = thread_count(args.threads).min(table.rows.len()).max(1);
+    // Contiguous parts of the rows, one per thread, explained side by side and kept in order.
+    let part_rows = table.rows.len().div_ceil(threads);
+    let explain_part = |values: &[f64]| -> Result<Vec<Explanation>, CliError> {
+        values
+            .chunks_exact(width)
+            .map(|row| {
+                model
+                    .explain(row)
+                    .map_err(|error| CliError::other(error.to_string()))
+            })
+            .collect()
+    };
+    let parts: Vec<Result<Vec<Explanation>, CliError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = table
+            .values
+            .chunks(part_rows * width)
+            .map(|part| scope.spawn(|| explain_part(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(CliError::other("a thread failed".to_string())))
+            })
+            .collect()
+    });
     let mut writer = OutputWriter::new(&table.layout);
-    let width = model.num_features();
-    for (row, values) in table
-        .rows
-        .iter()
-        .zip(table.values.chunks_exact(width.max(1)))
-    {
-        let explanation = model
-            .explain(values)
-            .map_err(|error| CliError::other(error.to_string()))?;
-        writer.push_added(
-            row,
-            explanation
-                .contributions
-                .iter()
-                .chain([&explanation.expected_value])
-                .map(|value| format!("{value}")),
-        );
+    let mut rows = table.rows.iter();
+    for part in parts {
+        // The part first: zip stops on it without taking a row of the next part.
+        for (explanation, row) in part?.into_iter().zip(rows.by_ref()) {
+            writer.push_added(
+                row,
+                explanation
+                    .contributions
+                    .iter()
+                    .chain([&explanation.expected_value])
+                    .map(|value| format!("{value}")),
+            );
+        }
     }
     write_output(Path::new(&args.output), &writer.into_bytes())
 }
