@@ -7,12 +7,11 @@
 //! `reordered` or `label` column the page shows how the threshold trades precision for recall on
 //! that file. `batch-results` says where the file was scored (`data-scored-in`).
 //!
-//! Measured (release build, headless Chromium, 2 shared cores; `bench_large_batch_file` in
-//! tests/e2e/uploads.rs). Before the worker, on the main thread: 1,000,000 labelled rows (a 284
-//! MiB file) in 232 s, +680 MiB browser memory; 100,000 rows in 20-26 s. With the worker: 100,000
-//! rows read, scored, logged and summarised in 17 s, nearly all of it logging 100,000 records one
-//! chunk per transaction; with logging switched off for the measurement, 100,000 rows took 2.1 s
-//! and 1,000,000 rows 15 s at +260 MiB, the longest timer probe 2-8 ms.
+//! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, idle 2-core
+//! machine; table in docs/performance.md): 1,000,000 labelled rows (a 284 MiB file) read,
+//! scored in the worker, logged as 200 compact chunks and summarised in 7.4 s at +237 MiB browser
+//! memory, against 2.6 s for `reorder predict` on the same file; before the worker and the
+//! compact log it took 232 s at +680 MiB.
 
 use std::sync::Arc;
 
