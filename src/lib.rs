@@ -26,4 +26,6 @@ pub mod upload;
 #[cfg(target_arch = "wasm32")]
 pub mod envelope_js;
 #[cfg(target_arch = "wasm32")]
+pub mod file_slices;
+#[cfg(target_arch = "wasm32")]
 pub mod web;

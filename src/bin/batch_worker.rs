@@ -15,12 +15,12 @@ mod worker {
     };
     use instacart_reorder::batch::{RunStep, ScoringRun};
     use instacart_reorder::envelope_js;
+    use instacart_reorder::file_slices::read_slice;
     use instacart_reorder::mailbox::Mailbox;
     use instacart_reorder::model::Model;
-    use js_sys::Uint8Array;
     use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::{spawn_local, JsFuture};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::spawn_local;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
     /// Progress messages are this far apart at least.
@@ -61,27 +61,6 @@ mod worker {
         let (object, transfer) = envelope_js::to_js(&message.encode());
         // A page that has gone away cannot be told anything more.
         let _ = scope.post_message_with_transfer(&object, &transfer);
-    }
-
-    fn js_text(error: &JsValue) -> String {
-        error
-            .dyn_ref::<js_sys::Error>()
-            .map(|error| String::from(error.message()))
-            .or_else(|| error.as_string())
-            .unwrap_or_else(|| format!("{error:?}"))
-    }
-
-    async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, RunFailure> {
-        let failure = |error: JsValue| RunFailure::Read {
-            message: js_text(&error),
-        };
-        let slice = file
-            .slice_with_f64_and_f64(start as f64, end as f64)
-            .map_err(failure)?;
-        let buffer = JsFuture::from(slice.array_buffer())
-            .await
-            .map_err(failure)?;
-        Ok(Uint8Array::new(&buffer).to_vec())
     }
 
     /// Runs the whole file; the `Err` is the run's failure, posted by the caller.

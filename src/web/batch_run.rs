@@ -19,6 +19,7 @@ use crate::batch::worker_protocol::{
 };
 use crate::batch::{LabelledScores, RunStep, ScoringRun};
 use crate::envelope_js;
+use crate::file_slices::read_slice;
 use crate::mailbox::Mailbox;
 use crate::prediction_log::{BatchChunk, BatchRun};
 use crate::web::fetch::js_message;
@@ -361,19 +362,6 @@ async fn next_tick() {
         }
     });
     let _ = JsFuture::from(promise).await;
-}
-
-async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, RunFailure> {
-    let failure = |error: JsValue| RunFailure::Read {
-        message: js_message(&error),
-    };
-    let slice = file
-        .slice_with_f64_and_f64(start as f64, end as f64)
-        .map_err(failure)?;
-    let buffer = JsFuture::from(slice.array_buffer())
-        .await
-        .map_err(failure)?;
-    Ok(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Scores `file` on the main thread, a chunk between two yields to the event loop.

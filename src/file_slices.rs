@@ -1,0 +1,31 @@
+//! Reading a user's file a slice at a time, for the Batch run wherever it goes on (the worker, or
+//! the page when no worker starts): a 1 GB file is never read whole into memory.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::batch::worker_protocol::RunFailure;
+
+/// The message of a JavaScript exception or rejection.
+pub fn js_error_text(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// Bytes `start..end` of `file`.
+pub async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, RunFailure> {
+    let failure = |error: JsValue| RunFailure::Read {
+        message: js_error_text(&error),
+    };
+    let slice = file
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(failure)?;
+    let buffer = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(failure)?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
