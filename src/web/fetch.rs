@@ -15,13 +15,7 @@ pub enum FetchError {
 }
 
 /// The message of a JavaScript exception or rejection.
-pub fn js_message(value: &wasm_bindgen::JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|error| String::from(error.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
-}
+pub use crate::file_slices::js_error_text as js_message;
 
 /// Downloads `url` as text.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
