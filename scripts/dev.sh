@@ -196,7 +196,8 @@ test_e2e() {
     build_release
 
     log "serving checks and end-to-end tests (production nginx config on dist/)"
-    local port=8081 parent_port=8082 driver_port=9515
+    # E2E_PORT, E2E_PARENT_PORT and E2E_DRIVER_PORT move the three servers (to run two copies at once).
+    local port=${E2E_PORT:-8081} parent_port=${E2E_PARENT_PORT:-8082} driver_port=${E2E_DRIVER_PORT:-9515}
     require_free_port $port
     require_free_port $parent_port
     require_free_port $driver_port
