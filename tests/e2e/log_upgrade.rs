@@ -38,7 +38,7 @@ fn probability(i: u64) -> f64 {
 
 /// Record `i`'s value of feature `j`, or `None` for a missing value, as the seed script writes it.
 fn feature_value(i: u64, j: u64) -> Option<f64> {
-    ((i + j) % 13 != 0).then(|| ((i * 31 + j * 17) % 1000) as f64 / 10.0)
+    (!(i + j).is_multiple_of(13)).then(|| ((i * 31 + j * 17) % 1000) as f64 / 10.0)
 }
 
 /// The cells of record `i`'s CSV row (id = i + 1) in the export's column order for `header`
