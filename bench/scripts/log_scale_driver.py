@@ -36,6 +36,7 @@ PROBE = """
 (() => {
   const probe = { probability: null, page: null, numbers: null };
   window.__logScale = probe;
+  addEventListener("TrunkApplicationStarted", (event) => { window.__wasm = event.detail.wasm; });
   const check = () => {
     const now = performance.now();
     const card = document.querySelector('[data-testid="probability"]');
@@ -89,7 +90,11 @@ const poll = async () => {
     if (end) break;
     for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
   }
-  done({ ms, bytes: blob.size, lines });
+  const wasm = window.__wasm ? window.__wasm.memory.buffer.byteLength : null;
+  const heap = performance.memory ? performance.memory.usedJSHeapSize : null;
+  if (window.gc) window.gc();
+  const collected = performance.memory ? performance.memory.usedJSHeapSize : null;
+  done({ ms, bytes: blob.size, lines, wasm_mib: wasm / 1048576, js_heap_mib: heap / 1048576, js_heap_after_gc_mib: collected / 1048576 });
 };
 poll();
 """
@@ -144,6 +149,9 @@ def loads(session, base, loads_count):
         numbers.append(probe(session, base, "/dashboard", "numbers"))
         page.append(session.execute("return window.__logScale.page;"))
     pages = []
+    if session.execute("return document.querySelector('[data-testid=\"total-predictions\"]').dataset.value;") != "0":
+        session.wait_for("const next = document.querySelector('[data-testid=\"page-next\"]'); "
+                         "return document.querySelector('[data-testid=\"recent-row\"]') && next && !next.disabled ? true : null;", 120, poll_s=0.05)
     for _ in range(min(loads_count, 5)):
         waited = session.execute_async(NEXT_PAGE)
         if waited is None or waited < 0:
@@ -179,10 +187,11 @@ def main():
     names = [f["name"] if isinstance(f, dict) else f for f in bundle["features"]]
     singles = min(records, SINGLE_RECORDS)
     driver = ChromeDriver()
-    flags = ["--enable-precise-memory-info"]
+    flags = ["--enable-precise-memory-info", "--js-flags=--expose-gc"]
     try:
         empty_session = driver.session(flags)
         try:
+            empty_session.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})
             empty = loads(empty_session, base, loads_count)
         finally:
             empty_session.close()

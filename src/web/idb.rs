@@ -73,21 +73,22 @@ pub fn request_done(request: &IdbRequest) -> impl Future<Output = Result<JsValue
 /// Resolves when the transaction commits, or fails with why it aborted.
 pub fn transaction_done(transaction: &IdbTransaction) -> impl Future<Output = Result<(), JsError>> {
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_complete = Closure::once_into_js(move |_: Event| {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+        // One handler for both ends (a transaction completes or aborts, once), so it is freed.
+        let settle = Closure::once_into_js(move |event: Event| {
+            if event.type_() == "complete" {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+                return;
+            }
+            let error = event
+                .target()
+                .map(JsCast::unchecked_into::<IdbTransaction>)
+                .and_then(|transaction| transaction.error())
+                .map(JsValue::from)
+                .unwrap_or_else(|| JsValue::from_str("transaction aborted"));
+            let _ = reject.call1(&JsValue::UNDEFINED, &error);
         });
-        let on_abort = {
-            let transaction = transaction.clone();
-            Closure::once_into_js(move |_: Event| {
-                let error = transaction
-                    .error()
-                    .map(JsValue::from)
-                    .unwrap_or_else(|| JsValue::from_str("transaction aborted"));
-                let _ = reject.call1(&JsValue::UNDEFINED, &error);
-            })
-        };
-        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
-        transaction.set_onabort(Some(on_abort.unchecked_ref()));
+        transaction.set_oncomplete(Some(settle.unchecked_ref()));
+        transaction.set_onabort(Some(settle.unchecked_ref()));
     });
     let outcome = JsFuture::from(promise);
     async move { outcome.await.map(|_| ()).map_err(JsError::from) }
@@ -101,16 +102,26 @@ pub fn then_in(
     request: &IdbRequest,
     step: impl FnOnce(JsValue) -> Result<(), JsValue> + 'static,
 ) {
-    let on_success = {
+    // One handler for success and error (exactly one fires), so it is called once and freed; on
+    // an error the transaction aborts by itself and `transaction_done` reports it.
+    let settle = {
         let transaction = transaction.clone();
-        let request = request.clone();
-        Closure::once_into_js(move |_: Event| {
-            if request.result().and_then(step).is_err() {
+        Closure::once_into_js(move |event: Event| {
+            if event.type_() != "success" {
+                return;
+            }
+            let result = event
+                .target()
+                .map(JsCast::unchecked_into::<IdbRequest>)
+                .ok_or_else(|| JsValue::from_str("request without a target"))
+                .and_then(|request| request.result());
+            if result.and_then(step).is_err() {
                 let _ = transaction.abort();
             }
         })
     };
-    request.set_onsuccess(Some(on_success.unchecked_ref()));
+    request.set_onsuccess(Some(settle.unchecked_ref()));
+    request.set_onerror(Some(settle.unchecked_ref()));
 }
 
 /// An event handler kept alive while it may still be called.
@@ -229,26 +240,28 @@ pub async fn open_database(
 /// The request's outcome as a promise.
 fn request_promise(request: &IdbRequest) -> Promise {
     Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_success = {
-            let request = request.clone();
-            Closure::once_into_js(move |_: Event| {
+        // One handler for both outcomes: a request fires exactly one of them, so the handler is
+        // called once and freed. (Two one-shot handlers would leak the one never called, and
+        // with it the request and its result: every page an export read stayed in memory.)
+        let settle = Closure::once_into_js(move |event: Event| {
+            let Some(request) = event.target().map(JsCast::unchecked_into::<IdbRequest>) else {
+                let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str("request failed"));
+                return;
+            };
+            if event.type_() == "success" {
                 let result = request.result().unwrap_or(JsValue::UNDEFINED);
                 let _ = resolve.call1(&JsValue::UNDEFINED, &result);
-            })
-        };
-        let on_error = {
-            let request = request.clone();
-            Closure::once_into_js(move |_: Event| {
+            } else {
                 let error = match request.error() {
                     Ok(Some(error)) => JsValue::from(error),
                     Ok(None) => JsValue::from_str("request failed"),
                     Err(error) => error,
                 };
                 let _ = reject.call1(&JsValue::UNDEFINED, &error);
-            })
-        };
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
+            }
+        });
+        request.set_onsuccess(Some(settle.unchecked_ref()));
+        request.set_onerror(Some(settle.unchecked_ref()));
     })
 }
 

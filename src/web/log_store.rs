@@ -140,6 +140,56 @@ pub struct Export {
     pub rows: u64,
 }
 
+/// Bytes of an export held as parts before they are folded into the Blob built so far.
+const EXPORT_FOLD_BYTES: usize = 8 << 20;
+
+/// A Blob assembled from many pieces of text without holding them all in the page.
+struct BlobBuilder {
+    mime: &'static str,
+    built: Option<web_sys::Blob>,
+    parts: Array,
+    pending_bytes: usize,
+}
+
+impl BlobBuilder {
+    fn new(mime: &'static str) -> BlobBuilder {
+        BlobBuilder {
+            mime,
+            built: None,
+            parts: Array::new(),
+            pending_bytes: 0,
+        }
+    }
+
+    fn push(&mut self, text: &str) -> Result<(), LogStoreError> {
+        self.parts.push(&js_sys::Uint8Array::from(text.as_bytes()));
+        self.pending_bytes += text.len();
+        if self.pending_bytes >= EXPORT_FOLD_BYTES {
+            self.fold()?;
+        }
+        Ok(())
+    }
+
+    fn fold(&mut self) -> Result<(), LogStoreError> {
+        let parts = std::mem::replace(&mut self.parts, Array::new());
+        if let Some(built) = self.built.take() {
+            parts.unshift(&built);
+        }
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(self.mime);
+        let blob = web_sys::Blob::new_with_blob_sequence_and_options(&parts, &options)
+            .map_err(|error| LogStoreError::Export(JsError::from_js(&error)))?;
+        self.built = Some(blob);
+        self.pending_bytes = 0;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<web_sys::Blob, LogStoreError> {
+        self.fold()?;
+        Ok(self.built.take().expect("fold leaves a Blob"))
+    }
+}
+
 /// Opens a transaction on `stores`. Writes ask for durability "strict" (through `Reflect`
 /// because web-sys keeps the options argument behind an unstable flag).
 fn begin(db: &IdbDatabase, stores: &[&str], write: bool) -> Result<IdbTransaction, JsValue> {
@@ -706,25 +756,28 @@ impl LogStore {
         Ok(page_of(logged, batch, position, limit))
     }
 
-    /// The predictions `filter` selects as a CSV or JSON file, written a page at a time into the
-    /// parts of a Blob (no single string holds the export).
+    /// The predictions `filter` selects as a CSV or JSON file, written a page at a time into a
+    /// Blob: each page's text becomes bytes, and every `EXPORT_FOLD_BYTES` the pending bytes are
+    /// folded into the Blob built so far, so the page holds a few megabytes of the export at any
+    /// time (the Blob's contents live in the browser's blob storage, not in this page's heap).
     pub async fn export(
         &self,
         format: ExportFormat,
         filter: &Filter,
     ) -> Result<Export, LogStoreError> {
-        let parts = Array::new();
         let csv = CsvExport::new(self.feature_names().await?);
         let mut json = JsonExport::default();
-        let mut rows = 0u64;
+        let mut file = BlobBuilder::new(format.mime());
         match format {
-            ExportFormat::Csv => parts.push(&csv.header().into()),
-            ExportFormat::Json => parts.push(&JsonExport::open().into()),
-        };
+            ExportFormat::Csv => file.push(&csv.header()),
+            ExportFormat::Json => file.push(JsonExport::open()),
+        }?;
+        let mut rows = 0u64;
+        let mut failure = None;
         let mut emit = |records: Vec<PredictionRecord>| {
             let selected: Vec<PredictionRecord> =
                 records.into_iter().filter(|r| filter.matches(r)).collect();
-            if selected.is_empty() {
+            if selected.is_empty() || failure.is_some() {
                 return;
             }
             rows += selected.len() as u64;
@@ -733,17 +786,21 @@ impl LogStore {
                 ExportFormat::Csv => csv.push_rows(&selected, &mut out),
                 ExportFormat::Json => json.push_rows(&selected, &mut out),
             }
-            parts.push(&out.into());
+            if let Err(error) = file.push(&out) {
+                failure = Some(error);
+            }
         };
         self.walk(&mut emit).await?;
-        if format == ExportFormat::Json {
-            parts.push(&json.close().into());
+        if let Some(error) = failure {
+            return Err(error);
         }
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type(format.mime());
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-            .map_err(|error| LogStoreError::Export(JsError::from_js(&error)))?;
-        Ok(Export { blob, rows })
+        if format == ExportFormat::Json {
+            file.push(json.close())?;
+        }
+        Ok(Export {
+            blob: file.finish()?,
+            rows,
+        })
     }
 
     /// Every record with its feature values, in pages: logged records by id, then batch rows
@@ -1465,16 +1522,38 @@ impl LogStoreHandle {
     }
 }
 
-/// Creates the app's log and shares it; call once at the app root. It only opens the
-/// database (for the status): nothing is read until a page asks, so the Predict page's first
-/// probability never waits for the log.
+/// Creates the app's log and shares it; call once at the app root. Nothing is opened or read
+/// here: a page's first use opens the database, and `open_log_after_next_paint` opens it for
+/// the storage banner once the first screen is up.
 pub fn provide_log_store() {
-    let handle = LogStoreHandle::new(LogStore::open_default());
-    let store = handle.store();
+    provide_context(LogStoreHandle::new(LogStore::open_default()));
+}
+
+/// Opens the log's database (so the storage banner can say when it is unusable) after the next
+/// paint. Opening a large database is not free (with 1,000,000 logged predictions, opening it
+/// at app start delayed the Predict page's first probability 2.7x), so the app root calls this
+/// once the model is ready, after the first probability is on screen.
+pub fn open_log_after_next_paint(log: LogStoreHandle) {
+    let store = log.store();
     leptos::task::spawn_local(async move {
+        after_next_paint().await;
         store.ready().await;
     });
-    provide_context(handle);
+}
+
+/// Resolves after the browser has painted the current frame (an animation frame, then a task).
+async fn after_next_paint() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let painted = js_sys::Promise::new(&mut |resolve: js_sys::Function, _| {
+        let window = window.clone();
+        let after_frame = Closure::once_into_js(move || {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = web_sys::window().map(|w| w.request_animation_frame(after_frame.unchecked_ref()));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
 }
 
 /// The app's log (a fresh in-memory-capable one if the root did not provide it).

@@ -36,7 +36,7 @@ use crate::web::components::lang_toggle::LangToggle;
 use crate::web::components::model_status::ModelStatus;
 use crate::web::components::storage_banner::StorageBanner;
 use crate::web::loader::{provide_model, use_model, ModelState};
-use crate::web::log_store::provide_log_store;
+use crate::web::log_store::{open_log_after_next_paint, provide_log_store, use_log_store};
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
@@ -61,6 +61,20 @@ pub fn App() -> impl IntoView {
     provide_log_store();
     provide_model();
     provide_own_model();
+    // The log's database opens once the model has settled (ready or failed), after the first
+    // screen is painted: nothing on the way to the first probability waits for it.
+    let model = use_model();
+    let log = use_log_store();
+    Effect::new(move |opened: Option<bool>| {
+        if opened == Some(true) {
+            return true;
+        }
+        if matches!(model.state.get(), ModelState::Loading(_)) {
+            return false;
+        }
+        open_log_after_next_paint(log);
+        true
+    });
     if let Some(config) = embed::embed_config() {
         return view! { <embed::EmbedApp config /> }.into_any();
     }
