@@ -45,10 +45,6 @@ fn quote(cell: &str) -> String {
     }
 }
 
-fn optional<T: ToString>(value: Option<T>) -> String {
-    value.map(|value| value.to_string()).unwrap_or_default()
-}
-
 /// The records as CSV (header first, CRLF line ends). Feature columns are the union of every
 /// record's feature names, sorted; a missing value (or a feature a record lacks) is an empty
 /// cell. Numbers are written as Rust's `{}` prints them, which reads back to the same f64.
@@ -91,29 +87,47 @@ impl CsvExport {
         out
     }
 
-    /// Appends one line per record.
+    /// Appends one line per record. Numbers are printed straight into `out` (a number never
+    /// needs the formula guard or quotes); text cells go through `csv_cell` and quoting.
     pub fn push_rows(&self, records: &[PredictionRecord], out: &mut String) {
+        use std::fmt::Write;
+        fn number(out: &mut String, value: Option<impl std::fmt::Display>) {
+            if let Some(value) = value {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{value}");
+            }
+        }
+        fn text(out: &mut String, cell: &str) {
+            out.push_str(&quote(&csv_cell(cell)));
+        }
         for record in records {
             let missing = record.features.values().filter(|v| v.is_none()).count();
-            let mut cells = vec![
-                optional(record.id),
-                record.created_at_ms.to_string(),
-                format_utc_datetime(record.created_at_ms),
-                record.source.as_str().to_owned(),
-                optional(record.user_id),
-                optional(record.product_id),
-                record.probability.to_string(),
-                u8::from(record.is_reorder).to_string(),
-                record.threshold.to_string(),
-                record.model_sha256.clone(),
-                missing.to_string(),
-            ];
-            cells.extend(
-                self.feature_names
-                    .iter()
-                    .map(|name| optional(record.features.get(name).copied().flatten())),
-            );
-            write_csv_line(cells.iter().map(String::as_str), out);
+            number(out, record.id);
+            out.push(',');
+            number(out, Some(record.created_at_ms));
+            out.push(',');
+            text(out, &format_utc_datetime(record.created_at_ms));
+            out.push(',');
+            text(out, record.source.as_str());
+            out.push(',');
+            number(out, record.user_id);
+            out.push(',');
+            number(out, record.product_id);
+            out.push(',');
+            number(out, Some(record.probability));
+            out.push(',');
+            number(out, Some(u8::from(record.is_reorder)));
+            out.push(',');
+            number(out, Some(record.threshold));
+            out.push(',');
+            text(out, &record.model_sha256);
+            out.push(',');
+            number(out, Some(missing));
+            for name in &self.feature_names {
+                out.push(',');
+                number(out, record.features.get(name).copied().flatten());
+            }
+            out.push_str("\r\n");
         }
     }
 }
