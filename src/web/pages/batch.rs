@@ -30,11 +30,6 @@ use crate::web::log_store::use_log_store;
 use crate::web::state::active_model::use_active_model;
 use crate::web::state::language::use_lang;
 
-/// Points kept on the precision-recall curve.
-const CURVE_POINTS: usize = 200;
-/// Steps of the F1-versus-threshold grid.
-const F1_STEPS: usize = 100;
-
 #[derive(Clone)]
 enum RunState {
     Idle,
@@ -345,12 +340,12 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let Some(scores) = outcome.scores.clone() else {
         return ().into_any();
     };
-    let scores = Arc::new(scores);
     let label_column = outcome.summary.label_column.clone().unwrap_or_default();
     let labelled = scores.len();
     let positives = scores.positives();
-    let curve = scores.pr_curve(CURVE_POINTS);
-    let f1_grid = scores.f1_by_threshold(F1_STEPS);
+    // Both curves come with the run's summary: worked out where the file was scored.
+    let curve = &outcome.summary.pr_curve;
+    let f1_grid = &outcome.summary.f1_by_threshold;
     let at_model = scores.confusion_at(model_threshold);
     let for_memo = scores.clone();
     let confusion: Memo<Confusion> =
