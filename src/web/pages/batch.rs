@@ -7,11 +7,15 @@
 //! `reordered` or `label` column the page shows how the threshold trades precision for recall on
 //! that file. `batch-results` says where the file was scored (`data-scored-in`).
 //!
-//! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, idle 2-core
-//! machine; table in docs/performance.md): 1,000,000 labelled rows (a 284 MiB file) read,
-//! scored in the worker, logged as 200 compact chunks and summarised in 7.4 s at +237 MiB browser
-//! memory, against 2.6 s for `reorder predict` on the same file; before the worker and the
-//! compact log it took 232 s at +680 MiB.
+//! The worker also sorts the labelled rows and draws both curves (`RunSummary`), so the page
+//! only builds the what-if threshold's table, in one pass.
+//!
+//! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, 2-core machine;
+//! tables in docs/performance.md): 1,000,000 labelled rows (a 284 MiB file) read, scored in the
+//! worker, logged as 200 compact chunks and summarised in 1.8x the time `reorder predict` takes
+//! on the same file in the same run (loaded machine; 2.9x before the worker was built for speed,
+//! 7.4 s against 2.6 s idle), at +242 MiB browser memory; before the worker and the compact log
+//! it took 232 s at +680 MiB.
 
 use std::sync::Arc;
 
