@@ -16,16 +16,37 @@ pub fn js_error_text(error: &JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
+fn read_failure(error: JsValue) -> RunFailure {
+    RunFailure::Read {
+        message: js_error_text(&error),
+    }
+}
+
 /// Bytes `start..end` of `file`.
 pub async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, RunFailure> {
-    let failure = |error: JsValue| RunFailure::Read {
-        message: js_error_text(&error),
-    };
-    let slice = file
-        .slice_with_f64_and_f64(start as f64, end as f64)
-        .map_err(failure)?;
-    let buffer = JsFuture::from(slice.array_buffer())
-        .await
-        .map_err(failure)?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+    SliceRead::start(file, start, end)?.bytes().await
+}
+
+/// A slice of a file being read: started at once, its bytes taken later, so the next slice is
+/// read from disk while the current one is scored.
+pub struct SliceRead {
+    buffer: JsFuture,
+}
+
+impl SliceRead {
+    /// Starts reading bytes `start..end` of `file`.
+    pub fn start(file: &web_sys::File, start: u64, end: u64) -> Result<SliceRead, RunFailure> {
+        let slice = file
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(read_failure)?;
+        Ok(SliceRead {
+            buffer: JsFuture::from(slice.array_buffer()),
+        })
+    }
+
+    /// The slice's bytes, once read.
+    pub async fn bytes(self) -> Result<Vec<u8>, RunFailure> {
+        let buffer = self.buffer.await.map_err(read_failure)?;
+        Ok(Uint8Array::new(&buffer).to_vec())
+    }
 }

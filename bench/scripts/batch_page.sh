@@ -2,7 +2,8 @@
 # The Batch page against `reorder predict` on the same generated file, in one run: builds the
 # CLI (native profile) and, unless SKIP_BUILD=1, the release app; serves dist/ with the
 # production nginx config and drives headless chromium on private ports; prints both timings and
-# their ratio, the longest main-thread stall and the browser's peak memory.
+# their ratio, every main-thread task over 50 ms (Long Tasks API), the longest timer-probe stall
+# and the browser's peak memory.
 #
 #   bench/scripts/batch_page.sh                  # 100,000 rows
 #   BENCH_ROWS=1000000 bench/scripts/batch_page.sh

@@ -36,8 +36,13 @@ impl Confusion {
     }
 }
 
+/// Points kept on the precision-recall curve the Batch page draws.
+pub const PR_CURVE_POINTS: usize = 200;
+/// Steps of the F1-versus-threshold grid the Batch page draws.
+pub const F1_STEPS: usize = 100;
+
 /// One point of a curve: the threshold and the precision and recall there.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CurvePoint {
     pub threshold: f64,
     pub precision: f64,
@@ -56,7 +61,17 @@ pub struct LabelledScores {
 impl LabelledScores {
     /// Sorts `(probability, label)` pairs.
     pub fn new(mut pairs: Vec<(f64, bool)>) -> LabelledScores {
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        sort_highest_first(&mut pairs);
+        LabelledScores::from_sorted(pairs)
+    }
+
+    /// From pairs already sorted highest probability first (`sort_highest_first`), in one pass,
+    /// so the side that receives them (the Batch page) has no sort to do; pairs in another order
+    /// are sorted first, so the result is always that of `new`.
+    pub fn from_sorted(mut pairs: Vec<(f64, bool)>) -> LabelledScores {
+        if !pairs.is_sorted_by(|a, b| a.0.total_cmp(&b.0).is_ge()) {
+            sort_highest_first(&mut pairs);
+        }
         let mut positives_before = Vec::with_capacity(pairs.len() + 1);
         let mut count = 0u32;
         positives_before.push(0);
@@ -136,6 +151,13 @@ impl LabelledScores {
             })
             .collect()
     }
+}
+
+/// Sorts `(probability, label)` pairs from the highest probability down, as `LabelledScores`
+/// keeps them. The order among equal probabilities is left open: every threshold question counts
+/// all rows of a probability together, so it changes no answer.
+pub fn sort_highest_first(pairs: &mut [(f64, bool)]) {
+    pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
 }
 
 /// Keeps at most `max_points` of `points`, evenly spaced, always with the first and last.

@@ -15,7 +15,9 @@ mod scoring_run;
 mod tally;
 pub mod worker_protocol;
 
-pub use metrics::{Confusion, CurvePoint, LabelledScores};
+pub use metrics::{
+    sort_highest_first, Confusion, CurvePoint, LabelledScores, F1_STEPS, PR_CURVE_POINTS,
+};
 pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
     OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,

@@ -3,6 +3,7 @@
 //! the page itself when no worker is available), so the rules of a run live here once, are tested
 //! natively, and give the output `reorder predict` gives for the same file.
 
+use super::metrics::{sort_highest_first, LabelledScores, F1_STEPS, PR_CURVE_POINTS};
 use super::rows::{BatchReader, HeaderReader, HeaderStep, OutputWriter};
 use super::tally::BatchTally;
 use super::worker_protocol::{RunFailure, RunProgress, RunSummary, ScoredChunk};
@@ -214,10 +215,19 @@ impl<'m> ScoringRun<'m> {
                 message: BatchError::NoRows.to_string(),
             });
         }
-        let labelled = if self.label_column.is_some() {
-            self.tally.take_labelled()
+        // Sorted and summed up here, where the run is (the worker), not on the page that shows
+        // the metrics.
+        let (labelled, pr_curve, f1_by_threshold) = if self.label_column.is_some() {
+            let mut labelled = self.tally.take_labelled();
+            sort_highest_first(&mut labelled);
+            let scores = LabelledScores::from_sorted(labelled.clone());
+            (
+                labelled,
+                scores.pr_curve(PR_CURVE_POINTS),
+                scores.f1_by_threshold(F1_STEPS),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new(), Vec::new())
         };
         Ok(RunSummary {
             rows_scored: self.tally.rows_scored as u64,
@@ -227,6 +237,8 @@ impl<'m> ScoringRun<'m> {
             preview: std::mem::take(&mut self.tally.preview),
             label_column: self.label_column,
             cancelled,
+            pr_curve,
+            f1_by_threshold,
             labelled,
         })
     }

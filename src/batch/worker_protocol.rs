@@ -11,11 +11,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::metrics::CurvePoint;
 use super::rows::RowError;
 use super::tally::PreviewRow;
 
 /// Bumped whenever a message changes shape or meaning.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
 /// Bounds the page's memory when logging is slower than scoring.
@@ -137,7 +138,13 @@ pub struct RunSummary {
     /// The file's label column, if it has one.
     pub label_column: Option<String>,
     pub cancelled: bool,
-    /// (probability, label) of every labelled row, in file order (carried as numbers and bytes).
+    /// The precision-recall curve over the labelled rows (at most `batch::PR_CURVE_POINTS`),
+    /// drawn where the run is, so the page does not walk every labelled row.
+    pub pr_curve: Vec<CurvePoint>,
+    /// F1 at the thresholds 0, 1/`batch::F1_STEPS`, ..., 1 (none where it is undefined).
+    pub f1_by_threshold: Vec<(f64, Option<f64>)>,
+    /// (probability, label) of every labelled row, highest probability first
+    /// (`batch::sort_highest_first`; carried as numbers and bytes).
     #[serde(skip)]
     pub labelled: Vec<(f64, bool)>,
 }

@@ -15,7 +15,7 @@ mod worker {
     };
     use instacart_reorder::batch::{RunStep, ScoringRun};
     use instacart_reorder::envelope_js;
-    use instacart_reorder::file_slices::read_slice;
+    use instacart_reorder::file_slices::SliceRead;
     use instacart_reorder::mailbox::Mailbox;
     use instacart_reorder::model::Model;
     use wasm_bindgen::closure::Closure;
@@ -90,6 +90,7 @@ mod worker {
             start.preview_rows as usize,
         );
         let mut offset = 0u64;
+        let mut next_read: Option<SliceRead> = None;
         let mut flow = Flow::default();
         let mut last_progress = f64::NEG_INFINITY;
         loop {
@@ -102,8 +103,17 @@ mod worker {
             match run.step(chunk_rows)? {
                 RunStep::NeedsInput if offset < total => {
                     let end = (offset + slice_bytes).min(total);
-                    run.push(read_slice(&file, offset, end).await?);
+                    let read = match next_read.take() {
+                        Some(read) => read,
+                        None => SliceRead::start(&file, offset, end)?,
+                    };
+                    run.push(read.bytes().await?);
                     offset = end;
+                    // The next slice comes from disk while this one is scored.
+                    if offset < total {
+                        let next_end = (offset + slice_bytes).min(total);
+                        next_read = Some(SliceRead::start(&file, offset, next_end)?);
+                    }
                 }
                 RunStep::NeedsInput => run.end_input(),
                 RunStep::Scored(chunk) => {

@@ -6,6 +6,7 @@
 //! to the event loop between chunks, and its messages take the same path through the page.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
@@ -45,7 +46,8 @@ pub struct BatchOutcome {
     pub summary: RunSummary,
     /// The scored CSV.
     pub output: web_sys::Blob,
-    pub scores: Option<LabelledScores>,
+    /// The labelled rows, sorted, for the what-if threshold (shared, never copied).
+    pub scores: Option<Arc<LabelledScores>>,
     pub model_threshold: f64,
     /// Records written to the log.
     pub logged: usize,
@@ -171,10 +173,11 @@ impl Collector {
         options.set_type("text/csv;charset=utf-8");
         let output = web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &options)
             .map_err(|error| js_message(&error))?;
-        let scores = summary
-            .label_column
-            .is_some()
-            .then(|| LabelledScores::new(std::mem::take(&mut summary.labelled)));
+        let scores = summary.label_column.is_some().then(|| {
+            Arc::new(LabelledScores::from_sorted(std::mem::take(
+                &mut summary.labelled,
+            )))
+        });
         Ok(BatchOutcome {
             file_name,
             summary,
@@ -340,6 +343,9 @@ async fn run_in_worker(
             _ => None,
         };
         if let Some(over) = collector.take(message).await {
+            // The summary's arrival (its labelled rows copied in) and building the outcome are
+            // separate tasks, so neither holds up the page for long.
+            next_tick().await;
             return over.map_err(Some);
         }
         if let Some(index) = index {
@@ -430,7 +436,12 @@ pub async fn run_batch(
     };
     let mut collector = new_collector();
     match run_in_worker(&file, &mut collector, cancel).await {
-        Ok(summary) => collector.into_outcome(file.name(), summary, true),
+        Ok(summary) => {
+            let outcome = collector.into_outcome(file.name(), summary, true);
+            // Drawing the results is a task of its own too.
+            next_tick().await;
+            outcome
+        }
         Err(Some(failure)) => Err(failure.to_string()),
         Err(None) => {
             let mut collector = new_collector();

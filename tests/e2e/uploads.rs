@@ -415,8 +415,9 @@ fn browser_rss_mib() -> f64 {
 }
 
 /// Benchmark, not a timed test: a large labelled file (the fixture's 300 real rows repeated;
-/// `BENCH_ROWS`, default 1,000,000) scored on the Batch page. Prints the wall time, the longest
-/// wait of a timer probe (how long the page stopped answering) and the browser's peak memory.
+/// `BENCH_ROWS`, default 1,000,000) scored on the Batch page. Prints the wall time, every
+/// main-thread task over 50 ms (the Long Tasks API: when and how long the page could not answer),
+/// the longest wait of a timer probe and the browser's peak memory.
 #[tokio::test]
 #[ignore = "benchmark: needs the served release build and chromedriver; run explicitly"]
 async fn bench_large_batch_file() {
@@ -450,6 +451,16 @@ async fn bench_large_batch_file() {
         client.goto(&app_url("/batch")).await?;
         wait_for_model(&client).await?;
         let baseline = browser_rss_mib();
+        // Every main-thread task longer than 50 ms (the Long Tasks API), over the whole run.
+        client
+            .execute(
+                "window.benchLongTasks = []; const start = performance.now(); \
+                 new PerformanceObserver((list) => { for (const task of list.getEntries()) \
+                 window.benchLongTasks.push([task.startTime - start, task.duration]); \
+                 }).observe({ type: 'longtask' });",
+                vec![],
+            )
+            .await?;
         let started = std::time::Instant::now();
         wait_for(&client, &testid("batch-file")).await?.send_keys(&file).await?;
         let mut peak = baseline;
@@ -479,11 +490,31 @@ async fn bench_large_batch_file() {
             .attr("data-scored-in")
             .await?
             .unwrap_or_default();
+        // Tasks still running when the results appeared (drawing them) are counted too.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        // (start in ms after the file was chosen, duration in ms)
+        let long_tasks: Vec<(f64, f64)> = client
+            .execute("return window.benchLongTasks;", vec![])
+            .await?
+            .as_array()
+            .map(|tasks| {
+                tasks
+                    .iter()
+                    .filter_map(|task| Some((task.get(0)?.as_f64()?, task.get(1)?.as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let longest_task = long_tasks.iter().map(|task| task.1).fold(0.0f64, f64::max);
+        for (start, duration) in &long_tasks {
+            println!("bench: main-thread task of {duration:.0} ms at {:.2} s", start / 1000.0);
+        }
         println!(
-            "bench: Batch page ({in_worker}): {target} rows ({:.0} MiB file) scored and logged in {:.1} s ({:.0} rows/s); longest timer probe {:.0} ms; browser RSS {:.0} MiB before, peak {:.0} MiB",
+            "bench: Batch page ({in_worker}): {target} rows ({:.0} MiB file) scored and logged in {:.1} s ({:.0} rows/s); longest main-thread task {:.0} ms ({} tasks over 50 ms); longest timer probe {:.0} ms; browser RSS {:.0} MiB before, peak {:.0} MiB",
             bytes as f64 / 1048576.0,
             elapsed.as_secs_f64(),
             target as f64 / elapsed.as_secs_f64(),
+            longest_task,
+            long_tasks.len(),
             longest_probe,
             baseline,
             peak

@@ -3,7 +3,8 @@
 //! run's running totals (`BatchTally`). Every expected value is worked out by hand in the test.
 
 use instacart_reorder::batch::{
-    BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter, ADDED_COLUMNS,
+    sort_highest_first, BatchError, BatchLayout, BatchReader, LabelledScores, OutputWriter,
+    ADDED_COLUMNS,
 };
 
 const FEATURES: [&str; 2] = ["a", "b"];
@@ -216,6 +217,50 @@ fn pr_curve_has_one_point_per_distinct_score() {
         (tied[0].threshold, tied[0].precision, tied[0].recall),
         (0.5, 0.5, 0.5)
     );
+}
+
+#[test]
+fn scores_sorted_by_the_worker_answer_as_scores_sorted_on_the_page() {
+    // The five rows above, plus a tie (0.7 twice, labels 1 and 0), in file order.
+    let pairs = vec![
+        (0.4, false),
+        (0.9, true),
+        (0.7, false),
+        (0.2, true),
+        (0.8, false),
+        (0.7, true),
+    ];
+    let mut sorted = pairs.clone();
+    sort_highest_first(&mut sorted);
+    let order: Vec<f64> = sorted.iter().map(|pair| pair.0).collect();
+    assert_eq!(order, vec![0.9, 0.8, 0.7, 0.7, 0.4, 0.2]);
+    let from_worker = LabelledScores::from_sorted(sorted);
+    // Pairs in file order (a worker of an older build) are sorted on arrival.
+    let unsorted = LabelledScores::from_sorted(pairs.clone());
+    let on_page = LabelledScores::new(pairs);
+    // >= 0.7: 0.9 (1), 0.8 (0), 0.7 (0), 0.7 (1): TP 2, FP 2, FN 1 (0.2), TN 1 (0.4).
+    let at = from_worker.confusion_at(0.7);
+    assert_eq!(
+        (
+            at.true_positives,
+            at.false_positives,
+            at.false_negatives,
+            at.true_negatives
+        ),
+        (2, 2, 1, 1)
+    );
+    for threshold in [0.0, 0.2, 0.3, 0.7, 0.75, 0.9, 1.0] {
+        assert_eq!(
+            from_worker.confusion_at(threshold),
+            on_page.confusion_at(threshold)
+        );
+        assert_eq!(
+            unsorted.confusion_at(threshold),
+            on_page.confusion_at(threshold)
+        );
+    }
+    assert_eq!(from_worker.pr_curve(100), on_page.pr_curve(100));
+    assert_eq!(from_worker.pr_curve(100).len(), 5, "the tie is one point");
 }
 
 #[test]

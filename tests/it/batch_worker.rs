@@ -8,7 +8,7 @@ use instacart_reorder::batch::worker_protocol::{
     StartRun, WorkerMessage, PROTOCOL_VERSION,
 };
 use instacart_reorder::batch::{
-    BatchReader, OutputWriter, PreviewRow, RowError, RunStep, ScoringRun,
+    BatchReader, CurvePoint, OutputWriter, PreviewRow, RowError, RunStep, ScoringRun,
 };
 use instacart_reorder::model::Model;
 
@@ -60,6 +60,12 @@ fn every_worker_message_survives_its_envelope() {
         }],
         label_column: Some("reordered".to_owned()),
         cancelled: true,
+        pr_curve: vec![CurvePoint {
+            threshold: 0.5,
+            precision: 0.0,
+            recall: 0.0,
+        }],
+        f1_by_threshold: vec![(0.0, Some(0.5)), (1.0, None)],
         labelled: vec![(0.5, false), (0.125, true)],
     };
     for message in [
@@ -222,6 +228,23 @@ fn run_in_slices(
     }
     assert_eq!(run.progress().bytes_read, bytes.len() as u64);
     (output, chunks, run.finish(false).expect("has rows"))
+}
+
+#[test]
+fn a_run_hands_over_its_labelled_rows_sorted_highest_first() {
+    let model = model();
+    let bytes = batch_file(&model, 60);
+    let (_, chunks, summary) = run_in_slices(&model, &bytes, 1000, 16);
+    let mut from_chunks: Vec<f64> = chunks
+        .iter()
+        .flat_map(|chunk| chunk.probabilities.iter().copied())
+        .collect();
+    from_chunks.sort_by(|a, b| b.total_cmp(a));
+    let handed: Vec<f64> = summary.labelled.iter().map(|pair| pair.0).collect();
+    assert_eq!(handed, from_chunks, "every labelled row, highest first");
+    // batch_file labels the odd rows 1: 30 of its 60 rows, less the bad row 17.
+    let positives = summary.labelled.iter().filter(|pair| pair.1).count();
+    assert_eq!(positives, 29);
 }
 
 #[test]

@@ -7,11 +7,15 @@
 //! `reordered` or `label` column the page shows how the threshold trades precision for recall on
 //! that file. `batch-results` says where the file was scored (`data-scored-in`).
 //!
-//! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, idle 2-core
-//! machine; table in docs/performance.md): 1,000,000 labelled rows (a 284 MiB file) read,
-//! scored in the worker, logged as 200 compact chunks and summarised in 7.4 s at +237 MiB browser
-//! memory, against 2.6 s for `reorder predict` on the same file; before the worker and the
-//! compact log it took 232 s at +680 MiB.
+//! The worker also sorts the labelled rows and draws both curves (`RunSummary`), so the page
+//! only builds the what-if threshold's table, in one pass.
+//!
+//! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, 2-core machine;
+//! tables in docs/performance.md): 1,000,000 labelled rows (a 284 MiB file) read, scored in the
+//! worker, logged as 200 compact chunks and summarised in 1.8-2.1x the time `reorder predict` takes
+//! on the same file in the same run (loaded machine; 2.9x before the worker was built for speed,
+//! 7.4 s against 2.6 s idle), at +242 MiB browser memory; before the worker and the compact log
+//! it took 232 s at +680 MiB.
 
 use std::sync::Arc;
 
@@ -29,11 +33,6 @@ use crate::web::fetch::js_message;
 use crate::web::log_store::use_log_store;
 use crate::web::state::active_model::use_active_model;
 use crate::web::state::language::use_lang;
-
-/// Points kept on the precision-recall curve.
-const CURVE_POINTS: usize = 200;
-/// Steps of the F1-versus-threshold grid.
-const F1_STEPS: usize = 100;
 
 #[derive(Clone)]
 enum RunState {
@@ -345,12 +344,12 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let Some(scores) = outcome.scores.clone() else {
         return ().into_any();
     };
-    let scores = Arc::new(scores);
     let label_column = outcome.summary.label_column.clone().unwrap_or_default();
     let labelled = scores.len();
     let positives = scores.positives();
-    let curve = scores.pr_curve(CURVE_POINTS);
-    let f1_grid = scores.f1_by_threshold(F1_STEPS);
+    // Both curves come with the run's summary: worked out where the file was scored.
+    let curve = &outcome.summary.pr_curve;
+    let f1_grid = &outcome.summary.f1_by_threshold;
     let at_model = scores.confusion_at(model_threshold);
     let for_memo = scores.clone();
     let confusion: Memo<Confusion> =
