@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::calendar::format_utc_datetime;
-use super::PredictionRecord;
+use super::{BatchChunk, BatchRun, ChunkShapeError, PredictionRecord, Source};
 use crate::number::is_number_text;
 
 /// The columns every CSV export starts with; one column per feature name follows.
@@ -129,6 +129,59 @@ impl CsvExport {
             }
             out.push_str("\r\n");
         }
+    }
+}
+
+impl CsvExport {
+    /// Appends one line per row of `chunk` (a part of `run`), the lines `push_rows` writes for
+    /// `chunk.records(run)`, straight from the chunk's columns: no record or name map per row.
+    pub fn push_chunk_rows(
+        &self,
+        run: &BatchRun,
+        chunk: &BatchChunk,
+        out: &mut String,
+    ) -> Result<(), ChunkShapeError> {
+        use std::fmt::Write;
+        let width = run.feature_names.len();
+        chunk.check(width)?;
+        // Where each export column's value sits in a row of the chunk (`None`: the run's model
+        // has no such feature, an empty cell).
+        let columns: Vec<Option<usize>> = self
+            .feature_names
+            .iter()
+            .map(|name| run.feature_names.iter().position(|n| n == name))
+            .collect();
+        let created = quote(&csv_cell(&format_utc_datetime(chunk.created_at_ms)));
+        let source = quote(&csv_cell(Source::Batch.as_str()));
+        let model = quote(&csv_cell(&run.model_sha256));
+        for row in 0..chunk.len() {
+            let values = &chunk.values[row * width..(row + 1) * width];
+            let missing = values.iter().filter(|v| v.is_nan()).count();
+            // Writing to a String cannot fail.
+            let _ = write!(out, ",{},{created},{source},", chunk.created_at_ms);
+            if let Some(id) = chunk.user_ids[row] {
+                let _ = write!(out, "{id}");
+            }
+            out.push(',');
+            if let Some(id) = chunk.product_ids[row] {
+                let _ = write!(out, "{id}");
+            }
+            let _ = write!(
+                out,
+                ",{},{},{},{model},{missing}",
+                chunk.probabilities[row],
+                u8::from(chunk.decisions[row]),
+                run.threshold
+            );
+            for column in &columns {
+                out.push(',');
+                if let Some(value) = column.map(|index| values[index]).filter(|v| !v.is_nan()) {
+                    let _ = write!(out, "{value}");
+                }
+            }
+            out.push_str("\r\n");
+        }
+        Ok(())
     }
 }
 

@@ -134,6 +134,18 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether the rows of `chunk` (a part of `run`; they share source, time and model) are
+    /// covered by this filter: what `matches` says of each of them.
+    pub fn matches_chunk(&self, run: &BatchRun, chunk: &BatchChunk) -> bool {
+        (self.sources.is_empty() || self.sources.contains(&Source::Batch))
+            && self.from_ms.is_none_or(|from| chunk.created_at_ms >= from)
+            && self.to_ms.is_none_or(|to| chunk.created_at_ms < to)
+            && self
+                .model_sha256
+                .as_deref()
+                .is_none_or(|sha| run.model_sha256 == sha)
+    }
+
     /// Whether `record` is covered by this filter.
     pub fn matches(&self, record: &PredictionRecord) -> bool {
         (self.sources.is_empty() || self.sources.contains(&record.source))

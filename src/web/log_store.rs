@@ -140,6 +140,13 @@ pub struct Export {
     pub rows: u64,
 }
 
+/// What `walk` hands over at each step: logged records, or one batch chunk with its run (left
+/// in columns, so an export can write it without a record per row).
+enum Page<'a> {
+    Records(Vec<PredictionRecord>),
+    Chunk(&'a BatchRun, BatchChunk),
+}
+
 /// Bytes of an export held as parts before they are folded into the Blob built so far.
 const EXPORT_FOLD_BYTES: usize = 8 << 20;
 
@@ -773,27 +780,37 @@ impl LogStore {
             ExportFormat::Json => file.push(JsonExport::open()),
         }?;
         let mut rows = 0u64;
-        let mut failure = None;
-        let mut emit = |records: Vec<PredictionRecord>| {
-            let selected: Vec<PredictionRecord> =
-                records.into_iter().filter(|r| filter.matches(r)).collect();
-            if selected.is_empty() || failure.is_some() {
-                return;
-            }
-            rows += selected.len() as u64;
+        let mut emit = |page: Page<'_>| -> Result<(), LogStoreError> {
             let mut out = String::new();
-            match format {
-                ExportFormat::Csv => csv.push_rows(&selected, &mut out),
-                ExportFormat::Json => json.push_rows(&selected, &mut out),
+            match page {
+                // Batch rows go to the CSV straight from the chunk's columns.
+                Page::Chunk(run, chunk) if format == ExportFormat::Csv => {
+                    if !filter.matches_chunk(run, &chunk) {
+                        return Ok(());
+                    }
+                    rows += chunk.len() as u64;
+                    csv.push_chunk_rows(run, &chunk, &mut out)?;
+                }
+                page => {
+                    let records = match page {
+                        Page::Records(records) => records,
+                        Page::Chunk(run, chunk) => chunk.records(run)?,
+                    };
+                    let selected: Vec<PredictionRecord> =
+                        records.into_iter().filter(|r| filter.matches(r)).collect();
+                    rows += selected.len() as u64;
+                    match format {
+                        ExportFormat::Csv => csv.push_rows(&selected, &mut out),
+                        ExportFormat::Json => json.push_rows(&selected, &mut out),
+                    }
+                }
             }
-            if let Err(error) = file.push(&out) {
-                failure = Some(error);
+            if out.is_empty() {
+                return Ok(());
             }
+            file.push(&out)
         };
         self.walk(&mut emit).await?;
-        if let Some(error) = failure {
-            return Err(error);
-        }
         if format == ExportFormat::Json {
             file.push(json.close())?;
         }
@@ -805,14 +822,17 @@ impl LogStore {
 
     /// Every record with its feature values, in pages: logged records by id, then batch rows
     /// by run and chunk.
-    async fn walk(&self, emit: &mut dyn FnMut(Vec<PredictionRecord>)) -> Result<(), LogStoreError> {
+    async fn walk(
+        &self,
+        emit: &mut dyn FnMut(Page<'_>) -> Result<(), LogStoreError>,
+    ) -> Result<(), LogStoreError> {
         let Some(db) = self.database().await else {
             let records = match &*self.inner.backend.borrow() {
                 Backend::Memory { log, .. } => log.records.clone(),
                 _ => Vec::new(),
             };
             for page in records.chunks(EXPORT_PAGE as usize) {
-                emit(page.to_vec());
+                emit(Page::Records(page.to_vec()))?;
             }
             return Ok(());
         };
@@ -820,7 +840,7 @@ impl LogStore {
         loop {
             let (records, last) = read_record_page(&db, after).await?;
             let full = records.len() == EXPORT_PAGE as usize;
-            emit(records);
+            emit(Page::Records(records))?;
             match last {
                 Some(last) if full => after = Some(last),
                 _ => break,
@@ -835,7 +855,7 @@ impl LogStore {
                 let run = runs
                     .get(&chunk.run_id)
                     .ok_or(LogStoreError::UnknownRun(chunk.run_id))?;
-                emit(chunk.records(run)?);
+                emit(Page::Chunk(run, chunk))?;
             }
             match last {
                 Some(last) if full => after = Some(last),
@@ -849,7 +869,14 @@ impl LogStore {
     /// log a page at a time: for tests and small logs; pages use `buckets`, `recent`, `export`.
     pub async fn all(&self) -> Result<Vec<PredictionRecord>, LogStoreError> {
         let mut all = Vec::new();
-        self.walk(&mut |page| all.extend(page)).await?;
+        self.walk(&mut |page| {
+            match page {
+                Page::Records(records) => all.extend(records),
+                Page::Chunk(run, chunk) => all.extend(chunk.records(run)?),
+            }
+            Ok(())
+        })
+        .await?;
         Ok(all)
     }
 

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use instacart_reorder::prediction_log::{
-    csv_cell, to_csv, to_json, CsvExport, JsonExport, PredictionRecord, Source,
+    csv_cell, to_csv, to_json, BatchChunk, BatchRun, CsvExport, JsonExport, PredictionRecord,
+    Source,
 };
 
 fn sample() -> PredictionRecord {
@@ -140,4 +141,64 @@ fn a_paged_json_export_reads_back_to_the_records() {
     let text = format!("{}{}", JsonExport::open(), empty.close());
     let back: Vec<PredictionRecord> = serde_json::from_str(&text).expect("valid JSON");
     assert!(back.is_empty());
+}
+
+fn batch_run() -> BatchRun {
+    BatchRun {
+        run_id: Some(3),
+        started_at_ms: 1_709_251_200_000,
+        file_name: "rows.csv".to_owned(),
+        model_sha256: "=cmd".to_owned(),
+        threshold: 0.25,
+        feature_names: vec!["b".to_owned(), "a".to_owned()],
+        rows: 2,
+        positives: 1,
+    }
+}
+
+fn batch_chunk() -> BatchChunk {
+    BatchChunk {
+        run_id: 3,
+        index: 0,
+        created_at_ms: 1_709_251_200_000,
+        probabilities: vec![0.1 + 0.2, 0.125],
+        decisions: vec![true, false],
+        user_ids: vec![Some(9), None],
+        product_ids: vec![None, Some(4)],
+        // Row-major in the run's order (b, a): NaN is missing, -0 stays -0.
+        values: vec![1.5, f64::NAN, -0.0, 2e-7],
+    }
+}
+
+#[test]
+fn batch_rows_written_from_their_columns_match_hand_written_text() {
+    // The export's columns: the union of names, sorted, including one the run lacks.
+    let export = CsvExport::new(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]);
+    let mut out = String::new();
+    export
+        .push_chunk_rows(&batch_run(), &batch_chunk(), &mut out)
+        .expect("a well-formed chunk");
+    let expected =
+        ",1709251200000,2024-03-01 00:00:00,batch,9,,0.30000000000000004,1,0.25,'=cmd,1,,1.5,\r\n\
+,1709251200000,2024-03-01 00:00:00,batch,,4,0.125,0,0.25,'=cmd,0,0.0000002,-0,\r\n";
+    assert_eq!(out, expected);
+    // The same lines as the rows expanded into records.
+    let mut from_records = String::new();
+    let records = batch_chunk().records(&batch_run()).expect("records");
+    export.push_rows(&records, &mut from_records);
+    assert_eq!(out, from_records);
+}
+
+#[test]
+fn a_damaged_chunk_is_an_error_not_a_panic() {
+    let export = CsvExport::new(vec!["a".to_owned()]);
+    let mut chunk = batch_chunk();
+    chunk.values.pop();
+    let error = export
+        .push_chunk_rows(&batch_run(), &chunk, &mut String::new())
+        .expect_err("values do not fill the rows");
+    assert!(
+        error.to_string().contains("batch chunk 0 of run 3"),
+        "{error}"
+    );
 }
