@@ -169,15 +169,15 @@ test_lint() {
     lint_deploy
     log "cargo fmt --check"
     cargo fmt --all -- --check
-    log "cargo clippy (native)"
-    cargo clippy --all-targets -- -D warnings
+    log "cargo clippy (native, every workspace crate)"
+    cargo clippy --workspace --all-targets -- -D warnings
     log "cargo clippy (wasm32)"
-    cargo clippy --all-targets --target wasm32-unknown-unknown --features batch-worker -- -D warnings
+    cargo clippy --workspace --all-targets --target wasm32-unknown-unknown --features batch-worker -- -D warnings
 }
 
 test_native() {
-    log "native tests"
-    cargo test
+    log "native tests (every workspace crate)"
+    cargo test --workspace
 
     if [ -x models/train/check_features.sh ]; then
         log "features: Rust against the independent Python reference"

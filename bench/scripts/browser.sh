@@ -7,6 +7,9 @@
 #   bench/scripts/browser.sh                         prints the table and the ratios
 #   EVALUATOR_OPT_LEVEL=3 bench/scripts/browser.sh   the same with the wasm compiled at rustc
 #       opt-level 3 instead of the app's size-tuned release profile (own target dir, ~20 min cold)
+#   CARGO_TARGET_DIR=target/wasm-simd128 \
+#   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=-Ctarget-feature=+simd128 bench/scripts/browser.sh
+#       the same with wasm SIMD enabled for the whole module (own target dir; ~8 min cold)
 #
 # Builds bench/browser/index.html with Trunk into target/bench/dist, writes the rows/models there
 # (bench/scripts/browser_prep.py), serves it with nginx (deploy/start-nginx.sh with bench/browser/server)
@@ -75,6 +78,6 @@ trap 'kill $nginx_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/index.html" 2>/dev/null && break; sleep 0.1; done
 
 log "running in headless chromium"
-echo "evaluator wasm: release profile${EVALUATOR_OPT_LEVEL:+ with rustc opt-level $EVALUATOR_OPT_LEVEL} (app: opt-level z), wasm-opt -Oz"
+echo "evaluator wasm: release profile${EVALUATOR_OPT_LEVEL:+ with rustc opt-level $EVALUATOR_OPT_LEVEL} (app: opt-level z, crate reorder-evaluator: opt-level 3)${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:+, rustflags $CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS}, wasm-opt -Oz"
 echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
 "$bench_venv/bin/python" bench/scripts/browser_driver.py "http://127.0.0.1:$port" "${MODELS:-bundled,stress}"

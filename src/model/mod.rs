@@ -2,23 +2,25 @@
 //! and explain rows exactly as LightGBM does.
 //!
 //! - `text`: the `model.txt` parser (binary objective, numerical splits only);
-//! - `tree`: one tree's flat arrays, their validation and LightGBM's decision rule;
 //! - `bundle`: the versioned JSON document the app downloads, and `convert`;
 //! - `from_files`: `model.txt` (+ feature names, threshold, meta) to a loaded model, the one
 //!   path shared by `reorder convert` and the own-model page;
-//! - `score`: `Model`, the validated, compiled form that predicts and explains;
-//! - `codes`: the trees compiled to integer codes and 8-byte nodes, the fast scoring path;
-//! - `shap`: TreeSHAP in LightGBM's arithmetic order;
-//! - `exp`: the exponential behind the sigmoid, identical natively and in wasm.
+//! - `score`: `Model`, the validated, compiled form that predicts and explains.
+//!
+//! The scoring hot path is the workspace crate `reorder_evaluator` (`crates/reorder-evaluator`),
+//! compiled at opt-level 3 inside the size-tuned browser build: `tree` (one tree's flat arrays,
+//! their validation and LightGBM's decision rule), `codes` (the trees compiled to integer codes
+//! and 8-byte nodes), `shap` (TreeSHAP in LightGBM's arithmetic order) and `exp` (the
+//! exponential behind the sigmoid, identical natively and in wasm). They are imported here
+//! under the same names, so `model::exp`, `model::TreeArrays` and the rest keep their paths.
 
 mod bundle;
-mod codes;
-pub mod exp;
 mod from_files;
 mod score;
-mod shap;
 mod text;
-mod tree;
+
+pub use reorder_evaluator::exp;
+use reorder_evaluator::{codes, shap, tree};
 
 pub use bundle::{
     convert, Bundle, BundleMeta, BundleMetadata, ConvertError, ConvertOptions, FeatureKind,

@@ -76,7 +76,7 @@ struct FeatureCoder {
 /// than `WINDOW / 2` leaves, more than `CODE_STRIDE - 2` columns, more than 65,533 distinct
 /// thresholds on one feature); the caller then walks the trees' own arrays.
 #[derive(Debug, Clone)]
-pub(crate) struct Forest {
+pub struct Forest {
     /// Entries of all trees, breadth first, `(k + 1) | first_child << 16 | column << 56` with
     /// `first_child` relative to the tree's root, followed by `WINDOW` entries of padding so that
     /// every tree's window is in bounds.
@@ -112,7 +112,7 @@ type Codes = [u16; CODE_STRIDE];
 type Window = [u64; WINDOW];
 
 impl Forest {
-    pub(crate) fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
+    pub fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
         if trees.iter().any(|tree| 2 * tree.num_leaves - 1 > WINDOW) {
             return None;
         }
@@ -276,7 +276,7 @@ impl Forest {
 
     /// Sum of one row's leaves, in tree order. The trees are walked `LANES` at a time in
     /// order of depth; their leaves are kept per tree and added in tree order at the end.
-    pub(crate) fn raw(&self, row: &[f64]) -> f64 {
+    pub fn raw(&self, row: &[f64]) -> f64 {
         let mut codes = [0u16; CODE_STRIDE];
         self.encode(row, &mut codes);
         let count = self.roots.len();
@@ -321,7 +321,7 @@ impl Forest {
 
     /// Sums of leaves of row-major `rows` (`num_features` values each) into `out`, in tree
     /// order.
-    pub(crate) fn raw_batch(&self, rows: &[f64], num_features: usize, out: &mut [f64]) {
+    pub fn raw_batch(&self, rows: &[f64], num_features: usize, out: &mut [f64]) {
         let mut codes = vec![[0u16; CODE_STRIDE]; ROW_CHUNK];
         for (row_chunk, out_chunk) in rows
             .chunks(ROW_CHUNK * num_features)

@@ -9,7 +9,7 @@ use super::tree::TreeArrays;
 
 /// One entry of the path of distinct features from the root to the current node.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PathElement {
+pub struct PathElement {
     /// Feature index, or -1 for the root placeholder.
     feature_index: i64,
     zero_fraction: f64,
@@ -18,13 +18,13 @@ pub(crate) struct PathElement {
 }
 
 /// Size of the path buffer a tree of this depth needs: (D+1)(D+2)/2.
-pub(crate) fn path_buffer_len(max_depth: usize) -> usize {
+pub fn path_buffer_len(max_depth: usize) -> usize {
     (max_depth + 1) * (max_depth + 2) / 2
 }
 
 /// A tree's expected value: its leaves weighted by the share of training rows they received,
 /// summed in leaf order.
-pub(crate) fn expected_value(tree: &TreeArrays) -> f64 {
+pub fn expected_value(tree: &TreeArrays) -> f64 {
     if tree.num_leaves <= 1 {
         return tree.leaf_value.first().copied().unwrap_or(0.0);
     }
@@ -108,7 +108,7 @@ fn data_count(tree: &TreeArrays, index: i32) -> f64 {
 
 /// Adds one tree's contributions for `row` into `phi` (one slot per feature). `buffer` must
 /// hold at least `path_buffer_len(depth of this tree)` elements.
-pub(crate) fn add_tree_contributions(
+pub fn add_tree_contributions(
     tree: &TreeArrays,
     row: &[f64],
     phi: &mut [f64],
