@@ -15,6 +15,7 @@ mod language;
 mod log;
 mod personal_history;
 mod predict;
+mod predict_layout;
 mod redeploy;
 mod serving;
 mod shell;
