@@ -1470,11 +1470,18 @@ impl LogStoreHandle {
 /// probability never waits for the log.
 pub fn provide_log_store() {
     let handle = LogStoreHandle::new(LogStore::open_default());
-    let store = handle.store();
-    leptos::task::spawn_local(async move {
-        store.ready().await;
-    });
     provide_context(handle);
+}
+
+/// Opens the log's database ahead of its first use (so the storage status is known early),
+/// once the first result is on screen: opening IndexedDB is off the first probability's path.
+pub fn warm_up_log_store() {
+    let store = use_log_store().store();
+    crate::web::after_paint::after_model_settles(move || {
+        leptos::task::spawn_local(async move {
+            store.ready().await;
+        });
+    });
 }
 
 /// The app's log (a fresh in-memory-capable one if the root did not provide it).
