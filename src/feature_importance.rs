@@ -1,9 +1,9 @@
 //! Which features matter most to a model, and so which inputs the Predict form shows first.
 //!
 //! The bundle carries the trees without LightGBM's `split_gain`, so the gain of the bundled
-//! model is committed beside its `model.txt` (`models/feature_gain.json`, keyed by the
-//! `model.txt` sha256; `gain_from_model_text` recomputes it and a native test keeps the two
-//! equal). A model without a committed gain (a user's own model) is ranked by cover instead:
+//! model is committed beside its `model.txt` (`models/feature_gain.json`, written by
+//! `models/train/feature_gain.py` in `train.sh`, keyed by the `model.txt` sha256;
+//! `gain_from_model_text` recomputes it and a native test keeps the two equal). A model without a committed gain (a user's own model) is ranked by cover instead:
 //! the training rows that passed through the splits on each feature, read from the bundle's
 //! trees. `form_order` turns either into the form's layout: the fewest features that carry
 //! three quarters of the total, at most `MAX_FIRST`, first (most important first); every other

@@ -21,7 +21,8 @@ fn the_committed_gain_is_the_gain_of_the_committed_model_txt() {
     assert_eq!(
         committed.source_model_sha256,
         instacart_reorder::model::sha256_hex(&bytes),
-        "models/feature_gain.json belongs to another model.txt: recompute it"
+        "models/feature_gain.json belongs to another model.txt: rerun \
+         models/train/feature_gain.py models/model.txt models/feature_gain.json"
     );
     assert_eq!(committed.gain.len(), computed.len());
     for ((name, gain), (computed_name, computed_gain)) in committed.gain.iter().zip(&computed) {
