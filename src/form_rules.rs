@@ -299,3 +299,51 @@ pub fn feature_unit(name: &str, bundle_unit: &str, lang: Lang) -> String {
         _ => bundle_unit.to_owned(),
     }
 }
+
+/// Significant digits a field shows of a value it keeps exactly (a median, a demo product's
+/// feature): enough to read, few enough to take in at a glance.
+pub const DISPLAY_SIGNIFICANT_DIGITS: i32 = 4;
+
+/// A value as a field shows it: whole numbers in full, others rounded to
+/// `DISPLAY_SIGNIFICANT_DIGITS` significant digits (never fewer than the integer part), trailing
+/// zeros dropped, with the language's decimal mark. Only for showing: the exact value is what is
+/// scored and logged (`field_value`).
+pub fn display_text(value: f64, mark: DecimalMark) -> String {
+    if !value.is_finite() || value.fract() == 0.0 {
+        return format_value(if value == 0.0 { 0.0 } else { value }, mark);
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (DISPLAY_SIGNIFICANT_DIGITS - 1 - magnitude).clamp(0, 12) as usize;
+    let text = format!("{value:.decimals$}");
+    let trimmed = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text.as_str()
+    };
+    let trimmed = if trimmed == "-0" { "0" } else { trimmed };
+    match mark {
+        DecimalMark::Point => trimmed.to_owned(),
+        DecimalMark::Comma => trimmed.replace('.', ","),
+    }
+}
+
+/// The value a field stands for: the exact value it was filled with while its text is the one
+/// shown for it (untouched since), otherwise what the text says. The exact value goes through
+/// the same rule as a typed one, so it is refused where typing it would be.
+pub fn field_value(
+    text: &str,
+    exact: Option<f64>,
+    spec: &FeatureSpec,
+    mark: DecimalMark,
+) -> Result<Option<f64>, InputError> {
+    match exact {
+        Some(value) => parse_feature_value(&format_value(value, mark), spec, mark),
+        None => parse_feature_value(text, spec, mark),
+    }
+}
+
+/// The feature's short name for people in the reader's language, when the feature table knows
+/// it (a feature of a user's own model may only have its raw name).
+pub fn feature_label(name: &str, lang: Lang) -> Option<&'static str> {
+    definition(name).map(|feature| lang.pick(feature.label, feature.label_tr))
+}

@@ -9,6 +9,7 @@ pub mod asset_urls;
 pub mod batch;
 pub mod chart;
 pub mod embed_protocol;
+pub mod feature_importance;
 pub mod features;
 pub mod form_rules;
 pub mod lang;

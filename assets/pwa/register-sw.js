@@ -1,4 +1,4 @@
-// Registers the service worker (offline use) and, when a new build is waiting, shows an
+// Registers the service worker (offline use), after the app's first result, and, when a new build is waiting, shows an
 // "update available" bar: the new files are used only after the user chooses to reload.
 // On the development server (trunk serve) the worker's precache list is empty: it caches nothing.
 (function () {
@@ -45,7 +45,28 @@
     );
     document.body.append(bar);
   }
+  // Registered once the page is loaded and the app has shown its first result (the app sets
+  // window['reorder:settled'] and fires that event; src/web/after_paint.rs): installing the
+  // worker downloads every file of the build, which must not compete with the first
+  // probability. If the app never says so (it failed to start), 10 s after the load.
+  let started = false;
+  function whenSettled(register) {
+    function once() {
+      if (started) return;
+      started = true;
+      register();
+    }
+    if (window['reorder:settled']) {
+      once();
+      return;
+    }
+    window.addEventListener('reorder:settled', once);
+    setTimeout(once, 10000);
+  }
   window.addEventListener('load', function () {
+    whenSettled(register);
+  });
+  function register() {
     const hadController = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.addEventListener('controllerchange', function () {
       // The first install takes control silently; later ones come from a "Reload" press.
@@ -76,5 +97,5 @@
       .catch(function (error) {
         console.warn('service worker registration failed', error);
       });
-  });
+  }
 })();

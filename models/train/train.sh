@@ -68,6 +68,8 @@ echo "== converting to assets/model.json"
 mkdir -p "$root/assets"
 "$reorder" convert --model "$root/models/model.txt" --threshold "$root/models/best_threshold.txt" \
   --features "$root/models/feature_names.json" --meta "$root/models/meta.json" --out "$root/assets/model.json"
+echo "== the model's gain per feature to models/feature_gain.json (the Predict page's order)"
+python3 "$root/models/train/feature_gain.py" "$root/models/model.txt" "$root/models/feature_gain.json"
 echo "== converting the personal-history model to assets/personal_model.json"
 personal="$root/models/personal"
 "$reorder" convert --model "$personal/model.txt" --threshold "$personal/best_threshold.txt" \

@@ -9,6 +9,7 @@
 mod candidates;
 mod catalog;
 mod definitions;
+mod demo_picks;
 pub mod order_cells;
 mod shopper;
 mod tables;
@@ -19,6 +20,7 @@ pub use definitions::{
     definition, definitions, feature_names, Feature, FeatureDef, FeatureGroup, ModelColumns,
     FEATURE_COUNT,
 };
+pub use demo_picks::{demo_picks, pick_values, DemoPick, DemoPickError};
 pub use shopper::{DemoUsers, PastOrder, TargetOrder, UserHistory};
 pub use tables::{CsvSource, InstacartData, InstacartSources};
 

@@ -12,6 +12,7 @@
 //!
 //! `embed` is the compact card for an iframe, with its `postMessage` API.
 
+pub mod after_paint;
 pub mod batch_run;
 pub mod components;
 pub mod download;
@@ -32,11 +33,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::web::after_paint::{after_model_settles, announce_settled};
 use crate::web::components::lang_toggle::LangToggle;
 use crate::web::components::model_status::ModelStatus;
 use crate::web::components::storage_banner::StorageBanner;
 use crate::web::loader::{provide_model, use_model, ModelState};
-use crate::web::log_store::{open_log_after_next_paint, provide_log_store, use_log_store};
+use crate::web::log_store::{provide_log_store, warm_up_log_store};
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;
@@ -60,22 +62,12 @@ pub fn App() -> impl IntoView {
     provide_lang();
     provide_log_store();
     provide_model();
-    provide_own_model();
-    // The log's database opens once the model has settled (ready or failed), after the first
-    // screen is painted: nothing on the way to the first probability waits for it.
-    let model = use_model();
-    let log = use_log_store();
-    Effect::new(move |opened: Option<bool>| {
-        if opened == Some(true) {
-            return true;
-        }
-        if matches!(model.state.get(), ModelState::Loading(_)) {
-            return false;
-        }
-        open_log_after_next_paint(log);
-        true
-    });
-    if let Some(config) = embed::embed_config() {
+    let embed_config = embed::embed_config();
+    provide_own_model(embed_config.is_none());
+    // Off the first probability's path: after the paint that shows the model's first result.
+    warm_up_log_store();
+    after_model_settles(announce_settled);
+    if let Some(config) = embed_config {
         return view! { <embed::EmbedApp config /> }.into_any();
     }
     let lang = use_lang();

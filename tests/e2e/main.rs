@@ -16,6 +16,7 @@ mod log;
 mod log_upgrade;
 mod personal_history;
 mod predict;
+mod predict_layout;
 mod redeploy;
 mod serving;
 mod shell;

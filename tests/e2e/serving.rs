@@ -149,14 +149,15 @@ fn inline_scripts(html: &str) -> Vec<String> {
     scripts
 }
 
-/// A file of dist/ ending in `ext` whose name carries Trunk's content hash (`-<16 hex>`); the
-/// batch worker's files end the same way without one.
+/// A file of dist/ ending in `ext` whose name carries Trunk's content hash (`-<hex>`: 16 digits,
+/// fewer when the hash starts with zeros, which Trunk does not print); the batch worker's files
+/// end the same way without one.
 fn hashed_file(ext: &str) -> String {
     let hashed = |name: &str| {
         name.strip_suffix(ext)
             .and_then(|stem| stem.rsplit_once('-'))
             .is_some_and(|(_, hash)| {
-                hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
             })
     };
     let mut names: Vec<String> = std::fs::read_dir(dist_dir())

@@ -221,3 +221,69 @@ fn feature_wording_comes_from_the_feature_table_in_both_languages() {
     assert_eq!(feature_description("colour", None, Lang::Tr), "");
     assert_eq!(feature_unit("colour", "litres", Lang::Tr), "litres");
 }
+
+#[test]
+fn fields_show_four_significant_digits_with_the_languages_mark() {
+    use instacart_reorder::form_rules::display_text;
+    assert_eq!(
+        display_text(11.162790697674419, DecimalMark::Point),
+        "11.16"
+    );
+    assert_eq!(
+        display_text(11.162790697674419, DecimalMark::Comma),
+        "11,16"
+    );
+    assert_eq!(
+        display_text(0.26713615023474185, DecimalMark::Point),
+        "0.2671"
+    );
+    assert_eq!(display_text(0.000412345, DecimalMark::Point), "0.0004123");
+    assert_eq!(display_text(12345.678, DecimalMark::Point), "12346");
+    assert_eq!(display_text(0.5, DecimalMark::Point), "0.5");
+    assert_eq!(display_text(25.0, DecimalMark::Point), "25");
+    assert_eq!(display_text(-0.0, DecimalMark::Point), "0");
+    assert_eq!(display_text(-2.25, DecimalMark::Comma), "-2,25");
+}
+
+#[test]
+fn a_field_scores_its_exact_value_until_it_is_edited() {
+    use instacart_reorder::form_rules::field_value;
+    let ratio = spec(FeatureKind::Ratio, None);
+    let exact = 0.26713615023474185;
+    // The field shows 0.2671 but stands for the exact value.
+    assert_eq!(
+        field_value("0.2671", Some(exact), &ratio, DecimalMark::Point),
+        Ok(Some(exact))
+    );
+    assert_eq!(
+        field_value("0,2671", Some(exact), &ratio, DecimalMark::Comma),
+        Ok(Some(exact))
+    );
+    // Once edited (no exact value any more) the text is what counts.
+    assert_eq!(
+        field_value("0.2671", None, &ratio, DecimalMark::Point),
+        Ok(Some(0.2671))
+    );
+    // An exact value the kind refuses is refused as if typed.
+    assert_eq!(
+        field_value("1.5", Some(1.5), &ratio, DecimalMark::Point),
+        Err(InputError::RatioOutOfRange)
+    );
+}
+
+#[test]
+fn features_have_labels_for_people_in_both_languages() {
+    use instacart_reorder::form_rules::feature_label;
+    assert_eq!(
+        feature_label("up_orders_since_last", Lang::En),
+        Some("Orders since they last bought it")
+    );
+    assert_eq!(
+        feature_label("up_orders_since_last", Lang::Tr),
+        Some("Son alımdan beri geçen sipariş")
+    );
+    assert_eq!(
+        feature_label("a_feature_of_someone_elses_model", Lang::En),
+        None
+    );
+}

@@ -1,5 +1,6 @@
 //! Views shared by several pages and the shell: they read app state and render, nothing more.
 
+pub mod demo_pick;
 pub mod explain_chart;
 pub mod lang_toggle;
 pub mod model_status;

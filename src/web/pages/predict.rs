@@ -1,7 +1,11 @@
-//! Predict page `/`: one input per model feature, grouped as in the bundle, starting at the
-//! training medians; empty means unknown (missing). The result updates as you type; pressing
-//! Predict (or Enter) logs exactly one record. The result card shows the probability, threshold,
-//! margin, decision, a confidence band and the TreeSHAP explanation of this very prediction.
+//! Predict page `/`: one input per model feature, starting at the training medians or at a
+//! demo shopper's product picked from one select; empty means unknown (missing). The features
+//! that matter most to the model (`feature_importance::form_order`) come first, the others
+//! wait under a disclosure, grouped as in the bundle. Each field shows its value at a readable
+//! precision and keeps the exact value it was filled with, which is what is scored and logged
+//! until the field is edited. The result updates as you type; pressing Predict (or Enter) logs
+//! exactly one record. The result card shows the probability, threshold, margin, decision, a
+//! confidence band and the TreeSHAP explanation of this very prediction.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,14 +14,19 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
+use crate::feature_importance::{
+    form_order, importance_for, CommittedGain, FormOrder, ImportanceKind, COMMITTED_GAIN_JSON,
+};
 use crate::form_rules::{
-    convert_text, default_text, feature_description, feature_unit, group_label, kind_name,
-    parse_feature_value, parse_optional_id, text_for_field, ConfidenceBand, InputError,
+    convert_text, display_text, feature_description, feature_label, feature_unit, field_value,
+    group_label, kind_name, parse_optional_id, text_for_field, ConfidenceBand, InputError,
     GROUP_ORDER,
 };
 use crate::model::FeatureSpec;
-use crate::number::DecimalMark;
+use crate::number::{format_value, parse_file_value, DecimalMark};
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
+use crate::web::after_paint::after_next_paint;
+use crate::web::components::demo_pick::{DemoPickSelect, PickedRow};
 use crate::web::components::explain_chart::ExplainChart;
 use crate::web::js_error::full_message;
 use crate::web::loader::LoadedModel;
@@ -67,12 +76,17 @@ pub fn PredictPage() -> impl IntoView {
     }
 }
 
-/// One scored row, with its explanation.
+/// One scored row.
 #[derive(Clone, Debug, PartialEq)]
 struct Scored {
     values: Vec<Option<f64>>,
     probability: f64,
     is_reorder: bool,
+}
+
+/// The TreeSHAP explanation of the scored row.
+#[derive(Clone, Debug, PartialEq)]
+struct Explained {
     contributions: Vec<f64>,
     expected_value: f64,
     raw: f64,
@@ -120,33 +134,38 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             .and_then(|saved| serde_json::from_str(&saved).ok())
             .unwrap_or_default()
     };
-    let texts: Vec<RwSignal<String>> = specs
+    let mark = lang.get_untracked().decimal_mark();
+    let (texts, exacts): (Vec<RwSignal<String>>, Vec<RwSignal<Option<f64>>>) = specs
         .iter()
         .map(|spec| {
-            let initial = if prefilled {
-                query
+            let (text, exact) = if prefilled {
+                let stored = query
                     .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                stored_field(&stored, mark)
             } else if let Some(saved) = last_inputs.get(&spec.name) {
-                saved.clone()
+                stored_field(saved, mark)
             } else {
-                default_text(spec, DecimalMark::Point)
+                median_field(spec, mark)
             };
-            // Links and saved inputs are written with `.`; the field shows the language's mark.
-            let initial = text_for_field(&initial, lang.get_untracked().decimal_mark());
-            RwSignal::new(initial)
+            (RwSignal::new(text), RwSignal::new(exact))
         })
-        .collect();
+        .unzip();
     let texts = Arc::new(texts);
+    let exacts = Arc::new(exacts);
     // When the language changes, numbers already typed are rewritten with its decimal mark
     // (the same values), so switching never turns a valid field into an error.
     {
         let texts = Arc::clone(&texts);
+        let exacts = Arc::clone(&exacts);
         Effect::new(move |previous: Option<DecimalMark>| {
             let mark = lang.get().decimal_mark();
             if let Some(previous) = previous.filter(|previous| *previous != mark) {
-                for text in texts.iter() {
-                    let converted = text.with_untracked(|text| convert_text(text, previous, mark));
+                for (text, exact) in texts.iter().zip(exacts.iter()) {
+                    let converted = match exact.get_untracked() {
+                        Some(value) => display_text(value, mark),
+                        None => text.with_untracked(|text| convert_text(text, previous, mark)),
+                    };
                     text.set(converted);
                 }
             }
@@ -159,12 +178,15 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     let parsed = {
         let specs = Arc::clone(&specs);
         let texts = Arc::clone(&texts);
+        let exacts = Arc::clone(&exacts);
         Memo::new(move |_| {
             texts
                 .iter()
+                .zip(exacts.iter())
                 .zip(specs.iter())
-                .map(|(text, spec)| {
-                    text.with(|text| parse_feature_value(text, spec, lang.get().decimal_mark()))
+                .map(|((text, exact), spec)| {
+                    let exact = exact.get();
+                    text.with(|text| field_value(text, exact, spec, lang.get().decimal_mark()))
                 })
                 .collect::<Vec<Result<Option<f64>, InputError>>>()
         })
@@ -185,11 +207,38 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 .map(|value| value.unwrap_or(f64::NAN))
                 .collect();
             let prediction = loaded.model.predict(&row).ok()?;
-            let explanation = loaded.model.explain(&row).ok()?;
             Some(Scored {
                 values,
                 probability: prediction.probability,
                 is_reorder: loaded.model.is_reorder(prediction.probability),
+            })
+        })
+    };
+    // The explanation is drawn after the first probability is on screen (it costs more than
+    // the prediction itself); from then on it follows every change at once.
+    let explain_now = RwSignal::new(false);
+    Effect::new(move |_| {
+        if !explain_now.get_untracked() && scored.with(Option::is_some) {
+            after_next_paint(move || explain_now.set(true));
+        }
+    });
+    let explained = {
+        let loaded = Arc::clone(&loaded);
+        Memo::new(move |_| {
+            if !explain_now.get() {
+                return None;
+            }
+            let row: Vec<f64> = scored.with(|scored| {
+                scored.as_ref().map(|scored| {
+                    scored
+                        .values
+                        .iter()
+                        .map(|value| value.unwrap_or(f64::NAN))
+                        .collect()
+                })
+            })?;
+            let explanation = loaded.model.explain(&row).ok()?;
+            Some(Explained {
                 contributions: explanation.contributions,
                 expected_value: explanation.expected_value,
                 raw: explanation.raw,
@@ -202,6 +251,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
         let specs = Arc::clone(&specs);
         let loaded = Arc::clone(&loaded);
         let texts = Arc::clone(&texts);
+        let exacts = Arc::clone(&exacts);
         move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
             let (Some(scored), Ok(user_id), Ok(product_id)) = (
@@ -231,17 +281,18 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 scored.probability,
                 &loaded.model,
             );
-            // Saved with `.` whatever the language, so they read back under either.
+            // Saved with `.` whatever the language, so they read back under either; a value kept
+            // exactly is saved exactly, not as the field shows it.
             let mark = lang.get_untracked().decimal_mark();
             let typed: BTreeMap<&str, String> = specs
                 .iter()
-                .zip(texts.iter())
-                .map(|(spec, text)| {
-                    let text = text.get_untracked();
-                    (
-                        spec.name.as_str(),
-                        convert_text(&text, mark, DecimalMark::Point),
-                    )
+                .zip(texts.iter().zip(exacts.iter()))
+                .map(|(spec, (text, exact))| {
+                    let saved = match exact.get_untracked() {
+                        Some(value) => format_value(value, DecimalMark::Point),
+                        None => convert_text(&text.get_untracked(), mark, DecimalMark::Point),
+                    };
+                    (spec.name.as_str(), saved)
                 })
                 .collect();
             if let Ok(saved) = serde_json::to_string(&typed) {
@@ -261,35 +312,67 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     let reset_to_medians = {
         let specs = Arc::clone(&specs);
         let texts = Arc::clone(&texts);
+        let exacts = Arc::clone(&exacts);
         move |_| {
             let mark = lang.get_untracked().decimal_mark();
-            for (text, spec) in texts.iter().zip(specs.iter()) {
-                text.set(default_text(spec, mark));
+            for ((text, exact), spec) in texts.iter().zip(exacts.iter()).zip(specs.iter()) {
+                let (shown, value) = median_field(spec, mark);
+                exact.set(value);
+                text.set(shown);
             }
         }
     };
     let clear_all = {
         let texts = Arc::clone(&texts);
+        let exacts = Arc::clone(&exacts);
         move |_| {
-            for text in texts.iter() {
+            for (text, exact) in texts.iter().zip(exacts.iter()) {
+                exact.set(None);
                 text.set(String::new());
             }
         }
     };
+    let fill_from_pick = {
+        let texts = Arc::clone(&texts);
+        let exacts = Arc::clone(&exacts);
+        Callback::new(move |picked: PickedRow| {
+            let mark = lang.get_untracked().decimal_mark();
+            for ((text, exact), value) in texts.iter().zip(exacts.iter()).zip(picked.values) {
+                // NaN is a value the shopper's history cannot give: the field stays unknown.
+                let value = Some(value).filter(|value| !value.is_nan());
+                exact.set(value);
+                text.set(
+                    value
+                        .map(|value| display_text(value, mark))
+                        .unwrap_or_default(),
+                );
+            }
+            user_id_text.set(picked.user_id.to_string());
+            product_id_text.set(picked.product_id.to_string());
+            log_state.set(LogState::Idle);
+        })
+    };
 
-    let groups = grouped(&specs);
-    let fieldsets = groups
+    let committed_gain = CommittedGain::from_json(COMMITTED_GAIN_JSON).ok();
+    let importance = importance_for(&loaded.model, committed_gain.as_ref());
+    let FormOrder { first, rest } = form_order(&importance.values).unwrap_or(FormOrder {
+        first: Vec::new(),
+        rest: (0..specs.len()).collect(),
+    });
+    let field = |index: usize| {
+        let spec = specs[index].clone();
+        let text = texts[index];
+        let exact = exacts[index];
+        let error = Memo::new(move |_| parsed.with(|all| all[index].err()));
+        view! { <FeatureField spec text exact error /> }
+    };
+    let first_count = first.len();
+    let first_fields = first.into_iter().map(field).collect_view();
+    let rest_count = rest.len();
+    let rest_fieldsets = grouped(&specs, &rest)
         .into_iter()
         .map(|(group, indices)| {
-            let fields = indices
-                .into_iter()
-                .map(|index| {
-                    let spec = specs[index].clone();
-                    let text = texts[index];
-                    let error = Memo::new(move |_| parsed.with(|all| all[index].err()));
-                    view! { <FeatureField spec text error /> }
-                })
-                .collect_view();
+            let fields = indices.into_iter().map(field).collect_view();
             view! {
                 <fieldset>
                     <legend>{move || group_label(&group, lang.get())}</legend>
@@ -298,6 +381,38 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             }
         })
         .collect_view();
+    let importance_kind = importance.kind;
+    let first_section = (first_count > 0).then(|| {
+        view! {
+            <fieldset data-testid="top-features">
+                <legend>{move || lang.get().pick("What matters most to the model", "Model için en önemliler")}</legend>
+                <p class="hint">
+                    {move || match importance_kind {
+                        ImportanceKind::Gain => lang.get().pick(
+                            "Ordered by the model's total split gain, largest first.",
+                            "Modelin toplam bölünme kazancına göre, en büyükten başlayarak.",
+                        ),
+                        ImportanceKind::Cover => lang.get().pick(
+                            "Ordered by how many training rows the model's splits on them saw, most first.",
+                            "Modelin bu özelliklerdeki bölünmelerinin gördüğü eğitim satırı sayısına göre, en çoktan başlayarak.",
+                        ),
+                    }}
+                </p>
+                <div class="field-grid">{first_fields}</div>
+            </fieldset>
+        }
+    });
+    let rest_section = view! {
+        <details class="more-features" data-testid="more-features" open=first_count == 0>
+            <summary>
+                {move || format!(
+                    "{} ({rest_count})",
+                    lang.get().pick("The other features", "Diğer özellikler"),
+                )}
+            </summary>
+            {rest_fieldsets}
+        </details>
+    };
 
     let threshold = loaded.model.threshold();
     let names: Arc<Vec<String>> = Arc::new(specs.iter().map(|spec| spec.name.clone()).collect());
@@ -305,6 +420,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     view! {
         <div class="predict-layout">
             <form class="predict-form" on:submit=submit novalidate=true>
+                <DemoPickSelect model_names=Arc::clone(&names) on_pick=fill_from_pick />
                 <fieldset>
                     <legend>{move || lang.get().pick("For the log (optional)", "Kayıt için (isteğe bağlı)")}</legend>
                     <div class="field-grid">
@@ -324,7 +440,8 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                         />
                     </div>
                 </fieldset>
-                {fieldsets}
+                {first_section}
+                {rest_section}
                 <div class="actions">
                     <button type="submit" class="primary" data-testid="predict">
                         {move || lang.get().pick("Predict", "Tahmin et")}
@@ -363,7 +480,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             <div class="result-column">
                 {move || match scored.get() {
                     Some(scored) => view! {
-                        <ResultCard scored threshold names=Arc::clone(&names) />
+                        <ResultCard scored explained threshold names=Arc::clone(&names) />
                     }
                         .into_any(),
                     None => view! {
@@ -381,10 +498,28 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     }
 }
 
-/// Feature indices per group, groups in the page's order.
-fn grouped(specs: &[FeatureSpec]) -> Vec<(String, Vec<usize>)> {
+/// A field filled from a link or the saved inputs (written with `.`): a number is kept exactly
+/// and shown at display precision; anything else (an error being fixed) is shown as it was.
+fn stored_field(stored: &str, mark: DecimalMark) -> (String, Option<f64>) {
+    match parse_file_value(stored) {
+        Ok(Some(value)) => (display_text(value, mark), Some(value)),
+        _ => (text_for_field(stored, mark), None),
+    }
+}
+
+/// A field at the training median, kept exactly; unknown when the bundle has no median.
+fn median_field(spec: &FeatureSpec, mark: DecimalMark) -> (String, Option<f64>) {
+    match spec.median.filter(|median| median.is_finite()) {
+        Some(median) => (display_text(median, mark), Some(median)),
+        None => (String::new(), None),
+    }
+}
+
+/// The given feature indices per group, groups in the page's order.
+fn grouped(specs: &[FeatureSpec], indices: &[usize]) -> Vec<(String, Vec<usize>)> {
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
-    for (index, spec) in specs.iter().enumerate() {
+    for &index in indices {
+        let spec = &specs[index];
         let group = spec.group.clone().unwrap_or_default();
         match groups.iter_mut().find(|(name, _)| *name == group) {
             Some((_, indices)) => indices.push(index),
@@ -438,6 +573,7 @@ fn focus_first_error() {
 fn FeatureField(
     spec: FeatureSpec,
     text: RwSignal<String>,
+    exact: RwSignal<Option<f64>>,
     error: Memo<Option<InputError>>,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -452,9 +588,22 @@ fn FeatureField(
     let bundle_description = spec.description.clone();
     let description = move || feature_description(&name, bundle_description.as_deref(), lang.get());
     let is_missing = move || text.with(|text| text.trim().is_empty());
+    let name_for_label = spec.name.clone();
+    let label = move || feature_label(&name_for_label, lang.get());
+    let raw_name = spec.name.clone();
     view! {
         <div class="field">
-            <label for=input_id.clone()>{spec.name.clone()}</label>
+            <label for=input_id.clone()>
+                {move || match label() {
+                    Some(label) => view! {
+                        <span class="feature-label">{label}</span>
+                        " "
+                        <code class="raw-name">{raw_name.clone()}</code>
+                    }
+                        .into_any(),
+                    None => view! { <code class="raw-name">{raw_name.clone()}</code> }.into_any(),
+                }}
+            </label>
             <span class="hint" id=hint_id>
                 {description}
                 {move || (!unit.is_empty()).then(|| format!(" ({})", feature_unit(&name_for_unit, &unit, lang.get())))}
@@ -475,8 +624,13 @@ fn FeatureField(
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
                 placeholder=move || lang.get().pick("unknown", "bilinmiyor")
+                data-exact-value=move || exact.get().map(|value| format!("{value}"))
+                title=move || exact.get().map(|value| format_value(value, lang.get().decimal_mark()))
                 prop:value=move || text.get()
-                on:input=move |event| text.set(event_target_value(&event))
+                on:input=move |event| {
+                    exact.set(None);
+                    text.set(event_target_value(&event));
+                }
             />
             <span id=error_id>
                 {move || match error.get() {
@@ -532,19 +686,29 @@ fn IdField(
 }
 
 #[component]
-fn ResultCard(scored: Scored, threshold: f64, names: Arc<Vec<String>>) -> impl IntoView {
+fn ResultCard(
+    scored: Scored,
+    explained: Memo<Option<Explained>>,
+    threshold: f64,
+    names: Arc<Vec<String>>,
+) -> impl IntoView {
     let lang = use_lang();
     let probability = scored.probability;
     let margin = probability - threshold;
     let band = ConfidenceBand::from_margin(margin);
     let decision = scored.is_reorder;
-    let contributions: Vec<(String, f64)> = names
-        .iter()
-        .cloned()
-        .zip(scored.contributions.iter().copied())
-        .collect();
-    let expected_value = scored.expected_value;
-    let raw = scored.raw;
+    let chart = move || {
+        explained.get().map(|explained| {
+            let contributions: Vec<(String, f64)> = names
+                .iter()
+                .cloned()
+                .zip(explained.contributions.iter().copied())
+                .collect();
+            let expected_value = explained.expected_value;
+            let raw = explained.raw;
+            view! { <ExplainChart contributions expected_value raw /> }
+        })
+    };
     view! {
         <div class="card result" data-testid="result-card">
             <h2>{move || lang.get().pick("Prediction", "Tahmin")}</h2>
@@ -586,7 +750,7 @@ fn ResultCard(scored: Scored, threshold: f64, names: Arc<Vec<String>>) -> impl I
                 )}
             </p>
             <h2>{move || lang.get().pick("Why", "Neden")}</h2>
-            <ExplainChart contributions expected_value raw />
+            <div class="explain-slot">{chart}</div>
         </div>
     }
 }

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::model::Model;
 use crate::own_model::{convert_own_model, OwnModelError};
+use crate::web::after_paint::after_model_settles;
 use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel};
 use crate::web::own_model_store::{delete_files, load_files, save_files, OwnModelFiles};
@@ -71,14 +72,27 @@ impl OwnModelContext {
     }
 }
 
-/// Provides the own-model state and restores a remembered model. Call once at the app root.
-pub fn provide_own_model() {
+/// Provides the own-model state and restores a remembered model. Call once at the app root,
+/// after `provide_model`. With `defer_restore` the remembered model is read only after the
+/// bundled model's first result is painted; without it (the embed card, whose API must answer
+/// with the remembered model from its first reply) at once.
+pub fn provide_own_model(defer_restore: bool) {
     let context = OwnModelContext {
         own: RwSignal::new(None),
         storage_note: RwSignal::new(None),
     };
     provide_context(context);
-    spawn_local(async move {
+    if defer_restore {
+        // Read after the bundled model's first result is on screen: the remembered model then
+        // replaces it (a visitor without one, nearly everyone, never waits for IndexedDB).
+        after_model_settles(move || spawn_local(restore_own_model(context)));
+    } else {
+        spawn_local(restore_own_model(context));
+    }
+}
+
+async fn restore_own_model(context: OwnModelContext) {
+    {
         match load_files().await {
             Ok(Some(files)) => match OwnModel::from_files(&files) {
                 Ok(model) => context.own.set(Some(Arc::new(model))),
@@ -89,7 +103,7 @@ pub fn provide_own_model() {
             Ok(None) => {}
             Err(error) => context.storage_note.set(Some(full_message(&error))),
         }
-    });
+    }
 }
 
 /// The own-model state provided at the app root.
