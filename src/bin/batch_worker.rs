@@ -2,6 +2,8 @@
 //! `File` a slice at a time (a file of a gigabyte never sits whole in memory), drives a
 //! `batch::ScoringRun` over the slices, and posts progress (at most every 100 ms), the scored
 //! chunks for the log, the scored CSV in parts, and the summary (`batch::worker_protocol`). It
+//! also converts the own-model page's `model.txt` (`ConvertModel`: the posted `File` read whole,
+//! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback). It
 //! links the pure modules and wasm-bindgen/js-sys/web-sys only, never the app's UI. Trunk builds
 //! it from index.html (`data-type="worker"`, feature `batch-worker`); natively it only explains
 //! itself.
@@ -11,7 +13,8 @@ mod worker {
     use std::rc::Rc;
 
     use instacart_reorder::batch::worker_protocol::{
-        PageMessage, RunFailure, StartRun, WorkerMessage, MAX_CHUNKS_IN_FLIGHT, PROTOCOL_VERSION,
+        ConvertModel, PageMessage, RunFailure, StartRun, WorkerMessage, MAX_CHUNKS_IN_FLIGHT,
+        PROTOCOL_VERSION,
     };
     use instacart_reorder::batch::{RunStep, ScoringRun};
     use instacart_reorder::envelope_js;
@@ -46,9 +49,9 @@ mod worker {
                 Incoming::Message(PageMessage::ChunkLogged { .. }) => {
                     self.in_flight = self.in_flight.saturating_sub(1)
                 }
-                Incoming::Message(PageMessage::Start(_)) => {
+                Incoming::Message(PageMessage::Start(_) | PageMessage::ConvertModel(_)) => {
                     return Err(RunFailure::Protocol {
-                        message: "a second start during a run".to_owned(),
+                        message: "a second job during a run".to_owned(),
                     })
                 }
                 Incoming::Unreadable(message) => return Err(RunFailure::Protocol { message }),
@@ -147,6 +150,24 @@ mod worker {
         Ok(())
     }
 
+    /// Reads the whole `model.txt` and converts it; the answer to post.
+    async fn convert(request: ConvertModel, file: web_sys::File) -> WorkerMessage {
+        if request.protocol_version != PROTOCOL_VERSION {
+            return WorkerMessage::Failed(RunFailure::VersionMismatch {
+                page: request.protocol_version,
+                worker: PROTOCOL_VERSION,
+            });
+        }
+        let read = match SliceRead::start(&file, 0, file.size() as u64) {
+            Ok(read) => read.bytes().await,
+            Err(failure) => Err(failure),
+        };
+        match read {
+            Ok(model_txt) => request.answer(model_txt),
+            Err(failure) => WorkerMessage::Failed(failure),
+        }
+    }
+
     pub fn start() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let inbox: Rc<Mailbox<Incoming>> = Rc::new(Mailbox::new());
@@ -177,6 +198,22 @@ mod worker {
                             if let Err(failure) = run(&scope, start, file, &inbox).await {
                                 post(&scope, WorkerMessage::Failed(failure));
                             }
+                        });
+                    }
+                    Ok(PageMessage::ConvertModel(request)) if !started => {
+                        started = true;
+                        let Some(file) = envelope_js::file_of(&data) else {
+                            post(
+                                &scope,
+                                WorkerMessage::Failed(RunFailure::Protocol {
+                                    message: "the conversion message carries no file".to_owned(),
+                                }),
+                            );
+                            return;
+                        };
+                        let scope = scope.clone();
+                        spawn_local(async move {
+                            post(&scope, convert(request, file).await);
                         });
                     }
                     Ok(message) => inbox.post(Incoming::Message(message)),

@@ -23,10 +23,12 @@ pub mod loader;
 pub mod log_schema;
 pub mod log_store;
 pub mod own_model_store;
+pub mod own_model_work;
 pub mod pages;
 pub mod routes;
 pub mod settings;
 pub mod state;
+pub mod worker_link;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};

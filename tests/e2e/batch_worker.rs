@@ -1,9 +1,12 @@
 //! The Batch page scores in its Web Worker on the release build behind the production server
 //! (CSP `worker-src 'self'`, the worker's files served as Trunk writes them), and when no worker
 //! can start, or the one that starts speaks another protocol version (another build's), it scores
-//! the same file on the main thread with the same result.
+//! the same file on the main thread with the same result. The own-model page converts its
+//! `model.txt` in the same worker, and on the main thread when none can be used, accepting and
+//! refusing models with the same words either way.
 
 use fantoccini::Client;
+use sha2::Digest;
 
 use crate::harness::{app_url, testid, wait_for, wait_for_model, with_browser};
 
@@ -25,6 +28,44 @@ async fn scored_in(client: &Client, setup: &str) -> Result<String, fantoccini::e
     Ok(results.attr("data-scored-in").await?.unwrap_or_default())
 }
 
+/// Converts the model fixture `name` on a fresh own-model page after running `setup` there;
+/// returns where it was converted and what the page then shows: the error, or the model's sha256.
+async fn converted_in(
+    client: &Client,
+    setup: &str,
+    name: &str,
+) -> Result<(String, String), fantoccini::error::CmdError> {
+    client.goto(&app_url("/own-model")).await?;
+    wait_for_model(client).await?;
+    client.execute(setup, vec![]).await?;
+    let input = wait_for(client, &testid("own-model-file")).await?;
+    input.clear().await?;
+    let path = format!("{}/tests/fixtures/model/{name}", env!("CARGO_MANIFEST_DIR"));
+    input.send_keys(&path).await?;
+    wait_for(client, &testid("own-model-use"))
+        .await?
+        .click()
+        .await?;
+    let form = wait_for(
+        client,
+        "[data-testid=\"own-model-form\"][data-converted-in]:not([data-converted-in=\"\"])",
+    )
+    .await?;
+    let place = form.attr("data-converted-in").await?.unwrap_or_default();
+    let shown = if name.starts_with("reject_") {
+        wait_for(client, &testid("own-model-error"))
+            .await?
+            .text()
+            .await?
+    } else {
+        wait_for(client, &testid("own-model-sha256"))
+            .await?
+            .text()
+            .await?
+    };
+    Ok((place, shown.trim().to_owned()))
+}
+
 fn labelled_fixture() -> String {
     format!(
         "{}/tests/e2e/fixtures/uploads/batch_labelled.csv",
@@ -40,6 +81,45 @@ async fn the_worker_scores_the_file_and_the_page_takes_over_when_it_cannot() {
         let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
         assert_eq!(scored_in(&client, no_workers).await?, "page");
         assert_eq!(scored_in(&client, OLD_WORKER).await?, "page");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn the_worker_converts_an_own_model_and_the_page_takes_over_when_it_cannot() {
+    let model_txt = std::fs::read(format!(
+        "{}/tests/fixtures/model/none_missing.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("model fixture");
+    let sha: String = sha2::Sha256::digest(&model_txt)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    with_browser(&[], |client| async move {
+        let (place, refusal) = converted_in(&client, "", "reject_categorical.txt").await?;
+        assert_eq!(place, "worker");
+        assert!(
+            refusal.contains("categorical splits are not supported"),
+            "{refusal}"
+        );
+        assert_eq!(
+            converted_in(&client, "", "none_missing.txt").await?,
+            ("worker".to_owned(), sha.clone())
+        );
+        let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
+        for setup in [no_workers, OLD_WORKER] {
+            assert_eq!(
+                converted_in(&client, setup, "reject_categorical.txt").await?,
+                ("page".to_owned(), refusal.clone())
+            );
+            assert_eq!(
+                converted_in(&client, setup, "none_missing.txt").await?,
+                ("page".to_owned(), sha.clone())
+            );
+        }
         Ok(())
     })
     .await;
