@@ -11,6 +11,7 @@ pub mod chart;
 pub mod embed_protocol;
 pub mod features;
 pub mod form_rules;
+pub mod history_upload;
 pub mod lang;
 pub mod mailbox;
 pub mod model;

@@ -9,8 +9,9 @@
 //! worker of different builds (a service worker's cache can serve an old worker to a new page)
 //! refuse each other, and the page then scores on the main thread.
 //!
-//! The same worker also converts an own `model.txt` (`ConvertModel`, the own-model page): one job
-//! per started worker, a batch run or a conversion.
+//! The same worker also converts an own `model.txt` (`ConvertModel`, the own-model page) and
+//! reads an uploaded order history (`ParseHistory`, the history page; the history itself is
+//! `history_upload`'s, carried here as its JSON): one job per started worker.
 
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +69,10 @@ pub enum PageMessage {
     Cancel,
     /// Convert the `model.txt` posted beside this message (the own-model page).
     ConvertModel(ConvertModel),
+    /// Read the order-history files posted beside this message (the history page).
+    ParseHistory {
+        protocol_version: u32,
+    },
 }
 
 /// What a conversion needs besides `model.txt`: the two small optional files, as text.
@@ -215,6 +220,15 @@ pub enum WorkerMessage {
     ModelRefused {
         message: String,
     },
+    /// The answer to `ParseHistory` when the files are read: the history as JSON
+    /// (`history_upload::UploadedHistory`).
+    HistoryParsed {
+        history_json: Vec<u8>,
+    },
+    /// The answer to `ParseHistory` when they are not: the reader's message, word for word.
+    HistoryRefused {
+        message: String,
+    },
 }
 
 impl ConvertModel {
@@ -272,6 +286,11 @@ enum WorkerHeader {
     ModelRefused {
         message: String,
     },
+    /// bytes: the history's JSON.
+    HistoryParsed,
+    HistoryRefused {
+        message: String,
+    },
 }
 
 impl WorkerMessage {
@@ -316,6 +335,11 @@ impl WorkerMessage {
                 }
             }
             WorkerMessage::ModelRefused { message } => WorkerHeader::ModelRefused { message },
+            WorkerMessage::HistoryParsed { history_json } => {
+                bytes = history_json;
+                WorkerHeader::HistoryParsed
+            }
+            WorkerMessage::HistoryRefused { message } => WorkerHeader::HistoryRefused { message },
         };
         Envelope {
             // Serialising these plain types cannot fail.
@@ -411,6 +435,10 @@ impl WorkerMessage {
                 })
             }
             WorkerHeader::ModelRefused { message } => WorkerMessage::ModelRefused { message },
+            WorkerHeader::HistoryParsed => WorkerMessage::HistoryParsed {
+                history_json: bytes,
+            },
+            WorkerHeader::HistoryRefused { message } => WorkerMessage::HistoryRefused { message },
         })
     }
 }

@@ -3,7 +3,9 @@
 //! `batch::ScoringRun` over the slices, and posts progress (at most every 100 ms), the scored
 //! chunks for the log, the scored CSV in parts, and the summary (`batch::worker_protocol`). It
 //! also converts the own-model page's `model.txt` (`ConvertModel`: the posted `File` read whole,
-//! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback). It
+//! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback) and
+//! reads the history page's order files (`ParseHistory`: each posted `File` read whole, at most
+//! 256 MB, by `history_upload::read_history`, the page's own fallback). It
 //! links the pure modules and wasm-bindgen/js-sys/web-sys only, never the app's UI. Trunk builds
 //! it from index.html (`data-type="worker"`, feature `batch-worker`); natively it only explains
 //! itself.
@@ -19,6 +21,7 @@ mod worker {
     use instacart_reorder::batch::{RunStep, ScoringRun};
     use instacart_reorder::envelope_js;
     use instacart_reorder::file_slices::SliceRead;
+    use instacart_reorder::history_upload::answer_parse_history;
     use instacart_reorder::mailbox::Mailbox;
     use instacart_reorder::model::Model;
     use wasm_bindgen::closure::Closure;
@@ -49,7 +52,11 @@ mod worker {
                 Incoming::Message(PageMessage::ChunkLogged { .. }) => {
                     self.in_flight = self.in_flight.saturating_sub(1)
                 }
-                Incoming::Message(PageMessage::Start(_) | PageMessage::ConvertModel(_)) => {
+                Incoming::Message(
+                    PageMessage::Start(_)
+                    | PageMessage::ConvertModel(_)
+                    | PageMessage::ParseHistory { .. },
+                ) => {
                     return Err(RunFailure::Protocol {
                         message: "a second job during a run".to_owned(),
                     })
@@ -168,6 +175,28 @@ mod worker {
         }
     }
 
+    /// Reads the order files whole and reads the history from them; the answer to post.
+    async fn parse_history(protocol_version: u32, files: Vec<web_sys::File>) -> WorkerMessage {
+        if protocol_version != PROTOCOL_VERSION {
+            return WorkerMessage::Failed(RunFailure::VersionMismatch {
+                page: protocol_version,
+                worker: PROTOCOL_VERSION,
+            });
+        }
+        let mut contents = Vec::with_capacity(files.len());
+        for file in &files {
+            let read = match SliceRead::start(file, 0, file.size() as u64) {
+                Ok(read) => read.bytes().await,
+                Err(failure) => Err(failure),
+            };
+            match read {
+                Ok(bytes) => contents.push((file.name(), bytes)),
+                Err(failure) => return WorkerMessage::Failed(failure),
+            }
+        }
+        answer_parse_history(&contents)
+    }
+
     pub fn start() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let inbox: Rc<Mailbox<Incoming>> = Rc::new(Mailbox::new());
@@ -214,6 +243,14 @@ mod worker {
                         let scope = scope.clone();
                         spawn_local(async move {
                             post(&scope, convert(request, file).await);
+                        });
+                    }
+                    Ok(PageMessage::ParseHistory { protocol_version }) if !started => {
+                        started = true;
+                        let files = envelope_js::files_of(&data);
+                        let scope = scope.clone();
+                        spawn_local(async move {
+                            post(&scope, parse_history(protocol_version, files).await);
                         });
                     }
                     Ok(message) => inbox.post(Incoming::Message(message)),

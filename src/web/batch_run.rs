@@ -152,9 +152,12 @@ impl Collector {
             }
             WorkerMessage::Finished(summary) => return Some(Ok(summary)),
             WorkerMessage::Failed(failure) => return Some(Err(failure)),
-            WorkerMessage::ModelConverted(_) | WorkerMessage::ModelRefused { .. } => {
+            WorkerMessage::ModelConverted(_)
+            | WorkerMessage::ModelRefused { .. }
+            | WorkerMessage::HistoryParsed { .. }
+            | WorkerMessage::HistoryRefused { .. } => {
                 return Some(Err(RunFailure::Protocol {
-                    message: "a conversion's answer during a batch run".to_owned(),
+                    message: "another job's answer during a batch run".to_owned(),
                 }))
             }
         }

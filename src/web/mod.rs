@@ -17,6 +17,7 @@ pub mod components;
 pub mod download;
 pub mod embed;
 pub mod fetch;
+pub mod history_work;
 pub mod idb;
 pub mod js_error;
 pub mod loader;

@@ -1,5 +1,6 @@
 //! The page's end of the batch worker (src/bin/batch_worker.rs), shared by the jobs it does: a
-//! Batch run (`batch_run`) and an own model's conversion (`own_model_work`). `WorkerLink::start`
+//! Batch run (`batch_run`), an own model's conversion (`own_model_work`) and an order history's
+//! reading (`history_work`). `WorkerLink::start`
 //! starts a fresh worker and waits for its `Ready`; it answers `Err` (why) when no worker can be
 //! used (none starts, it fails to load, or it speaks another protocol version), and the caller
 //! then does the job on the main thread. One job per worker; it is terminated when dropped.
@@ -115,6 +116,23 @@ impl WorkerLink {
         if let Some(file) = file {
             let _ = js_sys::Reflect::set(&object, &"file".into(), file);
         }
+        self.worker
+            .post_message_with_transfer(&object, &transfer)
+            .map_err(|error| js_message(&error))
+    }
+
+    /// Posts `message` with `files` beside it as `files` (the order history's files).
+    pub fn post_with_files(
+        &self,
+        message: &PageMessage,
+        files: &[web_sys::File],
+    ) -> Result<(), String> {
+        let (object, transfer) = envelope_js::to_js(&message.encode());
+        let list = js_sys::Array::new();
+        for file in files {
+            list.push(file);
+        }
+        let _ = js_sys::Reflect::set(&object, &"files".into(), &list);
         self.worker
             .post_message_with_transfer(&object, &transfer)
             .map_err(|error| js_message(&error))

@@ -17,6 +17,7 @@ mod features_assets;
 mod features_cli;
 mod features_compute;
 mod form_rules;
+mod history_upload;
 mod hostile_inputs;
 mod lang;
 mod model_cli;
