@@ -59,3 +59,17 @@ pub fn file_of(value: &JsValue) -> Option<web_sys::File> {
         .dyn_into::<web_sys::File>()
         .ok()
 }
+
+/// The `File`s posted beside an envelope as `files` (an order history's one or two files).
+pub fn files_of(value: &JsValue) -> Vec<web_sys::File> {
+    let Ok(files) = Reflect::get(value, &"files".into()) else {
+        return Vec::new();
+    };
+    let Ok(files) = files.dyn_into::<Array>() else {
+        return Vec::new();
+    };
+    files
+        .iter()
+        .filter_map(|file| file.dyn_into::<web_sys::File>().ok())
+        .collect()
+}

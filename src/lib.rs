@@ -12,6 +12,7 @@ pub mod embed_protocol;
 pub mod feature_importance;
 pub mod features;
 pub mod form_rules;
+pub mod history_upload;
 pub mod lang;
 pub mod mailbox;
 pub mod model;

@@ -43,7 +43,7 @@ pub const EXPORT_COLUMNS: [&str; 8] = [
 pub const DAYS_CAP: i64 = 30;
 
 /// Which of the tool's formats a file is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ExportFormat {
     Csv,
     Tsv,
@@ -61,7 +61,9 @@ impl ExportFormat {
 }
 
 /// A moment as the export writes it: local date and time with the UTC offset it was given in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Timestamp {
     /// Seconds since 1970-01-01T00:00:00Z.
     pub utc_seconds: i64,
@@ -173,14 +175,14 @@ impl Timestamp {
 }
 
 /// An item's name and size as the export gives them (the latest order's wins).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemInfo {
     pub name: String,
     pub size: String,
 }
 
 /// A person's history read from an export.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PersonalHistory {
     pub format: ExportFormat,
     /// The orders as the features read them (`user_id` 1: an export is one person).

@@ -64,7 +64,7 @@ fn in_file(file: &str) -> impl Fn(OrderFileError) -> OrderFileError + '_ {
 }
 
 /// One shopper's past orders, by increasing order number.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ShopperOrders {
     pub user_id: u64,
     pub orders: Vec<PastOrder>,

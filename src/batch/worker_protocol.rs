@@ -8,15 +8,20 @@
 //! Both sides state `PROTOCOL_VERSION`: the worker in `Ready`, the page in `Start`. A page and a
 //! worker of different builds (a service worker's cache can serve an old worker to a new page)
 //! refuse each other, and the page then scores on the main thread.
+//!
+//! The same worker also converts an own `model.txt` (`ConvertModel`, the own-model page) and
+//! reads an uploaded order history (`ParseHistory`, the history page; the history itself is
+//! `history_upload`'s, carried here as its JSON): one job per started worker.
 
 use serde::{Deserialize, Serialize};
 
 use super::metrics::CurvePoint;
 use super::rows::RowError;
 use super::tally::PreviewRow;
+use crate::own_model::convert_own_model;
 
 /// Bumped whenever a message changes shape or meaning.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
 /// Bounds the page's memory when logging is slower than scoring.
@@ -40,6 +45,8 @@ pub enum ProtocolError {
     Numbers { expected: usize, found: usize },
     #[error("the message carries {found} bytes where its header calls for {expected}")]
     Bytes { expected: usize, found: usize },
+    #[error("the converted model's bundle is not UTF-8 text")]
+    BundleText(#[source] std::string::FromUtf8Error),
     #[error("a chunk of {rows} rows lists {found} {column}")]
     Column {
         rows: usize,
@@ -60,6 +67,29 @@ pub enum PageMessage {
     },
     /// Stop after the chunk being scored.
     Cancel,
+    /// Convert the `model.txt` posted beside this message (the own-model page).
+    ConvertModel(ConvertModel),
+    /// Read the order-history files posted beside this message (the history page).
+    ParseHistory {
+        protocol_version: u32,
+    },
+}
+
+/// What a conversion needs besides `model.txt`: the two small optional files, as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvertModel {
+    pub protocol_version: u32,
+    pub feature_names_json: Option<String>,
+    pub threshold_text: Option<String>,
+}
+
+/// A `model.txt` converted in the worker: the file's exact bytes (the page remembers them), their
+/// sha256, and the bundle (the `assets/model.json` format) the page loads the model from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConvertedBundle {
+    pub sha256: String,
+    pub model_txt: Vec<u8>,
+    pub bundle_json: String,
 }
 
 /// What a run needs besides the file.
@@ -184,6 +214,48 @@ pub enum WorkerMessage {
     /// The run is over (the last output part has been sent).
     Finished(RunSummary),
     Failed(RunFailure),
+    /// The answer to `ConvertModel` when the files make a model.
+    ModelConverted(ConvertedBundle),
+    /// The answer to `ConvertModel` when they do not: the converter's message, word for word.
+    ModelRefused {
+        message: String,
+    },
+    /// The answer to `ParseHistory` when the files are read: the history as JSON
+    /// (`history_upload::UploadedHistory`).
+    HistoryParsed {
+        history_json: Vec<u8>,
+    },
+    /// The answer to `ParseHistory` when they are not: the reader's message, word for word.
+    HistoryRefused {
+        message: String,
+    },
+}
+
+impl ConvertModel {
+    /// Converts `model_txt` with these options by the very function the page calls when no worker
+    /// is there (`own_model::convert_own_model`): the answer the worker posts back.
+    pub fn answer(&self, model_txt: Vec<u8>) -> WorkerMessage {
+        let converted = convert_own_model(
+            &model_txt,
+            self.feature_names_json.as_deref(),
+            self.threshold_text.as_deref(),
+        );
+        match converted {
+            Ok(converted) => match serde_json::to_string(converted.model.bundle()) {
+                Ok(bundle_json) => WorkerMessage::ModelConverted(ConvertedBundle {
+                    sha256: converted.sha256,
+                    model_txt,
+                    bundle_json,
+                }),
+                Err(error) => WorkerMessage::ModelRefused {
+                    message: format!("the converted model cannot be written: {error}"),
+                },
+            },
+            Err(error) => WorkerMessage::ModelRefused {
+                message: error.to_string(),
+            },
+        }
+    }
 }
 
 /// `WorkerMessage`'s JSON part; the bulk columns travel as numbers and bytes.
@@ -206,6 +278,19 @@ enum WorkerHeader {
     /// numbers: the labelled rows' probabilities; bytes: their labels (0/1).
     Finished(RunSummary),
     Failed(RunFailure),
+    /// bytes: `model.txt` (its first `model_txt_bytes`), then the bundle's JSON.
+    ModelConverted {
+        sha256: String,
+        model_txt_bytes: usize,
+    },
+    ModelRefused {
+        message: String,
+    },
+    /// bytes: the history's JSON.
+    HistoryParsed,
+    HistoryRefused {
+        message: String,
+    },
 }
 
 impl WorkerMessage {
@@ -240,6 +325,21 @@ impl WorkerMessage {
                 WorkerHeader::Finished(summary)
             }
             WorkerMessage::Failed(failure) => WorkerHeader::Failed(failure),
+            WorkerMessage::ModelConverted(converted) => {
+                let model_txt_bytes = converted.model_txt.len();
+                bytes = converted.model_txt;
+                bytes.extend_from_slice(converted.bundle_json.as_bytes());
+                WorkerHeader::ModelConverted {
+                    sha256: converted.sha256,
+                    model_txt_bytes,
+                }
+            }
+            WorkerMessage::ModelRefused { message } => WorkerHeader::ModelRefused { message },
+            WorkerMessage::HistoryParsed { history_json } => {
+                bytes = history_json;
+                WorkerHeader::HistoryParsed
+            }
+            WorkerMessage::HistoryRefused { message } => WorkerHeader::HistoryRefused { message },
         };
         Envelope {
             // Serialising these plain types cannot fail.
@@ -253,7 +353,7 @@ impl WorkerMessage {
         let Envelope {
             json,
             mut numbers,
-            bytes,
+            mut bytes,
         } = envelope;
         let flags = |bytes: &[u8]| bytes.iter().map(|&b| b != 0).collect::<Vec<bool>>();
         Ok(match serde_json::from_str(&json)? {
@@ -317,6 +417,28 @@ impl WorkerMessage {
                 WorkerMessage::Finished(summary)
             }
             WorkerHeader::Failed(failure) => WorkerMessage::Failed(failure),
+            WorkerHeader::ModelConverted {
+                sha256,
+                model_txt_bytes,
+            } => {
+                if bytes.len() < model_txt_bytes {
+                    return Err(ProtocolError::Bytes {
+                        expected: model_txt_bytes,
+                        found: bytes.len(),
+                    });
+                }
+                let bundle = bytes.split_off(model_txt_bytes);
+                WorkerMessage::ModelConverted(ConvertedBundle {
+                    sha256,
+                    model_txt: bytes,
+                    bundle_json: String::from_utf8(bundle).map_err(ProtocolError::BundleText)?,
+                })
+            }
+            WorkerHeader::ModelRefused { message } => WorkerMessage::ModelRefused { message },
+            WorkerHeader::HistoryParsed => WorkerMessage::HistoryParsed {
+                history_json: bytes,
+            },
+            WorkerHeader::HistoryRefused { message } => WorkerMessage::HistoryRefused { message },
         })
     }
 }

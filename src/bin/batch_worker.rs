@@ -2,6 +2,10 @@
 //! `File` a slice at a time (a file of a gigabyte never sits whole in memory), drives a
 //! `batch::ScoringRun` over the slices, and posts progress (at most every 100 ms), the scored
 //! chunks for the log, the scored CSV in parts, and the summary (`batch::worker_protocol`). It
+//! also converts the own-model page's `model.txt` (`ConvertModel`: the posted `File` read whole,
+//! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback) and
+//! reads the history page's order files (`ParseHistory`: each posted `File` read whole, at most
+//! 256 MB, by `history_upload::read_history`, the page's own fallback). It
 //! links the pure modules and wasm-bindgen/js-sys/web-sys only, never the app's UI. Trunk builds
 //! it from index.html (`data-type="worker"`, feature `batch-worker`); natively it only explains
 //! itself.
@@ -11,11 +15,13 @@ mod worker {
     use std::rc::Rc;
 
     use instacart_reorder::batch::worker_protocol::{
-        PageMessage, RunFailure, StartRun, WorkerMessage, MAX_CHUNKS_IN_FLIGHT, PROTOCOL_VERSION,
+        ConvertModel, PageMessage, RunFailure, StartRun, WorkerMessage, MAX_CHUNKS_IN_FLIGHT,
+        PROTOCOL_VERSION,
     };
     use instacart_reorder::batch::{RunStep, ScoringRun};
     use instacart_reorder::envelope_js;
     use instacart_reorder::file_slices::SliceRead;
+    use instacart_reorder::history_upload::answer_parse_history;
     use instacart_reorder::mailbox::Mailbox;
     use instacart_reorder::model::Model;
     use wasm_bindgen::closure::Closure;
@@ -46,9 +52,13 @@ mod worker {
                 Incoming::Message(PageMessage::ChunkLogged { .. }) => {
                     self.in_flight = self.in_flight.saturating_sub(1)
                 }
-                Incoming::Message(PageMessage::Start(_)) => {
+                Incoming::Message(
+                    PageMessage::Start(_)
+                    | PageMessage::ConvertModel(_)
+                    | PageMessage::ParseHistory { .. },
+                ) => {
                     return Err(RunFailure::Protocol {
-                        message: "a second start during a run".to_owned(),
+                        message: "a second job during a run".to_owned(),
                     })
                 }
                 Incoming::Unreadable(message) => return Err(RunFailure::Protocol { message }),
@@ -147,6 +157,46 @@ mod worker {
         Ok(())
     }
 
+    /// Reads the whole `model.txt` and converts it; the answer to post.
+    async fn convert(request: ConvertModel, file: web_sys::File) -> WorkerMessage {
+        if request.protocol_version != PROTOCOL_VERSION {
+            return WorkerMessage::Failed(RunFailure::VersionMismatch {
+                page: request.protocol_version,
+                worker: PROTOCOL_VERSION,
+            });
+        }
+        let read = match SliceRead::start(&file, 0, file.size() as u64) {
+            Ok(read) => read.bytes().await,
+            Err(failure) => Err(failure),
+        };
+        match read {
+            Ok(model_txt) => request.answer(model_txt),
+            Err(failure) => WorkerMessage::Failed(failure),
+        }
+    }
+
+    /// Reads the order files whole and reads the history from them; the answer to post.
+    async fn parse_history(protocol_version: u32, files: Vec<web_sys::File>) -> WorkerMessage {
+        if protocol_version != PROTOCOL_VERSION {
+            return WorkerMessage::Failed(RunFailure::VersionMismatch {
+                page: protocol_version,
+                worker: PROTOCOL_VERSION,
+            });
+        }
+        let mut contents = Vec::with_capacity(files.len());
+        for file in &files {
+            let read = match SliceRead::start(file, 0, file.size() as u64) {
+                Ok(read) => read.bytes().await,
+                Err(failure) => Err(failure),
+            };
+            match read {
+                Ok(bytes) => contents.push((file.name(), bytes)),
+                Err(failure) => return WorkerMessage::Failed(failure),
+            }
+        }
+        answer_parse_history(&contents)
+    }
+
     pub fn start() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let inbox: Rc<Mailbox<Incoming>> = Rc::new(Mailbox::new());
@@ -177,6 +227,30 @@ mod worker {
                             if let Err(failure) = run(&scope, start, file, &inbox).await {
                                 post(&scope, WorkerMessage::Failed(failure));
                             }
+                        });
+                    }
+                    Ok(PageMessage::ConvertModel(request)) if !started => {
+                        started = true;
+                        let Some(file) = envelope_js::file_of(&data) else {
+                            post(
+                                &scope,
+                                WorkerMessage::Failed(RunFailure::Protocol {
+                                    message: "the conversion message carries no file".to_owned(),
+                                }),
+                            );
+                            return;
+                        };
+                        let scope = scope.clone();
+                        spawn_local(async move {
+                            post(&scope, convert(request, file).await);
+                        });
+                    }
+                    Ok(PageMessage::ParseHistory { protocol_version }) if !started => {
+                        started = true;
+                        let files = envelope_js::files_of(&data);
+                        let scope = scope.clone();
+                        spawn_local(async move {
+                            post(&scope, parse_history(protocol_version, files).await);
                         });
                     }
                     Ok(message) => inbox.post(Incoming::Message(message)),

@@ -1,17 +1,15 @@
 //! A Batch page run, as browser I/O behind one function (`run_batch`): the file is scored by the
-//! batch worker (src/bin/batch_worker.rs) while the page only shows progress, logs the scored
+//! batch worker (src/bin/batch_worker.rs, reached through `worker_link`) while the page only shows progress, logs the scored
 //! chunks and gathers the scored CSV as a Blob of parts. When the worker cannot start (it fails
 //! to load, or comes from another build: its `Ready` names another protocol version) the same
 //! `batch::ScoringRun` runs on the main thread, reading the file in the same slices and yielding
 //! to the event loop between chunks, and its messages take the same path through the page.
 
-use std::rc::Rc;
 use std::sync::Arc;
 
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::worker_protocol::{
@@ -19,16 +17,13 @@ use crate::batch::worker_protocol::{
     PROTOCOL_VERSION,
 };
 use crate::batch::{LabelledScores, RunStep, ScoringRun};
-use crate::envelope_js;
 use crate::file_slices::read_slice;
-use crate::mailbox::Mailbox;
 use crate::prediction_log::{BatchChunk, BatchRun};
 use crate::web::fetch::js_message;
 use crate::web::log_store::{LogStoreError, LogStoreHandle};
 use crate::web::state::active_model::ActiveModel;
+use crate::web::worker_link::WorkerLink;
 
-/// Where Trunk puts the worker's loader (index.html, `data-bin="batch_worker"`).
-const WORKER_URL: &str = "/batch_worker_loader.js";
 /// Bytes read from the file at a time.
 const SLICE_BYTES: u64 = 8 << 20;
 /// Rows scored, and logged in one transaction, at a time.
@@ -37,8 +32,6 @@ const CHUNK_ROWS: u32 = 5_000;
 pub const MAX_LISTED_ERRORS: usize = 200;
 /// Scored rows shown in the preview table.
 pub const PREVIEW_ROWS: usize = 20;
-/// How long a worker may take to say it is ready before the page scores by itself.
-const WORKER_START_TIMEOUT_MS: i32 = 15_000;
 
 /// What a finished (or cancelled) run produced.
 pub struct BatchOutcome {
@@ -159,6 +152,14 @@ impl Collector {
             }
             WorkerMessage::Finished(summary) => return Some(Ok(summary)),
             WorkerMessage::Failed(failure) => return Some(Err(failure)),
+            WorkerMessage::ModelConverted(_)
+            | WorkerMessage::ModelRefused { .. }
+            | WorkerMessage::HistoryParsed { .. }
+            | WorkerMessage::HistoryRefused { .. } => {
+                return Some(Err(RunFailure::Protocol {
+                    message: "another job's answer during a batch run".to_owned(),
+                }))
+            }
         }
         None
     }
@@ -188,119 +189,6 @@ impl Collector {
             log_error: self.log_error,
             in_worker,
         })
-    }
-}
-
-/// What reaches the page from a worker.
-enum FromWorker {
-    Message(WorkerMessage),
-    /// The worker's script failed (to load, or later).
-    Failed(String),
-    TimedOut,
-}
-
-/// A started batch worker; terminated when dropped.
-struct WorkerLink {
-    worker: web_sys::Worker,
-    inbox: Rc<Mailbox<FromWorker>>,
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for WorkerLink {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
-}
-
-impl WorkerLink {
-    /// Starts the worker and waits for its `Ready`; `Err` (why) when it cannot be used.
-    async fn start() -> Result<WorkerLink, String> {
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
-            .map_err(|error| js_message(&error))?;
-        let inbox = Rc::new(Mailbox::new());
-        let on_message = {
-            let inbox = Rc::clone(&inbox);
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let message = envelope_js::from_js(&event.data())
-                    .map_err(|error| error.to_string())
-                    .and_then(|envelope| {
-                        WorkerMessage::decode(envelope).map_err(|error| error.to_string())
-                    });
-                inbox.post(match message {
-                    Ok(message) => FromWorker::Message(message),
-                    Err(error) => FromWorker::Failed(error),
-                });
-            })
-        };
-        let on_error = {
-            let inbox = Rc::clone(&inbox);
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                let message = event
-                    .dyn_ref::<web_sys::ErrorEvent>()
-                    .map(|error| error.message())
-                    .unwrap_or_else(|| "the batch worker did not start".to_owned());
-                inbox.post(FromWorker::Failed(message));
-            })
-        };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let link = WorkerLink {
-            worker,
-            inbox,
-            _on_message: on_message,
-            _on_error: on_error,
-        };
-        let timeout = {
-            let inbox = Rc::clone(&link.inbox);
-            Closure::once_into_js(move || inbox.post(FromWorker::TimedOut))
-        };
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                timeout.unchecked_ref(),
-                WORKER_START_TIMEOUT_MS,
-            );
-        }
-        match link.inbox.take().await {
-            FromWorker::Message(WorkerMessage::Ready { protocol_version })
-                if protocol_version == PROTOCOL_VERSION =>
-            {
-                Ok(link)
-            }
-            FromWorker::Message(WorkerMessage::Ready { protocol_version }) => {
-                Err(RunFailure::VersionMismatch {
-                    page: PROTOCOL_VERSION,
-                    worker: protocol_version,
-                }
-                .to_string())
-            }
-            FromWorker::Message(_) => Err("the batch worker spoke before it was ready".to_owned()),
-            FromWorker::Failed(message) => Err(message),
-            FromWorker::TimedOut => Err("the batch worker did not start in time".to_owned()),
-        }
-    }
-
-    fn post(&self, message: &PageMessage, file: Option<&web_sys::File>) -> Result<(), String> {
-        let (object, transfer) = envelope_js::to_js(&message.encode());
-        if let Some(file) = file {
-            let _ = js_sys::Reflect::set(&object, &"file".into(), file);
-        }
-        self.worker
-            .post_message_with_transfer(&object, &transfer)
-            .map_err(|error| js_message(&error))
-    }
-
-    /// The next message, skipping the start timer's late tick.
-    async fn next(&self) -> Result<WorkerMessage, RunFailure> {
-        loop {
-            match self.inbox.take().await {
-                FromWorker::Message(message) => return Ok(message),
-                FromWorker::Failed(message) => return Err(RunFailure::Protocol { message }),
-                FromWorker::TimedOut => {}
-            }
-        }
     }
 }
 
@@ -361,7 +249,7 @@ async fn run_in_worker(
 }
 
 /// Lets the browser handle events and paint before the next chunk.
-async fn next_tick() {
+pub async fn next_tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);

@@ -1,9 +1,13 @@
 //! The Batch page scores in its Web Worker on the release build behind the production server
 //! (CSP `worker-src 'self'`, the worker's files served as Trunk writes them), and when no worker
 //! can start, or the one that starts speaks another protocol version (another build's), it scores
-//! the same file on the main thread with the same result.
+//! the same file on the main thread with the same result. The own-model page converts its
+//! `model.txt` in the same worker, and on the main thread when none can be used, accepting and
+//! refusing models with the same words either way; the history page reads an order history
+//! there too, with the same shoppers or the same error either way.
 
 use fantoccini::Client;
+use sha2::Digest;
 
 use crate::harness::{app_url, testid, wait_for, wait_for_model, with_browser};
 
@@ -25,6 +29,74 @@ async fn scored_in(client: &Client, setup: &str) -> Result<String, fantoccini::e
     Ok(results.attr("data-scored-in").await?.unwrap_or_default())
 }
 
+/// Converts the model fixture `name` on a fresh own-model page after running `setup` there;
+/// returns where it was converted and what the page then shows: the error, or the model's sha256.
+async fn converted_in(
+    client: &Client,
+    setup: &str,
+    name: &str,
+) -> Result<(String, String), fantoccini::error::CmdError> {
+    client.goto(&app_url("/own-model")).await?;
+    wait_for_model(client).await?;
+    client.execute(setup, vec![]).await?;
+    let input = wait_for(client, &testid("own-model-file")).await?;
+    input.clear().await?;
+    let path = format!("{}/tests/fixtures/model/{name}", env!("CARGO_MANIFEST_DIR"));
+    input.send_keys(&path).await?;
+    wait_for(client, &testid("own-model-use"))
+        .await?
+        .click()
+        .await?;
+    let form = wait_for(
+        client,
+        "[data-testid=\"own-model-form\"][data-converted-in]:not([data-converted-in=\"\"])",
+    )
+    .await?;
+    let place = form.attr("data-converted-in").await?.unwrap_or_default();
+    let shown = if name.starts_with("reject_") {
+        wait_for(client, &testid("own-model-error"))
+            .await?
+            .text()
+            .await?
+    } else {
+        wait_for(client, &testid("own-model-sha256"))
+            .await?
+            .text()
+            .await?
+    };
+    Ok((place, shown.trim().to_owned()))
+}
+
+/// Uploads the order-history file at `path` on a fresh history page after running `setup`
+/// there; returns where it was read and what the page then shows: the error, or the number of
+/// shoppers.
+async fn parsed_in(
+    client: &Client,
+    setup: &str,
+    path: &str,
+) -> Result<(String, String), fantoccini::error::CmdError> {
+    client.goto(&app_url("/history")).await?;
+    let input = wait_for(client, &testid("history-file")).await?;
+    client.execute(setup, vec![]).await?;
+    input.send_keys(path).await?;
+    let card = wait_for(
+        client,
+        "[data-testid=\"history-upload\"][data-parsed-in]:not([data-parsed-in=\"\"])",
+    )
+    .await?;
+    let place = card.attr("data-parsed-in").await?.unwrap_or_default();
+    let shown = if path.ends_with("binary.csv") {
+        wait_for(client, &testid("history-error"))
+            .await?
+            .text()
+            .await?
+    } else {
+        let shoppers = wait_for(client, &testid("history-shoppers")).await?;
+        shoppers.attr("data-count").await?.unwrap_or_default()
+    };
+    Ok((place, shown.trim().to_owned()))
+}
+
 fn labelled_fixture() -> String {
     format!(
         "{}/tests/e2e/fixtures/uploads/batch_labelled.csv",
@@ -40,6 +112,84 @@ async fn the_worker_scores_the_file_and_the_page_takes_over_when_it_cannot() {
         let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
         assert_eq!(scored_in(&client, no_workers).await?, "page");
         assert_eq!(scored_in(&client, OLD_WORKER).await?, "page");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn the_worker_converts_an_own_model_and_the_page_takes_over_when_it_cannot() {
+    let model_txt = std::fs::read(format!(
+        "{}/tests/fixtures/model/none_missing.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("model fixture");
+    let sha: String = sha2::Sha256::digest(&model_txt)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    with_browser(&[], |client| async move {
+        let (place, refusal) = converted_in(&client, "", "reject_categorical.txt").await?;
+        assert_eq!(place, "worker");
+        assert!(
+            refusal.contains("categorical splits are not supported"),
+            "{refusal}"
+        );
+        assert_eq!(
+            converted_in(&client, "", "none_missing.txt").await?,
+            ("worker".to_owned(), sha.clone())
+        );
+        let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
+        for setup in [no_workers, OLD_WORKER] {
+            assert_eq!(
+                converted_in(&client, setup, "reject_categorical.txt").await?,
+                ("page".to_owned(), refusal.clone())
+            );
+            assert_eq!(
+                converted_in(&client, setup, "none_missing.txt").await?,
+                ("page".to_owned(), sha.clone())
+            );
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn the_worker_reads_an_order_history_and_the_page_takes_over_when_it_cannot() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let binary = std::env::temp_dir().join(format!("{}-orders_binary.csv", std::process::id()));
+    std::fs::write(&binary, b"order_id,user_id\n\xff\xff\n").expect("write a fixture");
+    let files = [
+        format!("{root}/tests/e2e/fixtures/uploads/order_lines_sample.csv"),
+        format!("{root}/tests/fixtures/order_exports/orders.json"),
+        binary.display().to_string(),
+    ];
+    with_browser(&[], |client| async move {
+        let mut in_worker = Vec::new();
+        for path in &files {
+            let (place, shown) = parsed_in(&client, "", path).await?;
+            assert_eq!(place, "worker", "{path}");
+            in_worker.push(shown);
+        }
+        assert_eq!(in_worker[1], "1", "an export is one person");
+        assert!(
+            in_worker[2].contains("orders_binary.csv"),
+            "{}",
+            in_worker[2]
+        );
+        let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
+        for setup in [no_workers, OLD_WORKER] {
+            for (path, shown) in files.iter().zip(&in_worker) {
+                assert_eq!(
+                    parsed_in(&client, setup, path).await?,
+                    ("page".to_owned(), shown.clone()),
+                    "{path}"
+                );
+            }
+        }
         Ok(())
     })
     .await;

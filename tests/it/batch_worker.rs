@@ -1,16 +1,19 @@
 //! The Batch page's worker, natively: its messages survive the trip through an `Envelope` (JSON
 //! beside numbers and bytes) and malformed ones are refused, and a `ScoringRun` fed a file in
 //! slices writes, part by part, exactly the CSV `reorder predict` writes for the whole file, with
-//! the chunks for the log holding each good row's probability, decision, ids and values.
+//! the chunks for the log holding each good row's probability, decision, ids and values. An own
+//! `model.txt` converted by the worker's answer (`ConvertModel::answer`) gives, after its trip
+//! through an envelope, the very model and the very refusal the page's own converter gives.
 
 use instacart_reorder::batch::worker_protocol::{
-    Envelope, PageMessage, ProtocolError, RunFailure, RunProgress, RunSummary, ScoredChunk,
-    StartRun, WorkerMessage, PROTOCOL_VERSION,
+    ConvertModel, ConvertedBundle, Envelope, PageMessage, ProtocolError, RunFailure, RunProgress,
+    RunSummary, ScoredChunk, StartRun, WorkerMessage, PROTOCOL_VERSION,
 };
 use instacart_reorder::batch::{
     BatchReader, CurvePoint, OutputWriter, PreviewRow, RowError, RunStep, ScoringRun,
 };
 use instacart_reorder::model::Model;
+use instacart_reorder::own_model::convert_own_model;
 
 fn model() -> Model {
     let path = format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR"));
@@ -103,6 +106,11 @@ fn page_messages_survive_their_envelope() {
         }),
         PageMessage::ChunkLogged { index: 9 },
         PageMessage::Cancel,
+        PageMessage::ConvertModel(ConvertModel {
+            protocol_version: PROTOCOL_VERSION,
+            feature_names_json: Some("[\"a\",\"b\"]".to_owned()),
+            threshold_text: None,
+        }),
     ] {
         assert_eq!(
             PageMessage::decode(&message.encode()).expect("decodes"),
@@ -153,6 +161,83 @@ fn malformed_envelopes_are_refused() {
     .encode();
     labels.bytes.clear();
     assert!(WorkerMessage::decode(labels).is_err());
+
+    let converted = WorkerMessage::ModelConverted(ConvertedBundle {
+        sha256: "ab".to_owned(),
+        model_txt: b"tree".to_vec(),
+        bundle_json: "{}".to_owned(),
+    })
+    .encode();
+    let mut cut = converted.clone();
+    cut.bytes.truncate(3);
+    assert!(matches!(
+        WorkerMessage::decode(cut),
+        Err(ProtocolError::Bytes {
+            expected: 4,
+            found: 3
+        })
+    ));
+    let mut not_text = converted;
+    not_text.bytes.push(0xff);
+    assert!(matches!(
+        WorkerMessage::decode(not_text),
+        Err(ProtocolError::BundleText(_))
+    ));
+}
+
+fn model_fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/model/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(path).expect("model fixture")
+}
+
+fn convert_request(names: Option<&str>, threshold: Option<&str>) -> ConvertModel {
+    ConvertModel {
+        protocol_version: PROTOCOL_VERSION,
+        feature_names_json: names.map(str::to_owned),
+        threshold_text: threshold.map(str::to_owned),
+    }
+}
+
+#[test]
+fn a_model_converted_by_the_worker_is_the_model_the_page_converts() {
+    let model_txt = model_fixture("none_missing.txt");
+    let here = convert_own_model(&model_txt, None, Some(" 0.25\n")).expect("converts");
+    let answer = convert_request(None, Some(" 0.25\n")).answer(model_txt.clone());
+    let WorkerMessage::ModelConverted(bundle) = round_trip(answer) else {
+        panic!("a supported model is converted");
+    };
+    assert_eq!(bundle.model_txt, model_txt, "the exact bytes come back");
+    assert_eq!(bundle.sha256, here.sha256);
+    let there = Model::from_bundle_json(&bundle.bundle_json).expect("the bundle loads");
+    assert_eq!(there.source_sha256(), here.model.source_sha256());
+    assert_eq!(there.threshold(), 0.25);
+    assert_eq!(
+        serde_json::to_string(there.bundle()).expect("json"),
+        serde_json::to_string(here.model.bundle()).expect("json"),
+        "the same bundle, every float to the bit"
+    );
+}
+
+#[test]
+fn a_model_refused_by_the_worker_gets_the_pages_words() {
+    let good = model_fixture("none_missing.txt");
+    let cases: [(Vec<u8>, Option<&str>, Option<&str>); 4] = [
+        (model_fixture("reject_categorical.txt"), None, None),
+        (vec![b't', 0xff, b'e'], None, None),
+        (good.clone(), None, Some("half")),
+        (good, Some("[1, 2]"), None),
+    ];
+    for (model_txt, names, threshold) in cases {
+        let expected = convert_own_model(&model_txt, names, threshold)
+            .err()
+            .expect("refused")
+            .to_string();
+        let answer = convert_request(names, threshold).answer(model_txt);
+        assert_eq!(
+            round_trip(answer),
+            WorkerMessage::ModelRefused { message: expected }
+        );
+    }
 }
 
 /// A batch file for `model`: ids, a label, every feature (some missing, one column quoted), a

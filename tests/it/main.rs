@@ -19,6 +19,7 @@ mod features_cli;
 mod features_compute;
 mod features_demo_picks;
 mod form_rules;
+mod history_upload;
 mod hostile_inputs;
 mod lang;
 mod model_cli;

@@ -9,26 +9,28 @@
 //! rule: the personal-history model, fetched only then, when most of the products are not in
 //! the catalog (always for an export: its product ids are today's), else the main model; the
 //! page says which and why. For an export, the next order's time defaults to now and the
-//! context features follow it. Nothing is uploaded anywhere.
+//! context features follow it. The files are read in the batch worker when it can start
+//! (`history_work`; the upload card says where in `data-parsed-in`), else on the main thread.
+//! Nothing is uploaded anywhere.
 
 use crate::number::parse_value;
 use crate::upload::Upload;
 use std::sync::Arc;
 
-use js_sys::Uint8Array;
 use leptos::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use std::cell::RefCell;
 
 use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
-use crate::order_export::{is_order_export, read_order_export, PersonalHistory, Timestamp};
-use crate::order_files::{read_uploaded, ShopperOrders};
+use crate::history_upload::UploadedHistory;
+use crate::order_export::{PersonalHistory, Timestamp};
+use crate::order_files::ShopperOrders;
 use crate::recommend::{
     basket_csv, choose_model, recommend, ModelChoice, ModelPick, RecommendError,
 };
 use crate::web::download::offer_download;
-use crate::web::fetch::{fetch_text, js_message};
+use crate::web::fetch::fetch_text;
+use crate::web::history_work::read_history_files;
 use crate::web::loader::{fetch_and_check_against, use_model, LoadedModel};
 use crate::web::state::language::use_lang;
 
@@ -176,6 +178,8 @@ pub fn OrderUploadPage() -> impl IntoView {
     let hour = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Arc<NextBasket>, String>>);
+    // Where the last upload was read: "worker" or "page".
+    let parsed_in = RwSignal::new("");
 
     let choose = move |user_id: &str| {
         selected.set(user_id.to_owned());
@@ -199,6 +203,7 @@ pub fn OrderUploadPage() -> impl IntoView {
         if files.is_empty() {
             return;
         }
+        parsed_in.set("");
         leptos::task::spawn_local(async move {
             let read = async {
                 // Sizes first, before any file is read.
@@ -207,36 +212,16 @@ pub fn OrderUploadPage() -> impl IntoView {
                         .check(&file.name(), file.size() as u64)
                         .map_err(|too_large| too_large.to_string())?;
                 }
-                let mut contents = Vec::with_capacity(files.len());
-                for file in &files {
-                    let buffer = JsFuture::from(file.array_buffer())
-                        .await
-                        .map_err(|error| js_message(&error))?;
-                    contents.push((file.name(), Uint8Array::new(&buffer).to_vec()));
-                }
-                if let [(name, bytes)] = contents.as_slice() {
-                    if is_order_export(bytes) {
-                        let history =
-                            read_order_export(bytes).map_err(|error| format!("{name}: {error}"))?;
-                        return Ok((vec![history.orders.clone()], Some(Arc::new(history))));
-                    }
-                }
-                read_uploaded(&contents)
-                    .map(|list| (list, None))
-                    .map_err(|error| {
-                        let mut text = error.to_string();
-                        let mut source = std::error::Error::source(&error);
-                        while let Some(cause) = source {
-                            if !text.contains(&cause.to_string()) {
-                                text.push_str(&format!(": {cause}"));
-                            }
-                            source = cause.source();
-                        }
-                        text
-                    })
+                let read = read_history_files(files).await;
+                parsed_in.set(if read.in_worker { "worker" } else { "page" });
+                read.outcome
             };
             match read.await {
-                Ok((list, personal)) => {
+                Ok(UploadedHistory {
+                    shoppers: list,
+                    export: personal,
+                }) => {
+                    let personal = personal.map(Arc::new);
                     if personal.is_some() {
                         at.set(now_here().to_string());
                     }
@@ -356,7 +341,7 @@ pub fn OrderUploadPage() -> impl IntoView {
                     "Kendi Instacart siparişlerinizin dışa aktarımını (instacart-order-history-download'un CSV, TSV ya da JSON dosyası), sipariş satırlarını tek bir CSV olarak (order_id, user_id, order_number, order_dow, order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order sütunları; Instacart örneğindeki gibi) ya da Kaggle düzenindeki iki dosya olarak yükleyin: orders.csv ve order_products__prior.csv. Sonraki sepet tarayıcınızda tahmin edilir; hiçbir şey yüklenmez.",
                 )}
             </p>
-            <div class="card">
+            <div class="card" data-testid="history-upload" data-parsed-in=move || parsed_in.get()>
                 <label for="history-file">{move || lang.get().pick("Your Instacart export (CSV, TSV or JSON), or order lines (one joined CSV, or orders.csv + order_products__prior.csv)", "Instacart dışa aktarımınız (CSV, TSV ya da JSON) ya da sipariş satırları (tek birleşik CSV ya da orders.csv + order_products__prior.csv)")}</label>
                 <input id="history-file" type="file" accept=".csv,.tsv,.json,text/csv,text/tab-separated-values,application/json" multiple data-testid="history-file" on:change=on_file />
             </div>

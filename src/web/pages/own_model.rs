@@ -1,6 +1,7 @@
 //! Your own model, page `/own-model`: drop a LightGBM `model.txt` (optionally with
 //! `feature_names.json` and `best_threshold.txt`); the same Rust converter as `reorder convert`
-//! runs in the browser. While one is loaded, the Predict and Batch pages score with it and the
+//! runs in the browser, in the batch worker when it can start (`own_model_work`; the form says
+//! where in `data-converted-in`), else on the main thread. While one is loaded, the Predict and Batch pages score with it and the
 //! log records its sha256 (the state lives in `state::active_model`). The files are remembered
 //! in IndexedDB (`own_model_store`) until the model is removed; if storage is unavailable the
 //! model still works for this visit.
@@ -12,43 +13,40 @@ use wasm_bindgen_futures::JsFuture;
 use crate::own_model::DEFAULT_THRESHOLD;
 use crate::upload::{text_of, Upload};
 use crate::web::fetch::js_message;
-use crate::web::own_model_store::OwnModelFiles;
+use crate::web::own_model_work::convert_model_file;
 use crate::web::state::active_model::use_own_model;
 use crate::web::state::language::use_lang;
 
-/// The chosen file's name and bytes, its size checked against the input's limit first. Read as
-/// bytes, never decoded by the browser: a BOM or invalid UTF-8 then gets the same verdict and
-/// the same sha256 here as in `reorder convert` and `sha256sum`.
-async fn file_bytes(
+/// The chosen file, its size checked against the input's limit first.
+fn chosen_file(
     input: &web_sys::HtmlInputElement,
     upload: Upload,
-) -> Result<Option<(String, Vec<u8>)>, String> {
+) -> Result<Option<web_sys::File>, String> {
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
         return Ok(None);
     };
     upload
         .check(&file.name(), file.size() as u64)
         .map_err(|too_large| too_large.to_string())?;
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|error| js_message(&error))?;
-    Ok(Some((
-        file.name(),
-        js_sys::Uint8Array::new(&buffer).to_vec(),
-    )))
+    Ok(Some(file))
 }
 
-/// A small text file (feature names, threshold): strict UTF-8, BOM dropped.
+/// A small text file (feature names, threshold): strict UTF-8, BOM dropped. Read as bytes, never
+/// decoded by the browser, so a BOM or invalid UTF-8 gets the same verdict as in the CLI.
 async fn file_text(
     input: &web_sys::HtmlInputElement,
     upload: Upload,
 ) -> Result<Option<String>, String> {
-    let Some((name, bytes)) = file_bytes(input, upload).await? else {
+    let Some(file) = chosen_file(input, upload)? else {
         return Ok(None);
     };
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|error| js_message(&error))?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     text_of(&bytes)
         .map(|text| Some(text.to_owned()))
-        .map_err(|error| format!("`{name}` is not UTF-8 text: {error}"))
+        .map_err(|error| format!("`{}` is not UTF-8 text: {error}", file.name()))
 }
 
 #[component]
@@ -57,6 +55,8 @@ pub fn OwnModelPage() -> impl IntoView {
     let context = use_own_model();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Where the last model was converted or refused: "worker" or "page".
+    let converted_in = RwSignal::new("");
     let model_input = NodeRef::<leptos::html::Input>::new();
     let names_input = NodeRef::<leptos::html::Input>::new();
     let threshold_input = NodeRef::<leptos::html::Input>::new();
@@ -72,25 +72,22 @@ pub fn OwnModelPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let outcome = async {
-                let (file_name, model_txt) = file_bytes(&model_el, Upload::ModelText)
-                    .await?
-                    .ok_or_else(|| {
-                        lang.get_untracked()
-                            .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
-                            .to_owned()
-                    })?;
+                let file = chosen_file(&model_el, Upload::ModelText)?.ok_or_else(|| {
+                    lang.get_untracked()
+                        .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
+                        .to_owned()
+                })?;
                 let feature_names_json = file_text(&names_el, Upload::FeatureNames).await?;
                 let threshold_text = file_text(&threshold_el, Upload::Threshold).await?;
-                let files = OwnModelFiles {
-                    file_name,
-                    model_txt,
-                    feature_names_json,
-                    threshold_text,
-                };
-                context
-                    .adopt(files)
-                    .await
-                    .map_err(|error| error.to_string())
+                let conversion = convert_model_file(file, feature_names_json, threshold_text).await;
+                converted_in.set(if conversion.in_worker {
+                    "worker"
+                } else {
+                    "page"
+                });
+                let (model, files) = conversion.outcome?;
+                context.adopt(model, files).await;
+                Ok(())
             }
             .await;
             error.set(outcome.err());
@@ -150,7 +147,7 @@ pub fn OwnModelPage() -> impl IntoView {
                 }}
                 {move || context.storage_note.get().map(|note| view! { <p class="hint" data-testid="own-model-storage-note">{note}</p> })}
             </div>
-            <form class="card own-model-form" on:submit=on_use>
+            <form class="card own-model-form" data-testid="own-model-form" data-converted-in=move || converted_in.get() on:submit=on_use>
                 <p>
                     <label for="own-model-file">"model.txt"</label>
                     <input id="own-model-file" type="file" accept=".txt,text/plain" data-testid="own-model-file" node_ref=model_input />

@@ -29,15 +29,25 @@ impl OwnModel {
             files.feature_names_json.as_deref(),
             files.threshold_text.as_deref(),
         )?;
-        Ok(OwnModel {
+        Ok(OwnModel::converted(
+            converted.model,
+            converted.sha256,
+            files,
+        ))
+    }
+
+    /// The model converted from `files` (here, or in the batch worker), with `sha256` the sha256
+    /// of their `model.txt`.
+    pub fn converted(model: Model, sha256: String, files: &OwnModelFiles) -> OwnModel {
+        OwnModel {
             loaded: Arc::new(LoadedModel {
-                model: converted.model,
-                file_sha256: converted.sha256,
+                model,
+                file_sha256: sha256,
                 file_bytes: files.model_txt.len(),
             }),
             file_name: files.file_name.clone(),
             threshold_given: files.threshold_text.is_some(),
-        })
+        }
     }
 }
 
@@ -50,15 +60,13 @@ pub struct OwnModelContext {
 }
 
 impl OwnModelContext {
-    /// Converts `files` and scores with the result from now on; then remembers the files (a
+    /// Scores with `model`, converted from `files`, from now on; then remembers the files (a
     /// failure to remember is noted, the model is still used for this visit).
-    pub async fn adopt(self, files: OwnModelFiles) -> Result<(), OwnModelError> {
-        let model = OwnModel::from_files(&files)?;
+    pub async fn adopt(self, model: OwnModel, files: OwnModelFiles) {
         self.own.set(Some(Arc::new(model)));
         let saved = save_files(&files).await;
         self.storage_note
             .set(saved.err().map(|error| full_message(&error)));
-        Ok(())
     }
 
     /// Goes back to the bundled model and forgets the remembered files.

@@ -1,0 +1,151 @@
+//! The page's end of the batch worker (src/bin/batch_worker.rs), shared by the jobs it does: a
+//! Batch run (`batch_run`), an own model's conversion (`own_model_work`) and an order history's
+//! reading (`history_work`). `WorkerLink::start`
+//! starts a fresh worker and waits for its `Ready`; it answers `Err` (why) when no worker can be
+//! used (none starts, it fails to load, or it speaks another protocol version), and the caller
+//! then does the job on the main thread. One job per worker; it is terminated when dropped.
+
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::batch::worker_protocol::{PageMessage, RunFailure, WorkerMessage, PROTOCOL_VERSION};
+use crate::envelope_js;
+use crate::mailbox::Mailbox;
+use crate::web::fetch::js_message;
+
+/// Where Trunk puts the worker's loader (index.html, `data-bin="batch_worker"`).
+const WORKER_URL: &str = "/batch_worker_loader.js";
+/// How long a worker may take to say it is ready before the page does the job by itself.
+const WORKER_START_TIMEOUT_MS: i32 = 15_000;
+
+/// What reaches the page from a worker.
+enum FromWorker {
+    Message(WorkerMessage),
+    /// The worker's script failed (to load, or later).
+    Failed(String),
+    TimedOut,
+}
+
+/// A started batch worker; terminated when dropped.
+pub struct WorkerLink {
+    worker: web_sys::Worker,
+    inbox: Rc<Mailbox<FromWorker>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for WorkerLink {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+impl WorkerLink {
+    /// Starts the worker and waits for its `Ready`; `Err` (why) when it cannot be used.
+    pub async fn start() -> Result<WorkerLink, String> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+            .map_err(|error| js_message(&error))?;
+        let inbox = Rc::new(Mailbox::new());
+        let on_message = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let message = envelope_js::from_js(&event.data())
+                    .map_err(|error| error.to_string())
+                    .and_then(|envelope| {
+                        WorkerMessage::decode(envelope).map_err(|error| error.to_string())
+                    });
+                inbox.post(match message {
+                    Ok(message) => FromWorker::Message(message),
+                    Err(error) => FromWorker::Failed(error),
+                });
+            })
+        };
+        let on_error = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let message = event
+                    .dyn_ref::<web_sys::ErrorEvent>()
+                    .map(|error| error.message())
+                    .unwrap_or_else(|| "the batch worker did not start".to_owned());
+                inbox.post(FromWorker::Failed(message));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let link = WorkerLink {
+            worker,
+            inbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        };
+        let timeout = {
+            let inbox = Rc::clone(&link.inbox);
+            Closure::once_into_js(move || inbox.post(FromWorker::TimedOut))
+        };
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timeout.unchecked_ref(),
+                WORKER_START_TIMEOUT_MS,
+            );
+        }
+        match link.inbox.take().await {
+            FromWorker::Message(WorkerMessage::Ready { protocol_version })
+                if protocol_version == PROTOCOL_VERSION =>
+            {
+                Ok(link)
+            }
+            FromWorker::Message(WorkerMessage::Ready { protocol_version }) => {
+                Err(RunFailure::VersionMismatch {
+                    page: PROTOCOL_VERSION,
+                    worker: protocol_version,
+                }
+                .to_string())
+            }
+            FromWorker::Message(_) => Err("the batch worker spoke before it was ready".to_owned()),
+            FromWorker::Failed(message) => Err(message),
+            FromWorker::TimedOut => Err("the batch worker did not start in time".to_owned()),
+        }
+    }
+
+    pub fn post(&self, message: &PageMessage, file: Option<&web_sys::File>) -> Result<(), String> {
+        let (object, transfer) = envelope_js::to_js(&message.encode());
+        if let Some(file) = file {
+            let _ = js_sys::Reflect::set(&object, &"file".into(), file);
+        }
+        self.worker
+            .post_message_with_transfer(&object, &transfer)
+            .map_err(|error| js_message(&error))
+    }
+
+    /// Posts `message` with `files` beside it as `files` (the order history's files).
+    pub fn post_with_files(
+        &self,
+        message: &PageMessage,
+        files: &[web_sys::File],
+    ) -> Result<(), String> {
+        let (object, transfer) = envelope_js::to_js(&message.encode());
+        let list = js_sys::Array::new();
+        for file in files {
+            list.push(file);
+        }
+        let _ = js_sys::Reflect::set(&object, &"files".into(), &list);
+        self.worker
+            .post_message_with_transfer(&object, &transfer)
+            .map_err(|error| js_message(&error))
+    }
+
+    /// The next message, skipping the start timer's late tick.
+    pub async fn next(&self) -> Result<WorkerMessage, RunFailure> {
+        loop {
+            match self.inbox.take().await {
+                FromWorker::Message(message) => return Ok(message),
+                FromWorker::Failed(message) => return Err(RunFailure::Protocol { message }),
+                FromWorker::TimedOut => {}
+            }
+        }
+    }
+}
