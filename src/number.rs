@@ -63,6 +63,45 @@ pub fn parse_file_value(text: &str) -> Result<Option<f64>, NumberError> {
     parse_value(text, DecimalMark::Point)
 }
 
+/// Powers of ten that an f64 holds exactly (10^0 to 10^22).
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common shape of a number in a file, read without the general path: ASCII digits with at
+/// most one `.` (no sign, exponent, spaces or other marks), at least one digit, whose digits
+/// make an integer below 2^53 and with at most 22 of them after the point. Such a text is
+/// `m / 10^k` with `m` and `10^k` both exact in an f64, so one division gives the correctly
+/// rounded value: exactly what `parse_file_value` returns for it (Clinger's fast path, the one
+/// the standard library's parser also takes first). `None` means "not this shape": use
+/// `parse_file_value`, which decides.
+pub fn parse_plain_decimal(text: &[u8]) -> Option<f64> {
+    let mut mantissa: u64 = 0;
+    let mut digits = 0usize;
+    let mut fraction_digits = None::<usize>;
+    for &byte in text {
+        match byte {
+            b'0'..=b'9' => {
+                mantissa = mantissa
+                    .checked_mul(10)?
+                    .checked_add(u64::from(byte - b'0'))?;
+                digits += 1;
+                if let Some(count) = fraction_digits.as_mut() {
+                    *count += 1;
+                }
+            }
+            b'.' if fraction_digits.is_none() => fraction_digits = Some(0),
+            _ => return None,
+        }
+    }
+    let scale = fraction_digits.unwrap_or(0);
+    if digits == 0 || mantissa >= 1 << 53 || scale >= EXACT_POWERS_OF_TEN.len() {
+        return None;
+    }
+    Some(mantissa as f64 / EXACT_POWERS_OF_TEN[scale])
+}
+
 /// Reads a number with the given decimal mark. `Ok(None)` is a missing value.
 pub fn parse_value(text: &str, mark: DecimalMark) -> Result<Option<f64>, NumberError> {
     let text = text.trim();

@@ -4,7 +4,7 @@
 //! at once or slice by slice (a file too large to hold in memory), with the same results.
 
 use super::records::{RecordSplitter, Split};
-use crate::number::{parse_file_value, NumberError};
+use crate::number::{parse_file_value, parse_plain_decimal, NumberError};
 use crate::prediction_log::csv_cell;
 use crate::upload::without_bom;
 
@@ -164,6 +164,11 @@ impl BatchLayout {
         };
         let start = values.len();
         for (&column, &feature) in self.feature_columns.iter().zip(feature_names) {
+            // Most cells are plain digits: read without the general path (same value).
+            if let Some(value) = parse_plain_decimal(cells[column]) {
+                values.push(value);
+                continue;
+            }
             let parsed = text(column, feature).and_then(|cell| {
                 parse_value(cell).map_err(|error| RowError {
                     line,

@@ -27,6 +27,7 @@ mod model_exp;
 mod model_parity;
 mod model_rejections;
 mod model_shap_depth;
+mod number_fast_path;
 mod order_basket;
 mod order_export;
 mod order_files;
