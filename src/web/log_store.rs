@@ -1223,12 +1223,7 @@ async fn recent_batch_rows(
     .await?;
     let mut rows = Vec::new();
     for value in kept.iter() {
-        let chunk = chunk_from_js(&value, &JsValue::UNDEFINED).map_err(|reason| {
-            LogStoreError::Damaged {
-                what: "batch chunk",
-                reason,
-            }
-        })?;
+        let chunk = decode_chunk(&value, &JsValue::UNDEFINED)?;
         let text = |name: &str| {
             Reflect::get(&value, &JsValue::from_str(name))
                 .ok()
@@ -1367,6 +1362,15 @@ fn values_numbered(values: &JsValue, keys: &Array) -> JsValue {
     kept.into()
 }
 
+/// A stored batch chunk (`values`: its feature values, or undefined to leave them out) back as
+/// a `BatchChunk`; a chunk that does not decode is reported as damaged.
+fn decode_chunk(value: &JsValue, values: &JsValue) -> Result<BatchChunk, LogStoreError> {
+    chunk_from_js(value, values).map_err(|reason| LogStoreError::Damaged {
+        what: "batch chunk",
+        reason,
+    })
+}
+
 /// The next page of batch chunks (keys above `after`) with their values, and the last key read.
 async fn read_chunk_page(
     db: &IdbDatabase,
@@ -1391,12 +1395,7 @@ async fn read_chunk_page(
     let mut chunks = Vec::with_capacity(stored.length() as usize);
     let mut last = None;
     for value in stored.iter() {
-        let head = chunk_from_js(&value, &JsValue::UNDEFINED).map_err(|reason| {
-            LogStoreError::Damaged {
-                what: "batch chunk",
-                reason,
-            }
-        })?;
+        let head = decode_chunk(&value, &JsValue::UNDEFINED)?;
         let key = chunk_key(head.run_id, head.index);
         // One small read per chunk, in a transaction of its own (the previous one may have
         // ended while the page was decoded).
@@ -1407,10 +1406,7 @@ async fn read_chunk_page(
         let values = request_done(&read)
             .await
             .map_err(IdbError::failed("read"))?;
-        let chunk = chunk_from_js(&value, &values).map_err(|reason| LogStoreError::Damaged {
-            what: "batch chunk",
-            reason,
-        })?;
+        let chunk = decode_chunk(&value, &values)?;
         last = Some(key);
         chunks.push(chunk);
     }
@@ -1550,8 +1546,8 @@ impl LogStoreHandle {
 }
 
 /// Creates the app's log and shares it; call once at the app root. Nothing is opened or read
-/// here: a page's first use opens the database, and `open_log_after_next_paint` opens it for
-/// the storage banner once the first screen is up.
+/// here: a page's first use opens the database, and `warm_up_log_store` opens it for the
+/// storage banner once the first result is on screen.
 pub fn provide_log_store() {
     let handle = LogStoreHandle::new(LogStore::open_default());
     provide_context(handle);
