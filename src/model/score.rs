@@ -8,7 +8,7 @@ use super::bundle::{
 use super::codes::Forest;
 use super::exp::exp;
 use super::shap::{self, PathElement};
-use super::tree::TreeError;
+use super::tree::{sum_of_leaves, TreeError};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -253,16 +253,7 @@ impl Model {
     /// Sum of one row's leaves in tree order, from the trees' own arrays (the path for models
     /// beyond the compiled layout).
     fn raw_from_arrays(&self, row: &[f64]) -> f64 {
-        let mut sum = 0.0;
-        for tree in &self.bundle.trees {
-            let mut index = if tree.num_nodes() == 0 { -1 } else { 0 };
-            while index >= 0 {
-                let node = index as usize;
-                index = tree.next(node, row[tree.split_feature[node] as usize]);
-            }
-            sum += tree.leaf_value[!index as usize];
-        }
-        sum
+        sum_of_leaves(&self.bundle.trees, row)
     }
 
     /// Turns the sum of leaves into the raw score and probability, as LightGBM does: the raw

@@ -437,19 +437,6 @@ mod tests {
         tree
     }
 
-    fn raw_from_arrays(trees: &[TreeArrays], row: &[f64]) -> f64 {
-        let mut sum = 0.0;
-        for tree in trees {
-            let mut index = if tree.num_nodes() == 0 { -1 } else { 0 };
-            while index >= 0 {
-                let node = index as usize;
-                index = tree.next(node, row[tree.split_feature[node] as usize]);
-            }
-            sum += tree.leaf_value[!index as usize];
-        }
-        sum
-    }
-
     #[test]
     fn codes_take_the_same_leaves_as_lightgbms_rule() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -477,7 +464,7 @@ mod tests {
         let mut batch = vec![0.0; 3000];
         forest.raw_batch(&rows, features, &mut batch);
         for (row, batch_sum) in rows.chunks_exact(features).zip(&batch) {
-            let expected = raw_from_arrays(&trees, row);
+            let expected = crate::tree::sum_of_leaves(&trees, row);
             assert_eq!(forest.raw(row).to_bits(), expected.to_bits(), "row {row:?}");
             assert_eq!(batch_sum.to_bits(), expected.to_bits(), "row {row:?}");
         }

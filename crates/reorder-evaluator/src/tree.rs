@@ -275,6 +275,22 @@ impl TreeArrays {
     }
 }
 
+/// One row's sum of leaves in tree order, each tree walked node by node on its own arrays: the
+/// plain path (for models beyond the compiled layout, and the reference the compiled one is
+/// tested against).
+pub fn sum_of_leaves(trees: &[TreeArrays], row: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for tree in trees {
+        let mut index = if tree.num_nodes() == 0 { -1 } else { 0 };
+        while index >= 0 {
+            let node = index as usize;
+            index = tree.next(node, row[tree.split_feature[node] as usize]);
+        }
+        sum += tree.leaf_value[!index as usize];
+    }
+    sum
+}
+
 /// LightGBM's numerical decision. The C API first snaps every `|x| <= kZeroThreshold` to +0.0;
 /// then a NaN is read as 0.0 unless the missing type is NaN; the missing value of the split's
 /// type goes to the default side; everything else goes left when `x <= threshold`.
