@@ -10,6 +10,7 @@
 
 mod metrics;
 mod records;
+mod row_ranges;
 mod rows;
 mod scoring_run;
 mod tally;
@@ -18,9 +19,10 @@ pub mod worker_protocol;
 pub use metrics::{
     sort_highest_first, Confusion, CurvePoint, LabelledScores, F1_STEPS, PR_CURVE_POINTS,
 };
+pub use row_ranges::{NextRange, RangeCutter, RowRange};
 pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
     OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
-pub use scoring_run::{RunStep, ScoringRun};
-pub use tally::{BatchTally, PreviewRow};
+pub use scoring_run::{RangeScorer, RangeSetup, RunStep, ScoredRange, ScoringRun};
+pub use tally::{BatchTally, PreviewRow, TallyCounts};

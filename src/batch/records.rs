@@ -53,6 +53,28 @@ impl RecordSplitter {
         }
     }
 
+    /// A splitter for bytes that start where a record starts, in the middle of a file whose
+    /// reader was on `line` there: the same records on the same lines as that reader finds. (The
+    /// reader is first given an empty line, which it skips, so that it no longer takes the
+    /// range's first bytes for a byte-order mark: only a file's start has one.)
+    pub(crate) fn starting_on(line: u64) -> RecordSplitter {
+        let mut splitter = RecordSplitter::new();
+        splitter.core.set_line(line.saturating_sub(1));
+        let (result, ..) =
+            splitter
+                .core
+                .read_record(b"\n", &mut splitter.fields, &mut splitter.ends);
+        debug_assert_eq!(result, ReadRecordResult::InputEmpty);
+        splitter.core.set_line(line);
+        splitter.record_line = line;
+        splitter
+    }
+
+    /// The line the next record is counted from, once a record has been handed out.
+    pub(crate) fn line(&self) -> u64 {
+        self.core.line()
+    }
+
     /// Bytes of input parsed so far.
     pub(crate) fn consumed(&self) -> u64 {
         self.consumed

@@ -4,6 +4,7 @@
 //! at once or slice by slice (a file too large to hold in memory), with the same results.
 
 use super::records::{RecordSplitter, Split};
+use super::row_ranges::RowRange;
 use crate::number::{parse_file_value, parse_plain_decimal, NumberError};
 use crate::prediction_log::csv_cell;
 use crate::upload::without_bom;
@@ -50,7 +51,7 @@ pub struct RowError {
 }
 
 /// Which column of the file is what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchLayout {
     /// For each model feature, in model order, the file column holding it.
     pub feature_columns: Vec<usize>,
@@ -446,6 +447,43 @@ impl BatchReader {
         &self.layout
     }
 
+    /// A reader of one range of whole records cut from a file with this `layout`
+    /// (`row_ranges::RangeCutter`): the same rows, lines and messages as a reader of the whole
+    /// file finds in those bytes.
+    pub fn of_range(layout: BatchLayout, feature_names: &[&str], range: RowRange) -> BatchReader {
+        let total_bytes = range.bytes.len() as u64;
+        let mut input = Input::new(range.bytes, true);
+        input.splitter = RecordSplitter::starting_on(range.line);
+        // Only a file's start has a byte-order mark.
+        input.bom_checked = true;
+        BatchReader {
+            input,
+            layout,
+            feature_names: feature_names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
+            total_bytes,
+            done: false,
+        }
+    }
+
+    /// A streaming reader just past its header, taken apart to cut the rest of the file into
+    /// ranges: (the layout, the bytes pushed and not read yet, the file offset where they start,
+    /// the line the next record is counted from, whether the input has ended).
+    pub fn into_rest(self) -> (BatchLayout, Vec<u8>, u64, u64, bool) {
+        let offset = self.input.bytes_read();
+        let line = self.input.splitter.line();
+        let Input {
+            mut bytes,
+            offset: used,
+            ended,
+            ..
+        } = self.input;
+        bytes.drain(..used);
+        (self.layout, bytes, offset, line, ended)
+    }
+
     /// Appends the file's next bytes (a streaming reader).
     pub fn push(&mut self, bytes: Vec<u8>) {
         self.input.push(bytes);
@@ -527,6 +565,14 @@ impl OutputWriter {
             .collect();
         writer.write(&header);
         writer
+    }
+
+    /// A writer of rows only, without the header: the part of a range of rows, to follow the
+    /// parts before it.
+    pub fn rows_only() -> OutputWriter {
+        OutputWriter {
+            writer: OutputWriter::csv_writer(),
+        }
     }
 
     fn csv_writer() -> csv::Writer<Vec<u8>> {

@@ -1,12 +1,17 @@
-//! One batch run as a pure state machine, fed the file slice by slice: read the header, then
-//! read, score, write and count a chunk of rows at a time. The Batch page's worker drives it (and
-//! the page itself when no worker is available), so the rules of a run live here once, are tested
-//! natively, and give the output `reorder predict` gives for the same file.
+//! One batch run as a pure state machine, fed the file slice by slice: read the header, then cut
+//! the rest into ranges of whole records (`row_ranges`), read, score and write each range
+//! (`RangeScorer`, which a helper worker runs too) and put the ranges back in file order
+//! (`absorb`), counting them. The Batch page's worker drives it (and the page itself when no
+//! worker is available), so the rules of a run live here once, are tested natively, and give
+//! the output `reorder predict` gives for the same file.
+
+use serde::{Deserialize, Serialize};
 
 use super::metrics::{sort_highest_first, LabelledScores, F1_STEPS, PR_CURVE_POINTS};
-use super::rows::{BatchReader, HeaderReader, HeaderStep, OutputWriter};
+use super::row_ranges::{NextRange, RangeCutter, RowRange};
+use super::rows::{BatchLayout, BatchReader, HeaderReader, HeaderStep, OutputWriter};
 use super::tally::BatchTally;
-use super::worker_protocol::{RunFailure, RunProgress, RunSummary, ScoredChunk};
+use super::worker_protocol::{RunFailure, RunProgress, RunSummary, ScoredChunk, PROTOCOL_VERSION};
 use super::BatchError;
 use crate::model::Model;
 
@@ -21,30 +26,159 @@ pub enum RunStep {
     Finished,
 }
 
-enum Stage {
+enum Stage<'m> {
     Header(Box<HeaderReader>),
-    Rows(Box<Rows>),
+    Rows(Box<Rows<'m>>),
     /// Between stages, and after a header error.
     Broken,
 }
 
-/// The readers of a run past its header.
-struct Rows {
-    reader: BatchReader,
-    writer: OutputWriter,
+/// A run past its header: the rest of the file cut into ranges, and how a range is scored.
+struct Rows<'m> {
+    cutter: RangeCutter,
+    scorer: RangeScorer<'m>,
+}
+
+/// How one range of a file's records is read, scored and written: the same for the run that cut
+/// it and for a helper that scores ranges for it (`RangeSetup`).
+pub struct RangeScorer<'m> {
+    model: &'m Model,
+    layout: BatchLayout,
+    user_column: Option<usize>,
+    product_column: Option<usize>,
+    max_listed_errors: usize,
+    preview_rows: usize,
+}
+
+/// What a helper needs to score a run's ranges: the model, the file's layout and the run's
+/// limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeSetup {
+    pub protocol_version: u32,
+    /// The model bundle (the `assets/model.json` format).
+    pub bundle_json: String,
+    pub layout: BatchLayout,
+    pub max_listed_errors: u32,
+    pub preview_rows: u32,
+}
+
+/// One range read, scored and written: to be put back in file order (`ScoringRun::absorb`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredRange {
+    /// The range's position among the file's ranges.
+    pub range_index: u64,
+    /// File offset just past the range.
+    pub end_offset: u64,
+    /// The scored CSV of the range's rows (no header).
+    pub output: Vec<u8>,
+    /// The range's scored rows, for the log (its `index` is set when it is put in order).
+    pub chunk: ScoredChunk,
+    /// The range's counts, bad rows, first rows and labelled rows.
+    pub tally: BatchTally,
+}
+
+impl<'m> RangeScorer<'m> {
+    /// A scorer of `model` for files of `layout`, keeping at most `max_listed_errors` bad rows
+    /// and `preview_rows` rows of each range.
+    pub fn new(
+        model: &'m Model,
+        layout: BatchLayout,
+        max_listed_errors: usize,
+        preview_rows: usize,
+    ) -> RangeScorer<'m> {
+        let column = |name: &str| {
+            layout
+                .passthrough_header
+                .iter()
+                .position(|column| column == name)
+        };
+        RangeScorer {
+            model,
+            user_column: column("user_id"),
+            product_column: column("product_id"),
+            layout,
+            max_listed_errors,
+            preview_rows,
+        }
+    }
+
+    pub fn layout(&self) -> &BatchLayout {
+        &self.layout
+    }
+
+    /// What a helper needs to score ranges as this scorer does, with the model as `bundle_json`.
+    pub fn setup(&self, bundle_json: String) -> RangeSetup {
+        RangeSetup {
+            protocol_version: PROTOCOL_VERSION,
+            bundle_json,
+            layout: self.layout.clone(),
+            max_listed_errors: self.max_listed_errors as u32,
+            preview_rows: self.preview_rows as u32,
+        }
+    }
+
+    /// Reads, scores and writes every record of `range`.
+    pub fn score(&self, range: RowRange) -> Result<ScoredRange, RunFailure> {
+        let names = self.model.feature_names();
+        let range_index = range.index;
+        let end_offset = range.offset + range.bytes.len() as u64;
+        let mut reader = BatchReader::of_range(self.layout.clone(), &names, range);
+        let chunk = reader.next_chunk(usize::MAX);
+        let mut probabilities = vec![0.0; chunk.rows.len()];
+        if !chunk.rows.is_empty() {
+            self.model
+                .predict_batch(&chunk.values, &mut probabilities)
+                .map_err(|error| RunFailure::Scoring {
+                    message: error.to_string(),
+                })?;
+        }
+        let mut writer = OutputWriter::rows_only();
+        let mut decisions = Vec::with_capacity(chunk.rows.len());
+        let mut user_ids = Vec::with_capacity(chunk.rows.len());
+        let mut product_ids = Vec::with_capacity(chunk.rows.len());
+        for (row, &probability) in chunk.rows.iter().zip(&probabilities) {
+            let is_reorder = self.model.is_reorder(probability);
+            writer.push(row, probability, is_reorder);
+            decisions.push(is_reorder);
+            user_ids.push(id_in(&row.passthrough, self.user_column));
+            product_ids.push(id_in(&row.passthrough, self.product_column));
+        }
+        let mut tally = BatchTally::new(self.max_listed_errors, self.preview_rows);
+        tally.add_chunk(&chunk.rows, &probabilities, chunk.errors, self.model);
+        Ok(ScoredRange {
+            range_index,
+            end_offset,
+            output: writer.into_bytes(),
+            chunk: ScoredChunk {
+                index: 0,
+                probabilities,
+                decisions,
+                user_ids,
+                product_ids,
+                values: chunk.values,
+            },
+            tally,
+        })
+    }
 }
 
 /// A batch run over one file with one model.
 pub struct ScoringRun<'m> {
     model: &'m Model,
-    stage: Stage,
+    stage: Stage<'m>,
     tally: BatchTally,
     label_column: Option<String>,
-    user_column: Option<usize>,
-    product_column: Option<usize>,
+    max_listed_errors: usize,
+    preview_rows: usize,
+    /// Index of the next non-empty chunk.
     next_index: u32,
+    /// The next range to put in order.
+    next_range: u64,
+    /// File offset just past the last range put in order (or the header).
+    done_offset: u64,
     total_bytes: u64,
-    probabilities: Vec<f64>,
+    /// Scored CSV not taken yet (the header first).
+    output: Vec<u8>,
 }
 
 /// A message for a header that does not fit: the error and its cause, on one line.
@@ -80,11 +214,13 @@ impl<'m> ScoringRun<'m> {
             ))),
             tally: BatchTally::new(max_listed_errors, preview_rows),
             label_column: None,
-            user_column: None,
-            product_column: None,
+            max_listed_errors,
+            preview_rows,
             next_index: 0,
+            next_range: 0,
+            done_offset: 0,
             total_bytes,
-            probabilities: Vec::new(),
+            output: Vec::new(),
         }
     }
 
@@ -92,7 +228,7 @@ impl<'m> ScoringRun<'m> {
     pub fn push(&mut self, bytes: Vec<u8>) {
         match &mut self.stage {
             Stage::Header(header) => header.push(bytes),
-            Stage::Rows(rows) => rows.reader.push(bytes),
+            Stage::Rows(rows) => rows.cutter.push(bytes),
             Stage::Broken => {}
         }
     }
@@ -101,16 +237,17 @@ impl<'m> ScoringRun<'m> {
     pub fn end_input(&mut self) {
         match &mut self.stage {
             Stage::Header(header) => header.end_input(),
-            Stage::Rows(rows) => rows.reader.end_input(),
+            Stage::Rows(rows) => rows.cutter.end_input(),
             Stage::Broken => {}
         }
     }
 
-    /// Reads (the header first, then) up to `max_rows` rows, scores and writes them.
-    pub fn step(&mut self, max_rows: usize) -> Result<RunStep, RunFailure> {
+    /// Reads the header (once it is complete), then cuts the next range of at most `max_rows`
+    /// records, to be scored by `scorer` here or by a helper, and put back with `absorb`.
+    pub fn next_range(&mut self, max_rows: usize) -> Result<NextRange, RunFailure> {
         if let Stage::Header(_) = self.stage {
             let Stage::Header(header) = std::mem::replace(&mut self.stage, Stage::Broken) else {
-                return Ok(RunStep::NeedsInput);
+                return Ok(NextRange::NeedsInput);
             };
             match header
                 .read_header()
@@ -118,21 +255,22 @@ impl<'m> ScoringRun<'m> {
             {
                 HeaderStep::NeedsInput(header) => {
                     self.stage = Stage::Header(Box::new(header));
-                    return Ok(RunStep::NeedsInput);
+                    return Ok(NextRange::NeedsInput);
                 }
                 HeaderStep::Ready(reader) => {
-                    let layout = reader.layout();
-                    let column = |name: &str| {
-                        layout
-                            .passthrough_header
-                            .iter()
-                            .position(|column| column == name)
-                    };
-                    self.user_column = column("user_id");
-                    self.product_column = column("product_id");
+                    let (layout, rest, offset, line, ended) = reader.into_rest();
                     self.label_column = layout.label_column.as_ref().map(|(_, name)| name.clone());
-                    let writer = OutputWriter::new(layout);
-                    self.stage = Stage::Rows(Box::new(Rows { reader, writer }));
+                    self.output = OutputWriter::new(&layout).into_bytes();
+                    self.done_offset = offset;
+                    self.stage = Stage::Rows(Box::new(Rows {
+                        cutter: RangeCutter::new(rest, offset, line, ended),
+                        scorer: RangeScorer::new(
+                            self.model,
+                            layout,
+                            self.max_listed_errors,
+                            self.preview_rows,
+                        ),
+                    }));
                 }
             }
         }
@@ -141,66 +279,67 @@ impl<'m> ScoringRun<'m> {
                 message: "the run has already failed".to_owned(),
             });
         };
-        let Rows { reader, writer } = &mut **rows;
-        let chunk = reader.next_chunk(max_rows);
-        if chunk.rows.is_empty() && chunk.errors.is_empty() {
-            if chunk.done {
-                return Ok(RunStep::Finished);
-            }
-            return Ok(RunStep::NeedsInput);
-        }
-        self.probabilities.clear();
-        self.probabilities.resize(chunk.rows.len(), 0.0);
-        if !chunk.rows.is_empty() {
-            self.model
-                .predict_batch(&chunk.values, &mut self.probabilities)
-                .map_err(|error| RunFailure::Scoring {
-                    message: error.to_string(),
-                })?;
-        }
-        let mut scored = ScoredChunk {
-            index: self.next_index,
-            probabilities: self.probabilities.clone(),
-            decisions: Vec::with_capacity(chunk.rows.len()),
-            user_ids: Vec::with_capacity(chunk.rows.len()),
-            product_ids: Vec::with_capacity(chunk.rows.len()),
-            values: Vec::new(),
-        };
-        for (row, &probability) in chunk.rows.iter().zip(&self.probabilities) {
-            let is_reorder = self.model.is_reorder(probability);
-            writer.push(row, probability, is_reorder);
-            scored.decisions.push(is_reorder);
-            scored
-                .user_ids
-                .push(id_in(&row.passthrough, self.user_column));
-            scored
-                .product_ids
-                .push(id_in(&row.passthrough, self.product_column));
-        }
-        self.tally
-            .add_chunk(&chunk.rows, &self.probabilities, chunk.errors, self.model);
-        scored.values = chunk.values;
-        if !scored.is_empty() {
-            self.next_index += 1;
-        }
-        Ok(RunStep::Scored(scored))
+        Ok(rows.cutter.next_range(max_rows))
     }
 
-    /// The scored CSV written since the last call.
-    pub fn take_output(&mut self) -> Vec<u8> {
-        match &mut self.stage {
-            Stage::Rows(rows) => rows.writer.take_written(),
-            _ => Vec::new(),
+    /// How this run scores a range (once its header is read).
+    pub fn scorer(&self) -> Option<&RangeScorer<'m>> {
+        match &self.stage {
+            Stage::Rows(rows) => Some(&rows.scorer),
+            _ => None,
         }
+    }
+
+    /// Puts the next scored range in order (ranges must come back in the order they were cut):
+    /// counts it and queues its output; returns its rows for the log.
+    pub fn absorb(&mut self, scored: ScoredRange) -> Result<ScoredChunk, RunFailure> {
+        if scored.range_index != self.next_range {
+            return Err(RunFailure::Scoring {
+                message: format!(
+                    "range {} came back where range {} was expected",
+                    scored.range_index, self.next_range
+                ),
+            });
+        }
+        self.next_range += 1;
+        self.done_offset = scored.end_offset;
+        self.tally.absorb(scored.tally);
+        self.output.extend_from_slice(&scored.output);
+        let mut chunk = scored.chunk;
+        chunk.index = self.next_index;
+        if !chunk.is_empty() {
+            self.next_index += 1;
+        }
+        Ok(chunk)
+    }
+
+    /// Reads (the header first, then) up to `max_rows` rows, scores and writes them here.
+    pub fn step(&mut self, max_rows: usize) -> Result<RunStep, RunFailure> {
+        match self.next_range(max_rows)? {
+            NextRange::NeedsInput => Ok(RunStep::NeedsInput),
+            NextRange::Finished => Ok(RunStep::Finished),
+            NextRange::Range(range) => {
+                let scored = match self.scorer() {
+                    Some(scorer) => scorer.score(range)?,
+                    None => {
+                        return Err(RunFailure::Scoring {
+                            message: "a range before the header".to_owned(),
+                        })
+                    }
+                };
+                Ok(RunStep::Scored(self.absorb(scored)?))
+            }
+        }
+    }
+
+    /// The scored CSV put in order since the last call (the first part starts with the header).
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.output)
     }
 
     pub fn progress(&self) -> RunProgress {
-        let bytes_read = match &self.stage {
-            Stage::Rows(rows) => rows.reader.bytes_read(),
-            _ => 0,
-        };
         RunProgress {
-            bytes_read,
+            bytes_read: self.done_offset,
             total_bytes: self.total_bytes,
             rows_scored: self.tally.rows_scored as u64,
             bad_rows: self.tally.bad_rows as u64,
@@ -239,6 +378,7 @@ impl<'m> ScoringRun<'m> {
             cancelled,
             pr_curve,
             f1_by_threshold,
+            scorers: 1,
             labelled,
         })
     }

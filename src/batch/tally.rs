@@ -17,6 +17,17 @@ pub struct PreviewRow {
     pub label: Option<bool>,
 }
 
+/// A tally's counts and kept rows, without its labelled rows: what crosses from a helper worker
+/// as JSON (the labelled rows travel as numbers and bytes).
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TallyCounts {
+    pub rows_scored: usize,
+    pub predicted_reorder: usize,
+    pub bad_rows: usize,
+    pub listed_errors: Vec<RowError>,
+    pub preview: Vec<PreviewRow>,
+}
+
 /// What a run has counted so far.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTally {
@@ -82,6 +93,52 @@ impl BatchTally {
             .max_listed_errors
             .saturating_sub(self.listed_errors.len());
         self.listed_errors.extend(errors.into_iter().take(room));
+    }
+
+    /// Counts a later part of the same file (a range scored on its own), keeping the first bad
+    /// rows and preview rows of the two in file order.
+    pub fn absorb(&mut self, later: BatchTally) {
+        self.rows_scored += later.rows_scored;
+        self.predicted_reorder += later.predicted_reorder;
+        self.bad_rows += later.bad_rows;
+        self.logged += later.logged;
+        let room = self
+            .max_listed_errors
+            .saturating_sub(self.listed_errors.len());
+        self.listed_errors
+            .extend(later.listed_errors.into_iter().take(room));
+        let room = self.preview_rows.saturating_sub(self.preview.len());
+        self.preview.extend(later.preview.into_iter().take(room));
+        self.labelled.extend(later.labelled);
+    }
+
+    /// The counts and the labelled rows, apart (see `TallyCounts`).
+    pub fn into_parts(self) -> (TallyCounts, Vec<(f64, bool)>) {
+        (
+            TallyCounts {
+                rows_scored: self.rows_scored,
+                predicted_reorder: self.predicted_reorder,
+                bad_rows: self.bad_rows,
+                listed_errors: self.listed_errors,
+                preview: self.preview,
+            },
+            self.labelled,
+        )
+    }
+
+    /// A tally put back together from `into_parts`, keeping what it holds.
+    pub fn from_parts(counts: TallyCounts, labelled: Vec<(f64, bool)>) -> BatchTally {
+        BatchTally {
+            max_listed_errors: counts.listed_errors.len(),
+            preview_rows: counts.preview.len(),
+            rows_scored: counts.rows_scored,
+            predicted_reorder: counts.predicted_reorder,
+            bad_rows: counts.bad_rows,
+            listed_errors: counts.listed_errors,
+            preview: counts.preview,
+            logged: 0,
+            labelled,
+        }
     }
 
     /// Counts `count` records written to the log.

@@ -16,12 +16,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::metrics::CurvePoint;
+use super::row_ranges::RowRange;
 use super::rows::RowError;
-use super::tally::PreviewRow;
+use super::scoring_run::{RangeSetup, ScoredRange};
+use super::tally::{BatchTally, PreviewRow, TallyCounts};
 use crate::own_model::convert_own_model;
 
 /// Bumped whenever a message changes shape or meaning.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
 /// Bounds the page's memory when logging is slower than scoring.
@@ -73,6 +75,17 @@ pub enum PageMessage {
     ParseHistory {
         protocol_version: u32,
     },
+    /// From a run's worker to the helper worker it started: score ranges of this file.
+    ScoreRanges(RangeSetup),
+    /// Score this range (its bytes travel beside the message); the helper answers
+    /// `WorkerMessage::RangeScored`, in the order the ranges were sent.
+    ScoreRange {
+        index: u64,
+        line: u64,
+        offset: u64,
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
 }
 
 /// What a conversion needs besides `model.txt`: the two small optional files, as text.
@@ -109,16 +122,34 @@ pub struct StartRun {
 }
 
 impl PageMessage {
+    /// The message to post for a range a helper is to score.
+    pub fn score_range(range: RowRange) -> PageMessage {
+        PageMessage::ScoreRange {
+            index: range.index,
+            line: range.line,
+            offset: range.offset,
+            bytes: range.bytes,
+        }
+    }
+
     pub fn encode(&self) -> Envelope {
         Envelope {
             // Serialising these plain types cannot fail.
             json: serde_json::to_string(self).unwrap_or_default(),
+            bytes: match self {
+                PageMessage::ScoreRange { bytes, .. } => bytes.clone(),
+                _ => Vec::new(),
+            },
             ..Envelope::default()
         }
     }
 
     pub fn decode(envelope: &Envelope) -> Result<PageMessage, ProtocolError> {
-        Ok(serde_json::from_str(&envelope.json)?)
+        let mut message: PageMessage = serde_json::from_str(&envelope.json)?;
+        if let PageMessage::ScoreRange { bytes, .. } = &mut message {
+            bytes.clone_from(&envelope.bytes);
+        }
+        Ok(message)
     }
 }
 
@@ -173,6 +204,9 @@ pub struct RunSummary {
     pub pr_curve: Vec<CurvePoint>,
     /// F1 at the thresholds 0, 1/`batch::F1_STEPS`, ..., 1 (none where it is undefined).
     pub f1_by_threshold: Vec<(f64, Option<f64>)>,
+    /// How many workers scored the file's ranges (the run's worker and its helper: 2).
+    #[serde(default)]
+    pub scorers: u32,
     /// (probability, label) of every labelled row, highest probability first
     /// (`batch::sort_highest_first`; carried as numbers and bytes).
     #[serde(skip)]
@@ -229,6 +263,8 @@ pub enum WorkerMessage {
     HistoryRefused {
         message: String,
     },
+    /// A helper's answer to `PageMessage::ScoreRange`.
+    RangeScored(ScoredRange),
 }
 
 impl ConvertModel {
@@ -291,6 +327,17 @@ enum WorkerHeader {
     HistoryRefused {
         message: String,
     },
+    /// numbers: the probabilities, the values, then the labelled rows' probabilities; bytes: the
+    /// decisions (0/1), the labelled rows' labels (0/1), then the range's CSV.
+    RangeScored {
+        range_index: u64,
+        end_offset: u64,
+        rows: usize,
+        user_ids: Vec<Option<u64>>,
+        product_ids: Vec<Option<u64>>,
+        tally: TallyCounts,
+        labelled: usize,
+    },
 }
 
 impl WorkerMessage {
@@ -340,6 +387,31 @@ impl WorkerMessage {
                 WorkerHeader::HistoryParsed
             }
             WorkerMessage::HistoryRefused { message } => WorkerHeader::HistoryRefused { message },
+            WorkerMessage::RangeScored(scored) => {
+                let ScoredRange {
+                    range_index,
+                    end_offset,
+                    output,
+                    chunk,
+                    tally,
+                } = scored;
+                let (tally, labelled) = tally.into_parts();
+                numbers = chunk.probabilities;
+                numbers.extend_from_slice(&chunk.values);
+                numbers.extend(labelled.iter().map(|(probability, _)| *probability));
+                bytes = chunk.decisions.iter().map(|&d| u8::from(d)).collect();
+                bytes.extend(labelled.iter().map(|(_, label)| u8::from(*label)));
+                bytes.extend_from_slice(&output);
+                WorkerHeader::RangeScored {
+                    range_index,
+                    end_offset,
+                    rows: chunk.decisions.len(),
+                    user_ids: chunk.user_ids,
+                    product_ids: chunk.product_ids,
+                    tally,
+                    labelled: labelled.len(),
+                }
+            }
         };
         Envelope {
             // Serialising these plain types cannot fail.
@@ -439,6 +511,67 @@ impl WorkerMessage {
                 history_json: bytes,
             },
             WorkerHeader::HistoryRefused { message } => WorkerMessage::HistoryRefused { message },
+            WorkerHeader::RangeScored {
+                range_index,
+                end_offset,
+                rows,
+                user_ids,
+                product_ids,
+                tally,
+                labelled,
+            } => {
+                for (column, found) in [
+                    ("user ids", user_ids.len()),
+                    ("product ids", product_ids.len()),
+                ] {
+                    if found != rows {
+                        return Err(ProtocolError::Column {
+                            rows,
+                            column,
+                            found,
+                        });
+                    }
+                }
+                if bytes.len() < rows + labelled {
+                    return Err(ProtocolError::Bytes {
+                        expected: rows + labelled,
+                        found: bytes.len(),
+                    });
+                }
+                let values = numbers.len().checked_sub(rows + labelled);
+                let width_fits = match values {
+                    Some(values) => rows == 0 && values == 0 || rows > 0 && values % rows == 0,
+                    None => false,
+                };
+                if !width_fits {
+                    return Err(ProtocolError::Numbers {
+                        expected: rows + labelled,
+                        found: numbers.len(),
+                    });
+                }
+                let labelled_probabilities = numbers.split_off(numbers.len() - labelled);
+                let values = numbers.split_off(rows);
+                let output = bytes.split_off(rows + labelled);
+                let labels = bytes.split_off(rows);
+                let labelled = labelled_probabilities
+                    .into_iter()
+                    .zip(flags(&labels))
+                    .collect();
+                WorkerMessage::RangeScored(ScoredRange {
+                    range_index,
+                    end_offset,
+                    output,
+                    chunk: ScoredChunk {
+                        index: 0,
+                        probabilities: numbers,
+                        decisions: flags(&bytes),
+                        user_ids,
+                        product_ids,
+                        values,
+                    },
+                    tally: BatchTally::from_parts(tally, labelled),
+                })
+            }
         })
     }
 }

@@ -1,7 +1,11 @@
 //! The Batch page's Web Worker: scores a batch file off the main thread. It reads the posted
 //! `File` a slice at a time (a file of a gigabyte never sits whole in memory), drives a
 //! `batch::ScoringRun` over the slices, and posts progress (at most every 100 ms), the scored
-//! chunks for the log, the scored CSV in parts, and the summary (`batch::worker_protocol`). It
+//! chunks for the log, the scored CSV in parts, and the summary (`batch::worker_protocol`). For a
+//! large file it starts a second copy of itself as a helper (`ScoreRanges`): the run's ranges of
+//! records go to whichever of the two is free, and the run puts them back in file order, so the
+//! output is the one a single scorer writes while both cores work. A helper that fails or does
+//! not start leaves its ranges to the run's worker. It
 //! also converts the own-model page's `model.txt` (`ConvertModel`: the posted `File` read whole,
 //! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback) and
 //! reads the history page's order files (`ParseHistory`: each posted `File` read whole, at most
@@ -12,13 +16,16 @@
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
+    use std::collections::VecDeque;
     use std::rc::Rc;
 
     use instacart_reorder::batch::worker_protocol::{
         ConvertModel, PageMessage, RunFailure, StartRun, WorkerMessage, MAX_CHUNKS_IN_FLIGHT,
         PROTOCOL_VERSION,
     };
-    use instacart_reorder::batch::{RunStep, ScoringRun};
+    use instacart_reorder::batch::{
+        NextRange, RangeScorer, RangeSetup, RowRange, ScoredRange, ScoringRun,
+    };
     use instacart_reorder::envelope_js;
     use instacart_reorder::file_slices::SliceRead;
     use instacart_reorder::history_upload::answer_parse_history;
@@ -31,11 +38,95 @@ mod worker {
 
     /// Progress messages are this far apart at least.
     const PROGRESS_EVERY_MS: f64 = 100.0;
+    /// A helper is started for files with at least this many bytes after the header (below, its
+    /// start costs more than it saves).
+    const HELPER_FROM_BYTES: u64 = 4 << 20;
+    /// Ranges sent to the helper and not answered yet, at most.
+    const HELPER_QUEUE: usize = 2;
+    /// Ranges cut and not yet handed to the page, at most (bounds memory when the page logs
+    /// more slowly than the two score).
+    const MAX_RANGES_PENDING: usize = 6;
 
-    /// What the page posted, once the run is going.
+    /// What reached the run's worker, once the run is going: from the page or from the helper.
     enum Incoming {
         Message(PageMessage),
         Unreadable(String),
+        Helper(WorkerMessage),
+        /// The helper failed (its script, or a message it sent): its ranges are scored here.
+        HelperLost,
+    }
+
+    /// The second worker of a run; terminated when dropped.
+    struct Helper {
+        worker: web_sys::Worker,
+        ready: bool,
+        /// Ranges sent and not answered yet, oldest first (kept to score here if it fails).
+        sent: VecDeque<RowRange>,
+        _on_message: Closure<dyn FnMut(MessageEvent)>,
+        _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    }
+
+    impl Drop for Helper {
+        fn drop(&mut self) {
+            self.worker.terminate();
+        }
+    }
+
+    impl Helper {
+        /// Starts another copy of this worker, whose messages arrive in `inbox`; `None` when no
+        /// worker can be started here.
+        fn start(inbox: &Rc<Mailbox<Incoming>>) -> Option<Helper> {
+            let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+            let url = scope.location().href();
+            let options = web_sys::WorkerOptions::new();
+            options.set_type(web_sys::WorkerType::Module);
+            let worker = web_sys::Worker::new_with_options(&url, &options).ok()?;
+            let on_message = {
+                let inbox = Rc::clone(inbox);
+                Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                    let message = envelope_js::from_js(&event.data())
+                        .map_err(|error| error.to_string())
+                        .and_then(|envelope| {
+                            WorkerMessage::decode(envelope).map_err(|error| error.to_string())
+                        });
+                    inbox.post(match message {
+                        Ok(message) => Incoming::Helper(message),
+                        Err(_) => Incoming::HelperLost,
+                    });
+                })
+            };
+            let on_error = {
+                let inbox = Rc::clone(inbox);
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
+                    inbox.post(Incoming::HelperLost)
+                })
+            };
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            Some(Helper {
+                worker,
+                ready: false,
+                sent: VecDeque::new(),
+                _on_message: on_message,
+                _on_error: on_error,
+            })
+        }
+
+        fn post(&self, message: &PageMessage) {
+            let (object, transfer) = envelope_js::to_js(&message.encode());
+            let _ = self.worker.post_message_with_transfer(&object, &transfer);
+        }
+
+        fn has_room(&self) -> bool {
+            self.ready && self.sent.len() < HELPER_QUEUE
+        }
+    }
+
+    /// A range cut from the file, in file order: scored (here or by the helper), or still with
+    /// the helper.
+    enum Pending {
+        Scored(ScoredRange),
+        WithHelper(u64),
     }
 
     /// The page's side of a run: chunks it has not logged yet, and whether it cancelled.
@@ -55,13 +146,17 @@ mod worker {
                 Incoming::Message(
                     PageMessage::Start(_)
                     | PageMessage::ConvertModel(_)
-                    | PageMessage::ParseHistory { .. },
+                    | PageMessage::ParseHistory { .. }
+                    | PageMessage::ScoreRanges(_)
+                    | PageMessage::ScoreRange { .. },
                 ) => {
                     return Err(RunFailure::Protocol {
                         message: "a second job during a run".to_owned(),
                     })
                 }
                 Incoming::Unreadable(message) => return Err(RunFailure::Protocol { message }),
+                // The run's loop takes the helper's messages itself.
+                Incoming::Helper(_) | Incoming::HelperLost => {}
             }
             Ok(())
         }
@@ -78,7 +173,7 @@ mod worker {
         scope: &DedicatedWorkerGlobalScope,
         start: StartRun,
         file: web_sys::File,
-        inbox: &Mailbox<Incoming>,
+        inbox: &Rc<Mailbox<Incoming>>,
     ) -> Result<(), RunFailure> {
         if start.protocol_version != PROTOCOL_VERSION {
             return Err(RunFailure::VersionMismatch {
@@ -103,15 +198,52 @@ mod worker {
         let mut next_read: Option<SliceRead> = None;
         let mut flow = Flow::default();
         let mut last_progress = f64::NEG_INFINITY;
+        let mut helper: Option<Helper> = None;
+        let mut helper_tried = false;
+        let mut helper_scored = false;
+        let mut pending: VecDeque<Pending> = VecDeque::new();
+        let mut cut_all = false;
         loop {
             while let Some(incoming) = inbox.try_take() {
-                flow.handle(incoming)?;
+                dispatch(incoming, &mut flow, &mut helper, &start, &run, &mut pending)?;
             }
             if flow.cancelled {
                 break;
             }
-            match run.step(chunk_rows)? {
-                RunStep::NeedsInput if offset < total => {
+            // Hand the ranges scored, in file order, to the page while it keeps up.
+            while flow.in_flight < MAX_CHUNKS_IN_FLIGHT {
+                let Some(Pending::Scored(_)) = pending.front() else {
+                    break;
+                };
+                let Some(Pending::Scored(scored)) = pending.pop_front() else {
+                    break;
+                };
+                let chunk = run.absorb(scored)?;
+                let part = run.take_output();
+                if !part.is_empty() {
+                    post(scope, WorkerMessage::OutputPart(part));
+                }
+                if !chunk.is_empty() {
+                    post(scope, WorkerMessage::Scored(chunk));
+                    flow.in_flight += 1;
+                }
+            }
+            let now = js_sys::Date::now();
+            if now - last_progress >= PROGRESS_EVERY_MS {
+                last_progress = now;
+                post(scope, WorkerMessage::Progress(run.progress()));
+            }
+            if cut_all && pending.is_empty() {
+                break;
+            }
+            // Wait for the page or the helper: everything is cut, or enough is waiting.
+            if cut_all || pending.len() >= MAX_RANGES_PENDING {
+                let incoming = inbox.take().await;
+                dispatch(incoming, &mut flow, &mut helper, &start, &run, &mut pending)?;
+                continue;
+            }
+            match run.next_range(chunk_rows)? {
+                NextRange::NeedsInput if offset < total => {
                     let end = (offset + slice_bytes).min(total);
                     let read = match next_read.take() {
                         Some(read) => read,
@@ -125,35 +257,121 @@ mod worker {
                         next_read = Some(SliceRead::start(&file, offset, next_end)?);
                     }
                 }
-                RunStep::NeedsInput => run.end_input(),
-                RunStep::Scored(chunk) => {
-                    let part = run.take_output();
-                    if !part.is_empty() {
-                        post(scope, WorkerMessage::OutputPart(part));
+                NextRange::NeedsInput => run.end_input(),
+                NextRange::Finished => cut_all = true,
+                NextRange::Range(range) => {
+                    if !helper_tried && total.saturating_sub(range.offset) >= HELPER_FROM_BYTES {
+                        helper_tried = true;
+                        helper = Helper::start(inbox);
                     }
-                    if !chunk.is_empty() {
-                        post(scope, WorkerMessage::Scored(chunk));
-                        flow.in_flight += 1;
-                    }
-                    // The page logs more slowly than this scores: wait rather than pile up.
-                    while flow.in_flight >= MAX_CHUNKS_IN_FLIGHT && !flow.cancelled {
-                        flow.handle(inbox.take().await)?;
+                    match &mut helper {
+                        Some(helper) if helper.has_room() => {
+                            helper.post(&PageMessage::score_range(range.clone()));
+                            pending.push_back(Pending::WithHelper(range.index));
+                            helper.sent.push_back(range);
+                            helper_scored = true;
+                        }
+                        _ => pending.push_back(Pending::Scored(score_here(&run, range)?)),
                     }
                 }
-                RunStep::Finished => break,
-            }
-            let now = js_sys::Date::now();
-            if now - last_progress >= PROGRESS_EVERY_MS {
-                last_progress = now;
-                post(scope, WorkerMessage::Progress(run.progress()));
             }
         }
+        drop(helper);
         let part = run.take_output();
         if !part.is_empty() {
             post(scope, WorkerMessage::OutputPart(part));
         }
         post(scope, WorkerMessage::Progress(run.progress()));
-        post(scope, WorkerMessage::Finished(run.finish(flow.cancelled)?));
+        let mut summary = run.finish(flow.cancelled)?;
+        summary.scorers = if helper_scored { 2 } else { 1 };
+        post(scope, WorkerMessage::Finished(summary));
+        Ok(())
+    }
+
+    /// Takes one message that reached the run's worker: the page's or the helper's.
+    fn dispatch(
+        incoming: Incoming,
+        flow: &mut Flow,
+        helper: &mut Option<Helper>,
+        start: &StartRun,
+        run: &ScoringRun<'_>,
+        pending: &mut VecDeque<Pending>,
+    ) -> Result<(), RunFailure> {
+        match incoming {
+            Incoming::Helper(message) => take_helper_answer(helper, message, start, run, pending),
+            Incoming::HelperLost => lose_helper(helper, run, pending),
+            other => flow.handle(other),
+        }
+    }
+
+    /// Scores a range in this worker.
+    fn score_here(run: &ScoringRun<'_>, range: RowRange) -> Result<ScoredRange, RunFailure> {
+        match run.scorer() {
+            Some(scorer) => scorer.score(range),
+            None => Err(RunFailure::Scoring {
+                message: "a range before the header".to_owned(),
+            }),
+        }
+    }
+
+    /// A message from the helper: it is ready (it gets the run's setup), or a range is scored.
+    fn take_helper_answer(
+        helper: &mut Option<Helper>,
+        message: WorkerMessage,
+        start: &StartRun,
+        run: &ScoringRun<'_>,
+        pending: &mut VecDeque<Pending>,
+    ) -> Result<(), RunFailure> {
+        let Some(link) = helper else {
+            return Ok(());
+        };
+        match message {
+            WorkerMessage::Ready { protocol_version } if protocol_version == PROTOCOL_VERSION => {
+                match run.scorer() {
+                    Some(scorer) => {
+                        link.post(&PageMessage::ScoreRanges(
+                            scorer.setup(start.bundle_json.clone()),
+                        ));
+                        link.ready = true;
+                        Ok(())
+                    }
+                    None => lose_helper(helper, run, pending),
+                }
+            }
+            WorkerMessage::RangeScored(scored)
+                if link.sent.front().map(|range| range.index) == Some(scored.range_index) =>
+            {
+                link.sent.pop_front();
+                let slot = pending.iter_mut().find(|slot| {
+                    matches!(slot, Pending::WithHelper(index) if *index == scored.range_index)
+                });
+                if let Some(slot) = slot {
+                    *slot = Pending::Scored(scored);
+                }
+                Ok(())
+            }
+            // Anything else (a failure, another version, an answer out of turn): no more help.
+            _ => lose_helper(helper, run, pending),
+        }
+    }
+
+    /// The helper is gone: the ranges it held are scored here, in their places.
+    fn lose_helper(
+        helper: &mut Option<Helper>,
+        run: &ScoringRun<'_>,
+        pending: &mut VecDeque<Pending>,
+    ) -> Result<(), RunFailure> {
+        let Some(link) = helper.take() else {
+            return Ok(());
+        };
+        for range in link.sent.iter() {
+            let slot = pending
+                .iter_mut()
+                .find(|slot| matches!(slot, Pending::WithHelper(index) if *index == range.index));
+            if let Some(slot) = slot {
+                *slot = Pending::Scored(score_here(run, range.clone())?);
+            }
+        }
         Ok(())
     }
 
@@ -197,10 +415,26 @@ mod worker {
         answer_parse_history(&contents)
     }
 
+    /// Scores one range as a helper: the answer to post.
+    fn score_for_run(model: &Model, setup: &RangeSetup, range: RowRange) -> WorkerMessage {
+        let scorer = RangeScorer::new(
+            model,
+            setup.layout.clone(),
+            setup.max_listed_errors as usize,
+            setup.preview_rows as usize,
+        );
+        match scorer.score(range) {
+            Ok(scored) => WorkerMessage::RangeScored(scored),
+            Err(failure) => WorkerMessage::Failed(failure),
+        }
+    }
+
     pub fn start() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let inbox: Rc<Mailbox<Incoming>> = Rc::new(Mailbox::new());
         let mut started = false;
+        // Set when this worker is a run's helper (`ScoreRanges`).
+        let mut helping: Option<(Model, RangeSetup)> = None;
         let on_message = {
             let scope = scope.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -211,6 +445,44 @@ mod worker {
                         PageMessage::decode(&envelope).map_err(|error| error.to_string())
                     });
                 match message {
+                    Ok(PageMessage::ScoreRanges(setup)) if !started => {
+                        started = true;
+                        if setup.protocol_version != PROTOCOL_VERSION {
+                            post(
+                                &scope,
+                                WorkerMessage::Failed(RunFailure::VersionMismatch {
+                                    page: setup.protocol_version,
+                                    worker: PROTOCOL_VERSION,
+                                }),
+                            );
+                            return;
+                        }
+                        match Model::from_bundle_json(&setup.bundle_json) {
+                            Ok(model) => helping = Some((model, setup)),
+                            Err(error) => post(
+                                &scope,
+                                WorkerMessage::Failed(RunFailure::Model {
+                                    message: error.to_string(),
+                                }),
+                            ),
+                        }
+                    }
+                    Ok(PageMessage::ScoreRange {
+                        index,
+                        line,
+                        offset,
+                        bytes,
+                    }) if helping.is_some() => {
+                        if let Some((model, setup)) = &helping {
+                            let range = RowRange {
+                                index,
+                                line,
+                                offset,
+                                bytes,
+                            };
+                            post(&scope, score_for_run(model, setup, range));
+                        }
+                    }
                     Ok(PageMessage::Start(start)) if !started => {
                         started = true;
                         let Some(file) = envelope_js::file_of(&data) else {

@@ -155,7 +155,8 @@ impl Collector {
             WorkerMessage::ModelConverted(_)
             | WorkerMessage::ModelRefused { .. }
             | WorkerMessage::HistoryParsed { .. }
-            | WorkerMessage::HistoryRefused { .. } => {
+            | WorkerMessage::HistoryRefused { .. }
+            | WorkerMessage::RangeScored(_) => {
                 return Some(Err(RunFailure::Protocol {
                     message: "another job's answer during a batch run".to_owned(),
                 }))

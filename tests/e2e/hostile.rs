@@ -116,6 +116,88 @@ async fn the_batch_page_and_reorder_predict_write_byte_identical_csv() {
     .await;
 }
 
+/// A file large enough (about 6.5 MB) for the worker to start its helper and cut many ranges:
+/// the awkward rows again and again (quoted line breaks and CRLFs falling at range ends, blank
+/// lines, now and then a record starting with a byte-order mark's bytes), then a long stretch of
+/// plain LF rows (cut without the CSV reader), then awkward rows again.
+fn large_awkward_csv() -> Vec<u8> {
+    let awkward = awkward_but_valid_csv();
+    let text = String::from_utf8(awkward).expect("UTF-8");
+    let (header, rows) = text.split_once("\r\n").expect("header");
+    let plain: String = rows
+        .split("\r\n")
+        .filter(|row| row.ends_with(",plain"))
+        .map(|row| format!("{row}\n"))
+        .collect();
+    assert!(!plain.is_empty() && !plain.contains('"'));
+    let mut out = format!("{header}\r\n").into_bytes();
+    let mut index = 0usize;
+    for (until, stretch_is_plain) in [(2_500_000, false), (5_000_000, true), (6_500_000, false)] {
+        while out.len() < until {
+            index += 1;
+            if stretch_is_plain {
+                out.extend_from_slice(plain.as_bytes());
+                continue;
+            }
+            out.extend_from_slice(rows.as_bytes());
+            match index % 7 {
+                0 => out.extend_from_slice(b"\r\n\n"),
+                5 => out.extend_from_slice(b"\xEF\xBB\xBF"),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn a_large_file_scored_by_two_workers_is_byte_identical_to_reorder_predict() {
+    let dir = scratch("two-workers");
+    let input = dir.join("large.csv");
+    std::fs::write(&input, large_awkward_csv()).expect("write");
+    let expected = cli_predict(&input);
+    // The CLI's rows: its output's records less the header (quoted cells hold line breaks).
+    let rows = csv::ReaderBuilder::new()
+        .from_reader(expected.as_bytes())
+        .records()
+        .count();
+    assert!(rows > 15_000, "{rows} rows");
+    with_browser(&[], |client| async move {
+        client.goto(&app_url("/batch")).await?;
+        wait_for_model(&client).await?;
+        capture_downloads(&client).await?;
+        wait_for(&client, &testid("batch-file"))
+            .await?
+            .send_keys(&input.display().to_string())
+            .await?;
+        wait_for_attr(
+            &client,
+            &testid("batch-results"),
+            "data-rows",
+            &rows.to_string(),
+        )
+        .await?;
+        let results = wait_for(&client, &testid("batch-results")).await?;
+        assert_eq!(
+            results.attr("data-scored-in").await?.as_deref(),
+            Some("worker")
+        );
+        assert_eq!(results.attr("data-scorers").await?.as_deref(), Some("2"));
+        wait_for(&client, &testid("batch-download"))
+            .await?
+            .click()
+            .await?;
+        let downloaded = first_download_text(&client).await?;
+        assert!(
+            downloaded == expected,
+            "the page's CSV differs from reorder predict's"
+        );
+        Ok(())
+    })
+    .await;
+}
+
 /// A file of `size` bytes that takes no disk space (a hole), to test limits without writing.
 fn sparse_file(path: &Path, size: u64) -> String {
     let file = std::fs::File::create(path).expect("create");

@@ -6,7 +6,8 @@
 //! LF, inside a byte-order mark or a UTF-8 character).
 
 use instacart_reorder::batch::{
-    BatchError, BatchLayout, BatchReader, HeaderReader, HeaderStep, RowError, ADDED_COLUMNS,
+    BatchError, BatchLayout, BatchReader, HeaderReader, HeaderStep, NextRange, RangeCutter,
+    RowError, ADDED_COLUMNS,
 };
 use proptest::prelude::*;
 
@@ -95,6 +96,66 @@ fn streamed(
         }
     }
     Ok((reader.layout().clone(), sorted(reads)))
+}
+
+/// What the range reader makes of `bytes` cut at `cuts`: the header read streaming, the rest cut
+/// into ranges of at most `max_records` records (`RangeCutter`), each range read by a reader of
+/// its own (`BatchReader::of_range`), as the Batch page's two workers read a file. Also checks
+/// that the ranges are back to back and cover the file.
+fn ranged(
+    bytes: &[u8],
+    cuts: &[usize],
+    max_records: usize,
+) -> Result<(BatchLayout, Vec<Read>), String> {
+    let mut slices = Vec::new();
+    let mut start = 0;
+    for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+        let cut = cut.clamp(start, bytes.len());
+        slices.push(bytes[start..cut].to_vec());
+        start = cut;
+    }
+    let mut slices = slices.into_iter();
+    let mut header: HeaderReader = BatchReader::streaming(&FEATURES, &ADDED_COLUMNS, 0);
+    let reader = loop {
+        match slices.next() {
+            Some(slice) => header.push(slice),
+            None => header.end_input(),
+        }
+        match header.read_header().map_err(|e| e.to_string())? {
+            HeaderStep::Ready(reader) => break reader,
+            HeaderStep::NeedsInput(more) => header = more,
+        }
+    };
+    let (layout, rest, offset, line, ended) = reader.into_rest();
+    let mut cutter = RangeCutter::new(rest, offset, line, ended);
+    let mut reads = Vec::new();
+    let mut expected_offset = offset;
+    let mut expected_index = 0;
+    loop {
+        match cutter.next_range(max_records) {
+            NextRange::Range(range) => {
+                assert_eq!(range.offset, expected_offset, "ranges are back to back");
+                assert_eq!(range.index, expected_index);
+                assert!(!range.bytes.is_empty());
+                expected_offset += range.bytes.len() as u64;
+                expected_index += 1;
+                let mut reader = BatchReader::of_range(layout.clone(), &FEATURES, range);
+                while !drain(&mut reader, 2, &mut reads) {}
+            }
+            NextRange::NeedsInput => match slices.next() {
+                Some(slice) => cutter.push(slice),
+                None => cutter.end_input(),
+            },
+            NextRange::Finished => break,
+        }
+    }
+    assert_eq!(
+        expected_offset,
+        bytes.len() as u64,
+        "the ranges cover the file"
+    );
+    assert_eq!(cutter.offset(), bytes.len() as u64);
+    Ok((layout, sorted(reads)))
 }
 
 /// The reference: `csv::Reader` on the whole file with the layout's row rules, as the batch
@@ -194,6 +255,38 @@ fn the_tricky_file_cut_at_every_byte_and_every_pair_of_bytes_reads_the_same() {
 }
 
 #[test]
+fn the_tricky_file_cut_into_ranges_anywhere_reads_the_same() {
+    let expected = whole(TRICKY, 1000).expect("header fits");
+    for max_records in 1..=4 {
+        for first in 0..=TRICKY.len() {
+            assert_eq!(
+                ranged(TRICKY, &[first], max_records).expect("header fits"),
+                expected,
+                "cut at {first}, ranges of {max_records} records"
+            );
+        }
+    }
+    let cuts: Vec<usize> = (1..TRICKY.len()).collect();
+    assert_eq!(ranged(TRICKY, &cuts, 1).expect("header fits"), expected);
+}
+
+#[test]
+fn a_byte_order_mark_inside_a_file_is_not_taken_for_one_at_a_range_start() {
+    // The second record starts with the bytes of a byte-order mark: a reader of the whole file
+    // keeps them in its first cell, and so must a reader started on that record's range.
+    let bytes = b"id,a,b\n1,2,3\n\xEF\xBB\xBF4,5,6\n\xEF\xBB\xBF\"7\",8,9\n";
+    let expected = with_csv_reader(bytes).expect("header fits");
+    assert_eq!(whole(bytes, 10).expect("header fits"), expected);
+    let Read::Good(_, passthrough, ..) = &expected.1[1] else {
+        panic!("the second record is good");
+    };
+    assert_eq!(passthrough[0].as_bytes(), b"\xEF\xBB\xBF4");
+    for max_records in 1..=3 {
+        assert_eq!(ranged(bytes, &[], max_records).expect("fits"), expected);
+    }
+}
+
+#[test]
 fn slices_of_one_byte_read_the_same() {
     let cuts: Vec<usize> = (1..TRICKY.len()).collect();
     assert_eq!(
@@ -271,6 +364,7 @@ fn batch_like() -> impl Strategy<Value = Vec<u8>> {
         Just(&b"\r"[..]),
         Just(&b"\xC3\xA9"[..]),
         Just(&b"\xFF"[..]),
+        Just(&b"\xEF\xBB\xBF"[..]),
     ];
     let header = prop_oneof![
         Just(&b"a,b\n"[..]),
@@ -300,6 +394,7 @@ proptest! {
         cuts.sort_unstable();
         let expected = with_csv_reader(&bytes);
         prop_assert_eq!(whole(&bytes, max_rows), expected.clone());
-        prop_assert_eq!(streamed(&bytes, &cuts, max_rows), expected);
+        prop_assert_eq!(streamed(&bytes, &cuts, max_rows), expected.clone());
+        prop_assert_eq!(ranged(&bytes, &cuts, max_rows), expected);
     }
 }

@@ -10,7 +10,8 @@ use instacart_reorder::batch::worker_protocol::{
     RunSummary, ScoredChunk, StartRun, WorkerMessage, PROTOCOL_VERSION,
 };
 use instacart_reorder::batch::{
-    BatchReader, CurvePoint, OutputWriter, PreviewRow, RowError, RunStep, ScoringRun,
+    BatchReader, CurvePoint, NextRange, OutputWriter, PreviewRow, RangeScorer, RangeSetup,
+    RowError, RowRange, RunStep, ScoredRange, ScoringRun,
 };
 use instacart_reorder::model::Model;
 use instacart_reorder::own_model::convert_own_model;
@@ -69,6 +70,7 @@ fn every_worker_message_survives_its_envelope() {
             recall: 0.0,
         }],
         f1_by_threshold: vec![(0.0, Some(0.5)), (1.0, None)],
+        scorers: 2,
         labelled: vec![(0.5, false), (0.125, true)],
     };
     for message in [
@@ -393,4 +395,202 @@ fn a_run_fails_as_the_cli_does_on_a_bad_header_or_no_rows() {
         run.finish(false).expect_err("no rows").to_string(),
         "the file has a header row but no data rows"
     );
+}
+
+/// Drives a run as the worker does with a helper: ranges of `chunk_rows` records cut from slices
+/// of `slice` bytes, every other range scored by a second scorer built from the run's
+/// `RangeSetup` (after the trip a helper's messages take: `ScoreRanges` and `ScoreRange` through
+/// envelopes, `RangeScored` back), held back `lag` ranges as a busy helper would, and put back
+/// in order.
+fn run_with_a_helper(
+    model: &Model,
+    bytes: &[u8],
+    slice: usize,
+    chunk_rows: usize,
+    lag: usize,
+) -> (Vec<u8>, Vec<ScoredChunk>, RunSummary) {
+    let bundle_json =
+        std::fs::read_to_string(format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR")))
+            .expect("bundle");
+    let mut run = ScoringRun::new(model, bytes.len() as u64, 5, 3);
+    let mut slices = bytes.chunks(slice);
+    let mut helper: Option<(Model, RangeSetup)> = None;
+    let mut waiting: std::collections::VecDeque<ScoredRange> = Default::default();
+    let mut output = Vec::new();
+    let mut chunks = Vec::new();
+    let mut absorb = |run: &mut ScoringRun<'_>, scored: ScoredRange, output: &mut Vec<u8>| {
+        chunks.push(run.absorb(scored).expect("in order"));
+        output.extend(run.take_output());
+    };
+    loop {
+        match run.next_range(chunk_rows).expect("runs") {
+            NextRange::NeedsInput => match slices.next() {
+                Some(slice) => run.push(slice.to_vec()),
+                None => run.end_input(),
+            },
+            NextRange::Finished => break,
+            NextRange::Range(range) if range.index % 2 == 1 => {
+                let (helper_model, setup) = helper.get_or_insert_with(|| {
+                    let setup = run
+                        .scorer()
+                        .expect("header read")
+                        .setup(bundle_json.clone());
+                    let PageMessage::ScoreRanges(setup) =
+                        PageMessage::decode(&PageMessage::ScoreRanges(setup).encode())
+                            .expect("decodes")
+                    else {
+                        panic!("a setup comes back a setup");
+                    };
+                    (
+                        Model::from_bundle_json(&setup.bundle_json).expect("loads"),
+                        setup,
+                    )
+                });
+                let PageMessage::ScoreRange {
+                    index,
+                    line,
+                    offset,
+                    bytes,
+                } = PageMessage::decode(&PageMessage::score_range(range).encode())
+                    .expect("decodes")
+                else {
+                    panic!("a range comes back a range");
+                };
+                let scorer = RangeScorer::new(
+                    helper_model,
+                    setup.layout.clone(),
+                    setup.max_listed_errors as usize,
+                    setup.preview_rows as usize,
+                );
+                let scored = scorer
+                    .score(RowRange {
+                        index,
+                        line,
+                        offset,
+                        bytes,
+                    })
+                    .expect("scores");
+                let WorkerMessage::RangeScored(scored) =
+                    WorkerMessage::decode(WorkerMessage::RangeScored(scored).encode())
+                        .expect("decodes")
+                else {
+                    panic!("a scored range comes back one");
+                };
+                waiting.push_back(scored);
+            }
+            NextRange::Range(range) => {
+                let scored = run
+                    .scorer()
+                    .expect("header read")
+                    .score(range)
+                    .expect("scores");
+                waiting.push_back(scored);
+            }
+        }
+        while waiting.len() > lag {
+            let scored = waiting.pop_front().expect("one waits");
+            absorb(&mut run, scored, &mut output);
+        }
+    }
+    while let Some(scored) = waiting.pop_front() {
+        absorb(&mut run, scored, &mut output);
+    }
+    output.extend(run.take_output());
+    assert_eq!(run.progress().bytes_read, bytes.len() as u64);
+    (output, chunks, run.finish(false).expect("has rows"))
+}
+
+#[test]
+fn a_run_whose_ranges_a_helper_scores_writes_what_one_scorer_writes() {
+    let model = model();
+    let bytes = batch_file(&model, 60);
+    let expected_output = predict_like_the_cli(&model, &bytes);
+    let (_, expected_chunks, expected_summary) = run_in_slices(&model, &bytes, 1000, 16);
+    for (slice, chunk_rows, lag) in [(bytes.len(), 16, 0), (64, 7, 2), (1, 1, 3), (1000, 5, 1)] {
+        let (output, chunks, summary) = run_with_a_helper(&model, &bytes, slice, chunk_rows, lag);
+        let case = format!("slices of {slice} bytes, ranges of {chunk_rows}, lag {lag}");
+        assert_eq!(
+            String::from_utf8_lossy(&output),
+            String::from_utf8_lossy(&expected_output),
+            "{case}"
+        );
+        assert_eq!(summary, expected_summary, "{case}");
+        let rows = |chunks: &[ScoredChunk]| -> Vec<(u64, bool, Option<u64>, Option<u64>)> {
+            chunks
+                .iter()
+                .flat_map(|chunk| {
+                    (0..chunk.len()).map(move |row| {
+                        (
+                            chunk.probabilities[row].to_bits(),
+                            chunk.decisions[row],
+                            chunk.user_ids[row],
+                            chunk.product_ids[row],
+                        )
+                    })
+                })
+                .collect()
+        };
+        assert_eq!(rows(&chunks), rows(&expected_chunks), "{case}");
+        let values = |chunks: &[ScoredChunk]| -> Vec<u64> {
+            chunks
+                .iter()
+                .flat_map(|chunk| chunk.values.iter().map(|value| value.to_bits()))
+                .collect()
+        };
+        assert_eq!(values(&chunks), values(&expected_chunks), "{case}");
+        let indices: Vec<u32> = chunks
+            .iter()
+            .filter(|chunk| !chunk.is_empty())
+            .map(|chunk| chunk.index)
+            .collect();
+        assert_eq!(
+            indices,
+            (0..indices.len() as u32).collect::<Vec<_>>(),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn a_range_put_back_out_of_order_is_refused() {
+    let model = model();
+    let bytes = batch_file(&model, 20);
+    let mut run = ScoringRun::new(&model, bytes.len() as u64, 5, 3);
+    run.push(bytes);
+    run.end_input();
+    let mut ranges = Vec::new();
+    while let NextRange::Range(range) = run.next_range(5).expect("runs") {
+        ranges.push(range);
+    }
+    // Four ranges of five rows (and the LF of the last CRLF, a range of no record).
+    assert!(ranges.len() >= 4);
+    let second = run
+        .scorer()
+        .expect("header read")
+        .score(ranges[1].clone())
+        .expect("scores");
+    let refused = run.absorb(second).expect_err("range 0 comes first");
+    assert_eq!(
+        refused.to_string(),
+        "range 1 came back where range 0 was expected"
+    );
+}
+
+#[test]
+fn a_scored_range_with_columns_of_other_lengths_is_refused() {
+    let model = model();
+    let bytes = batch_file(&model, 4);
+    let mut run = ScoringRun::new(&model, bytes.len() as u64, 5, 3);
+    run.push(bytes);
+    run.end_input();
+    let NextRange::Range(range) = run.next_range(10).expect("runs") else {
+        panic!("one range");
+    };
+    let scored = run.scorer().expect("header").score(range).expect("scores");
+    let mut envelope = WorkerMessage::RangeScored(scored).encode();
+    envelope.numbers.pop();
+    assert!(matches!(
+        WorkerMessage::decode(envelope),
+        Err(ProtocolError::Numbers { .. })
+    ));
 }

@@ -222,7 +222,8 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let has_labels = outcome.scores.is_some();
     view! {
         <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()
-            data-scored-in=if outcome.in_worker { "worker" } else { "page" }>
+            data-scored-in=if outcome.in_worker { "worker" } else { "page" }
+            data-scorers=summary.scorers.max(1).to_string()>
             <h2>{move || lang.get().pick("Result", "Sonuç")}</h2>
             {cancelled.then(|| view! {
                 <p class="banner banner-warn" data-testid="batch-cancelled">
