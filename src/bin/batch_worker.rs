@@ -203,6 +203,7 @@ mod worker {
         let mut helper_scored = false;
         let mut pending: VecDeque<Pending> = VecDeque::new();
         let mut cut_all = false;
+        let channel = web_sys::MessageChannel::new().ok();
         loop {
             while let Some(incoming) = inbox.try_take() {
                 dispatch(incoming, &mut flow, &mut helper, &start, &run, &mut pending)?;
@@ -271,7 +272,14 @@ mod worker {
                             helper.sent.push_back(range);
                             helper_scored = true;
                         }
-                        _ => pending.push_back(Pending::Scored(score_here(&run, range)?)),
+                        Some(_) => {
+                            pending.push_back(Pending::Scored(score_here(&run, range)?));
+                            // The helper may have answered meanwhile: let its message in.
+                            if let Some(channel) = &channel {
+                                yield_to_events(channel).await;
+                            }
+                        }
+                        None => pending.push_back(Pending::Scored(score_here(&run, range)?)),
                     }
                 }
             }
@@ -302,6 +310,17 @@ mod worker {
             Incoming::HelperLost => lose_helper(helper, run, pending),
             other => flow.handle(other),
         }
+    }
+
+    /// Lets this worker's event loop run (a task, not a microtask), so that messages that have
+    /// arrived (the helper's answers above all) reach the inbox between two ranges scored here.
+    /// A message to itself through `channel`: unlike a timer, never delayed.
+    async fn yield_to_events(channel: &web_sys::MessageChannel) {
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            channel.port1().set_onmessage(Some(&resolve));
+            let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
     /// Scores a range in this worker.

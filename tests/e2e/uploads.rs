@@ -490,6 +490,13 @@ async fn bench_large_batch_file() {
             .attr("data-scored-in")
             .await?
             .unwrap_or_default();
+        let scorers = client
+            .find(fantoccini::Locator::Css(&testid("batch-results")))
+            .await?
+            .attr("data-scorers")
+            .await?
+            .unwrap_or_default();
+        let in_worker = format!("{in_worker}, {scorers} scorers");
         // Tasks still running when the results appeared (drawing them) are counted too.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         // (start in ms after the file was chosen, duration in ms)
