@@ -48,6 +48,8 @@ pub struct RangeScorer<'m> {
     product_column: Option<usize>,
     max_listed_errors: usize,
     preview_rows: usize,
+    /// Whether the rows' feature values go to the log with them.
+    keep_values: bool,
 }
 
 /// What a helper needs to score a run's ranges: the model, the file's layout and the run's
@@ -60,6 +62,7 @@ pub struct RangeSetup {
     pub layout: BatchLayout,
     pub max_listed_errors: u32,
     pub preview_rows: u32,
+    pub keep_values: bool,
 }
 
 /// One range read, scored and written: to be put back in file order (`ScoringRun::absorb`).
@@ -99,7 +102,14 @@ impl<'m> RangeScorer<'m> {
             layout,
             max_listed_errors,
             preview_rows,
+            keep_values: true,
         }
+    }
+
+    /// The scorer with the rows' feature values kept for the log (`true`, the default) or not.
+    pub fn keeping_values(mut self, keep_values: bool) -> RangeScorer<'m> {
+        self.keep_values = keep_values;
+        self
     }
 
     pub fn layout(&self) -> &BatchLayout {
@@ -114,6 +124,7 @@ impl<'m> RangeScorer<'m> {
             layout: self.layout.clone(),
             max_listed_errors: self.max_listed_errors as u32,
             preview_rows: self.preview_rows as u32,
+            keep_values: self.keep_values,
         }
     }
 
@@ -155,7 +166,11 @@ impl<'m> RangeScorer<'m> {
                 decisions,
                 user_ids,
                 product_ids,
-                values: chunk.values,
+                values: if self.keep_values {
+                    chunk.values
+                } else {
+                    Vec::new()
+                },
             },
             tally,
         })
@@ -170,6 +185,7 @@ pub struct ScoringRun<'m> {
     label_column: Option<String>,
     max_listed_errors: usize,
     preview_rows: usize,
+    keep_values: bool,
     /// Index of the next non-empty chunk.
     next_index: u32,
     /// The next range to put in order.
@@ -216,12 +232,19 @@ impl<'m> ScoringRun<'m> {
             label_column: None,
             max_listed_errors,
             preview_rows,
+            keep_values: true,
             next_index: 0,
             next_range: 0,
             done_offset: 0,
             total_bytes,
             output: Vec::new(),
         }
+    }
+
+    /// Whether the chunks for the log carry the rows' feature values (they do unless told not
+    /// to; set before the first range).
+    pub fn keep_values(&mut self, keep_values: bool) {
+        self.keep_values = keep_values;
     }
 
     /// Appends the file's next bytes.
@@ -269,7 +292,8 @@ impl<'m> ScoringRun<'m> {
                             layout,
                             self.max_listed_errors,
                             self.preview_rows,
-                        ),
+                        )
+                        .keeping_values(self.keep_values),
                     }));
                 }
             }

@@ -119,6 +119,8 @@ pub struct StartRun {
     pub max_listed_errors: u32,
     /// Scored rows kept for the preview.
     pub preview_rows: u32,
+    /// Whether the scored chunks carry the rows' feature values for the log.
+    pub keep_values: bool,
 }
 
 impl PageMessage {

@@ -194,6 +194,7 @@ mod worker {
             start.max_listed_errors as usize,
             start.preview_rows as usize,
         );
+        run.keep_values(start.keep_values);
         let mut offset = 0u64;
         let mut next_read: Option<SliceRead> = None;
         let mut flow = Flow::default();
@@ -441,7 +442,8 @@ mod worker {
             setup.layout.clone(),
             setup.max_listed_errors as usize,
             setup.preview_rows as usize,
-        );
+        )
+        .keeping_values(setup.keep_values);
         match scorer.score(range) {
             Ok(scored) => WorkerMessage::RangeScored(scored),
             Err(failure) => WorkerMessage::Failed(failure),

@@ -122,7 +122,8 @@ impl CsvExport {
             out.push(',');
             text(out, &record.model_sha256);
             out.push(',');
-            number(out, Some(missing));
+            // A row logged without its values (a batch row) has no count of missing ones.
+            number(out, (!record.features.is_empty()).then_some(missing));
             for name in &self.feature_names {
                 out.push(',');
                 number(out, record.features.get(name).copied().flatten());
@@ -154,8 +155,13 @@ impl CsvExport {
         let created = quote(&csv_cell(&format_utc_datetime(chunk.created_at_ms)));
         let source = quote(&csv_cell(Source::Batch.as_str()));
         let model = quote(&csv_cell(&run.model_sha256));
+        let kept = !chunk.values.is_empty();
         for row in 0..chunk.len() {
-            let values = &chunk.values[row * width..(row + 1) * width];
+            let values = if kept {
+                &chunk.values[row * width..(row + 1) * width]
+            } else {
+                &[][..]
+            };
             let missing = values.iter().filter(|v| v.is_nan()).count();
             // Writing to a String cannot fail.
             let _ = write!(out, ",{},{created},{source},", chunk.created_at_ms);
@@ -168,14 +174,18 @@ impl CsvExport {
             }
             let _ = write!(
                 out,
-                ",{},{},{},{model},{missing}",
+                ",{},{},{},{model},",
                 chunk.probabilities[row],
                 u8::from(chunk.decisions[row]),
                 run.threshold
             );
+            if kept {
+                let _ = write!(out, "{missing}");
+            }
             for column in &columns {
                 out.push(',');
-                if let Some(value) = column.map(|index| values[index]).filter(|v| !v.is_nan()) {
+                let value = column.and_then(|index| values.get(index).copied());
+                if let Some(value) = value.filter(|v| !v.is_nan()) {
                     let _ = write!(out, "{value}");
                 }
             }

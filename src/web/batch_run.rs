@@ -111,6 +111,8 @@ struct Collector {
     file_name: String,
     /// The run's record in the log, once its first chunk is written.
     run_id: Option<u64>,
+    /// Whether the rows' feature values go to the log (the Batch page's choice).
+    keep_values: bool,
 }
 
 impl Collector {
@@ -219,6 +221,7 @@ async fn run_in_worker(
         chunk_rows: CHUNK_ROWS,
         max_listed_errors: MAX_LISTED_ERRORS as u32,
         preview_rows: PREVIEW_ROWS as u32,
+        keep_values: collector.keep_values,
     });
     link.post(&start, Some(file)).map_err(|_| None)?;
     let mut cancel_sent = false;
@@ -268,6 +271,7 @@ async fn run_here(
     let active = collector.active.clone();
     let total = file.size() as u64;
     let mut run = ScoringRun::new(active.model(), total, MAX_LISTED_ERRORS, PREVIEW_ROWS);
+    run.keep_values(collector.keep_values);
     let mut offset = 0u64;
     let mut cancelled = false;
     loop {
@@ -305,13 +309,15 @@ async fn run_here(
 }
 
 /// Scores `file` with the active model, in the worker if it can, else on the main thread;
-/// `progress` follows the run and setting `cancel` stops it after the current chunk.
+/// `progress` follows the run and setting `cancel` stops it after the current chunk. The rows go
+/// to the log with their feature values only with `keep_values`.
 pub async fn run_batch(
     file: web_sys::File,
     active: ActiveModel,
     log: LogStoreHandle,
     progress: RwSignal<RunProgress>,
     cancel: RwSignal<bool>,
+    keep_values: bool,
 ) -> Result<BatchOutcome, String> {
     let new_collector = || Collector {
         active: active.clone(),
@@ -322,6 +328,7 @@ pub async fn run_batch(
         log_error: None,
         file_name: file.name(),
         run_id: None,
+        keep_values,
     };
     let mut collector = new_collector();
     match run_in_worker(&file, &mut collector, cancel).await {

@@ -105,8 +105,15 @@ fn page_messages_survive_their_envelope() {
             chunk_rows: 5000,
             max_listed_errors: 200,
             preview_rows: 20,
+            keep_values: false,
         }),
         PageMessage::ChunkLogged { index: 9 },
+        PageMessage::ScoreRange {
+            index: 3,
+            line: 7,
+            offset: 100,
+            bytes: b"1,\"a\r\nb\"\r\n".to_vec(),
+        },
         PageMessage::Cancel,
         PageMessage::ConvertModel(ConvertModel {
             protocol_version: PROTOCOL_VERSION,
@@ -549,6 +556,33 @@ fn a_run_whose_ranges_a_helper_scores_writes_what_one_scorer_writes() {
             "{case}"
         );
     }
+}
+
+#[test]
+fn a_run_told_not_to_keep_values_logs_rows_without_them_and_writes_the_same_csv() {
+    let model = model();
+    let bytes = batch_file(&model, 60);
+    let mut run = ScoringRun::new(&model, bytes.len() as u64, 5, 3);
+    run.keep_values(false);
+    run.push(bytes.clone());
+    run.end_input();
+    let mut output = Vec::new();
+    let mut chunks = Vec::new();
+    loop {
+        match run.step(16).expect("runs") {
+            RunStep::Scored(chunk) => chunks.push(chunk),
+            RunStep::Finished => break,
+            RunStep::NeedsInput => panic!("the whole file was pushed"),
+        }
+        output.extend(run.take_output());
+    }
+    assert_eq!(output, predict_like_the_cli(&model, &bytes));
+    assert_eq!(chunks.iter().map(ScoredChunk::len).sum::<usize>(), 59);
+    assert!(chunks.iter().all(|chunk| chunk.values.is_empty()));
+    let setup = RangeScorer::new(&model, run.scorer().expect("header").layout().clone(), 5, 3)
+        .keeping_values(false)
+        .setup(String::new());
+    assert!(!setup.keep_values, "a helper is told too");
 }
 
 #[test]

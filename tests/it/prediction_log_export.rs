@@ -190,6 +190,26 @@ fn batch_rows_written_from_their_columns_match_hand_written_text() {
 }
 
 #[test]
+fn batch_rows_logged_without_their_values_have_empty_feature_cells() {
+    let export = CsvExport::new(vec!["a".to_owned(), "b".to_owned()]);
+    let mut lean = batch_chunk();
+    lean.values.clear();
+    let mut out = String::new();
+    export
+        .push_chunk_rows(&batch_run(), &lean, &mut out)
+        .expect("a chunk without values is well-formed");
+    // No count of missing values and no values: nothing is known of them.
+    let expected =
+        ",1709251200000,2024-03-01 00:00:00,batch,9,,0.30000000000000004,1,0.25,'=cmd,,,\r\n\
+,1709251200000,2024-03-01 00:00:00,batch,,4,0.125,0,0.25,'=cmd,,,\r\n";
+    assert_eq!(out, expected);
+    let mut from_records = String::new();
+    let records = lean.records(&batch_run()).expect("records");
+    export.push_rows(&records, &mut from_records);
+    assert_eq!(out, from_records);
+}
+
+#[test]
 fn a_damaged_chunk_is_an_error_not_a_panic() {
     let export = CsvExport::new(vec!["a".to_owned()]);
     let mut chunk = batch_chunk();

@@ -31,8 +31,12 @@ use crate::web::batch_run::{run_batch, BatchOutcome, MAX_LISTED_ERRORS};
 use crate::web::download::offer_blob;
 use crate::web::fetch::js_message;
 use crate::web::log_store::use_log_store;
+use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;
 use crate::web::state::language::use_lang;
+
+/// The setting that remembers whether batch rows are logged with their feature values.
+const KEEP_VALUES_SETTING: &str = "batch-keep-values";
 
 #[derive(Clone)]
 enum RunState {
@@ -60,6 +64,9 @@ pub fn BatchPage() -> impl IntoView {
     let progress = RwSignal::new(RunProgress::default());
     let cancel = RwSignal::new(false);
     let dragging = RwSignal::new(false);
+    // Off unless asked for: the rows' input is the file itself, and a million rows' values are
+    // 328 MB of the browser's storage (prediction_log::batch_runs).
+    let keep_values = RwSignal::new(load_setting(KEEP_VALUES_SETTING).as_deref() == Some("1"));
 
     let start = move |file: web_sys::File| {
         let Some(model) = active.get_untracked() else {
@@ -86,7 +93,15 @@ pub fn BatchPage() -> impl IntoView {
         });
         state.set(RunState::Running);
         spawn_local(async move {
-            let result = run_batch(file, model, log, progress, cancel).await;
+            let result = run_batch(
+                file,
+                model,
+                log,
+                progress,
+                cancel,
+                keep_values.get_untracked(),
+            )
+            .await;
             state.set(match result {
                 Ok(outcome) => RunState::Finished(Arc::new(outcome)),
                 Err(message) => RunState::Failed(message),
@@ -156,6 +171,26 @@ pub fn BatchPage() -> impl IntoView {
                 />
                 <p class="hint">{move || lang.get().pick("…or drop it here.", "…ya da buraya bırakın.")}</p>
             </div>
+            <p class="hint">
+                <label>
+                    <input
+                        type="checkbox"
+                        data-testid="batch-keep-values"
+                        prop:checked=move || keep_values.get()
+                        prop:disabled=running
+                        on:change=move |event| {
+                            let checked = event_target_checked(&event);
+                            keep_values.set(checked);
+                            save_setting(KEEP_VALUES_SETTING, if checked { "1" } else { "0" });
+                        }
+                    />
+                    " "
+                    {move || lang.get().pick(
+                        "Also keep each row's feature values in the prediction log (about 33 MB per 100,000 rows; your file has them anyway).",
+                        "Her satırın özellik değerlerini de tahmin günlüğünde sakla (100.000 satırda yaklaşık 33 MB; dosyanızda zaten varlar).",
+                    )}
+                </label>
+            </p>
             {move || match state.get() {
                 RunState::Idle => ().into_any(),
                 RunState::Running => view! {
