@@ -247,6 +247,9 @@ pub enum WorkerMessage {
     Scored(ScoredChunk),
     /// The next bytes of the scored CSV (the first part starts with its header).
     OutputPart(Vec<u8>),
+    /// The next bytes of the scored CSV, in a `Blob` posted beside this message (`blob`): made
+    /// in the worker, so the page never copies the CSV's bytes.
+    OutputInBlob,
     /// The run is over (the last output part has been sent).
     Finished(RunSummary),
     Failed(RunFailure),
@@ -313,6 +316,7 @@ enum WorkerHeader {
     },
     /// bytes: the CSV.
     OutputPart,
+    OutputInBlob,
     /// numbers: the labelled rows' probabilities; bytes: their labels (0/1).
     Finished(RunSummary),
     Failed(RunFailure),
@@ -364,6 +368,7 @@ impl WorkerMessage {
                 bytes = part;
                 WorkerHeader::OutputPart
             }
+            WorkerMessage::OutputInBlob => WorkerHeader::OutputInBlob,
             WorkerMessage::Finished(mut summary) => {
                 let labelled = std::mem::take(&mut summary.labelled);
                 numbers = labelled
@@ -480,6 +485,7 @@ impl WorkerMessage {
                 })
             }
             WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
+            WorkerHeader::OutputInBlob => WorkerMessage::OutputInBlob,
             WorkerHeader::Finished(mut summary) => {
                 if numbers.len() != bytes.len() {
                     return Err(ProtocolError::Numbers {

@@ -162,6 +162,20 @@ mod worker {
         }
     }
 
+    /// Posts a part of the scored CSV as a `Blob` made here (the page keeps it as it is), or as
+    /// bytes if no `Blob` can be made.
+    fn post_output(scope: &DedicatedWorkerGlobalScope, part: Vec<u8>) {
+        let bytes = js_sys::Array::of1(&js_sys::Uint8Array::from(part.as_slice()));
+        match web_sys::Blob::new_with_u8_array_sequence(&bytes) {
+            Ok(blob) => {
+                let (object, transfer) = envelope_js::to_js(&WorkerMessage::OutputInBlob.encode());
+                let _ = js_sys::Reflect::set(&object, &"blob".into(), &blob);
+                let _ = scope.post_message_with_transfer(&object, &transfer);
+            }
+            Err(_) => post(scope, WorkerMessage::OutputPart(part)),
+        }
+    }
+
     fn post(scope: &DedicatedWorkerGlobalScope, message: WorkerMessage) {
         let (object, transfer) = envelope_js::to_js(&message.encode());
         // A page that has gone away cannot be told anything more.
@@ -223,7 +237,7 @@ mod worker {
                 let chunk = run.absorb(scored)?;
                 let part = run.take_output();
                 if !part.is_empty() {
-                    post(scope, WorkerMessage::OutputPart(part));
+                    post_output(scope, part);
                 }
                 if !chunk.is_empty() {
                     post(scope, WorkerMessage::Scored(chunk));
@@ -288,7 +302,7 @@ mod worker {
         drop(helper);
         let part = run.take_output();
         if !part.is_empty() {
-            post(scope, WorkerMessage::OutputPart(part));
+            post_output(scope, part);
         }
         post(scope, WorkerMessage::Progress(run.progress()));
         let mut summary = run.finish(flow.cancelled)?;

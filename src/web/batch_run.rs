@@ -47,6 +47,8 @@ pub struct BatchOutcome {
     pub log_error: Option<String>,
     /// Whether the worker scored the file (false: the main thread did).
     pub in_worker: bool,
+    /// Milliseconds from the file's arrival to this outcome (read, scored, written, logged).
+    pub elapsed_ms: f64,
 }
 
 /// Logs one scored chunk in one transaction, compactly: the run's record is written with the
@@ -158,7 +160,8 @@ impl Collector {
             | WorkerMessage::ModelRefused { .. }
             | WorkerMessage::HistoryParsed { .. }
             | WorkerMessage::HistoryRefused { .. }
-            | WorkerMessage::RangeScored(_) => {
+            | WorkerMessage::RangeScored(_)
+            | WorkerMessage::OutputInBlob => {
                 return Some(Err(RunFailure::Protocol {
                     message: "another job's answer during a batch run".to_owned(),
                 }))
@@ -191,6 +194,7 @@ impl Collector {
             logged: self.logged,
             log_error: self.log_error,
             in_worker,
+            elapsed_ms: 0.0,
         })
     }
 }
@@ -226,7 +230,17 @@ async fn run_in_worker(
     link.post(&start, Some(file)).map_err(|_| None)?;
     let mut cancel_sent = false;
     loop {
-        let message = link.next().await.map_err(Some)?;
+        let (message, blob) = link.next_with_blob().await.map_err(Some)?;
+        if let WorkerMessage::OutputInBlob = message {
+            // The part is a Blob already: kept as it is, never copied here.
+            let Some(blob) = blob else {
+                return Err(Some(RunFailure::Protocol {
+                    message: "an output part came without its Blob".to_owned(),
+                }));
+            };
+            collector.parts.push(&blob);
+            continue;
+        }
         if let WorkerMessage::Failed(RunFailure::VersionMismatch { .. }) = message {
             return Err(None);
         }
@@ -319,6 +333,13 @@ pub async fn run_batch(
     cancel: RwSignal<bool>,
     keep_values: bool,
 ) -> Result<BatchOutcome, String> {
+    let started_ms = js_sys::Date::now();
+    let timed = |outcome: Result<BatchOutcome, String>| {
+        outcome.map(|mut outcome| {
+            outcome.elapsed_ms = js_sys::Date::now() - started_ms;
+            outcome
+        })
+    };
     let new_collector = || Collector {
         active: active.clone(),
         log,
@@ -333,7 +354,7 @@ pub async fn run_batch(
     let mut collector = new_collector();
     match run_in_worker(&file, &mut collector, cancel).await {
         Ok(summary) => {
-            let outcome = collector.into_outcome(file.name(), summary, true);
+            let outcome = timed(collector.into_outcome(file.name(), summary, true));
             // Drawing the results is a task of its own too.
             next_tick().await;
             outcome
@@ -344,7 +365,7 @@ pub async fn run_batch(
             let summary = run_here(&file, &mut collector, cancel)
                 .await
                 .map_err(|failure| failure.to_string())?;
-            collector.into_outcome(file.name(), summary, false)
+            timed(collector.into_outcome(file.name(), summary, false))
         }
     }
 }

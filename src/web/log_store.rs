@@ -1076,10 +1076,13 @@ async fn write_chunk(
         transaction
             .object_store(CHUNKS_STORE)?
             .put(&chunk_to_js(chunk, run)?)?;
-        transaction.object_store(FEATURES_STORE)?.put_with_key(
-            &js_sys::Float64Array::from(chunk.values.as_slice()),
-            &chunk_key(chunk.run_id, chunk.index),
-        )?;
+        // A chunk logged without its values has no entry there (read back as undefined).
+        if !chunk.values.is_empty() {
+            transaction.object_store(FEATURES_STORE)?.put_with_key(
+                &js_sys::Float64Array::from(chunk.values.as_slice()),
+                &chunk_key(chunk.run_id, chunk.index),
+            )?;
+        }
         let runs = transaction.object_store(RUNS_STORE)?;
         let request = runs.get(&JsValue::from_f64(chunk.run_id as f64))?;
         let rows = chunk.len() as u64;

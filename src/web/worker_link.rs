@@ -22,7 +22,8 @@ const WORKER_START_TIMEOUT_MS: i32 = 15_000;
 
 /// What reaches the page from a worker.
 enum FromWorker {
-    Message(WorkerMessage),
+    /// A message, and the `Blob` posted beside it if there is one.
+    Message(WorkerMessage, Option<web_sys::Blob>),
     /// The worker's script failed (to load, or later).
     Failed(String),
     TimedOut,
@@ -58,8 +59,11 @@ impl WorkerLink {
                     .and_then(|envelope| {
                         WorkerMessage::decode(envelope).map_err(|error| error.to_string())
                     });
+                let blob = js_sys::Reflect::get(&event.data(), &"blob".into())
+                    .ok()
+                    .and_then(|blob| blob.dyn_into::<web_sys::Blob>().ok());
                 inbox.post(match message {
-                    Ok(message) => FromWorker::Message(message),
+                    Ok(message) => FromWorker::Message(message, blob),
                     Err(error) => FromWorker::Failed(error),
                 });
             })
@@ -93,19 +97,19 @@ impl WorkerLink {
             );
         }
         match link.inbox.take().await {
-            FromWorker::Message(WorkerMessage::Ready { protocol_version })
+            FromWorker::Message(WorkerMessage::Ready { protocol_version }, _)
                 if protocol_version == PROTOCOL_VERSION =>
             {
                 Ok(link)
             }
-            FromWorker::Message(WorkerMessage::Ready { protocol_version }) => {
+            FromWorker::Message(WorkerMessage::Ready { protocol_version }, _) => {
                 Err(RunFailure::VersionMismatch {
                     page: PROTOCOL_VERSION,
                     worker: protocol_version,
                 }
                 .to_string())
             }
-            FromWorker::Message(_) => Err("the batch worker spoke before it was ready".to_owned()),
+            FromWorker::Message(..) => Err("the batch worker spoke before it was ready".to_owned()),
             FromWorker::Failed(message) => Err(message),
             FromWorker::TimedOut => Err("the batch worker did not start in time".to_owned()),
         }
@@ -140,9 +144,16 @@ impl WorkerLink {
 
     /// The next message, skipping the start timer's late tick.
     pub async fn next(&self) -> Result<WorkerMessage, RunFailure> {
+        self.next_with_blob().await.map(|(message, _)| message)
+    }
+
+    /// The next message and the `Blob` posted beside it, if any (`WorkerMessage::OutputInBlob`).
+    pub async fn next_with_blob(
+        &self,
+    ) -> Result<(WorkerMessage, Option<web_sys::Blob>), RunFailure> {
         loop {
             match self.inbox.take().await {
-                FromWorker::Message(message) => return Ok(message),
+                FromWorker::Message(message, blob) => return Ok((message, blob)),
                 FromWorker::Failed(message) => return Err(RunFailure::Protocol { message }),
                 FromWorker::TimedOut => {}
             }

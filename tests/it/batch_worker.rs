@@ -85,6 +85,7 @@ fn every_worker_message_survives_its_envelope() {
         }),
         WorkerMessage::Scored(ScoredChunk::default()),
         WorkerMessage::OutputPart(b"a,b\r\n".to_vec()),
+        WorkerMessage::OutputInBlob,
         WorkerMessage::Finished(summary),
         WorkerMessage::Failed(RunFailure::File {
             message: "missing feature column `b`".to_owned(),

@@ -258,7 +258,8 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
     view! {
         <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()
             data-scored-in=if outcome.in_worker { "worker" } else { "page" }
-            data-scorers=summary.scorers.max(1).to_string()>
+            data-scorers=summary.scorers.max(1).to_string()
+            data-run-ms=format!("{:.0}", outcome.elapsed_ms)>
             <h2>{move || lang.get().pick("Result", "Sonuç")}</h2>
             {cancelled.then(|| view! {
                 <p class="banner banner-warn" data-testid="batch-cancelled">
