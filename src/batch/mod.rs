@@ -8,6 +8,7 @@
 //! through, and an input column named like an added one (`probability`, `is_reorder`) is passed
 //! through as `input_<name>`. A column named `reordered` or `label` holds the true outcome.
 
+mod log_chunks;
 mod metrics;
 mod records;
 mod row_ranges;
@@ -16,6 +17,7 @@ mod scoring_run;
 mod tally;
 pub mod worker_protocol;
 
+pub use log_chunks::ChunkMerger;
 pub use metrics::{
     sort_highest_first, Confusion, CurvePoint, LabelledScores, F1_STEPS, PR_CURVE_POINTS,
 };

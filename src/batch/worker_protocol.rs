@@ -113,8 +113,10 @@ pub struct StartRun {
     pub bundle_json: String,
     /// Bytes read from the file at a time.
     pub slice_bytes: u64,
-    /// Rows scored, and posted to the page for the log, at a time.
+    /// Rows read and scored at a time (a range of the file, by the worker or its helper).
     pub chunk_rows: u32,
+    /// Rows posted to the page for the log at a time, at least (`batch::ChunkMerger`).
+    pub log_chunk_rows: u32,
     /// Bad rows listed (all are counted).
     pub max_listed_errors: u32,
     /// Scored rows kept for the preview.

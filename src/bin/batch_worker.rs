@@ -24,7 +24,7 @@ mod worker {
         PROTOCOL_VERSION,
     };
     use instacart_reorder::batch::{
-        NextRange, RangeScorer, RangeSetup, RowRange, ScoredRange, ScoringRun,
+        ChunkMerger, NextRange, RangeScorer, RangeSetup, RowRange, ScoredRange, ScoringRun,
     };
     use instacart_reorder::envelope_js;
     use instacart_reorder::file_slices::SliceRead;
@@ -218,6 +218,7 @@ mod worker {
         let mut helper_scored = false;
         let mut pending: VecDeque<Pending> = VecDeque::new();
         let mut cut_all = false;
+        let mut merger = ChunkMerger::new(start.log_chunk_rows as usize);
         let channel = web_sys::MessageChannel::new().ok();
         loop {
             while let Some(incoming) = inbox.try_take() {
@@ -239,7 +240,7 @@ mod worker {
                 if !part.is_empty() {
                     post_output(scope, part);
                 }
-                if !chunk.is_empty() {
+                if let Some(chunk) = merger.push(chunk) {
                     post(scope, WorkerMessage::Scored(chunk));
                     flow.in_flight += 1;
                 }
@@ -300,6 +301,9 @@ mod worker {
             }
         }
         drop(helper);
+        if let Some(chunk) = merger.finish() {
+            post(scope, WorkerMessage::Scored(chunk));
+        }
         let part = run.take_output();
         if !part.is_empty() {
             post_output(scope, part);

@@ -10,8 +10,8 @@ use instacart_reorder::batch::worker_protocol::{
     RunSummary, ScoredChunk, StartRun, WorkerMessage, PROTOCOL_VERSION,
 };
 use instacart_reorder::batch::{
-    BatchReader, CurvePoint, NextRange, OutputWriter, PreviewRow, RangeScorer, RangeSetup,
-    RowError, RowRange, RunStep, ScoredRange, ScoringRun,
+    BatchReader, ChunkMerger, CurvePoint, NextRange, OutputWriter, PreviewRow, RangeScorer,
+    RangeSetup, RowError, RowRange, RunStep, ScoredRange, ScoringRun,
 };
 use instacart_reorder::model::Model;
 use instacart_reorder::own_model::convert_own_model;
@@ -104,6 +104,7 @@ fn page_messages_survive_their_envelope() {
             bundle_json: "{\"format\":\"x\"}".to_owned(),
             slice_bytes: 8 << 20,
             chunk_rows: 5000,
+            log_chunk_rows: 20000,
             max_listed_errors: 200,
             preview_rows: 20,
             keep_values: false,
@@ -584,6 +585,50 @@ fn a_run_told_not_to_keep_values_logs_rows_without_them_and_writes_the_same_csv(
         .keeping_values(false)
         .setup(String::new());
     assert!(!setup.keep_values, "a helper is told too");
+}
+
+#[test]
+fn chunks_gathered_for_the_log_hold_every_row_in_order() {
+    let model = model();
+    let bytes = batch_file(&model, 60);
+    let (_, chunks, _) = run_in_slices(&model, &bytes, 64, 7);
+    let concat = |chunks: &[ScoredChunk]| {
+        let mut all = ScoredChunk::default();
+        for chunk in chunks {
+            all.probabilities.extend(&chunk.probabilities);
+            all.decisions.extend(&chunk.decisions);
+            all.user_ids.extend(&chunk.user_ids);
+            all.product_ids.extend(&chunk.product_ids);
+            all.values.extend(&chunk.values);
+        }
+        all
+    };
+    for target in [1, 16, 25, 1000] {
+        let mut merger = ChunkMerger::new(target);
+        let mut merged: Vec<ScoredChunk> = chunks
+            .iter()
+            .cloned()
+            .filter_map(|chunk| merger.push(chunk))
+            .collect();
+        merged.extend(merger.finish());
+        assert!(merger.finish().is_none(), "nothing is handed out twice");
+        let (all, expected) = (concat(&merged), concat(&chunks));
+        assert_eq!(all.len(), 59);
+        let bits = |values: &[f64]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&all.probabilities), bits(&expected.probabilities));
+        assert_eq!(all.decisions, expected.decisions);
+        assert_eq!(all.user_ids, expected.user_ids);
+        assert_eq!(all.product_ids, expected.product_ids);
+        assert_eq!(bits(&all.values), bits(&expected.values));
+        let indices: Vec<u32> = merged.iter().map(|chunk| chunk.index).collect();
+        assert_eq!(indices, (0..merged.len() as u32).collect::<Vec<_>>());
+        let (last, full) = merged.split_last().expect("rows");
+        assert!(
+            full.iter().all(|chunk| chunk.len() >= target),
+            "target {target}"
+        );
+        assert!(!last.is_empty());
+    }
 }
 
 #[test]
