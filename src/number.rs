@@ -70,22 +70,31 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 ];
 
 /// The common shape of a number in a file, read without the general path: ASCII digits with at
-/// most one `.` (no sign, exponent, spaces or other marks), at least one digit, whose digits
-/// make an integer below 2^53 and with at most 22 of them after the point. Such a text is
+/// most one `.` (no sign, exponent, spaces or other marks) and at least one digit. When the
+/// digits make an integer below 2^53 with at most 22 of them after the point, the text is
 /// `m / 10^k` with `m` and `10^k` both exact in an f64, so one division gives the correctly
-/// rounded value: exactly what `parse_file_value` returns for it (Clinger's fast path, the one
-/// the standard library's parser also takes first). `None` means "not this shape": use
-/// `parse_file_value`, which decides.
+/// rounded value (Clinger's fast path, the one the standard library's parser also takes first);
+/// longer ones (17-digit floats as Python writes them) go straight to the standard library's
+/// correctly rounded parser, skipping the general path's checks, which such a text passes. Either
+/// way the value is exactly what `parse_file_value` returns. `None` means "not this shape" (or
+/// too large to be finite): use `parse_file_value`, which decides.
 pub fn parse_plain_decimal(text: &[u8]) -> Option<f64> {
     let mut mantissa: u64 = 0;
+    let mut exact = true;
     let mut digits = 0usize;
     let mut fraction_digits = None::<usize>;
     for &byte in text {
         match byte {
             b'0'..=b'9' => {
-                mantissa = mantissa
-                    .checked_mul(10)?
-                    .checked_add(u64::from(byte - b'0'))?;
+                if exact {
+                    match mantissa
+                        .checked_mul(10)
+                        .and_then(|m| m.checked_add(u64::from(byte - b'0')))
+                    {
+                        Some(next) => mantissa = next,
+                        None => exact = false,
+                    }
+                }
                 digits += 1;
                 if let Some(count) = fraction_digits.as_mut() {
                     *count += 1;
@@ -95,11 +104,16 @@ pub fn parse_plain_decimal(text: &[u8]) -> Option<f64> {
             _ => return None,
         }
     }
-    let scale = fraction_digits.unwrap_or(0);
-    if digits == 0 || mantissa >= 1 << 53 || scale >= EXACT_POWERS_OF_TEN.len() {
+    if digits == 0 {
         return None;
     }
-    Some(mantissa as f64 / EXACT_POWERS_OF_TEN[scale])
+    let scale = fraction_digits.unwrap_or(0);
+    if exact && mantissa < 1 << 53 && scale < EXACT_POWERS_OF_TEN.len() {
+        return Some(mantissa as f64 / EXACT_POWERS_OF_TEN[scale]);
+    }
+    // ASCII digits and a point: always UTF-8, always read by `str::parse`.
+    let value: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+    value.is_finite().then_some(value)
 }
 
 /// Reads a number with the given decimal mark. `Ok(None)` is a missing value.
