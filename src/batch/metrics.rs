@@ -88,6 +88,15 @@ impl LabelledScores {
         }
     }
 
+    /// The sorted pairs back (what `from_sorted` was given, sorted), taking the scores apart.
+    pub fn into_pairs(self) -> Vec<(f64, bool)> {
+        self.probabilities
+            .into_iter()
+            .zip(self.positives_before.windows(2))
+            .map(|(probability, counts)| (probability, counts[1] > counts[0]))
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.probabilities.len()
     }
@@ -179,5 +188,25 @@ mod tests {
     fn thinning_keeps_both_ends_evenly() {
         let points: Vec<usize> = (0..11).collect();
         assert_eq!(thin(points, 3), vec![0, 5, 10]);
+    }
+
+    #[test]
+    fn scores_give_back_the_sorted_pairs_they_were_made_from() {
+        let pairs = vec![
+            (0.9, true),
+            (0.7, false),
+            (0.7, true),
+            (0.2, false),
+            (0.1, true),
+        ];
+        assert_eq!(
+            LabelledScores::from_sorted(pairs.clone()).into_pairs(),
+            pairs
+        );
+        let unsorted = vec![(0.2, false), (0.9, true)];
+        assert_eq!(
+            LabelledScores::from_sorted(unsorted).into_pairs(),
+            vec![(0.9, true), (0.2, false)]
+        );
     }
 }

@@ -383,12 +383,14 @@ impl<'m> ScoringRun<'m> {
         let (labelled, pr_curve, f1_by_threshold) = if self.label_column.is_some() {
             let mut labelled = self.tally.take_labelled();
             sort_highest_first(&mut labelled);
-            let scores = LabelledScores::from_sorted(labelled.clone());
-            (
-                labelled,
+            // The scores hold the pairs while the curves are drawn, and give them back (a
+            // million pairs are 16 MB: not copied).
+            let scores = LabelledScores::from_sorted(labelled);
+            let (pr_curve, f1_by_threshold) = (
                 scores.pr_curve(PR_CURVE_POINTS),
                 scores.f1_by_threshold(F1_STEPS),
-            )
+            );
+            (scores.into_pairs(), pr_curve, f1_by_threshold)
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };

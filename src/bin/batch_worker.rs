@@ -62,6 +62,7 @@ mod worker {
         ready: bool,
         /// Ranges sent and not answered yet, oldest first (kept to score here if it fails).
         sent: VecDeque<RowRange>,
+
         _on_message: Closure<dyn FnMut(MessageEvent)>,
         _on_error: Closure<dyn FnMut(web_sys::Event)>,
     }
@@ -215,14 +216,23 @@ mod worker {
         let mut last_progress = f64::NEG_INFINITY;
         let mut helper: Option<Helper> = None;
         let mut helper_tried = false;
-        let mut helper_scored = false;
+        // Ranges the helper scored: the run says how many workers scored.
+        let mut helped = 0u64;
         let mut pending: VecDeque<Pending> = VecDeque::new();
         let mut cut_all = false;
         let mut merger = ChunkMerger::new(start.log_chunk_rows as usize);
         let channel = web_sys::MessageChannel::new().ok();
         loop {
             while let Some(incoming) = inbox.try_take() {
-                dispatch(incoming, &mut flow, &mut helper, &start, &run, &mut pending)?;
+                dispatch(
+                    incoming,
+                    &mut flow,
+                    &mut helper,
+                    &start,
+                    &run,
+                    &mut pending,
+                    &mut helped,
+                )?;
             }
             if flow.cancelled {
                 break;
@@ -256,7 +266,15 @@ mod worker {
             // Wait for the page or the helper: everything is cut, or enough is waiting.
             if cut_all || pending.len() >= MAX_RANGES_PENDING {
                 let incoming = inbox.take().await;
-                dispatch(incoming, &mut flow, &mut helper, &start, &run, &mut pending)?;
+                dispatch(
+                    incoming,
+                    &mut flow,
+                    &mut helper,
+                    &start,
+                    &run,
+                    &mut pending,
+                    &mut helped,
+                )?;
                 continue;
             }
             match run.next_range(chunk_rows)? {
@@ -286,7 +304,6 @@ mod worker {
                             helper.post(&PageMessage::score_range(range.clone()));
                             pending.push_back(Pending::WithHelper(range.index));
                             helper.sent.push_back(range);
-                            helper_scored = true;
                         }
                         Some(_) => {
                             pending.push_back(Pending::Scored(score_here(&run, range)?));
@@ -310,7 +327,7 @@ mod worker {
         }
         post(scope, WorkerMessage::Progress(run.progress()));
         let mut summary = run.finish(flow.cancelled)?;
-        summary.scorers = if helper_scored { 2 } else { 1 };
+        summary.scorers = if helped > 0 { 2 } else { 1 };
         post(scope, WorkerMessage::Finished(summary));
         Ok(())
     }
@@ -323,9 +340,12 @@ mod worker {
         start: &StartRun,
         run: &ScoringRun<'_>,
         pending: &mut VecDeque<Pending>,
+        helped: &mut u64,
     ) -> Result<(), RunFailure> {
         match incoming {
-            Incoming::Helper(message) => take_helper_answer(helper, message, start, run, pending),
+            Incoming::Helper(message) => {
+                take_helper_answer(helper, message, start, run, pending, helped)
+            }
             Incoming::HelperLost => lose_helper(helper, run, pending),
             other => flow.handle(other),
         }
@@ -359,6 +379,7 @@ mod worker {
         start: &StartRun,
         run: &ScoringRun<'_>,
         pending: &mut VecDeque<Pending>,
+        helped: &mut u64,
     ) -> Result<(), RunFailure> {
         let Some(link) = helper else {
             return Ok(());
@@ -380,6 +401,7 @@ mod worker {
                 if link.sent.front().map(|range| range.index) == Some(scored.range_index) =>
             {
                 link.sent.pop_front();
+                *helped += 1;
                 let slot = pending.iter_mut().find(|slot| {
                     matches!(slot, Pending::WithHelper(index) if *index == scored.range_index)
                 });

@@ -116,7 +116,8 @@ async fn the_batch_page_and_reorder_predict_write_byte_identical_csv() {
     .await;
 }
 
-/// A file large enough (about 6.5 MB) for the worker to start its helper and cut many ranges:
+/// A file large enough (about 30 MB, ~100,000 rows) for the worker to start its helper, and for
+/// the helper to be ready long before the worker alone would be done, in ranges of 10,000 rows:
 /// the awkward rows again and again (quoted line breaks and CRLFs falling at range ends, blank
 /// lines, now and then a record starting with a byte-order mark's bytes), then a long stretch of
 /// plain LF rows (cut without the CSV reader), then awkward rows again.
@@ -132,7 +133,7 @@ fn large_awkward_csv() -> Vec<u8> {
     assert!(!plain.is_empty() && !plain.contains('"'));
     let mut out = format!("{header}\r\n").into_bytes();
     let mut index = 0usize;
-    for (until, stretch_is_plain) in [(2_500_000, false), (5_000_000, true), (6_500_000, false)] {
+    for (until, stretch_is_plain) in [(8_000_000, false), (22_000_000, true), (30_000_000, false)] {
         while out.len() < until {
             index += 1;
             if stretch_is_plain {
