@@ -70,7 +70,8 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 ];
 
 /// The common shape of a number in a file, read without the general path: ASCII digits with at
-/// most one `.` (no sign, exponent, spaces or other marks) and at least one digit. When the
+/// most one `.` and at least one digit, after an optional `-` (no `+`, exponent, spaces or other
+/// marks; a negative zero is read as 0, as the rule reads it). When the
 /// digits make an integer below 2^53 with at most 22 of them after the point, the text is
 /// `m / 10^k` with `m` and `10^k` both exact in an f64, so one division gives the correctly
 /// rounded value (Clinger's fast path, the one the standard library's parser also takes first);
@@ -79,6 +80,17 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 /// way the value is exactly what `parse_file_value` returns. `None` means "not this shape" (or
 /// too large to be finite): use `parse_file_value`, which decides.
 pub fn parse_plain_decimal(text: &[u8]) -> Option<f64> {
+    match text.split_first() {
+        Some((b'-', unsigned)) => {
+            let value = parse_unsigned_plain_decimal(unsigned)?;
+            // Rounding to nearest is the same on both sides of zero; -0 is stored as 0.
+            Some(if value == 0.0 { 0.0 } else { -value })
+        }
+        _ => parse_unsigned_plain_decimal(text),
+    }
+}
+
+fn parse_unsigned_plain_decimal(text: &[u8]) -> Option<f64> {
     let mut mantissa: u64 = 0;
     let mut exact = true;
     let mut digits = 0usize;

@@ -99,12 +99,13 @@ def main(root, work, bench_cmd, reorder):
     ours = json.loads(output.strip().splitlines()[-1])
 
     # `reorder predict` end to end: the same rows as a CSV (17-digit values, empty = missing).
+    # Written every run: a file left by an earlier run may hold other rows (the browser benchmark
+    # writes the same directory).
     csv_path = work / "rows.csv"
-    if not csv_path.exists():
-        with open(csv_path, "w") as out:
-            out.write("id," + ",".join(f"Column_{j}" for j in range(NUM_FEATURES)) + "\n")
-            for i, row in enumerate(rows):
-                out.write(str(i) + "," + ",".join("" if math.isnan(v) else repr(float(v)) for v in row) + "\n")
+    with open(csv_path, "w") as out:
+        out.write("id," + ",".join(f"Column_{j}" for j in range(NUM_FEATURES)) + "\n")
+        for i, row in enumerate(rows):
+            out.write(str(i) + "," + ",".join("" if math.isnan(v) else repr(float(v)) for v in row) + "\n")
     cli = {}
     for threads in ("1", str(os.cpu_count())):
         best_wall = float("inf")

@@ -6,12 +6,14 @@
 use instacart_reorder::number::{parse_file_value, parse_plain_decimal};
 use proptest::prelude::*;
 
-/// The fast path's value, checked against `str::parse` (independent) and the general path.
+/// The fast path's value, checked against `str::parse` (independent; the rule reads a negative
+/// zero as 0) and the general path.
 fn agrees(text: &str) -> Option<f64> {
     let fast = parse_plain_decimal(text.as_bytes())?;
     let std: f64 = text
         .parse()
         .expect("the fast path only takes what str::parse reads");
+    let std = if std == 0.0 { 0.0 } else { std };
     assert_eq!(
         fast.to_bits(),
         std.to_bits(),
@@ -50,6 +52,11 @@ fn plain_decimals_read_exactly() {
         "0.00000000000000000000001",
         "0.30000000000000004",
         "0.12345678901234567",
+        "-1.9079892357328472",
+        "-7",
+        "-.5",
+        "-0",
+        "-0.000",
     ] {
         assert!(agrees(text).is_some(), "`{text}` should take the fast path");
     }
@@ -60,7 +67,8 @@ fn plain_decimals_read_exactly() {
 #[test]
 fn other_shapes_step_aside_for_the_general_rule() {
     for text in [
-        "", ".", "-1", "+1", " 1", "1 ", "1e5", "1E-3", "1,5", "1.2.3", "inf", "NaN", "1_000", "١",
+        "", ".", "-", "-.", "--1", "+1", " 1", "1 ", "1e5", "1E-3", "1,5", "1.2.3", "inf", "NaN",
+        "1_000", "١",
     ] {
         assert_eq!(parse_plain_decimal(text.as_bytes()), None, "`{text}`");
     }
@@ -74,8 +82,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
-    fn the_fast_path_equals_the_rule(whole in "[0-9]{0,30}", point in any::<bool>(), fraction in "[0-9]{0,30}") {
-        let text = if point { format!("{whole}.{fraction}") } else { format!("{whole}{fraction}") };
+    fn the_fast_path_equals_the_rule(negative in any::<bool>(), whole in "[0-9]{0,30}", point in any::<bool>(), fraction in "[0-9]{0,30}") {
+        let sign = if negative { "-" } else { "" };
+        let text = if point { format!("{sign}{whole}.{fraction}") } else { format!("{sign}{whole}{fraction}") };
         let answered = agrees(&text);
         let digits = whole.len() + fraction.len();
         // Every plain decimal with a digit (and a finite value, as these all are) is answered.
