@@ -26,5 +26,6 @@ pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
     OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
-pub use scoring_run::{RangeScorer, RangeSetup, RunStep, ScoredRange, ScoringRun};
+pub use scoring_run::{RangeScorer, RunStep, ScoringRun};
 pub use tally::{BatchTally, PreviewRow, TallyCounts};
+pub use worker_protocol::{RangeSetup, ScoredRange};

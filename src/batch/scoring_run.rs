@@ -5,13 +5,13 @@
 //! worker is available), so the rules of a run live here once, are tested natively, and give
 //! the output `reorder predict` gives for the same file.
 
-use serde::{Deserialize, Serialize};
-
 use super::metrics::{sort_highest_first, LabelledScores, F1_STEPS, PR_CURVE_POINTS};
 use super::row_ranges::{NextRange, RangeCutter, RowRange};
 use super::rows::{BatchLayout, BatchReader, HeaderReader, HeaderStep, OutputWriter};
 use super::tally::BatchTally;
-use super::worker_protocol::{RunFailure, RunProgress, RunSummary, ScoredChunk, PROTOCOL_VERSION};
+use super::worker_protocol::{
+    RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange, PROTOCOL_VERSION,
+};
 use super::BatchError;
 use crate::model::Model;
 
@@ -50,34 +50,6 @@ pub struct RangeScorer<'m> {
     preview_rows: usize,
     /// Whether the rows' feature values go to the log with them.
     keep_values: bool,
-}
-
-/// What a helper needs to score a run's ranges: the model, the file's layout and the run's
-/// limits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RangeSetup {
-    pub protocol_version: u32,
-    /// The model bundle (the `assets/model.json` format).
-    pub bundle_json: String,
-    pub layout: BatchLayout,
-    pub max_listed_errors: u32,
-    pub preview_rows: u32,
-    pub keep_values: bool,
-}
-
-/// One range read, scored and written: to be put back in file order (`ScoringRun::absorb`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScoredRange {
-    /// The range's position among the file's ranges.
-    pub range_index: u64,
-    /// File offset just past the range.
-    pub end_offset: u64,
-    /// The scored CSV of the range's rows (no header).
-    pub output: Vec<u8>,
-    /// The range's scored rows, for the log (its `index` is set when it is put in order).
-    pub chunk: ScoredChunk,
-    /// The range's counts, bad rows, first rows and labelled rows.
-    pub tally: BatchTally,
 }
 
 impl<'m> RangeScorer<'m> {

@@ -17,8 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::CurvePoint;
 use super::row_ranges::RowRange;
-use super::rows::RowError;
-use super::scoring_run::{RangeSetup, ScoredRange};
+use super::rows::{BatchLayout, RowError};
 use super::tally::{BatchTally, PreviewRow, TallyCounts};
 use crate::own_model::convert_own_model;
 
@@ -103,6 +102,34 @@ pub struct ConvertedBundle {
     pub sha256: String,
     pub model_txt: Vec<u8>,
     pub bundle_json: String,
+}
+
+/// What a helper needs to score a run's ranges: the model, the file's layout and the run's
+/// limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeSetup {
+    pub protocol_version: u32,
+    /// The model bundle (the `assets/model.json` format).
+    pub bundle_json: String,
+    pub layout: BatchLayout,
+    pub max_listed_errors: u32,
+    pub preview_rows: u32,
+    pub keep_values: bool,
+}
+
+/// One range read, scored and written: to be put back in file order (`ScoringRun::absorb`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredRange {
+    /// The range's position among the file's ranges.
+    pub range_index: u64,
+    /// File offset just past the range.
+    pub end_offset: u64,
+    /// The scored CSV of the range's rows (no header).
+    pub output: Vec<u8>,
+    /// The range's scored rows, for the log (its `index` is set when it is put in order).
+    pub chunk: ScoredChunk,
+    /// The range's counts, bad rows, first rows and labelled rows.
+    pub tally: BatchTally,
 }
 
 /// What a run needs besides the file.
