@@ -301,7 +301,7 @@ pub fn basket_csv<'a>(recommendation: &Recommendation, name_of: impl Fn(u64) -> 
     let mut out = BASKET_COLUMNS.join(",");
     out.push('\n');
     for (rank, row) in recommendation.ranked.iter().enumerate() {
-        let name = crate::prediction_log::csv_cell(name_of(row.product_id));
+        let name = crate::prediction_log::csv_cell(name_of(row.product_id)).into_owned();
         let name = if name.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", name.replace('"', "\"\""))
         } else {

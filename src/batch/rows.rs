@@ -552,16 +552,16 @@ pub fn output_header(layout: &BatchLayout) -> Vec<String> {
 /// them (the same as `reorder predict`).
 pub struct OutputWriter {
     writer: csv::Writer<Vec<u8>>,
+    /// The probability's text, reused row after row.
+    number: String,
 }
 
 impl OutputWriter {
     pub fn new(layout: &BatchLayout) -> OutputWriter {
-        let mut writer = OutputWriter {
-            writer: OutputWriter::csv_writer(),
-        };
+        let mut writer = OutputWriter::rows_only();
         let header: Vec<String> = output_header(layout)
             .iter()
-            .map(|cell| csv_cell(cell))
+            .map(|cell| csv_cell(cell).into_owned())
             .collect();
         writer.write(&header);
         writer
@@ -572,6 +572,7 @@ impl OutputWriter {
     pub fn rows_only() -> OutputWriter {
         OutputWriter {
             writer: OutputWriter::csv_writer(),
+            number: String::new(),
         }
     }
 
@@ -586,21 +587,31 @@ impl OutputWriter {
         let _ = self.writer.write_record(cells);
     }
 
-    /// Appends one scored row.
+    /// Appends one scored row, cell by cell (no text made per cell but the probability's, in a
+    /// buffer kept between rows): the line `push_added` writes with the same two cells.
     pub fn push(&mut self, row: &ScoredRow, probability: f64, is_reorder: bool) {
-        self.push_added(
-            row,
-            [
-                format!("{probability}"),
-                if is_reorder { "1" } else { "0" }.to_owned(),
-            ],
-        );
+        use std::fmt::Write;
+        // Writing into a Vec cannot fail.
+        for cell in &row.passthrough {
+            let _ = self.writer.write_field(csv_cell(cell).as_bytes());
+        }
+        self.number.clear();
+        let _ = write!(self.number, "{probability}");
+        let _ = self.writer.write_field(self.number.as_bytes());
+        let _ = self
+            .writer
+            .write_field(if is_reorder { b"1" } else { b"0" });
+        let _ = self.writer.write_record(std::iter::empty::<&[u8]>());
     }
 
     /// Appends one row: its pass-through cells, then `added` (one cell per added column, written
     /// as given: numbers and 0/1 flags, which need no guard).
     pub fn push_added(&mut self, row: &ScoredRow, added: impl IntoIterator<Item = String>) {
-        let mut cells: Vec<String> = row.passthrough.iter().map(|cell| csv_cell(cell)).collect();
+        let mut cells: Vec<String> = row
+            .passthrough
+            .iter()
+            .map(|cell| csv_cell(cell).into_owned())
+            .collect();
         cells.extend(added);
         self.write(&cells);
     }

@@ -1,6 +1,7 @@
 //! Exports of the log: CSV for spreadsheets (with formula injection defused) and JSON that reads
 //! back into the same records.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::calendar::format_utc_datetime;
@@ -26,13 +27,13 @@ const FIXED_COLUMNS: [&str; 11] = [
 /// `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` so it stays text. A number
 /// (by the project's number rule, e.g. `-0.5`) is not text and is written as it is, so exports
 /// read back.
-pub fn csv_cell(text: &str) -> String {
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
     if is_number_text(text) {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
     }
 }
 
