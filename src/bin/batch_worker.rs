@@ -42,7 +42,7 @@ mod worker {
     /// start costs more than it saves).
     const HELPER_FROM_BYTES: u64 = 4 << 20;
     /// Ranges sent to the helper and not answered yet, at most.
-    const HELPER_QUEUE: usize = 2;
+    const HELPER_QUEUE: usize = 3;
     /// Ranges cut and not yet handed to the page, at most (bounds memory when the page logs
     /// more slowly than the two score).
     const MAX_RANGES_PENDING: usize = 6;
