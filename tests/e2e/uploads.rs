@@ -786,3 +786,105 @@ async fn a_long_batch_run_shows_progress_and_can_be_cancelled() {
     .await;
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn batch_rows_keep_their_feature_values_in_the_log_only_when_asked() {
+    // Four good rows of the labelled fixture.
+    let source = std::fs::read_to_string(fixture("tests/e2e/fixtures/uploads/batch_labelled.csv"))
+        .expect("fixture");
+    let mut lines = source.lines();
+    let header = lines.next().expect("header");
+    let width = header.split(',').count();
+    let rows: Vec<&str> = lines
+        .filter(|line| line.split(',').count() == width && !line.contains(",ten,"))
+        .filter(|line| line.ends_with(",0") || line.ends_with(",1"))
+        .take(4)
+        .collect();
+    let total_orders = header
+        .split(',')
+        .position(|name| name == "user_total_orders")
+        .expect("column");
+    let expected_orders: Vec<String> = rows
+        .iter()
+        .map(|row| row.split(',').nth(total_orders).expect("cell").to_owned())
+        .collect();
+    let path = std::env::temp_dir().join(format!("reorder-keep-values-{}.csv", std::process::id()));
+    std::fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).expect("write");
+    let file = path.display().to_string();
+    with_browser(&[], |client| async move {
+        client.goto(&app_url("/batch")).await?;
+        wait_for_model(&client).await?;
+        let keep = wait_for(&client, &testid("batch-keep-values")).await?;
+        assert_eq!(
+            keep.prop("checked").await?.as_deref(),
+            Some("false"),
+            "off by default"
+        );
+        wait_for(&client, &testid("batch-file"))
+            .await?
+            .send_keys(&file)
+            .await?;
+        wait_for_attr(&client, &testid("batch-results"), "data-rows", "4").await?;
+
+        // Asked for: remembered across a reload, and the next run keeps the values.
+        wait_for(&client, &testid("batch-keep-values"))
+            .await?
+            .click()
+            .await?;
+        client.refresh().await?;
+        wait_for_model(&client).await?;
+        let keep = wait_for(&client, &testid("batch-keep-values")).await?;
+        assert_eq!(
+            keep.prop("checked").await?.as_deref(),
+            Some("true"),
+            "remembered"
+        );
+        wait_for(&client, &testid("batch-file"))
+            .await?
+            .send_keys(&file)
+            .await?;
+        wait_for_attr(&client, &testid("batch-results"), "data-rows", "4").await?;
+
+        client.goto(&app_url("/dashboard")).await?;
+        wait_for_attr(&client, &testid("total-predictions"), "data-value", "8").await?;
+        capture_downloads(&client).await?;
+        wait_for(&client, &testid("export-csv"))
+            .await?
+            .click()
+            .await?;
+        let exported = first_download_text(&client).await?;
+        let mut reader = csv::Reader::from_reader(exported.as_bytes());
+        let columns = reader.headers().expect("header").clone();
+        let at = |name: &str| columns.iter().position(|c| c == name).expect(name);
+        let (source, missing, orders) = (
+            at("source"),
+            at("missing_features"),
+            at("user_total_orders"),
+        );
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(records.len(), 8);
+        assert!(records.iter().all(|record| &record[source] == "batch"));
+        let lean: Vec<&csv::StringRecord> = records
+            .iter()
+            .filter(|record| record[orders].is_empty())
+            .collect();
+        assert_eq!(lean.len(), 4, "the first run's rows have no values");
+        assert!(lean.iter().all(|record| record[missing].is_empty()));
+        let mut kept: Vec<String> = records
+            .iter()
+            .filter(|record| !record[orders].is_empty())
+            .map(|record| record[orders].to_owned())
+            .collect();
+        let mut expected = expected_orders.clone();
+        kept.sort();
+        expected.sort();
+        assert_eq!(
+            kept, expected,
+            "the second run's rows keep the file's values"
+        );
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+}
