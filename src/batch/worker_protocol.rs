@@ -383,14 +383,14 @@ impl WorkerMessage {
             WorkerMessage::Ready { protocol_version } => WorkerHeader::Ready { protocol_version },
             WorkerMessage::Progress(progress) => WorkerHeader::Progress(progress),
             WorkerMessage::Scored(chunk) => {
-                numbers = chunk.probabilities;
-                numbers.extend_from_slice(&chunk.values);
-                bytes = chunk.decisions.iter().map(|&d| u8::from(d)).collect();
+                let index = chunk.index;
+                let parts = chunk_into_parts(chunk);
+                (numbers, bytes) = (parts.numbers, parts.bytes);
                 WorkerHeader::Scored {
-                    index: chunk.index,
+                    index,
                     rows: bytes.len(),
-                    user_ids: chunk.user_ids,
-                    product_ids: chunk.product_ids,
+                    user_ids: parts.user_ids,
+                    product_ids: parts.product_ids,
                 }
             }
             WorkerMessage::OutputPart(part) => {
@@ -432,18 +432,18 @@ impl WorkerMessage {
                     tally,
                 } = scored;
                 let (tally, labelled) = tally.into_parts();
-                numbers = chunk.probabilities;
-                numbers.extend_from_slice(&chunk.values);
+                let parts = chunk_into_parts(chunk);
+                let rows = parts.bytes.len();
+                (numbers, bytes) = (parts.numbers, parts.bytes);
                 numbers.extend(labelled.iter().map(|(probability, _)| *probability));
-                bytes = chunk.decisions.iter().map(|&d| u8::from(d)).collect();
                 bytes.extend(labelled.iter().map(|(_, label)| u8::from(*label)));
                 bytes.extend_from_slice(&output);
                 WorkerHeader::RangeScored {
                     range_index,
                     end_offset,
-                    rows: chunk.decisions.len(),
-                    user_ids: chunk.user_ids,
-                    product_ids: chunk.product_ids,
+                    rows,
+                    user_ids: parts.user_ids,
+                    product_ids: parts.product_ids,
                     tally,
                     labelled: labelled.len(),
                 }
@@ -463,7 +463,6 @@ impl WorkerMessage {
             mut numbers,
             mut bytes,
         } = envelope;
-        let flags = |bytes: &[u8]| bytes.iter().map(|&b| b != 0).collect::<Vec<bool>>();
         Ok(match serde_json::from_str(&json)? {
             WorkerHeader::Ready { protocol_version } => WorkerMessage::Ready { protocol_version },
             WorkerHeader::Progress(progress) => WorkerMessage::Progress(progress),
@@ -472,47 +471,14 @@ impl WorkerMessage {
                 rows,
                 user_ids,
                 product_ids,
-            } => {
-                if bytes.len() != rows {
-                    return Err(ProtocolError::Bytes {
-                        expected: rows,
-                        found: bytes.len(),
-                    });
-                }
-                for (column, found) in [
-                    ("user ids", user_ids.len()),
-                    ("product ids", product_ids.len()),
-                ] {
-                    if found != rows {
-                        return Err(ProtocolError::Column {
-                            rows,
-                            column,
-                            found,
-                        });
-                    }
-                }
-                if numbers.len() < rows || (rows == 0 && !numbers.is_empty()) {
-                    return Err(ProtocolError::Numbers {
-                        expected: rows,
-                        found: numbers.len(),
-                    });
-                }
-                if rows > 0 && (numbers.len() - rows) % rows != 0 {
-                    return Err(ProtocolError::Numbers {
-                        expected: rows * (1 + (numbers.len() - rows) / rows),
-                        found: numbers.len(),
-                    });
-                }
-                let values = numbers.split_off(rows);
-                WorkerMessage::Scored(ScoredChunk {
-                    index,
-                    probabilities: numbers,
-                    decisions: flags(&bytes),
-                    user_ids,
-                    product_ids,
-                    values,
-                })
-            }
+            } => WorkerMessage::Scored(chunk_from_parts(
+                index,
+                rows,
+                user_ids,
+                product_ids,
+                numbers,
+                bytes,
+            )?),
             WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
             WorkerHeader::OutputInBlob => WorkerMessage::OutputInBlob,
             WorkerHeader::Finished(mut summary) => {
@@ -557,58 +523,111 @@ impl WorkerMessage {
                 tally,
                 labelled,
             } => {
-                for (column, found) in [
-                    ("user ids", user_ids.len()),
-                    ("product ids", product_ids.len()),
-                ] {
-                    if found != rows {
-                        return Err(ProtocolError::Column {
-                            rows,
-                            column,
-                            found,
-                        });
-                    }
-                }
                 if bytes.len() < rows + labelled {
                     return Err(ProtocolError::Bytes {
                         expected: rows + labelled,
                         found: bytes.len(),
                     });
                 }
-                let values = numbers.len().checked_sub(rows + labelled);
-                let width_fits = match values {
-                    Some(values) => rows == 0 && values == 0 || rows > 0 && values % rows == 0,
-                    None => false,
-                };
-                if !width_fits {
+                if numbers.len() < rows + labelled {
                     return Err(ProtocolError::Numbers {
                         expected: rows + labelled,
                         found: numbers.len(),
                     });
                 }
+                // After the chunk's own columns: the labelled rows, then (bytes) the range's CSV.
                 let labelled_probabilities = numbers.split_off(numbers.len() - labelled);
-                let values = numbers.split_off(rows);
-                let output = bytes.split_off(rows + labelled);
-                let labels = bytes.split_off(rows);
+                let mut labels = bytes.split_off(rows);
+                let output = labels.split_off(labelled);
                 let labelled = labelled_probabilities
                     .into_iter()
                     .zip(flags(&labels))
                     .collect();
+                let chunk = chunk_from_parts(0, rows, user_ids, product_ids, numbers, bytes)?;
                 WorkerMessage::RangeScored(ScoredRange {
                     range_index,
                     end_offset,
                     output,
-                    chunk: ScoredChunk {
-                        index: 0,
-                        probabilities: numbers,
-                        decisions: flags(&bytes),
-                        user_ids,
-                        product_ids,
-                        values,
-                    },
+                    chunk,
                     tally: BatchTally::from_parts(tally, labelled),
                 })
             }
         })
     }
+}
+
+/// 0/1 bytes as flags.
+fn flags(bytes: &[u8]) -> Vec<bool> {
+    bytes.iter().map(|&b| b != 0).collect()
+}
+
+/// A scored chunk's columns as an envelope carries them (`Scored`, and the start of
+/// `RangeScored`): numbers (the probabilities, then the values), bytes (the decisions, 0/1), and
+/// the ids (in the JSON).
+struct ChunkParts {
+    numbers: Vec<f64>,
+    bytes: Vec<u8>,
+    user_ids: Vec<Option<u64>>,
+    product_ids: Vec<Option<u64>>,
+}
+
+fn chunk_into_parts(chunk: ScoredChunk) -> ChunkParts {
+    let mut numbers = chunk.probabilities;
+    numbers.extend_from_slice(&chunk.values);
+    ChunkParts {
+        numbers,
+        bytes: chunk.decisions.iter().map(|&d| u8::from(d)).collect(),
+        user_ids: chunk.user_ids,
+        product_ids: chunk.product_ids,
+    }
+}
+
+/// The chunk `chunk_into_parts` took apart, its columns checked against `rows`.
+fn chunk_from_parts(
+    index: u32,
+    rows: usize,
+    user_ids: Vec<Option<u64>>,
+    product_ids: Vec<Option<u64>>,
+    mut numbers: Vec<f64>,
+    bytes: Vec<u8>,
+) -> Result<ScoredChunk, ProtocolError> {
+    if bytes.len() != rows {
+        return Err(ProtocolError::Bytes {
+            expected: rows,
+            found: bytes.len(),
+        });
+    }
+    for (column, found) in [
+        ("user ids", user_ids.len()),
+        ("product ids", product_ids.len()),
+    ] {
+        if found != rows {
+            return Err(ProtocolError::Column {
+                rows,
+                column,
+                found,
+            });
+        }
+    }
+    if numbers.len() < rows || (rows == 0 && !numbers.is_empty()) {
+        return Err(ProtocolError::Numbers {
+            expected: rows,
+            found: numbers.len(),
+        });
+    }
+    if rows > 0 && !(numbers.len() - rows).is_multiple_of(rows) {
+        return Err(ProtocolError::Numbers {
+            expected: rows * (1 + (numbers.len() - rows) / rows),
+            found: numbers.len(),
+        });
+    }
+    let values = numbers.split_off(rows);
+    Ok(ScoredChunk {
+        index,
+        probabilities: numbers,
+        decisions: flags(&bytes),
+        user_ids,
+        product_ids,
+        values,
+    })
 }
