@@ -286,6 +286,16 @@ impl<'m> ScoringRun<'m> {
         }
     }
 
+    /// Scores a range of this run here (`scorer`'s rules; a helper scores with the same).
+    pub fn score(&self, range: RowRange) -> Result<ScoredRange, RunFailure> {
+        match self.scorer() {
+            Some(scorer) => scorer.score(range),
+            None => Err(RunFailure::Scoring {
+                message: "a range before the header".to_owned(),
+            }),
+        }
+    }
+
     /// Puts the next scored range in order (ranges must come back in the order they were cut):
     /// counts it and queues its output; returns its rows for the log.
     pub fn absorb(&mut self, scored: ScoredRange) -> Result<ScoredChunk, RunFailure> {
@@ -315,14 +325,7 @@ impl<'m> ScoringRun<'m> {
             NextRange::NeedsInput => Ok(RunStep::NeedsInput),
             NextRange::Finished => Ok(RunStep::Finished),
             NextRange::Range(range) => {
-                let scored = match self.scorer() {
-                    Some(scorer) => scorer.score(range)?,
-                    None => {
-                        return Err(RunFailure::Scoring {
-                            message: "a range before the header".to_owned(),
-                        })
-                    }
-                };
+                let scored = self.score(range)?;
                 Ok(RunStep::Scored(self.absorb(scored)?))
             }
         }

@@ -306,13 +306,13 @@ mod worker {
                             helper.sent.push_back(range);
                         }
                         Some(_) => {
-                            pending.push_back(Pending::Scored(score_here(&run, range)?));
+                            pending.push_back(Pending::Scored(run.score(range)?));
                             // The helper may have answered meanwhile: let its message in.
                             if let Some(channel) = &channel {
                                 yield_to_events(channel).await;
                             }
                         }
-                        None => pending.push_back(Pending::Scored(score_here(&run, range)?)),
+                        None => pending.push_back(Pending::Scored(run.score(range)?)),
                     }
                 }
             }
@@ -360,16 +360,6 @@ mod worker {
             let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-
-    /// Scores a range in this worker.
-    fn score_here(run: &ScoringRun<'_>, range: RowRange) -> Result<ScoredRange, RunFailure> {
-        match run.scorer() {
-            Some(scorer) => scorer.score(range),
-            None => Err(RunFailure::Scoring {
-                message: "a range before the header".to_owned(),
-            }),
-        }
     }
 
     /// A message from the helper: it is ready (it gets the run's setup), or a range is scored.
@@ -429,7 +419,7 @@ mod worker {
                 .iter_mut()
                 .find(|slot| matches!(slot, Pending::WithHelper(index) if *index == range.index));
             if let Some(slot) = slot {
-                *slot = Pending::Scored(score_here(run, range.clone())?);
+                *slot = Pending::Scored(run.score(range.clone())?);
             }
         }
         Ok(())
