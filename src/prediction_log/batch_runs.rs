@@ -119,7 +119,7 @@ impl BatchChunk {
     pub fn records(&self, run: &BatchRun) -> Result<Vec<PredictionRecord>, ChunkShapeError> {
         let width = run.feature_names.len();
         self.check(width)?;
-        let kept = !self.values.is_empty();
+        let kept = self.has_values();
         Ok((0..self.len())
             .map(|row| PredictionRecord {
                 id: None,

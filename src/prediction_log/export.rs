@@ -156,7 +156,7 @@ impl CsvExport {
         let created = quote(&csv_cell(&format_utc_datetime(chunk.created_at_ms)));
         let source = quote(&csv_cell(Source::Batch.as_str()));
         let model = quote(&csv_cell(&run.model_sha256));
-        let kept = !chunk.values.is_empty();
+        let kept = chunk.has_values();
         for row in 0..chunk.len() {
             let values = if kept {
                 &chunk.values[row * width..(row + 1) * width]
