@@ -58,12 +58,8 @@ fn whole(bytes: &[u8], max_rows: usize) -> Result<(BatchLayout, Vec<Read>), Stri
     Ok((reader.layout().clone(), sorted(reads)))
 }
 
-/// What the streaming reader makes of `bytes` cut at `cuts` (sorted offsets).
-fn streamed(
-    bytes: &[u8],
-    cuts: &[usize],
-    max_rows: usize,
-) -> Result<(BatchLayout, Vec<Read>), String> {
+/// `bytes` cut at `cuts` (sorted offsets), slice by slice.
+fn sliced(bytes: &[u8], cuts: &[usize]) -> std::vec::IntoIter<Vec<u8>> {
     let mut slices = Vec::new();
     let mut start = 0;
     for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
@@ -71,18 +67,32 @@ fn streamed(
         slices.push(bytes[start..cut].to_vec());
         start = cut;
     }
-    let mut slices = slices.into_iter();
+    slices.into_iter()
+}
+
+/// A streaming reader fed `slices` until its header is read.
+fn header_read(slices: &mut impl Iterator<Item = Vec<u8>>) -> Result<BatchReader, String> {
     let mut header: HeaderReader = BatchReader::streaming(&FEATURES, &ADDED_COLUMNS, 0);
-    let mut reader = loop {
+    loop {
         match slices.next() {
             Some(slice) => header.push(slice),
             None => header.end_input(),
         }
         match header.read_header().map_err(|e| e.to_string())? {
-            HeaderStep::Ready(reader) => break reader,
+            HeaderStep::Ready(reader) => return Ok(reader),
             HeaderStep::NeedsInput(more) => header = more,
         }
-    };
+    }
+}
+
+/// What the streaming reader makes of `bytes` cut at `cuts` (sorted offsets).
+fn streamed(
+    bytes: &[u8],
+    cuts: &[usize],
+    max_rows: usize,
+) -> Result<(BatchLayout, Vec<Read>), String> {
+    let mut slices = sliced(bytes, cuts);
+    let mut reader = header_read(&mut slices)?;
     let mut reads = Vec::new();
     loop {
         if drain(&mut reader, max_rows, &mut reads) {
@@ -107,25 +117,8 @@ fn ranged(
     cuts: &[usize],
     max_records: usize,
 ) -> Result<(BatchLayout, Vec<Read>), String> {
-    let mut slices = Vec::new();
-    let mut start = 0;
-    for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
-        let cut = cut.clamp(start, bytes.len());
-        slices.push(bytes[start..cut].to_vec());
-        start = cut;
-    }
-    let mut slices = slices.into_iter();
-    let mut header: HeaderReader = BatchReader::streaming(&FEATURES, &ADDED_COLUMNS, 0);
-    let reader = loop {
-        match slices.next() {
-            Some(slice) => header.push(slice),
-            None => header.end_input(),
-        }
-        match header.read_header().map_err(|e| e.to_string())? {
-            HeaderStep::Ready(reader) => break reader,
-            HeaderStep::NeedsInput(more) => header = more,
-        }
-    };
+    let mut slices = sliced(bytes, cuts);
+    let reader = header_read(&mut slices)?;
     let (layout, rest, offset, line, ended) = reader.into_rest();
     let mut cutter = RangeCutter::new(rest, offset, line, ended);
     let mut reads = Vec::new();
