@@ -85,6 +85,37 @@ fn cli_predict(input: &Path) -> String {
     String::from_utf8(std::fs::read(&output).expect("output")).expect("UTF-8 output")
 }
 
+/// Opens the Batch page (downloads captured) and scores `input` there, until `rows` are scored.
+async fn score_on_the_batch_page(
+    client: &Client,
+    input: &Path,
+    rows: usize,
+) -> Result<(), CmdError> {
+    client.goto(&app_url("/batch")).await?;
+    wait_for_model(client).await?;
+    capture_downloads(client).await?;
+    wait_for(client, &testid("batch-file"))
+        .await?
+        .send_keys(&input.display().to_string())
+        .await?;
+    wait_for_attr(
+        client,
+        &testid("batch-results"),
+        "data-rows",
+        &rows.to_string(),
+    )
+    .await
+}
+
+/// The scored CSV the Batch page offers, as text.
+async fn download_the_scored_csv(client: &Client) -> Result<String, CmdError> {
+    wait_for(client, &testid("batch-download"))
+        .await?
+        .click()
+        .await?;
+    first_download_text(client).await
+}
+
 #[tokio::test]
 #[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
 async fn the_batch_page_and_reorder_predict_write_byte_identical_csv() {
@@ -97,19 +128,8 @@ async fn the_batch_page_and_reorder_predict_write_byte_identical_csv() {
         "{expected}"
     );
     with_browser(&[], |client| async move {
-        client.goto(&app_url("/batch")).await?;
-        wait_for_model(&client).await?;
-        capture_downloads(&client).await?;
-        wait_for(&client, &testid("batch-file"))
-            .await?
-            .send_keys(&input.display().to_string())
-            .await?;
-        wait_for_attr(&client, &testid("batch-results"), "data-rows", "5").await?;
-        wait_for(&client, &testid("batch-download"))
-            .await?
-            .click()
-            .await?;
-        let downloaded = first_download_text(&client).await?;
+        score_on_the_batch_page(&client, &input, 5).await?;
+        let downloaded = download_the_scored_csv(&client).await?;
         assert_eq!(downloaded, expected);
         Ok(())
     })
@@ -165,31 +185,14 @@ async fn a_large_file_scored_by_two_workers_is_byte_identical_to_reorder_predict
         .count();
     assert!(rows > 15_000, "{rows} rows");
     with_browser(&[], |client| async move {
-        client.goto(&app_url("/batch")).await?;
-        wait_for_model(&client).await?;
-        capture_downloads(&client).await?;
-        wait_for(&client, &testid("batch-file"))
-            .await?
-            .send_keys(&input.display().to_string())
-            .await?;
-        wait_for_attr(
-            &client,
-            &testid("batch-results"),
-            "data-rows",
-            &rows.to_string(),
-        )
-        .await?;
+        score_on_the_batch_page(&client, &input, rows).await?;
         let results = wait_for(&client, &testid("batch-results")).await?;
         assert_eq!(
             results.attr("data-scored-in").await?.as_deref(),
             Some("worker")
         );
         assert_eq!(results.attr("data-scorers").await?.as_deref(), Some("2"));
-        wait_for(&client, &testid("batch-download"))
-            .await?
-            .click()
-            .await?;
-        let downloaded = first_download_text(&client).await?;
+        let downloaded = download_the_scored_csv(&client).await?;
         assert!(
             downloaded == expected,
             "the page's CSV differs from reorder predict's"
