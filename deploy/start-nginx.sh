@@ -7,7 +7,8 @@
 #   WEB_ROOT          the built site                       (/srv/www)
 #   CONF_DIR          where headers.conf lives             (this script's folder)
 #   RUN_DIR           writable folder for pid/temp files   (/tmp/nginx)
-#   CSP_HASHES_FILE   nginx `set $csp_script_hashes ...;`  ($CONF_DIR/csp_hashes.conf)
+#   CSP_HASHES_FILE   nginx `set $csp_script_hashes ...; set $csp_style_hashes ...;`
+#                     ($CONF_DIR/csp_hashes.conf)
 #   FRAME_ANCESTORS   CSP frame-ancestors sources           ('self' https://huggingface.co https://*.hf.space)
 set -eu
 

@@ -1,8 +1,15 @@
 #!/usr/bin/env python3
 """Finishes a release build in dist/ for the production server.
 
-1. CSP: the sha256 of every inline <script> in index.html (Trunk's wasm loader), written as the
-   nginx line `set $csp_script_hashes "...";` so the policy allows exactly this build's loader.
+0. Loading after the first paint: Trunk's loader imports the app's JS at once and its head
+   preloads the JS, the wasm and the model bundle and links the stylesheet, so on a phone the
+   page stays blank until seconds of downloads end. The loader is rewritten to wait for the
+   first paint (index.html's loading layer, styled inline; at once in a hidden tab), then fetch
+   the same files and the stylesheet and start the app once both are in; those links leave the
+   head, and the head's classic scripts are deferred so nothing holds that paint.
+1. CSP: the sha256 of every inline <script> (the loader) and <style> (the loading layer's) in
+   index.html, written as the nginx lines `set $csp_script_hashes "...";` and
+   `set $csp_style_hashes "...";` so the policy allows exactly this build's.
 2. Offline: if dist/sw.js exists, writes this build's precache list (every file of dist/ with its
    sha256, and a version derived from them) into it, in place of its PRECACHE placeholder, so a
    new build is a new service worker.
@@ -23,6 +30,7 @@ import hashlib
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,37 +42,100 @@ NOT_PRECACHED = {"sw.js", *DATA_FILES}
 PLACEHOLDER = "/*PRECACHE_MANIFEST*/ { version: 'dev', files: [] }"
 
 
-class InlineScripts(html.parser.HTMLParser):
-    """Collects the text of every <script> element that has no src attribute."""
+class InlineCode(html.parser.HTMLParser):
+    """Collects the text of every <script> element that has no src attribute, and of every
+    <style> element."""
 
     def __init__(self):
         super().__init__(convert_charrefs=False)
         self.scripts = []
-        self._inside = False
+        self.styles = []
+        self._inside = None
         self._parts = []
 
     def handle_starttag(self, tag, attrs):
-        if tag == "script" and not any(name == "src" for name, _ in attrs):
-            self._inside = True
+        if (tag == "script" and not any(name == "src" for name, _ in attrs)) or tag == "style":
+            self._inside = tag
             self._parts = []
 
     def handle_endtag(self, tag):
-        if tag == "script" and self._inside:
-            self.scripts.append("".join(self._parts))
-            self._inside = False
+        if tag == self._inside:
+            (self.scripts if tag == "script" else self.styles).append("".join(self._parts))
+            self._inside = None
 
     def handle_data(self, data):
         if self._inside:
             self._parts.append(data)
 
 
-def csp_hashes(index_html: str) -> list[str]:
-    parser = InlineScripts()
+TRUNK_LOADER = re.compile(
+    r"<script type=\"module\">\s*import init, \* as bindings from '(?P<js>/[^']+\.js)';\s*"
+    r"const wasm = await init\(\{ module_or_path: '(?P<wasm>/[^']+\.wasm)' \}\);\s*"
+    r"window\.wasmBindings = bindings;\s*"
+    r"dispatchEvent\(new CustomEvent\(\"TrunkApplicationStarted\", \{detail: \{wasm\}\}\)\);\s*</script>"
+)
+HEAD_PRELOAD = re.compile(r"<link rel=\"(?:modulepreload|preload)\" href=\"(?P<href>[^\"]+)\"[^>]*>")
+HEAD_STYLESHEET = re.compile(
+    r"<link rel=\"stylesheet\" href=\"(?P<href>/[^\"]+\.css)\" integrity=\"(?P<integrity>[^\"]+)\"\s*/?>"
+)
+BLOCKING_SCRIPT = re.compile(r"<script src=(?=\"/)")
+AFTER_FIRST_PAINT = """<script type="module">
+await new Promise((go) => {
+  if (document.visibilityState !== 'visible') return go();
+  requestAnimationFrame(() => setTimeout(go, 0));
+  setTimeout(go, 200);
+});
+const add = (attributes) => document.head.appendChild(Object.assign(document.createElement('link'), attributes));
+const sheet = add({ rel: 'stylesheet', href: CSS, integrity: CSS_INTEGRITY });
+const styled = new Promise((go) => { sheet.onload = sheet.onerror = go; });
+for (const [href, type] of PRELOADS) add({ rel: 'preload', href, as: 'fetch', crossOrigin: 'anonymous', type });
+const [bindings] = await Promise.all([import(JS), styled]);
+const wasm = await bindings.default({ module_or_path: WASM });
+window.wasmBindings = bindings;
+dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
+</script>"""
+
+
+def load_after_first_paint(page: str) -> str:
+    """Step 0: Trunk's loader and the head's preloads -> one loader that starts after the first
+    paint. Refuses a page it does not recognise rather than leave it half rewritten."""
+    if "PRELOADS = " in page or "requestAnimationFrame" in page:
+        return page
+    loader = TRUNK_LOADER.search(page)
+    if loader is None:
+        sys.exit("postbuild: index.html has no Trunk loader in the form this script rewrites")
+    js, wasm = loader["js"], loader["wasm"]
+    preloads = [m["href"] for m in HEAD_PRELOAD.finditer(page)]
+    if js not in preloads or wasm not in preloads:
+        sys.exit("postbuild: index.html's head does not preload the app's JS and wasm")
+    data = [href for href in preloads if href not in (js, wasm)]
+    if not any(href.startswith("/assets/model") for href in data):
+        sys.exit("postbuild: index.html has no preload of the model bundle")
+    sheets = list(HEAD_STYLESHEET.finditer(page))
+    if len(sheets) != 1:
+        sys.exit(f"postbuild: index.html links {len(sheets)} stylesheets; the loader expects the app's one")
+    fetches = [[wasm, "application/wasm"]] + [[href, ""] for href in data]
+    script = AFTER_FIRST_PAINT.replace(
+        "await new Promise",
+        f"const JS = {json.dumps(js)};\nconst WASM = {json.dumps(wasm)};\n"
+        f"const CSS = {json.dumps(sheets[0]['href'])};\n"
+        f"const CSS_INTEGRITY = {json.dumps(sheets[0]['integrity'])};\n"
+        f"const PRELOADS = {json.dumps(fetches)};\nawait new Promise",
+        1,
+    )
+    page = page[: loader.start()] + script + page[loader.end() :]
+    page = HEAD_STYLESHEET.sub("", HEAD_PRELOAD.sub("", page))
+    # A classic script in the head (the service worker's registration, which waits for the app
+    # anyway) would hold the parser, and so the first paint, until it has downloaded.
+    return BLOCKING_SCRIPT.sub(r"<script defer src=", page)
+
+
+def csp_hashes(index_html: str) -> tuple[list[str], list[str]]:
+    """The CSP sources of index.html's inline scripts and inline styles."""
+    parser = InlineCode()
     parser.feed(index_html)
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
-        for s in parser.scripts
-    ]
+    source = lambda text: "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    return [source(s) for s in parser.scripts], [source(s) for s in parser.styles]
 
 
 def files_of(dist: str) -> list[str]:
@@ -145,7 +216,7 @@ def compress(dist: str) -> None:
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("dist", nargs="?", default=os.environ.get("TRUNK_STAGING_DIR"))
-    args.add_argument("--csp-out", help="nginx file for $csp_script_hashes")
+    args.add_argument("--csp-out", help="nginx file for $csp_script_hashes and $csp_style_hashes")
     args.add_argument(
         "--content-addressed-only",
         action="store_true",
@@ -165,19 +236,23 @@ def main() -> None:
     if not opts.csp_out:
         sys.exit("postbuild: --csp-out is required")
 
+    names = write_content_addressed(opts.dist)
     index = os.path.join(opts.dist, "index.html")
     with open(index, encoding="utf-8") as f:
-        hashes = csp_hashes(f.read())
+        page = load_after_first_paint(f.read())
+    with open(index, "w", encoding="utf-8") as f:
+        f.write(page)
+    hashes, style_hashes = csp_hashes(page)
     os.makedirs(os.path.dirname(os.path.abspath(opts.csp_out)), exist_ok=True)
     with open(opts.csp_out, "w") as f:
         f.write('set $csp_script_hashes "%s";\n' % " ".join(hashes))
+        f.write('set $csp_style_hashes "%s";\n' % " ".join(style_hashes))
 
-    names = write_content_addressed(opts.dist)
     if os.path.exists(os.path.join(opts.dist, "sw.js")):
         write_precache(opts.dist)
     compress(opts.dist)
     print(
-        f"postbuild: {len(hashes)} inline script hash(es), {len(names)} content-addressed data "
+        f"postbuild: {len(hashes)} inline script hash(es), {len(style_hashes)} inline style hash(es), {len(names)} content-addressed data "
         f"files, {len(files_of(opts.dist))} files"
     )
 

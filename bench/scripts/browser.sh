@@ -70,7 +70,7 @@ log "models, rows and LightGBM's probabilities"
   --rows 100000 --out "$dist/data/stress"
 
 port=$("$bench_venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf 'set $csp_script_hashes "";\n' > "$work/no_csp.conf"
+printf 'set $csp_script_hashes "";\nset $csp_style_hashes "";\n' > "$work/no_csp.conf"
 PORT=$port WEB_ROOT="$dist" CONF_DIR="$root/bench/browser/server" RUN_DIR="$work/nginx-$port" \
   CSP_HASHES_FILE="$work/no_csp.conf" deploy/start-nginx.sh &
 nginx_pid=$!

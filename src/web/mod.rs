@@ -53,10 +53,14 @@ use crate::web::pages::predict::PredictPage;
 use crate::web::state::active_model::provide_own_model;
 use crate::web::state::language::{provide_lang, use_lang};
 
-/// Mounts the app on the document body.
+/// Mounts the app on the document body, then takes away index.html's loading layer (`#boot`),
+/// which covered the page from its first paint until now.
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
 }
 
 /// The whole app: shared state at the root, the shell around the routed pages.

@@ -132,21 +132,23 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// The text of each `<script>` without a `src` attribute.
-fn inline_scripts(html: &str) -> Vec<String> {
-    let mut scripts = Vec::new();
+/// The text of every `<tag>` element of `html` without a `src` attribute (`script` or `style`).
+fn inline_elements(html: &str, tag_name: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag_name}"), format!("</{tag_name}>"));
+    let mut bodies = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find("<script") {
+    while let Some(start) = rest.find(&open) {
         let after = &rest[start..];
         let tag_end = after.find('>').unwrap();
         let tag = &after[..tag_end];
         let body_start = tag_end + 1;
-        let body_end = after.find("</script>").unwrap();
+        let body_end = after.find(&close).unwrap();
         if !tag.contains(" src=") {
-            scripts.push(after[body_start..body_end].to_string());
+            bodies.push(after[body_start..body_end].to_string());
         }
-        rest = &after[body_end + "</script>".len()..];
+        rest = &after[body_end + close.len()..];
     }
-    scripts
+    bodies
 }
 
 /// A file of dist/ ending in `ext` whose name carries Trunk's content hash (`-<hex>`: 16 digits,
@@ -215,15 +217,32 @@ fn index_has_security_headers_and_the_loader_hash() {
     assert_eq!(response.header("cache-control"), Some("no-cache"));
     assert_security_headers(&response, "/");
     let html = String::from_utf8(response.body.clone()).unwrap();
-    let scripts = inline_scripts(&html);
+    let scripts = inline_elements(&html, "script");
     assert!(
         !scripts.is_empty(),
         "Trunk's inline loader is expected in index.html"
     );
+    let styles = inline_elements(&html, "style");
+    assert!(
+        !styles.is_empty(),
+        "the loading layer's inline style is expected in index.html"
+    );
     let csp = response.header("content-security-policy").unwrap();
-    for script in scripts {
-        let hash = format!("'sha256-{}'", base64(&Sha256::digest(script.as_bytes())));
-        assert!(csp.contains(&hash), "CSP lacks {hash} for an inline script");
+    for (kind, body) in scripts
+        .iter()
+        .map(|s| ("script", s))
+        .chain(styles.iter().map(|s| ("style", s)))
+    {
+        let hash = format!("'sha256-{}'", base64(&Sha256::digest(body.as_bytes())));
+        let directive = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with(&format!("{kind}-src ")))
+            .unwrap_or_else(|| panic!("CSP has no {kind}-src: {csp}"));
+        assert!(
+            directive.contains(&hash),
+            "{kind}-src lacks {hash} for an inline {kind}: {csp}"
+        );
     }
 }
 
@@ -380,11 +399,13 @@ fn data_files_are_served_under_the_content_addressed_names_the_app_was_built_wit
             "{plain} not precached"
         );
     }
+    // The loader preloads the bundle right after the first paint (scripts/postbuild.py, step 0).
+    let preloads = index
+        .lines()
+        .find_map(|line| line.strip_prefix("const PRELOADS = "))
+        .expect("index.html's loader lists what it preloads");
     assert!(
-        index.contains(&format!(
-            "href=\"{}\"",
-            instacart_reorder::asset_urls::MODEL_URL
-        )),
-        "index.html preloads the content-addressed bundle"
+        preloads.contains(&format!("\"{}\"", instacart_reorder::asset_urls::MODEL_URL)),
+        "index.html preloads the content-addressed bundle: {preloads}"
     );
 }

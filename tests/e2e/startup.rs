@@ -1,6 +1,8 @@
-//! Start-up on the release build when the model cannot be downloaded: the status turns to
-//! `error` with a retry button, and once the network is back a retry loads the model. The
-//! download is blocked through chromedriver's DevTools passthrough (`Network.setBlockedURLs`).
+//! Start-up on the release build: index.html's loading layer is the page's largest paint and
+//! leaves when the app mounts, under the app's own stylesheet; and when the model cannot be
+//! downloaded the status turns to `error` with a retry button, and once the network is back a
+//! retry loads the model. The download is blocked through chromedriver's DevTools passthrough
+//! (`Network.setBlockedURLs`).
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
@@ -47,6 +49,62 @@ async fn block_urls(client: &Client, patterns: &[&str]) -> Result<(), fantoccini
         })
         .await?;
     Ok(())
+}
+
+/// Installed before any script of the page runs: every largest-contentful-paint entry with the
+/// class of its element when the browser reported it.
+const LARGEST_PAINTS: &str = "window.__largestPaints = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    window.__largestPaints.push({ at: entry.startTime, size: entry.size,
+      class: entry.element ? entry.element.className : null });
+  }
+}).observe({ type: 'largest-contentful-paint', buffered: true });";
+
+#[tokio::test]
+#[ignore = "needs a served release build: scripts/dev.sh test"]
+async fn the_loading_layer_is_the_largest_paint_and_leaves_when_the_app_mounts() {
+    // Lighthouse's phone viewport: the layer must stay the largest paint there, or a page's
+    // largest paint waits for the wasm again (docs/performance.md, section 5).
+    with_browser(&["--window-size=412,823"], |client| async move {
+        client
+            .issue_cmd(DevToolsCommand {
+                method: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({ "source": LARGEST_PAINTS }),
+            })
+            .await?;
+        for path in ["/", "/dashboard", "/demo"] {
+            client.goto(&app_url(path)).await?;
+            wait_for_model(&client).await?;
+            wait_for(&client, &testid("site-header")).await?;
+            let boot_left = client
+                .execute("return document.getElementById('boot') === null;", vec![])
+                .await?;
+            assert_eq!(boot_left, json!(true), "{path}: #boot left when the app mounted");
+            // The app's stylesheet, added by the loader after the first paint, applies.
+            let header_background = client
+                .execute(
+                    "return getComputedStyle(document.querySelector('.site-header')).backgroundColor;",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(header_background, json!("rgb(10, 107, 61)"), "{path}");
+            let paints = client
+                .execute("return window.__largestPaints;", vec![])
+                .await?;
+            let paints = paints.as_array().expect("a list of paints");
+            assert!(!paints.is_empty(), "{path}: no largest paint reported");
+            for paint in paints {
+                let class = paint["class"].as_str().unwrap_or_default();
+                assert!(
+                    class.starts_with("boot-"),
+                    "{path}: a largest paint outside the loading layer: {paints:?}"
+                );
+            }
+        }
+        Ok(())
+    })
+    .await;
 }
 
 #[tokio::test]
