@@ -304,9 +304,14 @@ pub fn check_bundle_against(
 }
 
 /// The checks after the digest: UTF-8 text, JSON, the bundle format and its version, and the
-/// model's own validation.
+/// model's own validation. A good bundle is read once; only a refused one is read a second
+/// time, for its header, so that a bundle of another format or version is named as such.
 pub fn parse_bundle(bytes: Vec<u8>) -> Result<Model, LoadError> {
     let text = String::from_utf8(bytes).map_err(LoadError::NotText)?;
+    let refusal = match Model::from_bundle_json(&text) {
+        Ok(model) => return Ok(model),
+        Err(refusal) => refusal,
+    };
     let header: BundleHeader = serde_json::from_str(&text).map_err(LoadError::BadJson)?;
     if header.format != BUNDLE_FORMAT {
         return Err(LoadError::WrongFormat {
@@ -318,7 +323,7 @@ pub fn parse_bundle(bytes: Vec<u8>) -> Result<Model, LoadError> {
             found: header.format_version,
         });
     }
-    Model::from_bundle_json(&text).map_err(LoadError::InvalidModel)
+    Err(LoadError::InvalidModel(refusal))
 }
 
 fn hex(bytes: &[u8]) -> String {
