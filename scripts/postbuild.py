@@ -6,7 +6,9 @@
    page stays blank until seconds of downloads end. The loader is rewritten to wait for the
    first paint (index.html's loading layer, styled inline; at once in a hidden tab), then fetch
    the same files and the stylesheet and start the app once both are in; those links leave the
-   head, and the head's classic scripts are deferred so nothing holds that paint.
+   head, and the head's classic scripts are deferred so nothing holds that paint. The model
+   bundle is read into memory while the wasm downloads (`window.reorderBundlePrefetch`, taken
+   by src/web/loader.rs, which checks its digest as for its own download).
 1. CSP: the sha256 of every inline <script> (the loader) and <style> (the loading layer's) in
    index.html, written as the nginx lines `set $csp_script_hashes "...";` and
    `set $csp_style_hashes "...";` so the policy allows exactly this build's.
@@ -89,6 +91,7 @@ const add = (attributes) => document.head.appendChild(Object.assign(document.cre
 const sheet = add({ rel: 'stylesheet', href: CSS, integrity: CSS_INTEGRITY });
 const styled = new Promise((go) => { sheet.onload = sheet.onerror = go; });
 for (const [href, type] of PRELOADS) add({ rel: 'preload', href, as: 'fetch', crossOrigin: 'anonymous', type });
+window.reorderBundlePrefetch = fetch(BUNDLE).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
 const [bindings] = await Promise.all([import(JS), styled]);
 const wasm = await bindings.default({ module_or_path: WASM });
 window.wasmBindings = bindings;
@@ -109,8 +112,10 @@ def load_after_first_paint(page: str) -> str:
     if js not in preloads or wasm not in preloads:
         sys.exit("postbuild: index.html's head does not preload the app's JS and wasm")
     data = [href for href in preloads if href not in (js, wasm)]
-    if not any(href.startswith("/assets/model") for href in data):
-        sys.exit("postbuild: index.html has no preload of the model bundle")
+    bundles = [href for href in data if href.startswith("/assets/model-")]
+    if len(bundles) != 1:
+        sys.exit("postbuild: index.html has no preload of the content-addressed model bundle")
+    data.remove(bundles[0])
     sheets = list(HEAD_STYLESHEET.finditer(page))
     if len(sheets) != 1:
         sys.exit(f"postbuild: index.html links {len(sheets)} stylesheets; the loader expects the app's one")
@@ -120,6 +125,7 @@ def load_after_first_paint(page: str) -> str:
         f"const JS = {json.dumps(js)};\nconst WASM = {json.dumps(wasm)};\n"
         f"const CSS = {json.dumps(sheets[0]['href'])};\n"
         f"const CSS_INTEGRITY = {json.dumps(sheets[0]['integrity'])};\n"
+        f"const BUNDLE = {json.dumps(bundles[0])};\n"
         f"const PRELOADS = {json.dumps(fetches)};\nawait new Promise",
         1,
     )

@@ -148,16 +148,41 @@ impl ModelContext {
             checking: false,
         }));
         spawn_local(async move {
-            let outcome = fetch_and_check(MODEL_URL, move |progress| {
-                state.set(ModelState::Loading(progress));
-            })
-            .await;
+            let prefetched = match take_prefetched_bundle().await {
+                Some(bytes) => check_bundle(bytes).ok(),
+                None => None,
+            };
+            let outcome = match prefetched {
+                Some(model) => Ok(model),
+                // Downloaded here, with progress, when the loader had not (development server,
+                // a retry) or its bytes were refused: this download's errors are the ones shown.
+                None => {
+                    fetch_and_check(MODEL_URL, move |progress| {
+                        state.set(ModelState::Loading(progress));
+                    })
+                    .await
+                }
+            };
             state.set(match outcome {
                 Ok(model) => ModelState::Ready(Arc::new(model)),
                 Err(error) => ModelState::Failed(Arc::new(error)),
             });
         });
     }
+}
+
+/// The bundle's bytes if the production loader already downloaded them (scripts/postbuild.py,
+/// step 0: it reads the bundle into memory while the wasm downloads, so they are there when the
+/// app starts instead of being read through a stream after it). Taken once, so that a retry
+/// downloads again; `None` when there was no such download or it failed.
+async fn take_prefetched_bundle() -> Option<Vec<u8>> {
+    let window = window();
+    let key = wasm_bindgen::JsValue::from_str("reorderBundlePrefetch");
+    let pending = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let pending: js_sys::Promise = pending.dyn_into().ok()?;
+    let buffer: js_sys::ArrayBuffer = JsFuture::from(pending).await.ok()?.dyn_into().ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Provides the model's state to the app and starts loading it. Call once at the app root.

@@ -399,13 +399,14 @@ fn data_files_are_served_under_the_content_addressed_names_the_app_was_built_wit
             "{plain} not precached"
         );
     }
-    // The loader preloads the bundle right after the first paint (scripts/postbuild.py, step 0).
-    let preloads = index
+    // The loader downloads the bundle right after the first paint (scripts/postbuild.py, step 0).
+    let bundle = index
         .lines()
-        .find_map(|line| line.strip_prefix("const PRELOADS = "))
-        .expect("index.html's loader lists what it preloads");
-    assert!(
-        preloads.contains(&format!("\"{}\"", instacart_reorder::asset_urls::MODEL_URL)),
-        "index.html preloads the content-addressed bundle: {preloads}"
+        .find_map(|line| line.strip_prefix("const BUNDLE = "))
+        .expect("index.html's loader names the bundle it downloads");
+    assert_eq!(
+        bundle,
+        format!("\"{}\";", instacart_reorder::asset_urls::MODEL_URL),
+        "index.html's loader downloads the content-addressed bundle"
     );
 }
