@@ -5,6 +5,11 @@
 //! line number for each record (the reader's line count when the previous record ended), so a
 //! file fed whole or in slices cut anywhere (inside a quoted cell, between CR and LF) gives the
 //! same records on the same lines as `csv::Reader` on the whole file.
+//!
+//! Most records are plain lines: a line break `\n` ends them and they hold no quote and no `\r`.
+//! Right after a record, such a line is cut at its commas directly (what the state machine would
+//! make of it, and its line count moved on by the one line break), and everything else goes
+//! through the state machine, which is then still between two records.
 
 use csv_core::ReadRecordResult;
 
@@ -23,9 +28,13 @@ pub(crate) enum Split {
 /// Cuts records out of CSV bytes fed in any number of slices.
 pub(crate) struct RecordSplitter {
     core: csv_core::Reader,
-    /// The current record's cells, back to back; `ends[i]` is where cell `i` ends.
+    /// The current record's cells, back to back (`separator` bytes apart); `ends[i]` is where
+    /// cell `i` ends.
     fields: Vec<u8>,
     ends: Vec<usize>,
+    /// 1 when `fields` holds a plain line with its commas, 0 when it holds the state machine's
+    /// output.
+    separator: usize,
     fields_len: usize,
     ends_len: usize,
     /// Line on which the record being read starts (as `csv::Reader` numbers it).
@@ -44,6 +53,7 @@ impl RecordSplitter {
             core: csv_core::ReaderBuilder::new().build(),
             fields: vec![0; 1024],
             ends: vec![0; 64],
+            separator: 0,
             fields_len: 0,
             ends_len: 0,
             record_line: 1,
@@ -88,7 +98,16 @@ impl RecordSplitter {
         if self.record_ready {
             self.fields_len = 0;
             self.ends_len = 0;
+            self.separator = 0;
             self.record_ready = false;
+            if let Some(used) = self.plain_line(input) {
+                return (
+                    Split::Record {
+                        line: self.record_line_after(used),
+                    },
+                    used,
+                );
+            }
         }
         loop {
             if self.ended {
@@ -131,13 +150,51 @@ impl RecordSplitter {
         }
     }
 
+    /// Takes the record at the start of `input` if it is a plain line (see the module comment)
+    /// and the state machine is between records; returns the bytes used.
+    fn plain_line(&mut self, input: &[u8]) -> Option<usize> {
+        let end = memchr::memchr(b'\n', input)?;
+        let line = &input[..end];
+        // A blank line is skipped by the state machine, with its own rules about `\r\n`.
+        if line.is_empty() || memchr::memchr2(b'"', b'\r', line).is_some() {
+            return None;
+        }
+        if self.fields.len() < line.len() {
+            self.fields.resize(line.len().next_power_of_two(), 0);
+        }
+        self.fields[..line.len()].copy_from_slice(line);
+        self.fields_len = line.len();
+        self.separator = 1;
+        let mut ends_len = 0;
+        for comma in memchr::memchr_iter(b',', line).chain([line.len()]) {
+            if ends_len == self.ends.len() {
+                let grown = (self.ends.len() * 2).max(64);
+                self.ends.resize(grown, 0);
+            }
+            self.ends[ends_len] = comma;
+            ends_len += 1;
+        }
+        self.ends_len = ends_len;
+        self.core.set_line(self.core.line() + 1);
+        Some(end + 1)
+    }
+
+    /// Books a record taken by `plain_line` (`used` bytes) and returns the line it started on.
+    fn record_line_after(&mut self, used: usize) -> u64 {
+        self.consumed += used as u64;
+        let line = self.record_line;
+        self.record_line = self.core.line();
+        self.record_ready = true;
+        line
+    }
+
     /// The cells of the record `next` just completed (valid until the next call to `next`).
     pub(crate) fn cells(&self) -> Vec<&[u8]> {
         let mut cells = Vec::with_capacity(self.ends_len);
         let mut start = 0;
         for &end in &self.ends[..self.ends_len] {
             cells.push(&self.fields[start..end]);
-            start = end;
+            start = end + self.separator;
         }
         cells
     }
