@@ -165,16 +165,11 @@ impl RecordSplitter {
         self.fields[..line.len()].copy_from_slice(line);
         self.fields_len = line.len();
         self.separator = 1;
-        let mut ends_len = 0;
-        for comma in memchr::memchr_iter(b',', line).chain([line.len()]) {
-            if ends_len == self.ends.len() {
-                let grown = (self.ends.len() * 2).max(64);
-                self.ends.resize(grown, 0);
-            }
-            self.ends[ends_len] = comma;
-            ends_len += 1;
+        // A line of n bytes has at most n commas.
+        if self.ends.len() <= line.len() {
+            self.ends.resize(line.len() + 1, 0);
         }
-        self.ends_len = ends_len;
+        self.ends_len = comma_positions(line, &mut self.ends);
         self.core.set_line(self.core.line() + 1);
         Some(end + 1)
     }
@@ -189,13 +184,74 @@ impl RecordSplitter {
     }
 
     /// The cells of the record `next` just completed (valid until the next call to `next`).
-    pub(crate) fn cells(&self) -> Vec<&[u8]> {
-        let mut cells = Vec::with_capacity(self.ends_len);
-        let mut start = 0;
-        for &end in &self.ends[..self.ends_len] {
-            cells.push(&self.fields[start..end]);
-            start = end + self.separator;
+    pub(crate) fn record(&self) -> Cells<'_> {
+        Cells {
+            fields: &self.fields[..self.fields_len],
+            ends: &self.ends[..self.ends_len],
+            separator: self.separator,
         }
-        cells
+    }
+}
+
+/// Writes where each cell of a plain line ends (every comma, then the line's end) to the start
+/// of `ends` (at least one longer than `line`) and returns how many there are. Eight bytes at a
+/// time: a byte of `word ^ commas` is zero exactly where `word` holds a comma.
+fn comma_positions(line: &[u8], ends: &mut [usize]) -> usize {
+    const COMMAS: u64 = 0x2C2C_2C2C_2C2C_2C2C;
+    const LOW_SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut count = 0;
+    let mut words = line.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes) ^ COMMAS;
+        // The high bit of each byte that is zero (no carry crosses bytes: each sum is < 0x100).
+        let mut zeros = !(((word & LOW_SEVEN) + LOW_SEVEN) | word | LOW_SEVEN);
+        while zeros != 0 {
+            ends[count] = offset + (zeros.trailing_zeros() / 8) as usize;
+            count += 1;
+            zeros &= zeros - 1;
+        }
+        offset += 8;
+    }
+    for (index, &byte) in words.remainder().iter().enumerate() {
+        if byte == b',' {
+            ends[count] = offset + index;
+            count += 1;
+        }
+    }
+    ends[count] = line.len();
+    count + 1
+}
+
+/// The cells of one record, read where the splitter keeps them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cells<'a> {
+    fields: &'a [u8],
+    ends: &'a [usize],
+    separator: usize,
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Cell `index` (below `len`).
+    pub(crate) fn get(&self, index: usize) -> &'a [u8] {
+        let start = match index {
+            0 => 0,
+            _ => self.ends[index - 1] + self.separator,
+        };
+        &self.fields[start..self.ends[index]]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).map(|index| self.get(index))
     }
 }
