@@ -69,9 +69,9 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// Powers of ten as integers, 10^0 to 10^21 (all below 2^70).
-const INTEGER_POWERS_OF_TEN: [u128; 22] = {
-    let mut powers = [1u128; 22];
+/// Powers of ten as integers, 10^0 to 10^19 (all below 2^64).
+const INTEGER_POWERS_OF_TEN: [u128; 20] = {
+    let mut powers = [1u128; 20];
     let mut index = 1;
     while index < powers.len() {
         powers[index] = powers[index - 1] * 10;
@@ -80,7 +80,7 @@ const INTEGER_POWERS_OF_TEN: [u128; 22] = {
     powers
 };
 
-/// Significant digits (after any leading zeros) whose integer always fits a u64.
+/// Digits whose integer always fits a u64.
 const MAX_EXACT_DIGITS: usize = 19;
 
 /// The common shape of a number in a file, read without the general path: ASCII digits with at
@@ -88,41 +88,35 @@ const MAX_EXACT_DIGITS: usize = 19;
 /// marks; a negative zero is read as 0, as the rule reads it). The digits make an integer `m`
 /// and the text is `m / 10^k`, `k` the digits after the point. When `m` is below 2^53 and `k` at
 /// most 22, both are exact in an f64, so one division gives the correctly rounded value
-/// (Clinger's fast path, the one the standard library's parser also takes first). When `m` has
-/// at most 19 significant digits and `k` is at most 21 (17-digit floats as Python writes them),
-/// the quotient is computed in integers and rounded to nearest, ties to even
+/// (Clinger's fast path, the one the standard library's parser also takes first). Otherwise, when
+/// the text has at most 19 digits (17-digit floats as Python writes them), the quotient is
+/// computed in integers and rounded to nearest, ties to even
 /// (`correctly_rounded_quotient`). Anything longer goes straight to the standard library's
 /// correctly rounded parser, skipping the general path's checks, which such a text passes. Every
 /// way the value is exactly what `parse_file_value` returns. `None` means "not this shape" (or
 /// too large to be finite): use `parse_file_value`, which decides.
 pub fn parse_plain_decimal(text: &[u8]) -> Option<f64> {
-    match text.split_first() {
-        Some((b'-', unsigned)) => {
-            let value = parse_unsigned_plain_decimal(unsigned)?;
-            // Rounding to nearest is the same on both sides of zero; -0 is stored as 0.
-            Some(if value == 0.0 { 0.0 } else { -value })
-        }
-        _ => parse_unsigned_plain_decimal(text),
-    }
+    let negative = text.first() == Some(&b'-');
+    let value = parse_unsigned_plain_decimal(&text[usize::from(negative)..])?;
+    // Rounding to nearest is the same on both sides of zero; -0 is stored as 0.
+    Some(if negative && value != 0.0 {
+        -value
+    } else {
+        value
+    })
 }
 
 fn parse_unsigned_plain_decimal(text: &[u8]) -> Option<f64> {
-    let (whole, fraction) = match memchr::memchr(b'.', text) {
+    let (whole, fraction) = match text.iter().position(|&byte| byte == b'.') {
         Some(point) => (&text[..point], &text[point + 1..]),
         None => (text, &[][..]),
     };
-    if whole.is_empty() && fraction.is_empty() {
+    let digits = whole.len() + fraction.len();
+    if digits == 0 {
         return None;
     }
-    // Leading zeros add nothing to the integer the digits make.
-    let whole_digits = without_leading_zeros(whole);
-    let fraction_digits = if whole_digits.is_empty() {
-        without_leading_zeros(fraction)
-    } else {
-        fraction
-    };
     let scale = fraction.len();
-    if whole_digits.len() + fraction_digits.len() > MAX_EXACT_DIGITS {
+    if digits > MAX_EXACT_DIGITS {
         if !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
             return None;
         }
@@ -131,41 +125,46 @@ fn parse_unsigned_plain_decimal(text: &[u8]) -> Option<f64> {
         return value.is_finite().then_some(value);
     }
     // At most 19 digits: the integer they make fits a u64.
-    let mantissa = append_digits(append_digits(0, whole_digits)?, fraction_digits)?;
+    let mantissa =
+        digits_value(whole)? * INTEGER_POWERS_OF_TEN[scale] as u64 + digits_value(fraction)?;
     if mantissa < 1 << 53 && scale < EXACT_POWERS_OF_TEN.len() {
         return Some(mantissa as f64 / EXACT_POWERS_OF_TEN[scale]);
     }
-    if scale < INTEGER_POWERS_OF_TEN.len() {
-        return Some(correctly_rounded_quotient(mantissa, scale));
+    // At most 19 digits, so at most 19 after the point.
+    Some(correctly_rounded_quotient(mantissa, scale))
+}
+
+/// The number written by at most 19 ASCII `digits`, or `None` when a byte is not a digit. Eight
+/// digits at a time, read straight from the text: the first `len % 8` from the first eight bytes
+/// shifted up (with `0`s shifted in below), or one by one when there are fewer than eight.
+fn digits_value(digits: &[u8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let head = digits.len() % 8;
+    let mut value = 0;
+    if head != 0 {
+        match digits.first_chunk::<8>() {
+            Some(first) => {
+                let lost = 8 * (8 - head) as u32;
+                let word = u64::from_le_bytes(*first) << lost | ZEROS >> (64 - lost);
+                value = eight_digits(word)?;
+            }
+            None => {
+                for &byte in digits {
+                    let digit = byte.wrapping_sub(b'0');
+                    if digit > 9 {
+                        return None;
+                    }
+                    value = value * 10 + u64::from(digit);
+                }
+            }
+        }
     }
-    let value: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
-    value.is_finite().then_some(value)
-}
-
-/// `digits` after its leading `0`s.
-fn without_leading_zeros(digits: &[u8]) -> &[u8] {
-    let zeros = digits.iter().take_while(|&&byte| byte == b'0').count();
-    &digits[zeros..]
-}
-
-/// `mantissa` followed by the decimal `digits` (wrapping past 2^64; the caller keeps to 19
-/// digits), or `None` when a byte is not an ASCII digit. Eight digits at a time where it can.
-fn append_digits(mut mantissa: u64, digits: &[u8]) -> Option<u64> {
-    let mut chunks = digits.chunks_exact(8);
-    for chunk in &mut chunks {
+    for chunk in digits[head..].chunks_exact(8) {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
-        let value = eight_digits(u64::from_le_bytes(bytes))?;
-        mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(value);
+        value = value * 100_000_000 + eight_digits(u64::from_le_bytes(bytes))?;
     }
-    for &byte in chunks.remainder() {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
-    }
-    Some(mantissa)
+    Some(value)
 }
 
 /// Eight ASCII digits read little-endian from `word` (the first in the lowest byte) as the
@@ -184,10 +183,10 @@ fn eight_digits(word: u64) -> Option<u64> {
     Some(fours.wrapping_mul(10_000 << 32 | 1) >> 32)
 }
 
-/// `numerator / 10^scale` (`numerator` > 0, `scale` <= 21) rounded to the nearest f64, ties to
+/// `numerator / 10^scale` (`numerator` > 0, `scale` <= 19) rounded to the nearest f64, ties to
 /// even: the quotient is taken in integers with at least 55 bits, its top 53 are the
 /// significand, and the bits below with the remainder decide the rounding. The value lies
-/// between 10^-21 and 2^64, so it is always a normal f64.
+/// between 10^-19 and 2^64, so it is always a normal f64.
 fn correctly_rounded_quotient(numerator: u64, scale: usize) -> f64 {
     let divisor = INTEGER_POWERS_OF_TEN[scale];
     let numerator_bits = u64::BITS - numerator.leading_zeros();
