@@ -534,8 +534,15 @@ impl BatchReader {
     /// Reads up to `max_rows` rows (good or bad), fewer when the bytes pushed so far run out
     /// (then `needs_input` is true).
     pub fn next_chunk(&mut self, max_rows: usize) -> Chunk {
-        let names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
         let mut chunk = Chunk::default();
+        self.read_into(max_rows, &mut chunk);
+        chunk
+    }
+
+    /// `next_chunk`, appending the rows, values and errors to those `chunk` already holds (a
+    /// caller that keeps every row saves copying them chunk by chunk); sets `chunk.done`.
+    pub fn read_into(&mut self, max_rows: usize, chunk: &mut Chunk) {
+        let names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
         let mut seen = 0;
         while seen < max_rows && !self.done {
             match self.input.next_record() {
@@ -558,7 +565,6 @@ impl BatchReader {
             }
         }
         chunk.done = self.done;
-        chunk
     }
 }
 

@@ -17,7 +17,7 @@ use crate::output::write_output;
 use crate::CliError;
 use clap::Args;
 use instacart_reorder::batch::{
-    BatchError, BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS,
+    BatchError, BatchLayout, BatchReader, Chunk, OutputWriter, ScoredRow, ADDED_COLUMNS,
 };
 use instacart_reorder::model::{
     model_from_files, Explanation, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
@@ -197,20 +197,18 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
     let names = model.feature_names();
     let mut reader = BatchReader::with_added_columns(bytes, &names, added_columns)
         .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?;
-    let mut rows = Vec::new();
-    let mut values = Vec::new();
+    // Every row is kept: one chunk takes them all, a step at a time.
+    let mut table = Chunk::default();
     loop {
-        let chunk = reader.next_chunk(CHUNK_ROWS);
-        if let Some(error) = chunk.errors.first() {
+        reader.read_into(CHUNK_ROWS, &mut table);
+        if let Some(error) = table.errors.first() {
             return Err(CliError::input(format!("input `{input}`: {error}")));
         }
-        rows.extend(chunk.rows);
-        values.extend(chunk.values);
-        if chunk.done {
+        if table.done {
             break;
         }
     }
-    if rows.is_empty() {
+    if table.rows.is_empty() {
         return Err(CliError::input(format!(
             "input `{input}`: {}",
             BatchError::NoRows
@@ -218,8 +216,8 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
     }
     Ok(Rows {
         layout: reader.layout().clone(),
-        rows,
-        values,
+        rows: table.rows,
+        values: table.values,
     })
 }
 
