@@ -69,63 +69,149 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// Powers of ten as integers, 10^0 to 10^19 (all below 2^64).
+const INTEGER_POWERS_OF_TEN: [u128; 20] = {
+    let mut powers = [1u128; 20];
+    let mut index = 1;
+    while index < powers.len() {
+        powers[index] = powers[index - 1] * 10;
+        index += 1;
+    }
+    powers
+};
+
+/// Digits whose integer always fits a u64.
+const MAX_EXACT_DIGITS: usize = 19;
+
 /// The common shape of a number in a file, read without the general path: ASCII digits with at
 /// most one `.` and at least one digit, after an optional `-` (no `+`, exponent, spaces or other
-/// marks; a negative zero is read as 0, as the rule reads it). When the
-/// digits make an integer below 2^53 with at most 22 of them after the point, the text is
-/// `m / 10^k` with `m` and `10^k` both exact in an f64, so one division gives the correctly
-/// rounded value (Clinger's fast path, the one the standard library's parser also takes first);
-/// longer ones (17-digit floats as Python writes them) go straight to the standard library's
-/// correctly rounded parser, skipping the general path's checks, which such a text passes. Either
+/// marks; a negative zero is read as 0, as the rule reads it). The digits make an integer `m`
+/// and the text is `m / 10^k`, `k` the digits after the point. When `m` is below 2^53 and `k` at
+/// most 22, both are exact in an f64, so one division gives the correctly rounded value
+/// (Clinger's fast path, the one the standard library's parser also takes first). Otherwise, when
+/// the text has at most 19 digits (17-digit floats as Python writes them), the quotient is
+/// computed in integers and rounded to nearest, ties to even
+/// (`correctly_rounded_quotient`). Anything longer goes straight to the standard library's
+/// correctly rounded parser, skipping the general path's checks, which such a text passes. Every
 /// way the value is exactly what `parse_file_value` returns. `None` means "not this shape" (or
 /// too large to be finite): use `parse_file_value`, which decides.
 pub fn parse_plain_decimal(text: &[u8]) -> Option<f64> {
-    match text.split_first() {
-        Some((b'-', unsigned)) => {
-            let value = parse_unsigned_plain_decimal(unsigned)?;
-            // Rounding to nearest is the same on both sides of zero; -0 is stored as 0.
-            Some(if value == 0.0 { 0.0 } else { -value })
-        }
-        _ => parse_unsigned_plain_decimal(text),
-    }
+    let negative = text.first() == Some(&b'-');
+    let value = parse_unsigned_plain_decimal(&text[usize::from(negative)..])?;
+    // Rounding to nearest is the same on both sides of zero; -0 is stored as 0.
+    Some(if negative && value != 0.0 {
+        -value
+    } else {
+        value
+    })
 }
 
 fn parse_unsigned_plain_decimal(text: &[u8]) -> Option<f64> {
-    let mut mantissa: u64 = 0;
-    let mut exact = true;
-    let mut digits = 0usize;
-    let mut fraction_digits = None::<usize>;
-    for &byte in text {
-        match byte {
-            b'0'..=b'9' => {
-                if exact {
-                    match mantissa
-                        .checked_mul(10)
-                        .and_then(|m| m.checked_add(u64::from(byte - b'0')))
-                    {
-                        Some(next) => mantissa = next,
-                        None => exact = false,
-                    }
-                }
-                digits += 1;
-                if let Some(count) = fraction_digits.as_mut() {
-                    *count += 1;
-                }
-            }
-            b'.' if fraction_digits.is_none() => fraction_digits = Some(0),
-            _ => return None,
-        }
-    }
+    let (whole, fraction) = match text.iter().position(|&byte| byte == b'.') {
+        Some(point) => (&text[..point], &text[point + 1..]),
+        None => (text, &[][..]),
+    };
+    let digits = whole.len() + fraction.len();
     if digits == 0 {
         return None;
     }
-    let scale = fraction_digits.unwrap_or(0);
-    if exact && mantissa < 1 << 53 && scale < EXACT_POWERS_OF_TEN.len() {
+    let scale = fraction.len();
+    if digits > MAX_EXACT_DIGITS {
+        if !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
+            return None;
+        }
+        // ASCII digits and a point: always UTF-8, always read by `str::parse`.
+        let value: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+        return value.is_finite().then_some(value);
+    }
+    // At most 19 digits: the integer they make fits a u64.
+    let mantissa =
+        digits_value(whole)? * INTEGER_POWERS_OF_TEN[scale] as u64 + digits_value(fraction)?;
+    if mantissa < 1 << 53 && scale < EXACT_POWERS_OF_TEN.len() {
         return Some(mantissa as f64 / EXACT_POWERS_OF_TEN[scale]);
     }
-    // ASCII digits and a point: always UTF-8, always read by `str::parse`.
-    let value: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
-    value.is_finite().then_some(value)
+    // At most 19 digits, so at most 19 after the point.
+    Some(correctly_rounded_quotient(mantissa, scale))
+}
+
+/// The number written by at most 19 ASCII `digits`, or `None` when a byte is not a digit. Eight
+/// digits at a time, read straight from the text: the first `len % 8` from the first eight bytes
+/// shifted up (with `0`s shifted in below), or one by one when there are fewer than eight.
+fn digits_value(digits: &[u8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let head = digits.len() % 8;
+    let mut value = 0;
+    if head != 0 {
+        match digits.first_chunk::<8>() {
+            Some(first) => {
+                let lost = 8 * (8 - head) as u32;
+                let word = u64::from_le_bytes(*first) << lost | ZEROS >> (64 - lost);
+                value = eight_digits(word)?;
+            }
+            None => {
+                for &byte in digits {
+                    let digit = byte.wrapping_sub(b'0');
+                    if digit > 9 {
+                        return None;
+                    }
+                    value = value * 10 + u64::from(digit);
+                }
+            }
+        }
+    }
+    for chunk in digits[head..].chunks_exact(8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        value = value * 100_000_000 + eight_digits(u64::from_le_bytes(bytes))?;
+    }
+    Some(value)
+}
+
+/// Eight ASCII digits read little-endian from `word` (the first in the lowest byte) as the
+/// number they write, or `None` when one of the bytes is not a digit. Each byte is a digit when
+/// its high half is 3 and adding 6 to it does not carry into the high half.
+fn eight_digits(word: u64) -> Option<u64> {
+    const HIGH_HALVES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let carried = word.wrapping_add(0x0606_0606_0606_0606) & HIGH_HALVES;
+    if (word & HIGH_HALVES) | (carried >> 4) != 0x3333_3333_3333_3333 {
+        return None;
+    }
+    // Pairs of digits, then groups of four, then all eight.
+    let digits = word & 0x0F0F_0F0F_0F0F_0F0F;
+    let pairs = (digits.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let fours = (pairs.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    Some(fours.wrapping_mul(10_000 << 32 | 1) >> 32)
+}
+
+/// `numerator / 10^scale` (`numerator` > 0, `scale` <= 19) rounded to the nearest f64, ties to
+/// even: the quotient is taken in integers with at least 55 bits, its top 53 are the
+/// significand, and the bits below with the remainder decide the rounding. The value lies
+/// between 10^-19 and 2^64, so it is always a normal f64.
+fn correctly_rounded_quotient(numerator: u64, scale: usize) -> f64 {
+    let divisor = INTEGER_POWERS_OF_TEN[scale];
+    let numerator_bits = u64::BITS - numerator.leading_zeros();
+    let divisor_bits = u128::BITS - divisor.leading_zeros();
+    // numerator << shift is at least 2^(54 + divisor_bits) > 2^54 * divisor, and below 2^125.
+    let shift = (55 + divisor_bits).saturating_sub(numerator_bits);
+    let scaled = u128::from(numerator) << shift;
+    let quotient = scaled / divisor;
+    let inexact = scaled - quotient * divisor != 0;
+    let dropped = (u128::BITS - quotient.leading_zeros()) - 53;
+    let mut significand = (quotient >> dropped) as u64;
+    let rest = quotient & ((1 << dropped) - 1);
+    let half = 1u128 << (dropped - 1);
+    if rest > half || (rest == half && (inexact || significand & 1 == 1)) {
+        significand += 1;
+    }
+    let mut exponent = dropped as i32 - shift as i32;
+    if significand == 1 << 53 {
+        significand >>= 1;
+        exponent += 1;
+    }
+    // significand * 2^exponent with significand in [2^52, 2^53): the biased exponent is
+    // exponent + 52 + 1023, and the leading bit is implicit.
+    let biased = (exponent + 52 + 1023) as u64;
+    f64::from_bits(biased << 52 | (significand & ((1 << 52) - 1)))
 }
 
 /// Reads a number with the given decimal mark. `Ok(None)` is a missing value.

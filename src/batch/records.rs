@@ -5,6 +5,11 @@
 //! line number for each record (the reader's line count when the previous record ended), so a
 //! file fed whole or in slices cut anywhere (inside a quoted cell, between CR and LF) gives the
 //! same records on the same lines as `csv::Reader` on the whole file.
+//!
+//! Most records are plain lines: a line break `\n` ends them and they hold no quote and no `\r`.
+//! Right after a record, such a line is cut at its commas directly (what the state machine would
+//! make of it, and its line count moved on by the one line break), and everything else goes
+//! through the state machine, which is then still between two records.
 
 use csv_core::ReadRecordResult;
 
@@ -23,9 +28,13 @@ pub(crate) enum Split {
 /// Cuts records out of CSV bytes fed in any number of slices.
 pub(crate) struct RecordSplitter {
     core: csv_core::Reader,
-    /// The current record's cells, back to back; `ends[i]` is where cell `i` ends.
+    /// The current record's cells, back to back (`separator` bytes apart); `ends[i]` is where
+    /// cell `i` ends.
     fields: Vec<u8>,
     ends: Vec<usize>,
+    /// 1 when `fields` holds a plain line with its commas, 0 when it holds the state machine's
+    /// output.
+    separator: usize,
     fields_len: usize,
     ends_len: usize,
     /// Line on which the record being read starts (as `csv::Reader` numbers it).
@@ -44,6 +53,7 @@ impl RecordSplitter {
             core: csv_core::ReaderBuilder::new().build(),
             fields: vec![0; 1024],
             ends: vec![0; 64],
+            separator: 0,
             fields_len: 0,
             ends_len: 0,
             record_line: 1,
@@ -88,7 +98,16 @@ impl RecordSplitter {
         if self.record_ready {
             self.fields_len = 0;
             self.ends_len = 0;
+            self.separator = 0;
             self.record_ready = false;
+            if let Some(used) = self.plain_line(input) {
+                return (
+                    Split::Record {
+                        line: self.record_line_after(used),
+                    },
+                    used,
+                );
+            }
         }
         loop {
             if self.ended {
@@ -131,14 +150,108 @@ impl RecordSplitter {
         }
     }
 
-    /// The cells of the record `next` just completed (valid until the next call to `next`).
-    pub(crate) fn cells(&self) -> Vec<&[u8]> {
-        let mut cells = Vec::with_capacity(self.ends_len);
-        let mut start = 0;
-        for &end in &self.ends[..self.ends_len] {
-            cells.push(&self.fields[start..end]);
-            start = end;
+    /// Takes the record at the start of `input` if it is a plain line (see the module comment)
+    /// and the state machine is between records; returns the bytes used.
+    fn plain_line(&mut self, input: &[u8]) -> Option<usize> {
+        let end = memchr::memchr(b'\n', input)?;
+        let line = &input[..end];
+        // A blank line is skipped by the state machine, with its own rules about `\r\n`.
+        if line.is_empty() || memchr::memchr2(b'"', b'\r', line).is_some() {
+            return None;
         }
-        cells
+        if self.fields.len() < line.len() {
+            self.fields.resize(line.len().next_power_of_two(), 0);
+        }
+        self.fields[..line.len()].copy_from_slice(line);
+        self.fields_len = line.len();
+        self.separator = 1;
+        // A line of n bytes has at most n commas.
+        if self.ends.len() <= line.len() {
+            self.ends.resize(line.len() + 1, 0);
+        }
+        self.ends_len = comma_positions(line, &mut self.ends);
+        self.core.set_line(self.core.line() + 1);
+        Some(end + 1)
+    }
+
+    /// Books a record taken by `plain_line` (`used` bytes) and returns the line it started on.
+    fn record_line_after(&mut self, used: usize) -> u64 {
+        self.consumed += used as u64;
+        let line = self.record_line;
+        self.record_line = self.core.line();
+        self.record_ready = true;
+        line
+    }
+
+    /// The cells of the record `next` just completed (valid until the next call to `next`).
+    pub(crate) fn record(&self) -> Cells<'_> {
+        Cells {
+            fields: &self.fields[..self.fields_len],
+            ends: &self.ends[..self.ends_len],
+            separator: self.separator,
+        }
+    }
+}
+
+/// Writes where each cell of a plain line ends (every comma, then the line's end) to the start
+/// of `ends` (at least one longer than `line`) and returns how many there are. Eight bytes at a
+/// time: a byte of `word ^ commas` is zero exactly where `word` holds a comma.
+fn comma_positions(line: &[u8], ends: &mut [usize]) -> usize {
+    const COMMAS: u64 = 0x2C2C_2C2C_2C2C_2C2C;
+    const LOW_SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut count = 0;
+    let mut words = line.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes) ^ COMMAS;
+        // The high bit of each byte that is zero (no carry crosses bytes: each sum is < 0x100).
+        let mut zeros = !(((word & LOW_SEVEN) + LOW_SEVEN) | word | LOW_SEVEN);
+        while zeros != 0 {
+            ends[count] = offset + (zeros.trailing_zeros() / 8) as usize;
+            count += 1;
+            zeros &= zeros - 1;
+        }
+        offset += 8;
+    }
+    for (index, &byte) in words.remainder().iter().enumerate() {
+        if byte == b',' {
+            ends[count] = offset + index;
+            count += 1;
+        }
+    }
+    ends[count] = line.len();
+    count + 1
+}
+
+/// The cells of one record, read where the splitter keeps them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cells<'a> {
+    fields: &'a [u8],
+    ends: &'a [usize],
+    separator: usize,
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Cell `index` (below `len`).
+    pub(crate) fn get(&self, index: usize) -> &'a [u8] {
+        let start = match index {
+            0 => 0,
+            _ => self.ends[index - 1] + self.separator,
+        };
+        &self.fields[start..self.ends[index]]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).map(|index| self.get(index))
     }
 }

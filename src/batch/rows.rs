@@ -3,7 +3,7 @@
 //! line, column and reason instead of stopping the whole file. The reader takes the whole file
 //! at once or slice by slice (a file too large to hold in memory), with the same results.
 
-use super::records::{RecordSplitter, Split};
+use super::records::{Cells, RecordSplitter, Split};
 use super::row_ranges::RowRange;
 use crate::number::{parse_file_value, parse_plain_decimal, NumberError};
 use crate::prediction_log::csv_cell;
@@ -145,19 +145,36 @@ impl BatchLayout {
         feature_names: &[&str],
         values: &mut Vec<f64>,
     ) -> Result<ScoredRow, RowError> {
-        if cells.len() != self.width {
+        self.parse_cells(
+            cells.len(),
+            |column| cells[column],
+            line,
+            feature_names,
+            values,
+        )
+    }
+
+    /// `parse_row` on a record of `count` cells, cell `i` being `cell(i)`.
+    fn parse_cells<'c>(
+        &self,
+        count: usize,
+        cell: impl Fn(usize) -> &'c [u8],
+        line: u64,
+        feature_names: &[&str],
+        values: &mut Vec<f64>,
+    ) -> Result<ScoredRow, RowError> {
+        if count != self.width {
             return Err(RowError {
                 line,
                 column: None,
                 reason: format!(
                     "the row has {} cells but the header has {} columns",
-                    cells.len(),
-                    self.width
+                    count, self.width
                 ),
             });
         }
         let text = |column: usize, name: &str| {
-            std::str::from_utf8(cells[column]).map_err(|_| RowError {
+            std::str::from_utf8(cell(column)).map_err(|_| RowError {
                 line,
                 column: Some(name.to_owned()),
                 reason: "the cell is not UTF-8 text".to_owned(),
@@ -165,9 +182,15 @@ impl BatchLayout {
         };
         let start = values.len();
         for (&column, &feature) in self.feature_columns.iter().zip(feature_names) {
-            // Most cells are plain digits: read without the general path (same value).
-            if let Some(value) = parse_plain_decimal(cells[column]) {
+            // Most cells are plain digits: read without the general path (same value). An
+            // empty cell is missing, as the general path reads it.
+            let bytes = cell(column);
+            if let Some(value) = parse_plain_decimal(bytes) {
                 values.push(value);
+                continue;
+            }
+            if bytes.is_empty() {
+                values.push(f64::NAN);
                 continue;
             }
             let parsed = text(column, feature).and_then(|cell| {
@@ -207,7 +230,7 @@ impl BatchLayout {
         let passthrough = self
             .passthrough_columns
             .iter()
-            .map(|&column| String::from_utf8_lossy(cells[column]).into_owned())
+            .map(|&column| String::from_utf8_lossy(cell(column)).into_owned())
             .collect();
         Ok(ScoredRow {
             line,
@@ -363,7 +386,7 @@ impl HeaderReader {
         let header = match self.input.next_record() {
             Split::NeedsInput => return Ok(HeaderStep::NeedsInput(self)),
             Split::End => return Err(BatchError::Empty),
-            Split::Record { .. } => self.input.splitter.cells(),
+            Split::Record { .. } => self.input.splitter.record(),
         };
         if header.is_empty() {
             return Err(BatchError::Empty);
@@ -511,8 +534,15 @@ impl BatchReader {
     /// Reads up to `max_rows` rows (good or bad), fewer when the bytes pushed so far run out
     /// (then `needs_input` is true).
     pub fn next_chunk(&mut self, max_rows: usize) -> Chunk {
-        let names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
         let mut chunk = Chunk::default();
+        self.read_into(max_rows, &mut chunk);
+        chunk
+    }
+
+    /// `next_chunk`, appending the rows, values and errors to those `chunk` already holds (a
+    /// caller that keeps every row saves copying them chunk by chunk); sets `chunk.done`.
+    pub fn read_into(&mut self, max_rows: usize, chunk: &mut Chunk) {
+        let names: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
         let mut seen = 0;
         while seen < max_rows && !self.done {
             match self.input.next_record() {
@@ -520,11 +550,14 @@ impl BatchReader {
                 Split::End => self.done = true,
                 Split::Record { line } => {
                     seen += 1;
-                    let cells = self.input.splitter.cells();
-                    match self
-                        .layout
-                        .parse_row(&cells, line, &names, &mut chunk.values)
-                    {
+                    let cells: Cells = self.input.splitter.record();
+                    match self.layout.parse_cells(
+                        cells.len(),
+                        |column| cells.get(column),
+                        line,
+                        &names,
+                        &mut chunk.values,
+                    ) {
                         Ok(row) => chunk.rows.push(row),
                         Err(error) => chunk.errors.push(error),
                     }
@@ -532,7 +565,6 @@ impl BatchReader {
             }
         }
         chunk.done = self.done;
-        chunk
     }
 }
 

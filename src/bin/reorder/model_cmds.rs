@@ -17,7 +17,7 @@ use crate::output::write_output;
 use crate::CliError;
 use clap::Args;
 use instacart_reorder::batch::{
-    BatchError, BatchLayout, BatchReader, OutputWriter, ScoredRow, ADDED_COLUMNS,
+    BatchError, BatchLayout, BatchReader, Chunk, HeaderStep, OutputWriter, ScoredRow, ADDED_COLUMNS,
 };
 use instacart_reorder::model::{
     model_from_files, Explanation, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
@@ -192,25 +192,69 @@ struct Rows {
 /// Rows read per step of the reader.
 const CHUNK_ROWS: usize = 4096;
 
+/// Bytes of the input read per slice by `read_rows`.
+const SLICE_BYTES: u64 = 1 << 20;
+
+/// The input file or, for `-`, stdin, to be read slice by slice.
+fn open_input(path: &str) -> Result<Box<dyn Read>, CliError> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|error| CliError::input(format!("cannot read input `{path}`: {error}")))?;
+    Ok(Box::new(file))
+}
+
+/// The next slice of the input, `None` at its end.
+fn next_slice(source: &mut dyn Read, path: &str) -> Result<Option<Vec<u8>>, CliError> {
+    let mut slice = Vec::with_capacity(SLICE_BYTES as usize);
+    source
+        .take(SLICE_BYTES)
+        .read_to_end(&mut slice)
+        .map_err(|error| match path {
+            "-" => CliError::input(format!("cannot read stdin: {error}")),
+            _ => CliError::input(format!("cannot read input `{path}`: {error}")),
+        })?;
+    Ok((!slice.is_empty()).then_some(slice))
+}
+
+/// Reads the input slice by slice (the batch reader's streaming mode: the same rows, lines and
+/// messages as the whole file read at once), so the whole file is never held in memory.
 fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows, CliError> {
-    let bytes = read_input(input)?;
+    let mut source = open_input(input)?;
     let names = model.feature_names();
-    let mut reader = BatchReader::with_added_columns(bytes, &names, added_columns)
-        .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?;
-    let mut rows = Vec::new();
-    let mut values = Vec::new();
+    let mut header = BatchReader::streaming(&names, added_columns, 0);
+    let mut reader = loop {
+        match next_slice(&mut *source, input)? {
+            Some(slice) => header.push(slice),
+            None => header.end_input(),
+        }
+        match header
+            .read_header()
+            .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?
+        {
+            HeaderStep::Ready(reader) => break reader,
+            HeaderStep::NeedsInput(more) => header = more,
+        }
+    };
+    // Every row is kept: one chunk takes them all, a step at a time.
+    let mut table = Chunk::default();
     loop {
-        let chunk = reader.next_chunk(CHUNK_ROWS);
-        if let Some(error) = chunk.errors.first() {
+        reader.read_into(CHUNK_ROWS, &mut table);
+        if let Some(error) = table.errors.first() {
             return Err(CliError::input(format!("input `{input}`: {error}")));
         }
-        rows.extend(chunk.rows);
-        values.extend(chunk.values);
-        if chunk.done {
+        if table.done {
             break;
         }
+        if reader.needs_input() {
+            match next_slice(&mut *source, input)? {
+                Some(slice) => reader.push(slice),
+                None => reader.end_input(),
+            }
+        }
     }
-    if rows.is_empty() {
+    if table.rows.is_empty() {
         return Err(CliError::input(format!(
             "input `{input}`: {}",
             BatchError::NoRows
@@ -218,8 +262,8 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
     }
     Ok(Rows {
         layout: reader.layout().clone(),
-        rows,
-        values,
+        rows: table.rows,
+        values: table.values,
     })
 }
 
