@@ -52,12 +52,11 @@ async fn block_urls(client: &Client, patterns: &[&str]) -> Result<(), fantoccini
 }
 
 /// Installed before any script of the page runs: every largest-contentful-paint entry with the
-/// class of its element when the browser reported it.
+/// id its element had when it was painted (kept by the entry after the element has left).
 const LARGEST_PAINTS: &str = "window.__largestPaints = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    window.__largestPaints.push({ at: entry.startTime, size: entry.size,
-      class: entry.element ? entry.element.className : null });
+    window.__largestPaints.push({ at: entry.startTime, size: entry.size, id: entry.id });
   }
 }).observe({ type: 'largest-contentful-paint', buffered: true });";
 
@@ -95,9 +94,9 @@ async fn the_loading_layer_is_the_largest_paint_and_leaves_when_the_app_mounts()
             let paints = paints.as_array().expect("a list of paints");
             assert!(!paints.is_empty(), "{path}: no largest paint reported");
             for paint in paints {
-                let class = paint["class"].as_str().unwrap_or_default();
+                let id = paint["id"].as_str().unwrap_or_default();
                 assert!(
-                    class.starts_with("boot-"),
+                    id.starts_with("boot-"),
                     "{path}: a largest paint outside the loading layer: {paints:?}"
                 );
             }
