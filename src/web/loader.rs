@@ -3,6 +3,7 @@
 //! that it speaks a bundle format version this app understands, then validates and keeps it.
 //! Every failure is a typed `LoadError` shown on an error screen with a retry.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
@@ -148,21 +149,10 @@ impl ModelContext {
             checking: false,
         }));
         spawn_local(async move {
-            let prefetched = match take_prefetched_bundle().await {
-                Some(bytes) => check_bundle(bytes).ok(),
-                None => None,
-            };
-            let outcome = match prefetched {
-                Some(model) => Ok(model),
-                // Downloaded here, with progress, when the loader had not (development server,
-                // a retry) or its bytes were refused: this download's errors are the ones shown.
-                None => {
-                    fetch_and_check(MODEL_URL, move |progress| {
-                        state.set(ModelState::Loading(progress));
-                    })
-                    .await
-                }
-            };
+            let outcome = fetch_and_check(MODEL_URL, move |progress| {
+                state.set(ModelState::Loading(progress));
+            })
+            .await;
             state.set(match outcome {
                 Ok(model) => ModelState::Ready(Arc::new(model)),
                 Err(error) => ModelState::Failed(Arc::new(error)),
@@ -171,10 +161,27 @@ impl ModelContext {
     }
 }
 
+thread_local! {
+    /// The bundle `check_prefetched_bundle` checked before the app was mounted, for
+    /// `provide_model` to take.
+    static CHECKED_BEFORE_MOUNT: RefCell<Option<LoadedModel>> = const { RefCell::new(None) };
+}
+
+/// Checks the bundle the production loader downloaded, if it did, and keeps it for
+/// `provide_model`: the app then mounts with its model and renders the page once. Called by
+/// `web::start` before mounting. When there was no such download (development server) or its
+/// bytes were refused, the app downloads the bundle itself, with progress, and that download's
+/// errors are the ones shown.
+pub async fn check_prefetched_bundle() {
+    if let Some(Ok(model)) = take_prefetched_bundle().await.map(check_bundle) {
+        CHECKED_BEFORE_MOUNT.with(|slot| *slot.borrow_mut() = Some(model));
+    }
+}
+
 /// The bundle's bytes if the production loader already downloaded them (scripts/postbuild.py,
 /// step 0: it reads the bundle into memory while the wasm downloads, so they are there when the
-/// app starts instead of being read through a stream after it). Taken once, so that a retry
-/// downloads again; `None` when there was no such download or it failed.
+/// app starts instead of being read through a stream after it). Taken once; `None` when there
+/// was no such download or it failed.
 async fn take_prefetched_bundle() -> Option<Vec<u8>> {
     let window = window();
     let key = wasm_bindgen::JsValue::from_str("reorderBundlePrefetch");
@@ -187,15 +194,22 @@ async fn take_prefetched_bundle() -> Option<Vec<u8>> {
 
 /// Provides the model's state to the app and starts loading it. Call once at the app root.
 pub fn provide_model() {
+    let checked = CHECKED_BEFORE_MOUNT.with(|slot| slot.borrow_mut().take());
+    let ready = checked.is_some();
     let context = ModelContext {
-        state: RwSignal::new(ModelState::Loading(Progress {
-            received: 0,
-            total: None,
-            checking: false,
-        })),
+        state: RwSignal::new(match checked {
+            Some(model) => ModelState::Ready(Arc::new(model)),
+            None => ModelState::Loading(Progress {
+                received: 0,
+                total: None,
+                checking: false,
+            }),
+        }),
     };
     provide_context(context);
-    context.load();
+    if !ready {
+        context.load();
+    }
 }
 
 /// The app's model state.

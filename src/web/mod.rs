@@ -53,14 +53,22 @@ use crate::web::pages::predict::PredictPage;
 use crate::web::state::active_model::provide_own_model;
 use crate::web::state::language::{provide_lang, use_lang};
 
-/// Mounts the app on the document body, then takes away index.html's loading layer (`#boot`),
-/// which covered the page from its first paint until now.
+/// Checks the model bundle the page's loader downloaded (in the task that started the wasm),
+/// then, in the next task, mounts the app on the document body with its model, and takes away
+/// index.html's loading layer (`#boot`), which covered the page from its first paint until now.
+/// Two tasks rather than one long one: the browser can take input in between, and nothing is
+/// painted twice (the layer stays until the page is whole).
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
-    if let Some(boot) = document().get_element_by_id("boot") {
-        boot.remove();
-    }
+    // wasm-bindgen's own executor: Leptos's starts with the mount.
+    wasm_bindgen_futures::spawn_local(async {
+        loader::check_prefetched_bundle().await;
+        after_paint::next_task().await;
+        leptos::mount::mount_to_body(App);
+        if let Some(boot) = document().get_element_by_id("boot") {
+            boot.remove();
+        }
+    });
 }
 
 /// The whole app: shared state at the root, the shell around the routed pages.
