@@ -8,7 +8,8 @@
    the same files and the stylesheet and start the app once both are in; those links leave the
    head, and the head's classic scripts are deferred so nothing holds that paint. The model
    bundle is read into memory while the wasm downloads (`window.reorderBundlePrefetch`, taken
-   by src/web/loader.rs, which checks its digest as for its own download).
+   by src/web/loader.rs, which checks its digest as for its own download). If the app's code
+   cannot be loaded or started, the loading layer says so instead of staying as it is.
 1. CSP: the sha256 of every inline <script> (the loader) and <style> (the loading layer's) in
    index.html, written as the nginx lines `set $csp_script_hashes "...";` and
    `set $csp_style_hashes "...";` so the policy allows exactly this build's.
@@ -92,10 +93,19 @@ const sheet = add({ rel: 'stylesheet', href: CSS, integrity: CSS_INTEGRITY });
 const styled = new Promise((go) => { sheet.onload = sheet.onerror = go; });
 for (const [href, type] of PRELOADS) add({ rel: 'preload', href, as: 'fetch', crossOrigin: 'anonymous', type });
 window.reorderBundlePrefetch = fetch(BUNDLE).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
-const [bindings] = await Promise.all([import(JS), styled]);
-const wasm = await bindings.default({ module_or_path: WASM });
-window.wasmBindings = bindings;
-dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
+try {
+  const [bindings] = await Promise.all([import(JS), styled]);
+  const wasm = await bindings.default({ module_or_path: WASM });
+  window.wasmBindings = bindings;
+  dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
+} catch (error) {
+  const shown = Object.assign(document.createElement('p'), { className: 'boot-lead',
+    textContent: `The app could not start (${error}). Reload the page to try again. / Uygulama başlatılamadı; sayfayı yeniden yükleyin.` });
+  shown.setAttribute('role', 'alert');
+  shown.dataset.testid = 'boot-error';
+  document.getElementById('boot')?.append(shown);
+  throw error;
+}
 </script>"""
 
 

@@ -1,8 +1,8 @@
 //! Start-up on the release build: index.html's loading layer is the page's largest paint and
-//! leaves when the app mounts, under the app's own stylesheet; and when the model cannot be
-//! downloaded the status turns to `error` with a retry button, and once the network is back a
-//! retry loads the model. The download is blocked through chromedriver's DevTools passthrough
-//! (`Network.setBlockedURLs`).
+//! leaves when the app mounts, under the app's own stylesheet, and says so when the app's code
+//! cannot be downloaded; when the model cannot be downloaded the status turns to `error` with a
+//! retry button, and once the network is back a retry loads the model. Downloads are blocked
+//! through chromedriver's DevTools passthrough (`Network.setBlockedURLs`).
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
@@ -101,6 +101,35 @@ async fn the_loading_layer_is_the_largest_paint_and_leaves_when_the_app_mounts()
                 );
             }
         }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs a served release build: scripts/dev.sh test"]
+async fn app_code_that_cannot_be_downloaded_is_said_on_the_loading_layer() {
+    with_browser(&[], |client| async move {
+        // A first visit makes the page and its origin known, so the block applies to the load.
+        client.goto(&app_url("/model")).await?;
+        wait_for(&client, &testid("site-header")).await?;
+        block_urls(&client, &["*/instacart-reorder-*.js"]).await?;
+        client.goto(&app_url("/")).await?;
+        let said = wait_for(&client, &testid("boot-error"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            said.contains("could not start") && said.contains("Reload"),
+            "the loading layer explains: {said}"
+        );
+        let header = client
+            .find_all(fantoccini::Locator::Css(".site-header"))
+            .await?;
+        assert!(header.is_empty(), "the app did not mount");
+        block_urls(&client, &[]).await?;
+        client.refresh().await?;
+        wait_for_model(&client).await?;
         Ok(())
     })
     .await;
