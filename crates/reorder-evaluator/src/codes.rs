@@ -92,6 +92,8 @@ pub struct Forest {
     by_depth: Vec<u32>,
     /// Per group of `SINGLE_LANES` trees of `by_depth`, the largest depth.
     group_depths: Vec<u32>,
+    /// Per group of `SINGLE_LANES` trees of `by_depth`, the entry index of each tree's root.
+    group_roots: Vec<[u32; SINGLE_LANES]>,
     coders: Vec<FeatureCoder>,
 }
 
@@ -110,6 +112,12 @@ const SINK: u16 = (CODE_STRIDE - 1) as u16;
 
 type Codes = [u16; CODE_STRIDE];
 type Window = [u64; WINDOW];
+
+std::thread_local! {
+    /// The leaves of one row, one per tree, kept from call to call on each thread so that
+    /// scoring a single row neither allocates nor clears a buffer.
+    static LEAVES: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl Forest {
     pub fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
@@ -221,6 +229,10 @@ impl Forest {
                     .unwrap_or(0)
             })
             .collect();
+        let group_roots = by_depth
+            .chunks_exact(SINGLE_LANES)
+            .map(|group| std::array::from_fn(|lane| roots[group[lane] as usize]))
+            .collect();
         Some(Forest {
             nodes,
             values,
@@ -228,6 +240,7 @@ impl Forest {
             depths,
             by_depth,
             group_depths,
+            group_roots,
             coders,
         })
     }
@@ -274,25 +287,29 @@ impl Forest {
         (node as u32 >> 16) + u32::from(goes_right)
     }
 
-    /// Sum of one row's leaves, in tree order. The trees are walked `LANES` at a time in
-    /// order of depth; their leaves are kept per tree and added in tree order at the end.
+    /// Sum of one row's leaves, in tree order. The trees are walked `SINGLE_LANES` at a time in
+    /// order of depth; their leaves are kept per tree (in a buffer reused by the thread's next
+    /// call) and added in tree order at the end.
     pub fn raw(&self, row: &[f64]) -> f64 {
+        LEAVES.with(|leaves| {
+            let mut leaves = leaves.borrow_mut();
+            // Every entry is written below before it is read: no need to clear it.
+            if leaves.len() < self.roots.len() {
+                leaves.resize(self.roots.len(), 0.0);
+            }
+            self.raw_with(row, &mut leaves[..self.roots.len()])
+        })
+    }
+
+    /// `raw` with `leaves` (one entry per tree) as the scratch space for the leaves.
+    fn raw_with(&self, row: &[f64], leaves: &mut [f64]) -> f64 {
         let mut codes = [0u16; CODE_STRIDE];
         self.encode(row, &mut codes);
-        let count = self.roots.len();
-        let mut stack_leaves = [0.0f64; 1024];
-        let mut heap_leaves = Vec::new();
-        let leaves: &mut [f64] = if count <= stack_leaves.len() {
-            &mut stack_leaves[..count]
-        } else {
-            heap_leaves.resize(count, 0.0);
-            &mut heap_leaves
-        };
         let mut groups = self.by_depth.chunks_exact(SINGLE_LANES);
-        for (group, &steps) in (&mut groups).zip(&self.group_depths) {
-            let roots: [u32; SINGLE_LANES] =
-                std::array::from_fn(|lane| self.roots[group[lane] as usize]);
-            let trees: [&Window; SINGLE_LANES] = roots.map(|root| self.window(root));
+        for ((group, &steps), roots) in (&mut groups).zip(&self.group_depths).zip(&self.group_roots)
+        {
+            let trees: [&Window; SINGLE_LANES] =
+                std::array::from_fn(|lane| self.window(roots[lane]));
             let mut index = [0u32; SINGLE_LANES];
             for _ in 0..steps {
                 for lane in 0..SINGLE_LANES {
