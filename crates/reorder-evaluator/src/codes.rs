@@ -14,11 +14,14 @@
 //!   that must take the default side gets code `0` (always left) or `m + 1` (always right), and
 //!   zero and NaN read as `0.0` get the code of `0.0`. A node reads the column of its rule.
 //!
-//! Nodes are 8 bytes (`u64`: `k + 1`, first child, column), breadth first, so that a split's
-//! two children are adjacent and the next entry is `first_child + (code > k + 1)`, with no
-//! select. A leaf is an entry whose children are itself and whose bound is `u16::MAX`, which no
-//! code exceeds, so a walk may take more steps than its path is long without leaving its leaf:
-//! every walk of a tree takes exactly that tree's depth in steps, with no data-dependent branch.
+//! Nodes are 8 bytes (`u64`: column in bits 0..8, `2^24 - 1 - (k + 1)` in bits 8..32, first child
+//! in bits 32..64), breadth first, so that a split's two children are adjacent and the next
+//! entry is `first_child + (code > k + 1)`, with no select and no comparison: codes are stored
+//! shifted left by 8, and adding one to its node carries into the first child exactly when it
+//! is above `k + 1`, so a step is a load, an add and a shift. A leaf is an entry whose children
+//! are itself and whose bound field is 0, which no code carries out of, so a walk may take more
+//! steps than its path is long without leaving its leaf: every walk of a tree takes exactly that
+//! tree's depth in steps, with no data-dependent branch.
 //!
 //! Indices are tree-relative and every tree is read through a fixed window of `WINDOW` entries,
 //! and a row's codes through a fixed array of `CODE_STRIDE` entries, so the walk indexes with
@@ -77,8 +80,9 @@ struct FeatureCoder {
 /// thresholds on one feature); the caller then walks the trees' own arrays.
 #[derive(Debug, Clone)]
 pub struct Forest {
-    /// Entries of all trees, breadth first, `(k + 1) | first_child << 16 | column << 56` with
-    /// `first_child` relative to the tree's root, followed by `WINDOW` entries of padding so that
+    /// Entries of all trees, breadth first,
+    /// `column | (BOUND_FIELD - (k + 1)) << CODE_SHIFT | first_child << 32` with `first_child`
+    /// relative to the tree's root, followed by `WINDOW` entries of padding so that
     /// every tree's window is in bounds.
     nodes: Vec<u64>,
     /// The leaf value at each leaf entry (0.0 at split entries).
@@ -92,6 +96,8 @@ pub struct Forest {
     by_depth: Vec<u32>,
     /// Per group of `SINGLE_LANES` trees of `by_depth`, the largest depth.
     group_depths: Vec<u32>,
+    /// Per group of `SINGLE_LANES` trees of `by_depth`, the entry index of each tree's root.
+    group_roots: Vec<[u32; SINGLE_LANES]>,
     coders: Vec<FeatureCoder>,
 }
 
@@ -100,7 +106,7 @@ pub(crate) const LANES: usize = 8;
 /// Trees of a single row walked side by side.
 const SINGLE_LANES: usize = 16;
 /// Rows coded and scored together in a batch.
-const ROW_CHUNK: usize = 64;
+const ROW_CHUNK: usize = 32;
 /// Entries each tree is read through (a power of two): trees of up to `WINDOW / 2` leaves.
 const WINDOW: usize = 4096;
 /// Codes per row (a power of two): the columns, the sink for unused rules, the constant.
@@ -108,8 +114,22 @@ const CODE_STRIDE: usize = 256;
 /// The column written for rules no node reads.
 const SINK: u16 = (CODE_STRIDE - 1) as u16;
 
-type Codes = [u16; CODE_STRIDE];
+/// A row's codes, one per column, each stored shifted left by `CODE_SHIFT`, ready to be added
+/// to an entry.
+type Codes = [u32; CODE_STRIDE];
+/// Where a code sits in the sum of entry and code: above the column byte.
+const CODE_SHIFT: u32 = 8;
+/// The entry field a split's bound is stored in: `BOUND_FIELD - (k + 1)` in bits 8..32, so that
+/// adding a code shifted by `CODE_SHIFT` carries into bit 32 exactly when the code is above
+/// `k + 1`.
+const BOUND_FIELD: u64 = (1 << 24) - 1;
 type Window = [u64; WINDOW];
+
+std::thread_local! {
+    /// The leaves of one row, one per tree, kept from call to call on each thread so that
+    /// scoring a single row neither allocates nor clears a buffer.
+    static LEAVES: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl Forest {
     pub fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
@@ -187,8 +207,9 @@ impl Forest {
                 let relative = (entry - root) as u64;
                 depth = depth.max(level);
                 if child < 0 {
-                    // A leaf: its children are itself, and no code is above `u16::MAX`.
-                    nodes[entry] = u64::from(u16::MAX) | relative << 16;
+                    // A leaf: its children are itself, and its bound field is 0, which no code
+                    // carries out of.
+                    nodes[entry] = relative << 32;
                     values[entry] = tree.leaf_value[!child as usize];
                 } else {
                     let node = child as usize;
@@ -199,7 +220,9 @@ impl Forest {
                     let column =
                         u64::from(coder.columns[Rule::of(tree.decision_type[node]) as usize]);
                     let children = nodes.len();
-                    nodes[entry] = code | ((children - root) as u64) << 16 | column << 56;
+                    nodes[entry] = column
+                        | (BOUND_FIELD - code) << CODE_SHIFT
+                        | ((children - root) as u64) << 32;
                     nodes.extend([0, 0]);
                     values.extend([0.0, 0.0]);
                     queue.push_back((tree.left_child[node], children, level + 1));
@@ -221,6 +244,10 @@ impl Forest {
                     .unwrap_or(0)
             })
             .collect();
+        let group_roots = by_depth
+            .chunks_exact(SINGLE_LANES)
+            .map(|group| std::array::from_fn(|lane| roots[group[lane] as usize]))
+            .collect();
         Some(Forest {
             nodes,
             values,
@@ -228,6 +255,7 @@ impl Forest {
             depths,
             by_depth,
             group_depths,
+            group_roots,
             coders,
         })
     }
@@ -247,6 +275,7 @@ impl Forest {
             let high = coder.high;
             let [c_plain, c_nan_left, c_nan_right, c_zero_left, c_zero_right] =
                 coder.columns.map(|column| usize::from(column as u8));
+            let [plain, high] = [plain, high].map(|code| u32::from(code) << CODE_SHIFT);
             codes[c_plain] = plain;
             codes[c_nan_left] = if nan { 0 } else { plain };
             codes[c_nan_right] = if nan { high } else { plain };
@@ -269,30 +298,34 @@ impl Forest {
     #[inline(always)]
     fn step(tree: &Window, index: u32, codes: &Codes) -> u32 {
         let node = tree[index as usize & (WINDOW - 1)];
-        let code = codes[(node >> 56) as usize];
-        let goes_right = code > node as u16;
-        (node as u32 >> 16) + u32::from(goes_right)
+        let code = u64::from(codes[usize::from(node as u8)]);
+        // The carry out of the bound field is the step to the right child.
+        ((node + code) >> 32) as u32
     }
 
-    /// Sum of one row's leaves, in tree order. The trees are walked `LANES` at a time in
-    /// order of depth; their leaves are kept per tree and added in tree order at the end.
+    /// Sum of one row's leaves, in tree order. The trees are walked `SINGLE_LANES` at a time in
+    /// order of depth; their leaves are kept per tree (in a buffer reused by the thread's next
+    /// call) and added in tree order at the end.
     pub fn raw(&self, row: &[f64]) -> f64 {
-        let mut codes = [0u16; CODE_STRIDE];
+        LEAVES.with(|leaves| {
+            let mut leaves = leaves.borrow_mut();
+            // Every entry is written below before it is read: no need to clear it.
+            if leaves.len() < self.roots.len() {
+                leaves.resize(self.roots.len(), 0.0);
+            }
+            self.raw_with(row, &mut leaves[..self.roots.len()])
+        })
+    }
+
+    /// `raw` with `leaves` (one entry per tree) as the scratch space for the leaves.
+    fn raw_with(&self, row: &[f64], leaves: &mut [f64]) -> f64 {
+        let mut codes = [0u32; CODE_STRIDE];
         self.encode(row, &mut codes);
-        let count = self.roots.len();
-        let mut stack_leaves = [0.0f64; 1024];
-        let mut heap_leaves = Vec::new();
-        let leaves: &mut [f64] = if count <= stack_leaves.len() {
-            &mut stack_leaves[..count]
-        } else {
-            heap_leaves.resize(count, 0.0);
-            &mut heap_leaves
-        };
         let mut groups = self.by_depth.chunks_exact(SINGLE_LANES);
-        for (group, &steps) in (&mut groups).zip(&self.group_depths) {
-            let roots: [u32; SINGLE_LANES] =
-                std::array::from_fn(|lane| self.roots[group[lane] as usize]);
-            let trees: [&Window; SINGLE_LANES] = roots.map(|root| self.window(root));
+        for ((group, &steps), roots) in (&mut groups).zip(&self.group_depths).zip(&self.group_roots)
+        {
+            let trees: [&Window; SINGLE_LANES] =
+                std::array::from_fn(|lane| self.window(roots[lane]));
             let mut index = [0u32; SINGLE_LANES];
             for _ in 0..steps {
                 for lane in 0..SINGLE_LANES {
@@ -322,7 +355,7 @@ impl Forest {
     /// Sums of leaves of row-major `rows` (`num_features` values each) into `out`, in tree
     /// order.
     pub fn raw_batch(&self, rows: &[f64], num_features: usize, out: &mut [f64]) {
-        let mut codes = vec![[0u16; CODE_STRIDE]; ROW_CHUNK];
+        let mut codes = vec![[0u32; CODE_STRIDE]; ROW_CHUNK];
         for (row_chunk, out_chunk) in rows
             .chunks(ROW_CHUNK * num_features)
             .zip(out.chunks_mut(ROW_CHUNK))
