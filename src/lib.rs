@@ -30,4 +30,6 @@ pub mod envelope_js;
 #[cfg(target_arch = "wasm32")]
 pub mod file_slices;
 #[cfg(target_arch = "wasm32")]
+pub mod next_task;
+#[cfg(target_arch = "wasm32")]
 pub mod web;

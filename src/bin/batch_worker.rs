@@ -31,6 +31,7 @@ mod worker {
     use instacart_reorder::history_upload::answer_parse_history;
     use instacart_reorder::mailbox::Mailbox;
     use instacart_reorder::model::Model;
+    use instacart_reorder::next_task::next_task;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::spawn_local;
@@ -221,7 +222,6 @@ mod worker {
         let mut pending: VecDeque<Pending> = VecDeque::new();
         let mut cut_all = false;
         let mut merger = ChunkMerger::new(start.log_chunk_rows as usize);
-        let channel = web_sys::MessageChannel::new().ok();
         loop {
             while let Some(incoming) = inbox.try_take() {
                 dispatch(
@@ -308,9 +308,7 @@ mod worker {
                         Some(_) => {
                             pending.push_back(Pending::Scored(run.score(range)?));
                             // The helper may have answered meanwhile: let its message in.
-                            if let Some(channel) = &channel {
-                                yield_to_events(channel).await;
-                            }
+                            next_task().await;
                         }
                         None => pending.push_back(Pending::Scored(run.score(range)?)),
                     }
@@ -349,17 +347,6 @@ mod worker {
             Incoming::HelperLost => lose_helper(helper, run, pending),
             other => flow.handle(other),
         }
-    }
-
-    /// Lets this worker's event loop run (a task, not a microtask), so that messages that have
-    /// arrived (the helper's answers above all) reach the inbox between two ranges scored here.
-    /// A message to itself through `channel`: unlike a timer, never delayed.
-    async fn yield_to_events(channel: &web_sys::MessageChannel) {
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            channel.port1().set_onmessage(Some(&resolve));
-            let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
     /// A message from the helper: it is ready (it gets the run's setup), or a range is scored.

@@ -2,15 +2,13 @@
 //! download) is handed to `after_next_paint`: it runs once the browser has painted the next
 //! frame, or after `FALLBACK` if no frame comes (a hidden tab paints nothing). Work that must
 //! not compete with the first probability at all (opening IndexedDB, reading a remembered own
-//! model, the service worker) waits for `after_model_settles`. Work that must come soon but
-//! not in the same task as what precedes it awaits `next_task`.
+//! model, the service worker) waits for `after_model_settles`.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The longest the work waits for a frame.
 const FALLBACK: Duration = Duration::from_millis(300);
@@ -32,29 +30,6 @@ pub fn after_next_paint(work: impl FnOnce() + 'static) {
     // A task queued from the frame callback runs after that frame is painted.
     request_animation_frame(move || set_timeout(after_frame, Duration::ZERO));
     set_timeout(run(slot), FALLBACK);
-}
-
-/// Ends the current task: resolves in a new one (a message to itself, which a hidden tab does
-/// not throttle as it does timers), so that the browser can paint and take input in between.
-/// `web::start` awaits it between the bundle's checks and mounting the app: one task of the
-/// wasm's start, the checks and the first render was what a phone spent blocked (Lighthouse's
-/// total blocking time).
-pub async fn next_task() {
-    let Ok(channel) = web_sys::MessageChannel::new() else {
-        return;
-    };
-    let delivered = js_sys::Promise::new(&mut |resolve, _| {
-        channel.port1().set_onmessage(Some(resolve.unchecked_ref()));
-    });
-    if channel
-        .port2()
-        .post_message(&wasm_bindgen::JsValue::NULL)
-        .is_err()
-    {
-        return;
-    }
-    let _ = wasm_bindgen_futures::JsFuture::from(delivered).await;
-    channel.port1().set_onmessage(None);
 }
 
 /// Runs `work` once the bundled model has loaded (or failed to), after the paint that shows it:

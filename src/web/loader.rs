@@ -3,7 +3,6 @@
 //! that it speaks a bundle format version this app understands, then validates and keeps it.
 //! Every failure is a typed `LoadError` shown on an error screen with a retry.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
@@ -161,21 +160,12 @@ impl ModelContext {
     }
 }
 
-thread_local! {
-    /// The bundle `check_prefetched_bundle` checked before the app was mounted, for
-    /// `provide_model` to take.
-    static CHECKED_BEFORE_MOUNT: RefCell<Option<LoadedModel>> = const { RefCell::new(None) };
-}
-
-/// Checks the bundle the production loader downloaded, if it did, and keeps it for
-/// `provide_model`: the app then mounts with its model and renders the page once. Called by
-/// `web::start` before mounting. When there was no such download (development server) or its
-/// bytes were refused, the app downloads the bundle itself, with progress, and that download's
-/// errors are the ones shown.
-pub async fn check_prefetched_bundle() {
-    if let Some(Ok(model)) = take_prefetched_bundle().await.map(check_bundle) {
-        CHECKED_BEFORE_MOUNT.with(|slot| *slot.borrow_mut() = Some(model));
-    }
+/// The bundle the production loader downloaded, checked, if it did: `web::start` hands it to
+/// the app it mounts (`provide_model`), which then renders the page once, with its model. When
+/// there was no such download (development server) or its bytes were refused, `None`: the app
+/// downloads the bundle itself, with progress, and that download's errors are the ones shown.
+pub async fn check_prefetched_bundle() -> Option<LoadedModel> {
+    check_bundle(take_prefetched_bundle().await?).ok()
 }
 
 /// The bundle's bytes if the production loader already downloaded them (scripts/postbuild.py,
@@ -192,23 +182,20 @@ async fn take_prefetched_bundle() -> Option<Vec<u8>> {
     Some(Uint8Array::new(&buffer).to_vec())
 }
 
-/// Provides the model's state to the app and starts loading it. Call once at the app root.
-pub fn provide_model() {
-    let checked = CHECKED_BEFORE_MOUNT.with(|slot| slot.borrow_mut().take());
-    let ready = checked.is_some();
+/// Provides the model's state to the app: `checked` when the bundle was already checked
+/// (`check_prefetched_bundle`), or else a download started here. Call once at the app root.
+pub fn provide_model(checked: Option<LoadedModel>) {
     let context = ModelContext {
-        state: RwSignal::new(match checked {
-            Some(model) => ModelState::Ready(Arc::new(model)),
-            None => ModelState::Loading(Progress {
-                received: 0,
-                total: None,
-                checking: false,
-            }),
-        }),
+        state: RwSignal::new(ModelState::Loading(Progress {
+            received: 0,
+            total: None,
+            checking: false,
+        })),
     };
     provide_context(context);
-    if !ready {
-        context.load();
+    match checked {
+        Some(model) => context.state.set(ModelState::Ready(Arc::new(model))),
+        None => context.load(),
     }
 }
 

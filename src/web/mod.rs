@@ -40,7 +40,7 @@ use crate::web::after_paint::{after_model_settles, announce_settled};
 use crate::web::components::lang_toggle::LangToggle;
 use crate::web::components::model_status::ModelStatus;
 use crate::web::components::storage_banner::StorageBanner;
-use crate::web::loader::{provide_model, use_model, ModelState};
+use crate::web::loader::{provide_model, use_model, LoadedModel, ModelState};
 use crate::web::log_store::{provide_log_store, warm_up_log_store};
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
@@ -62,21 +62,22 @@ pub fn start() {
     console_error_panic_hook::set_once();
     // wasm-bindgen's own executor: Leptos's starts with the mount.
     wasm_bindgen_futures::spawn_local(async {
-        loader::check_prefetched_bundle().await;
-        after_paint::next_task().await;
-        leptos::mount::mount_to_body(App);
+        let checked = loader::check_prefetched_bundle().await;
+        crate::next_task::next_task().await;
+        leptos::mount::mount_to_body(move || view! { <App checked /> });
         if let Some(boot) = document().get_element_by_id("boot") {
             boot.remove();
         }
     });
 }
 
-/// The whole app: shared state at the root, the shell around the routed pages.
+/// The whole app: shared state at the root, the shell around the routed pages. `checked` is the
+/// model bundle already downloaded and checked before the mount, if it was.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(checked: Option<LoadedModel>) -> impl IntoView {
     provide_lang();
     provide_log_store();
-    provide_model();
+    provide_model(checked);
     let embed_config = embed::embed_config();
     provide_own_model(embed_config.is_none());
     // Off the first probability's path: after the paint that shows the model's first result.
