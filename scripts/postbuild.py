@@ -83,6 +83,7 @@ HEAD_STYLESHEET = re.compile(
 )
 BLOCKING_SCRIPT = re.compile(r"<script src=(?=\"/)")
 AFTER_FIRST_PAINT = """<script type="module">
+/*NAMES*/
 await new Promise((go) => {
   if (document.visibilityState !== 'visible') return go();
   requestAnimationFrame(() => setTimeout(go, 0));
@@ -91,7 +92,7 @@ await new Promise((go) => {
 const add = (attributes) => document.head.appendChild(Object.assign(document.createElement('link'), attributes));
 const sheet = add({ rel: 'stylesheet', href: CSS, integrity: CSS_INTEGRITY });
 const styled = new Promise((go) => { sheet.onload = sheet.onerror = go; });
-for (const [href, type] of PRELOADS) add({ rel: 'preload', href, as: 'fetch', crossOrigin: 'anonymous', type });
+add({ rel: 'preload', href: WASM, as: 'fetch', crossOrigin: 'anonymous', type: 'application/wasm' });
 window.reorderBundlePrefetch = fetch(BUNDLE).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
 try {
   const [bindings] = await Promise.all([import(JS), styled]);
@@ -112,32 +113,25 @@ try {
 def load_after_first_paint(page: str) -> str:
     """Step 0: Trunk's loader and the head's preloads -> one loader that starts after the first
     paint. Refuses a page it does not recognise rather than leave it half rewritten."""
-    if "PRELOADS = " in page or "requestAnimationFrame" in page:
+    if "const BUNDLE = " in page:
         return page
     loader = TRUNK_LOADER.search(page)
     if loader is None:
         sys.exit("postbuild: index.html has no Trunk loader in the form this script rewrites")
     js, wasm = loader["js"], loader["wasm"]
-    preloads = [m["href"] for m in HEAD_PRELOAD.finditer(page)]
-    if js not in preloads or wasm not in preloads:
-        sys.exit("postbuild: index.html's head does not preload the app's JS and wasm")
-    data = [href for href in preloads if href not in (js, wasm)]
-    bundles = [href for href in data if href.startswith("/assets/model-")]
-    if len(bundles) != 1:
-        sys.exit("postbuild: index.html has no preload of the content-addressed model bundle")
-    data.remove(bundles[0])
+    # The head preloads exactly the app's JS, its wasm and the content-addressed model bundle.
+    bundles = [
+        m["href"] for m in HEAD_PRELOAD.finditer(page) if m["href"] not in (js, wasm)
+    ]
+    if len(bundles) != 1 or not bundles[0].startswith("/assets/model-"):
+        sys.exit(f"postbuild: index.html's head preloads {bundles} besides the app; the loader expects the model bundle alone")
     sheets = list(HEAD_STYLESHEET.finditer(page))
     if len(sheets) != 1:
         sys.exit(f"postbuild: index.html links {len(sheets)} stylesheets; the loader expects the app's one")
-    fetches = [[wasm, "application/wasm"]] + [[href, ""] for href in data]
+    names = {"JS": js, "WASM": wasm, "CSS": sheets[0]["href"], "CSS_INTEGRITY": sheets[0]["integrity"],
+             "BUNDLE": bundles[0]}
     script = AFTER_FIRST_PAINT.replace(
-        "await new Promise",
-        f"const JS = {json.dumps(js)};\nconst WASM = {json.dumps(wasm)};\n"
-        f"const CSS = {json.dumps(sheets[0]['href'])};\n"
-        f"const CSS_INTEGRITY = {json.dumps(sheets[0]['integrity'])};\n"
-        f"const BUNDLE = {json.dumps(bundles[0])};\n"
-        f"const PRELOADS = {json.dumps(fetches)};\nawait new Promise",
-        1,
+        "/*NAMES*/", "\n".join(f"const {name} = {json.dumps(value)};" for name, value in names.items())
     )
     page = page[: loader.start()] + script + page[loader.end() :]
     page = HEAD_STYLESHEET.sub("", HEAD_PRELOAD.sub("", page))
