@@ -221,7 +221,15 @@ fn health_check_passes_on_a_port_other_than_7860_and_fails_with_nothing_there() 
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(requests.try_recv().ok().as_deref(), Some("/index.html"));
+    // The server thread reports the path after writing the response, which the check may have
+    // read and exited on already: wait for the report rather than race it.
+    assert_eq!(
+        requests
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .ok()
+            .as_deref(),
+        Some("/index.html")
+    );
 
     // A port where nothing listens: the check must report the container unhealthy.
     let closed = {
