@@ -1,9 +1,10 @@
 //! A worker-protocol `Envelope` as the JavaScript object `postMessage` carries:
-//! `{ json, numbers: Float64Array, bytes: Uint8Array }`, whose arrays' buffers are transferred.
+//! `{ json, numbers: Float64Array, bytes: Uint8Array, ids: BigUint64Array }`, whose arrays'
+//! buffers are transferred.
 //! Shared by the Batch page and the batch worker, which must not link the app's UI: this module
 //! uses js-sys only.
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::batch::worker_protocol::Envelope;
@@ -17,14 +18,22 @@ pub struct NotAnEnvelope {
 
 /// The object to post and the list of buffers to transfer with it.
 pub fn to_js(envelope: &Envelope) -> (Object, Array) {
+    to_js_with_bytes(envelope, &envelope.bytes)
+}
+
+/// `to_js` with `bytes` as the envelope's bytes: bytes the caller keeps (a range sent to the
+/// helper worker, kept in case it fails) are copied once, straight into the message.
+pub fn to_js_with_bytes(envelope: &Envelope, bytes: &[u8]) -> (Object, Array) {
     let object = Object::new();
     let numbers = Float64Array::from(envelope.numbers.as_slice());
-    let bytes = Uint8Array::from(envelope.bytes.as_slice());
+    let bytes = Uint8Array::from(bytes);
+    let ids = BigUint64Array::from(envelope.ids.as_slice());
     // Setting a property on a plain new object cannot fail.
     let _ = Reflect::set(&object, &"json".into(), &JsValue::from_str(&envelope.json));
     let _ = Reflect::set(&object, &"numbers".into(), &numbers);
     let _ = Reflect::set(&object, &"bytes".into(), &bytes);
-    let transfer = Array::of2(&numbers.buffer(), &bytes.buffer());
+    let _ = Reflect::set(&object, &"ids".into(), &ids);
+    let transfer = Array::of3(&numbers.buffer(), &bytes.buffer(), &ids.buffer());
     (object, transfer)
 }
 
@@ -45,10 +54,15 @@ pub fn from_js(value: &JsValue) -> Result<Envelope, NotAnEnvelope> {
         .dyn_into::<Uint8Array>()
         .map_err(|_| NotAnEnvelope { field: "bytes" })?
         .to_vec();
+    let ids = field(value, "ids")?
+        .dyn_into::<BigUint64Array>()
+        .map_err(|_| NotAnEnvelope { field: "ids" })?
+        .to_vec();
     Ok(Envelope {
         json,
         numbers,
         bytes,
+        ids,
     })
 }
 

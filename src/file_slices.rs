@@ -46,7 +46,13 @@ impl SliceRead {
 
     /// The slice's bytes, once read.
     pub async fn bytes(self) -> Result<Vec<u8>, RunFailure> {
+        Ok(self.array().await?.to_vec())
+    }
+
+    /// The slice's bytes, once read, where JavaScript holds them (to be copied once, straight
+    /// where they are wanted).
+    pub async fn array(self) -> Result<Uint8Array, RunFailure> {
         let buffer = self.buffer.await.map_err(read_failure)?;
-        Ok(Uint8Array::new(&buffer).to_vec())
+        Ok(Uint8Array::new(&buffer))
     }
 }

@@ -71,6 +71,16 @@ impl RangeCutter {
         self.start = 0;
     }
 
+    /// Appends the file's next `len` bytes, written into the cutter's own buffer by `fill` (a
+    /// slice read straight there, not read into a buffer of its own and copied).
+    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        self.pending.drain(..self.start);
+        self.start = 0;
+        let at = self.pending.len();
+        self.pending.resize(at + len, 0);
+        fill(&mut self.pending[at..]);
+    }
+
     /// Says that no bytes follow those pushed.
     pub fn end_input(&mut self) {
         self.ended = true;

@@ -228,6 +228,19 @@ impl<'m> ScoringRun<'m> {
         }
     }
 
+    /// Appends the file's next `len` bytes, written by `fill` straight into the run's buffer
+    /// once the header is read (`RangeCutter::push_with`): the same as `push`ing them.
+    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        match &mut self.stage {
+            Stage::Rows(rows) => rows.cutter.push_with(len, fill),
+            _ => {
+                let mut bytes = vec![0; len];
+                fill(&mut bytes);
+                self.push(bytes);
+            }
+        }
+    }
+
     /// Says that the file has no more bytes.
     pub fn end_input(&mut self) {
         match &mut self.stage {

@@ -22,19 +22,20 @@ use super::tally::{BatchTally, PreviewRow, TallyCounts};
 use crate::own_model::convert_own_model;
 
 /// Bumped whenever a message changes shape or meaning.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
 /// Bounds the page's memory when logging is slower than scoring.
 pub const MAX_CHUNKS_IN_FLIGHT: u32 = 4;
 
-/// A message as it crosses `postMessage`: JSON text, numbers (a `Float64Array`) and bytes (a
-/// `Uint8Array`), both transferred.
+/// A message as it crosses `postMessage`: JSON text, numbers (a `Float64Array`), bytes (a
+/// `Uint8Array`) and ids (whole numbers, a `BigUint64Array`), the arrays transferred.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Envelope {
     pub json: String,
     pub numbers: Vec<f64>,
     pub bytes: Vec<u8>,
+    pub ids: Vec<u64>,
 }
 
 /// A message that does not fit the protocol.
@@ -48,12 +49,10 @@ pub enum ProtocolError {
     Bytes { expected: usize, found: usize },
     #[error("the converted model's bundle is not UTF-8 text")]
     BundleText(#[source] std::string::FromUtf8Error),
-    #[error("a chunk of {rows} rows lists {found} {column}")]
-    Column {
-        rows: usize,
-        column: &'static str,
-        found: usize,
-    },
+    #[error(
+        "a chunk of {rows} rows carries {found} ids where it needs a user and a product id per row"
+    )]
+    Ids { rows: usize, found: usize },
 }
 
 /// Page to worker. The file to score travels beside `Start` (a `File` can be posted to a worker;
@@ -74,6 +73,10 @@ pub enum PageMessage {
     ParseHistory {
         protocol_version: u32,
     },
+    /// Before any job, from the Batch page to the worker it keeps ready for the next file: start
+    /// the helper now, so that a large file finds it loaded (its wasm compiled) instead of
+    /// waiting for it. A run of a small file, or another job, ends the helper unused.
+    PrepareHelper,
     /// From a run's worker to the helper worker it started: score ranges of this file.
     ScoreRanges(RangeSetup),
     /// Score this range (its bytes travel beside the message); the helper answers
@@ -164,21 +167,32 @@ impl PageMessage {
     }
 
     pub fn encode(&self) -> Envelope {
+        self.clone().into_envelope()
+    }
+
+    /// `encode`, moving a range's bytes into the envelope instead of copying them.
+    pub fn into_envelope(mut self) -> Envelope {
+        let bytes = match &mut self {
+            PageMessage::ScoreRange { bytes, .. } => std::mem::take(bytes),
+            _ => Vec::new(),
+        };
         Envelope {
             // Serialising these plain types cannot fail.
-            json: serde_json::to_string(self).unwrap_or_default(),
-            bytes: match self {
-                PageMessage::ScoreRange { bytes, .. } => bytes.clone(),
-                _ => Vec::new(),
-            },
+            json: serde_json::to_string(&self).unwrap_or_default(),
+            bytes,
             ..Envelope::default()
         }
     }
 
     pub fn decode(envelope: &Envelope) -> Result<PageMessage, ProtocolError> {
+        PageMessage::from_envelope(envelope.clone())
+    }
+
+    /// `decode`, moving a range's bytes out of the envelope instead of copying them.
+    pub fn from_envelope(envelope: Envelope) -> Result<PageMessage, ProtocolError> {
         let mut message: PageMessage = serde_json::from_str(&envelope.json)?;
         if let PageMessage::ScoreRange { bytes, .. } = &mut message {
-            bytes.clone_from(&envelope.bytes);
+            *bytes = envelope.bytes;
         }
         Ok(message)
     }
@@ -336,12 +350,11 @@ enum WorkerHeader {
         protocol_version: u32,
     },
     Progress(RunProgress),
-    /// numbers: the probabilities, then the values; bytes: the decisions (0/1).
+    /// numbers: the probabilities, then the values; bytes and ids: the rows' flags and ids
+    /// (`chunk_into_parts`).
     Scored {
         index: u32,
         rows: usize,
-        user_ids: Vec<Option<u64>>,
-        product_ids: Vec<Option<u64>>,
     },
     /// bytes: the CSV.
     OutputPart,
@@ -363,13 +376,12 @@ enum WorkerHeader {
         message: String,
     },
     /// numbers: the probabilities, the values, then the labelled rows' probabilities; bytes: the
-    /// decisions (0/1), the labelled rows' labels (0/1), then the range's CSV.
+    /// rows' flags (`chunk_into_parts`), the labelled rows' labels (0/1), then the range's CSV;
+    /// ids: the rows' ids.
     RangeScored {
         range_index: u64,
         end_offset: u64,
         rows: usize,
-        user_ids: Vec<Option<u64>>,
-        product_ids: Vec<Option<u64>>,
         tally: TallyCounts,
         labelled: usize,
     },
@@ -379,18 +391,17 @@ impl WorkerMessage {
     pub fn encode(self) -> Envelope {
         let mut numbers = Vec::new();
         let mut bytes = Vec::new();
+        let mut ids = Vec::new();
         let header = match self {
             WorkerMessage::Ready { protocol_version } => WorkerHeader::Ready { protocol_version },
             WorkerMessage::Progress(progress) => WorkerHeader::Progress(progress),
             WorkerMessage::Scored(chunk) => {
                 let index = chunk.index;
                 let parts = chunk_into_parts(chunk);
-                (numbers, bytes) = (parts.numbers, parts.bytes);
+                (numbers, bytes, ids) = (parts.numbers, parts.bytes, parts.ids);
                 WorkerHeader::Scored {
                     index,
                     rows: bytes.len(),
-                    user_ids: parts.user_ids,
-                    product_ids: parts.product_ids,
                 }
             }
             WorkerMessage::OutputPart(part) => {
@@ -434,7 +445,7 @@ impl WorkerMessage {
                 let (tally, labelled) = tally.into_parts();
                 let parts = chunk_into_parts(chunk);
                 let rows = parts.bytes.len();
-                (numbers, bytes) = (parts.numbers, parts.bytes);
+                (numbers, bytes, ids) = (parts.numbers, parts.bytes, parts.ids);
                 numbers.extend(labelled.iter().map(|(probability, _)| *probability));
                 bytes.extend(labelled.iter().map(|(_, label)| u8::from(*label)));
                 bytes.extend_from_slice(&output);
@@ -442,8 +453,6 @@ impl WorkerMessage {
                     range_index,
                     end_offset,
                     rows,
-                    user_ids: parts.user_ids,
-                    product_ids: parts.product_ids,
                     tally,
                     labelled: labelled.len(),
                 }
@@ -454,6 +463,7 @@ impl WorkerMessage {
             json: serde_json::to_string(&header).unwrap_or_default(),
             numbers,
             bytes,
+            ids,
         }
     }
 
@@ -462,23 +472,14 @@ impl WorkerMessage {
             json,
             mut numbers,
             mut bytes,
+            ids,
         } = envelope;
         Ok(match serde_json::from_str(&json)? {
             WorkerHeader::Ready { protocol_version } => WorkerMessage::Ready { protocol_version },
             WorkerHeader::Progress(progress) => WorkerMessage::Progress(progress),
-            WorkerHeader::Scored {
-                index,
-                rows,
-                user_ids,
-                product_ids,
-            } => WorkerMessage::Scored(chunk_from_parts(
-                index,
-                rows,
-                user_ids,
-                product_ids,
-                numbers,
-                bytes,
-            )?),
+            WorkerHeader::Scored { index, rows } => {
+                WorkerMessage::Scored(chunk_from_parts(index, rows, numbers, bytes, ids)?)
+            }
             WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
             WorkerHeader::OutputInBlob => WorkerMessage::OutputInBlob,
             WorkerHeader::Finished(mut summary) => {
@@ -518,8 +519,6 @@ impl WorkerMessage {
                 range_index,
                 end_offset,
                 rows,
-                user_ids,
-                product_ids,
                 tally,
                 labelled,
             } => {
@@ -543,7 +542,7 @@ impl WorkerMessage {
                     .into_iter()
                     .zip(flags(&labels))
                     .collect();
-                let chunk = chunk_from_parts(0, rows, user_ids, product_ids, numbers, bytes)?;
+                let chunk = chunk_from_parts(0, rows, numbers, bytes, ids)?;
                 WorkerMessage::RangeScored(ScoredRange {
                     range_index,
                     end_offset,
@@ -561,24 +560,46 @@ fn flags(bytes: &[u8]) -> Vec<bool> {
     bytes.iter().map(|&b| b != 0).collect()
 }
 
+/// A row's flags byte: its decision, and which of its ids it has.
+const FLAG_REORDER: u8 = 1;
+const FLAG_USER_ID: u8 = 2;
+const FLAG_PRODUCT_ID: u8 = 4;
+
 /// A scored chunk's columns as an envelope carries them (`Scored`, and the start of
-/// `RangeScored`): numbers (the probabilities, then the values), bytes (the decisions, 0/1), and
-/// the ids (in the JSON).
+/// `RangeScored`), never as JSON (a chunk's 40,000 ids as text cost both sides more than the
+/// scores): numbers (the probabilities, then the values), bytes (a byte of flags per row: the
+/// decision and which ids the row has) and ids (the user ids, then the product ids; 0 where the
+/// row has none).
 struct ChunkParts {
     numbers: Vec<f64>,
     bytes: Vec<u8>,
-    user_ids: Vec<Option<u64>>,
-    product_ids: Vec<Option<u64>>,
+    ids: Vec<u64>,
 }
 
 fn chunk_into_parts(chunk: ScoredChunk) -> ChunkParts {
     let mut numbers = chunk.probabilities;
     numbers.extend_from_slice(&chunk.values);
+    let flag = |present: bool, flag: u8| if present { flag } else { 0 };
+    let bytes = chunk
+        .decisions
+        .iter()
+        .zip(chunk.user_ids.iter().zip(&chunk.product_ids))
+        .map(|(&decision, (user, product))| {
+            flag(decision, FLAG_REORDER)
+                | flag(user.is_some(), FLAG_USER_ID)
+                | flag(product.is_some(), FLAG_PRODUCT_ID)
+        })
+        .collect();
+    let ids = chunk
+        .user_ids
+        .iter()
+        .chain(&chunk.product_ids)
+        .map(|id| id.unwrap_or(0))
+        .collect();
     ChunkParts {
         numbers,
-        bytes: chunk.decisions.iter().map(|&d| u8::from(d)).collect(),
-        user_ids: chunk.user_ids,
-        product_ids: chunk.product_ids,
+        bytes,
+        ids,
     }
 }
 
@@ -586,10 +607,9 @@ fn chunk_into_parts(chunk: ScoredChunk) -> ChunkParts {
 fn chunk_from_parts(
     index: u32,
     rows: usize,
-    user_ids: Vec<Option<u64>>,
-    product_ids: Vec<Option<u64>>,
     mut numbers: Vec<f64>,
     bytes: Vec<u8>,
+    ids: Vec<u64>,
 ) -> Result<ScoredChunk, ProtocolError> {
     if bytes.len() != rows {
         return Err(ProtocolError::Bytes {
@@ -597,17 +617,11 @@ fn chunk_from_parts(
             found: bytes.len(),
         });
     }
-    for (column, found) in [
-        ("user ids", user_ids.len()),
-        ("product ids", product_ids.len()),
-    ] {
-        if found != rows {
-            return Err(ProtocolError::Column {
-                rows,
-                column,
-                found,
-            });
-        }
+    if ids.len() != 2 * rows {
+        return Err(ProtocolError::Ids {
+            rows,
+            found: ids.len(),
+        });
     }
     if numbers.len() < rows || (rows == 0 && !numbers.is_empty()) {
         return Err(ProtocolError::Numbers {
@@ -621,11 +635,23 @@ fn chunk_from_parts(
             found: numbers.len(),
         });
     }
+    let (user_ids, product_ids) = ids.split_at(rows);
+    let id_column = |ids: &[u64], flag: u8| -> Vec<Option<u64>> {
+        ids.iter()
+            .zip(&bytes)
+            .map(|(&id, &flags)| (flags & flag != 0).then_some(id))
+            .collect()
+    };
+    let user_ids = id_column(user_ids, FLAG_USER_ID);
+    let product_ids = id_column(product_ids, FLAG_PRODUCT_ID);
     let values = numbers.split_off(rows);
     Ok(ScoredChunk {
         index,
         probabilities: numbers,
-        decisions: flags(&bytes),
+        decisions: bytes
+            .iter()
+            .map(|&flags| flags & FLAG_REORDER != 0)
+            .collect(),
         user_ids,
         product_ids,
         values,

@@ -5,7 +5,9 @@
 //! large file it starts a second copy of itself as a helper (`ScoreRanges`): the run's ranges of
 //! records go to whichever of the two is free, and the run puts them back in file order, so the
 //! output is the one a single scorer writes while both cores work. A helper that fails or does
-//! not start leaves its ranges to the run's worker. It
+//! not start leaves its ranges to the run's worker. The Batch page keeps a worker ready for the
+//! next file and asks it to start its helper ahead (`PrepareHelper`), so a run does not wait for
+//! the helper's wasm to load and compile; a run of a small file, or another job, ends it. It
 //! also converts the own-model page's `model.txt` (`ConvertModel`: the posted `File` read whole,
 //! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback) and
 //! reads the history page's order files (`ParseHistory`: each posted `File` read whole, at most
@@ -60,6 +62,9 @@ mod worker {
     /// The second worker of a run; terminated when dropped.
     struct Helper {
         worker: web_sys::Worker,
+        /// Its `Ready` came: it can take the run's setup.
+        loaded: bool,
+        /// It has the run's setup and takes ranges.
         ready: bool,
         /// Ranges sent and not answered yet, oldest first (kept to score here if it fails).
         sent: VecDeque<RowRange>,
@@ -107,6 +112,7 @@ mod worker {
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             Some(Helper {
                 worker,
+                loaded: false,
                 ready: false,
                 sent: VecDeque::new(),
                 _on_message: on_message,
@@ -117,6 +123,21 @@ mod worker {
         fn post(&self, message: &PageMessage) {
             let (object, transfer) = envelope_js::to_js(&message.encode());
             let _ = self.worker.post_message_with_transfer(&object, &transfer);
+        }
+
+        /// Sends `range` to be scored and keeps it (to score here if the helper fails): its
+        /// bytes are copied once, into the message.
+        fn send(&mut self, range: RowRange) {
+            let header = PageMessage::ScoreRange {
+                index: range.index,
+                line: range.line,
+                offset: range.offset,
+                bytes: Vec::new(),
+            };
+            let envelope = header.encode();
+            let (object, transfer) = envelope_js::to_js_with_bytes(&envelope, &range.bytes);
+            let _ = self.worker.post_message_with_transfer(&object, &transfer);
+            self.sent.push_back(range);
         }
 
         fn has_room(&self) -> bool {
@@ -142,6 +163,8 @@ mod worker {
         fn handle(&mut self, incoming: Incoming) -> Result<(), RunFailure> {
             match incoming {
                 Incoming::Message(PageMessage::Cancel) => self.cancelled = true,
+                // The helper is prepared already, or being started by the run.
+                Incoming::Message(PageMessage::PrepareHelper) => {}
                 Incoming::Message(PageMessage::ChunkLogged { .. }) => {
                     self.in_flight = self.in_flight.saturating_sub(1)
                 }
@@ -167,8 +190,12 @@ mod worker {
     /// Posts a part of the scored CSV as a `Blob` made here (the page keeps it as it is), or as
     /// bytes if no `Blob` can be made.
     fn post_output(scope: &DedicatedWorkerGlobalScope, part: Vec<u8>) {
-        let bytes = js_sys::Array::of1(&js_sys::Uint8Array::from(part.as_slice()));
-        match web_sys::Blob::new_with_u8_array_sequence(&bytes) {
+        // SAFETY: the view is read by the `Blob` constructor, which copies the bytes, before
+        // anything else runs here (no allocation can move the wasm memory under it) and before
+        // `part` is dropped.
+        let view = unsafe { js_sys::Uint8Array::view(&part) };
+        let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view));
+        match blob {
             Ok(blob) => {
                 let (object, transfer) = envelope_js::to_js(&WorkerMessage::OutputInBlob.encode());
                 let _ = js_sys::Reflect::set(&object, &"blob".into(), &blob);
@@ -184,12 +211,14 @@ mod worker {
         let _ = scope.post_message_with_transfer(&object, &transfer);
     }
 
-    /// Runs the whole file; the `Err` is the run's failure, posted by the caller.
+    /// Runs the whole file, with the helper prepared before the run if there is one; the `Err`
+    /// is the run's failure, posted by the caller.
     async fn run(
         scope: &DedicatedWorkerGlobalScope,
         start: StartRun,
         file: web_sys::File,
         inbox: &Rc<Mailbox<Incoming>>,
+        prepared: Option<Helper>,
     ) -> Result<(), RunFailure> {
         if start.protocol_version != PROTOCOL_VERSION {
             return Err(RunFailure::VersionMismatch {
@@ -215,8 +244,10 @@ mod worker {
         let mut next_read: Option<SliceRead> = None;
         let mut flow = Flow::default();
         let mut last_progress = f64::NEG_INFINITY;
-        let mut helper: Option<Helper> = None;
-        let mut helper_tried = false;
+        // The prepared helper's messages are taken from the start; whether the run keeps it is
+        // decided at the first range.
+        let mut helper: Option<Helper> = prepared;
+        let mut helper_decided = false;
         // Ranges the helper scored: the run says how many workers scored.
         let mut helped = 0u64;
         let mut pending: VecDeque<Pending> = VecDeque::new();
@@ -284,7 +315,8 @@ mod worker {
                         Some(read) => read,
                         None => SliceRead::start(&file, offset, end)?,
                     };
-                    run.push(read.bytes().await?);
+                    let slice = read.array().await?;
+                    run.push_with(slice.length() as usize, |buffer| slice.copy_to(buffer));
                     offset = end;
                     // The next slice comes from disk while this one is scored.
                     if offset < total {
@@ -295,15 +327,22 @@ mod worker {
                 NextRange::NeedsInput => run.end_input(),
                 NextRange::Finished => cut_all = true,
                 NextRange::Range(range) => {
-                    if !helper_tried && total.saturating_sub(range.offset) >= HELPER_FROM_BYTES {
-                        helper_tried = true;
-                        helper = Helper::start(inbox);
+                    if !helper_decided {
+                        helper_decided = true;
+                        if total.saturating_sub(range.offset) >= HELPER_FROM_BYTES {
+                            if helper.is_none() {
+                                helper = Helper::start(inbox);
+                            }
+                            offer_setup(&mut helper, &start, &run);
+                        } else {
+                            // A small file: a prepared helper ends unused.
+                            helper = None;
+                        }
                     }
                     match &mut helper {
                         Some(helper) if helper.has_room() => {
-                            helper.post(&PageMessage::score_range(range.clone()));
                             pending.push_back(Pending::WithHelper(range.index));
-                            helper.sent.push_back(range);
+                            helper.send(range);
                         }
                         Some(_) => {
                             pending.push_back(Pending::Scored(run.score(range)?));
@@ -363,16 +402,9 @@ mod worker {
         };
         match message {
             WorkerMessage::Ready { protocol_version } if protocol_version == PROTOCOL_VERSION => {
-                match run.scorer() {
-                    Some(scorer) => {
-                        link.post(&PageMessage::ScoreRanges(
-                            scorer.setup(start.bundle_json.clone()),
-                        ));
-                        link.ready = true;
-                        Ok(())
-                    }
-                    None => lose_helper(helper, run, pending),
-                }
+                link.loaded = true;
+                offer_setup(helper, start, run);
+                Ok(())
             }
             WorkerMessage::RangeScored(scored)
                 if link.sent.front().map(|range| range.index) == Some(scored.range_index) =>
@@ -389,6 +421,21 @@ mod worker {
             }
             // Anything else (a failure, another version, an answer out of turn): no more help.
             _ => lose_helper(helper, run, pending),
+        }
+    }
+
+    /// Gives a loaded helper the run's setup once the run has read the file's header (a helper
+    /// prepared before the run may load first); from then on it takes ranges.
+    fn offer_setup(helper: &mut Option<Helper>, start: &StartRun, run: &ScoringRun<'_>) {
+        let Some(link) = helper else { return };
+        if !link.loaded || link.ready {
+            return;
+        }
+        if let Some(scorer) = run.scorer() {
+            link.post(&PageMessage::ScoreRanges(
+                scorer.setup(start.bundle_json.clone()),
+            ));
+            link.ready = true;
         }
     }
 
@@ -471,6 +518,8 @@ mod worker {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let inbox: Rc<Mailbox<Incoming>> = Rc::new(Mailbox::new());
         let mut started = false;
+        // The helper started ahead for the next run (`PrepareHelper`).
+        let mut prepared: Option<Helper> = None;
         // Set when this worker is a run's helper (`ScoreRanges`).
         let mut helping: Option<(Model, RangeSetup)> = None;
         let on_message = {
@@ -480,9 +529,21 @@ mod worker {
                 let message = envelope_js::from_js(&data)
                     .map_err(|error| error.to_string())
                     .and_then(|envelope| {
-                        PageMessage::decode(&envelope).map_err(|error| error.to_string())
+                        PageMessage::from_envelope(envelope).map_err(|error| error.to_string())
                     });
+                // Any job but a run ends a prepared helper unused.
+                if !matches!(
+                    message,
+                    Ok(PageMessage::Start(_) | PageMessage::PrepareHelper)
+                ) {
+                    prepared = None;
+                }
                 match message {
+                    Ok(PageMessage::PrepareHelper) if !started => {
+                        if prepared.is_none() {
+                            prepared = Helper::start(&inbox);
+                        }
+                    }
                     Ok(PageMessage::ScoreRanges(setup)) if !started => {
                         started = true;
                         if setup.protocol_version != PROTOCOL_VERSION {
@@ -533,8 +594,9 @@ mod worker {
                             return;
                         };
                         let (scope, inbox) = (scope.clone(), Rc::clone(&inbox));
+                        let prepared = prepared.take();
                         spawn_local(async move {
-                            if let Err(failure) = run(&scope, start, file, &inbox).await {
+                            if let Err(failure) = run(&scope, start, file, &inbox, prepared).await {
                                 post(&scope, WorkerMessage::Failed(failure));
                             }
                         });

@@ -22,7 +22,7 @@ use crate::prediction_log::{BatchChunk, BatchRun};
 use crate::web::fetch::js_message;
 use crate::web::log_store::{LogStoreError, LogStoreHandle};
 use crate::web::state::active_model::ActiveModel;
-use crate::web::worker_link::WorkerLink;
+use crate::web::worker_link::{WarmWorker, WorkerLink};
 
 /// Bytes read from the file at a time.
 const SLICE_BYTES: u64 = 8 << 20;
@@ -205,14 +205,20 @@ impl Collector {
     }
 }
 
-/// Scores `file` in the worker. `Err(None)`: the worker could not take the run (the caller
-/// scores on the main thread); `Err(Some(..))`: the run failed.
+/// Scores `file` in the worker (`warm`, started ahead, or one started now). `Err(None)`: the
+/// worker could not take the run (the caller scores on the main thread); `Err(Some(..))`: the
+/// run failed.
 async fn run_in_worker(
     file: &web_sys::File,
+    warm: Option<WarmWorker>,
     collector: &mut Collector,
     cancel: RwSignal<bool>,
 ) -> Result<RunSummary, Option<RunFailure>> {
-    let link = WorkerLink::start().await.map_err(|why| {
+    let link = match warm {
+        Some(warm) => warm.take().await,
+        None => WorkerLink::start().await,
+    };
+    let link = link.map_err(|why| {
         web_sys::console::warn_1(&JsValue::from_str(&format!(
             "batch: scoring on the main thread: {why}"
         )));
@@ -335,11 +341,13 @@ async fn run_here(
     run.finish(cancelled)
 }
 
-/// Scores `file` with the active model, in the worker if it can, else on the main thread;
-/// `progress` follows the run and setting `cancel` stops it after the current chunk. The rows go
-/// to the log with their feature values only with `keep_values`.
+/// Scores `file` with the active model, in the worker if it can (`warm`, when the page started
+/// one ahead), else on the main thread; `progress` follows the run and setting `cancel` stops it
+/// after the current chunk. The rows go to the log with their feature values only with
+/// `keep_values`.
 pub async fn run_batch(
     file: web_sys::File,
+    warm: Option<WarmWorker>,
     active: ActiveModel,
     log: LogStoreHandle,
     progress: RwSignal<RunProgress>,
@@ -365,7 +373,7 @@ pub async fn run_batch(
         keep_values,
     };
     let mut collector = new_collector();
-    match run_in_worker(&file, &mut collector, cancel).await {
+    match run_in_worker(&file, warm, &mut collector, cancel).await {
         Ok(summary) => {
             let outcome = timed(collector.into_outcome(file.name(), summary, true));
             // Drawing the results is a task of its own too.

@@ -4,6 +4,7 @@
 //! starts a fresh worker and waits for its `Ready`; it answers `Err` (why) when no worker can be
 //! used (none starts, it fails to load, or it speaks another protocol version), and the caller
 //! then does the job on the main thread. One job per worker; it is terminated when dropped.
+//! `WarmWorker` starts one ahead of its job (the Batch page keeps one for the next file).
 
 use std::rc::Rc;
 
@@ -27,6 +28,37 @@ enum FromWorker {
     /// The worker's script failed (to load, or later).
     Failed(String),
     TimedOut,
+}
+
+/// A worker started ahead of its job, with its helper asked to start too
+/// (`PageMessage::PrepareHelper`), so a file chosen later finds both loaded and compiled instead
+/// of waiting for them. Dropped unused, the worker is terminated (as soon as it has started, if
+/// it is still starting).
+pub struct WarmWorker {
+    started: Rc<Mailbox<Result<WorkerLink, String>>>,
+}
+
+impl WarmWorker {
+    /// Starts a worker; `on_settled` hears whether it is ready (`true`) or cannot be used.
+    pub fn start(on_settled: impl FnOnce(bool) + 'static) -> WarmWorker {
+        let started = Rc::new(Mailbox::new());
+        let slot = Rc::clone(&started);
+        wasm_bindgen_futures::spawn_local(async move {
+            let link = WorkerLink::start().await;
+            if let Ok(link) = &link {
+                // If this cannot be posted, the run starts its helper itself, as it would.
+                let _ = link.post(&PageMessage::PrepareHelper, None);
+            }
+            on_settled(link.is_ok());
+            slot.post(link);
+        });
+        WarmWorker { started }
+    }
+
+    /// The worker once it is ready, or why it cannot be used (as `WorkerLink::start`).
+    pub async fn take(self) -> Result<WorkerLink, String> {
+        self.started.take().await
+    }
 }
 
 /// A started batch worker; terminated when dropped.

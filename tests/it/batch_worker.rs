@@ -117,6 +117,7 @@ fn page_messages_survive_their_envelope() {
             bytes: b"1,\"a\r\nb\"\r\n".to_vec(),
         },
         PageMessage::Cancel,
+        PageMessage::PrepareHelper,
         PageMessage::ConvertModel(ConvertModel {
             protocol_version: PROTOCOL_VERSION,
             feature_names_json: Some("[\"a\",\"b\"]".to_owned()),
@@ -128,6 +129,30 @@ fn page_messages_survive_their_envelope() {
             message
         );
     }
+}
+
+#[test]
+fn ids_travel_as_whole_numbers_with_zero_apart_from_none() {
+    let chunk = ScoredChunk {
+        index: 0,
+        probabilities: vec![0.1, 0.2, 0.3],
+        decisions: vec![true, false, true],
+        user_ids: vec![Some(0), None, Some(u64::MAX)],
+        product_ids: vec![None, Some(0), Some(1 << 53 | 1)],
+        values: Vec::new(),
+    };
+    let envelope = WorkerMessage::Scored(chunk.clone()).encode();
+    assert!(
+        !envelope.json.contains("ids"),
+        "ids are not written as JSON: {}",
+        envelope.json
+    );
+    let WorkerMessage::Scored(back) = WorkerMessage::decode(envelope).expect("decodes") else {
+        panic!("a chunk comes back a chunk");
+    };
+    assert_eq!(back.user_ids, chunk.user_ids);
+    assert_eq!(back.product_ids, chunk.product_ids);
+    assert_eq!(back.decisions, chunk.decisions);
 }
 
 #[test]
@@ -163,6 +188,21 @@ fn malformed_envelopes_are_refused() {
             expected: 2,
             found: 1
         })
+    ));
+
+    let mut no_ids = WorkerMessage::Scored(ScoredChunk {
+        index: 0,
+        probabilities: vec![0.5],
+        decisions: vec![true],
+        user_ids: vec![Some(1)],
+        product_ids: vec![Some(2)],
+        values: Vec::new(),
+    })
+    .encode();
+    no_ids.ids.pop();
+    assert!(matches!(
+        WorkerMessage::decode(no_ids),
+        Err(ProtocolError::Ids { rows: 1, found: 1 })
     ));
 
     let mut labels = WorkerMessage::Finished(RunSummary {
@@ -380,6 +420,38 @@ fn a_run_in_slices_writes_what_reorder_predict_writes() {
             .expect("scores");
         assert_eq!(first.probabilities[0].to_bits(), probability[0].to_bits());
         assert_eq!(first.decisions[0], model.is_reorder(probability[0]));
+    }
+}
+
+#[test]
+fn slices_written_straight_into_the_run_are_read_as_pushed_ones() {
+    let model = model();
+    let bytes = batch_file(&model, 60);
+    let expected = predict_like_the_cli(&model, &bytes);
+    for slice in [1, 64, 1000, bytes.len()] {
+        let mut run = ScoringRun::new(&model, bytes.len() as u64, 5, 3);
+        let mut slices = bytes.chunks(slice);
+        let mut output = Vec::new();
+        let mut rows = 0;
+        loop {
+            match run.step(7).expect("runs") {
+                RunStep::NeedsInput => match slices.next() {
+                    Some(slice) => {
+                        run.push_with(slice.len(), |buffer| buffer.copy_from_slice(slice))
+                    }
+                    None => run.end_input(),
+                },
+                RunStep::Scored(chunk) => rows += chunk.len(),
+                RunStep::Finished => break,
+            }
+            output.extend(run.take_output());
+        }
+        assert_eq!(rows, 59, "slices of {slice} bytes");
+        assert_eq!(
+            String::from_utf8_lossy(&output),
+            String::from_utf8_lossy(&expected),
+            "slices of {slice} bytes"
+        );
     }
 }
 

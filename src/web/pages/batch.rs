@@ -7,6 +7,11 @@
 //! `reordered` or `label` column the page shows how the threshold trades precision for recall on
 //! that file. `batch-results` says where the file was scored (`data-scored-in`).
 //!
+//! The worker for the next file is started as the page opens, and again after each run
+//! (`WarmWorker`, with its helper): a file chosen then finds both loaded and compiled, and the
+//! page says so (`data-scorer`: `starting`, `ready`, or `unavailable` when the main thread will
+//! score).
+//!
 //! The worker also sorts the labelled rows and draws both curves (`RunSummary`), so the page
 //! only builds the what-if threshold's table, in one pass.
 //!
@@ -34,6 +39,7 @@ use crate::web::log_store::use_log_store;
 use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;
 use crate::web::state::language::use_lang;
+use crate::web::worker_link::WarmWorker;
 
 /// The setting that remembers whether batch rows are logged with their feature values.
 const KEEP_VALUES_SETTING: &str = "batch-keep-values";
@@ -67,6 +73,18 @@ pub fn BatchPage() -> impl IntoView {
     // Off unless asked for: the rows' input is the file itself, and a million rows' values are
     // 328 MB of the browser's storage (prediction_log::batch_runs).
     let keep_values = RwSignal::new(load_setting(KEEP_VALUES_SETTING).as_deref() == Some("1"));
+    // The worker the next file goes to, started ahead.
+    let scorer = RwSignal::new("starting");
+    let warm = StoredValue::new_local(None::<WarmWorker>);
+    let prepare_worker = move || {
+        let _ = scorer.try_set("starting");
+        let worker = WarmWorker::start(move |ready| {
+            let _ = scorer.try_set(if ready { "ready" } else { "unavailable" });
+        });
+        // A page that has gone meanwhile gives it back, and it is terminated.
+        let _ = warm.try_set_value(Some(worker));
+    };
+    prepare_worker();
 
     let start = move |file: web_sys::File| {
         let Some(model) = active.get_untracked() else {
@@ -92,9 +110,11 @@ pub fn BatchPage() -> impl IntoView {
             ..RunProgress::default()
         });
         state.set(RunState::Running);
+        let worker = warm.try_update_value(Option::take).flatten();
         spawn_local(async move {
             let result = run_batch(
                 file,
+                worker,
                 model,
                 log,
                 progress,
@@ -102,10 +122,11 @@ pub fn BatchPage() -> impl IntoView {
                 keep_values.get_untracked(),
             )
             .await;
-            state.set(match result {
+            let _ = state.try_set(match result {
                 Ok(outcome) => RunState::Finished(Arc::new(outcome)),
                 Err(message) => RunState::Failed(message),
             });
+            prepare_worker();
         });
     };
 
@@ -130,7 +151,7 @@ pub fn BatchPage() -> impl IntoView {
     let running = move || matches!(state.get(), RunState::Running);
 
     view! {
-        <section data-testid="page-batch" class="batch">
+        <section data-testid="page-batch" class="batch" data-scorer=move || scorer.get()>
             <h1>{move || lang.get().pick("Score a file", "Dosya puanla")}</h1>
             <p class="lead">
                 {move || lang.get().pick(
