@@ -14,12 +14,17 @@ use crate::harness::{app_url, testid, wait_for, wait_for_model, with_browser};
 /// A stand-in for `Worker` that says it is ready in protocol version 0 and ignores the rest.
 const OLD_WORKER: &str = "window.Worker = class {     constructor() { setTimeout(() => this.onmessage && this.onmessage({ data: {         json: '{\"type\":\"ready\",\"protocol_version\":0}',         numbers: new Float64Array(0), bytes: new Uint8Array(0) } }), 10); }     postMessage() {} terminate() {} };";
 
-/// Scores the labelled fixture on a fresh Batch page after running `setup` there; returns
-/// where it was scored.
+/// Scores the labelled fixture on a fresh Batch page, opened (within the app) after running
+/// `setup`, so the worker the page starts as it opens meets it; returns where it was scored.
 async fn scored_in(client: &Client, setup: &str) -> Result<String, fantoccini::error::CmdError> {
-    client.goto(&app_url("/batch")).await?;
+    client.goto(&app_url("/")).await?;
     wait_for_model(client).await?;
     client.execute(setup, vec![]).await?;
+    wait_for(client, &testid("nav-batch"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, &testid("page-batch")).await?;
     wait_for(client, &testid("batch-file"))
         .await?
         .send_keys(&labelled_fixture())
@@ -112,6 +117,47 @@ async fn the_worker_scores_the_file_and_the_page_takes_over_when_it_cannot() {
         let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
         assert_eq!(scored_in(&client, no_workers).await?, "page");
         assert_eq!(scored_in(&client, OLD_WORKER).await?, "page");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn the_page_keeps_a_worker_ready_for_each_next_file() {
+    with_browser(&[], |client| async move {
+        client.goto(&app_url("/batch")).await?;
+        wait_for_model(&client).await?;
+        let page = |state: &str| format!("[data-testid=\"page-batch\"][data-scorer=\"{state}\"]");
+        for _ in 0..2 {
+            wait_for(&client, &page("ready")).await?;
+            wait_for(&client, &testid("batch-file"))
+                .await?
+                .send_keys(&labelled_fixture())
+                .await?;
+            // The run has the worker; once it is over, the next file's worker is started.
+            wait_for(&client, &page("ready")).await?;
+            let results = wait_for(&client, &testid("batch-results")).await?;
+            assert_eq!(results.attr("data-rows").await?.as_deref(), Some("300"));
+            assert_eq!(
+                results.attr("data-scored-in").await?.as_deref(),
+                Some("worker")
+            );
+        }
+        // A browser without workers: the page says so before a file is chosen.
+        client.goto(&app_url("/")).await?;
+        wait_for_model(&client).await?;
+        client
+            .execute(
+                "window.Worker = function () { throw new Error('no workers here'); };",
+                vec![],
+            )
+            .await?;
+        wait_for(&client, &testid("nav-batch"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, &page("unavailable")).await?;
         Ok(())
     })
     .await;

@@ -9,8 +9,8 @@
 //!
 //! The worker for the next file is started as the page opens, and again after each run
 //! (`WarmWorker`, with its helper): a file chosen then finds both loaded and compiled, and the
-//! page says so (`data-scorer`: `starting`, `ready`, or `unavailable` when the main thread will
-//! score).
+//! page says so (`data-scorer`: `starting`, `ready`, `busy` while a run has it, or
+//! `unavailable` when the main thread will score).
 //!
 //! The worker also sorts the labelled rows and draws both curves (`RunSummary`), so the page
 //! only builds the what-if threshold's table, in one pass.
@@ -111,6 +111,7 @@ pub fn BatchPage() -> impl IntoView {
         });
         state.set(RunState::Running);
         let worker = warm.try_update_value(Option::take).flatten();
+        scorer.set("busy");
         spawn_local(async move {
             let result = run_batch(
                 file,
