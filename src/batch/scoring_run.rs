@@ -344,6 +344,11 @@ impl<'m> ScoringRun<'m> {
         }
     }
 
+    /// Bytes of scored CSV put in order and not taken yet.
+    pub fn output_bytes(&self) -> usize {
+        self.output.len()
+    }
+
     /// The scored CSV put in order since the last call (the first part starts with the header).
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.output)
