@@ -9,7 +9,7 @@
 //! the cut is found by the CSV reader itself, so a quoted cell with line breaks, a CR-only file
 //! or a CRLF split across slices are cut where the reader would end a record.
 
-use super::records::{RecordSplitter, Split};
+use super::records::{bytes_equal_to, RecordSplitter, Split};
 
 /// Whole records of the file, and where they start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,14 +226,6 @@ fn no_break_after(
         memchr::memrchr(b'\n', &bytes[..trouble])?
     };
     (breaks > 0).then_some((last + 1, breaks))
-}
-
-/// The high bit of each byte of `word` that equals `byte`, and no other bit (no carry crosses
-/// bytes: each sum is below 0x100).
-fn bytes_equal_to(word: u64, byte: u8) -> u64 {
-    const LOW_SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let zeros = word ^ u64::from_le_bytes([byte; 8]);
-    !(((zeros & LOW_SEVEN) + LOW_SEVEN) | zeros | LOW_SEVEN)
 }
 
 /// The cut after `max_records` records as the CSV reader, started on `line`, finds them (or
