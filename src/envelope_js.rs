@@ -4,7 +4,7 @@
 //! Shared by the Batch page and the batch worker, which must not link the app's UI: this module
 //! uses js-sys only.
 
-use js_sys::{Array, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::batch::worker_protocol::Envelope;
@@ -18,15 +18,32 @@ pub struct NotAnEnvelope {
 
 /// The object to post and the list of buffers to transfer with it.
 pub fn to_js(envelope: &Envelope) -> (Object, Array) {
-    to_js_with_bytes(envelope, &envelope.bytes)
+    to_js_carrying(envelope, Uint8Array::from(envelope.bytes.as_slice()))
 }
 
-/// `to_js` with `bytes` as the envelope's bytes: bytes the caller keeps (a range sent to the
-/// helper worker, kept in case it fails) are copied once, straight into the message.
-pub fn to_js_with_bytes(envelope: &Envelope, bytes: &[u8]) -> (Object, Array) {
+/// `to_js` with `bytes` as the envelope's bytes (bytes the caller keeps: a range sent to the
+/// helper worker, kept in case it fails), copied once, into `spare` (a buffer that came back
+/// from the receiver, `spare_of`) when it is large enough. A new buffer is made a quarter larger
+/// than the bytes, so that it can carry the next ranges too (ranges differ a little in size):
+/// a run's ranges then leave no buffers behind for the garbage collector in either worker.
+pub fn to_js_reusing(
+    envelope: &Envelope,
+    bytes: &[u8],
+    spare: Option<ArrayBuffer>,
+) -> (Object, Array) {
+    let length = bytes.len() as u32;
+    let buffer = match spare {
+        Some(spare) if spare.byte_length() >= length => spare,
+        _ => ArrayBuffer::new(length.saturating_add(length / 4)),
+    };
+    let view = Uint8Array::new_with_byte_offset_and_length(&buffer, 0, length);
+    view.copy_from(bytes);
+    to_js_carrying(envelope, view)
+}
+
+fn to_js_carrying(envelope: &Envelope, bytes: Uint8Array) -> (Object, Array) {
     let object = Object::new();
     let numbers = Float64Array::from(envelope.numbers.as_slice());
-    let bytes = Uint8Array::from(bytes);
     let ids = BigUint64Array::from(envelope.ids.as_slice());
     // Setting a property on a plain new object cannot fail.
     let _ = Reflect::set(&object, &"json".into(), &JsValue::from_str(&envelope.json));
@@ -35,6 +52,30 @@ pub fn to_js_with_bytes(envelope: &Envelope, bytes: &[u8]) -> (Object, Array) {
     let _ = Reflect::set(&object, &"ids".into(), &ids);
     let transfer = Array::of3(&numbers.buffer(), &bytes.buffer(), &ids.buffer());
     (object, transfer)
+}
+
+/// The buffer under a received envelope's bytes, to hand back to its sender for reuse
+/// (`give_back`) once the bytes are copied out.
+pub fn bytes_buffer_of(value: &JsValue) -> Option<ArrayBuffer> {
+    let bytes = Reflect::get(value, &"bytes".into()).ok()?;
+    bytes
+        .dyn_into::<Uint8Array>()
+        .ok()
+        .map(|bytes| bytes.buffer())
+}
+
+/// Adds `buffer` to a message about to be posted, as `spare`, transferred with it.
+pub fn give_back(object: &Object, transfer: &Array, buffer: ArrayBuffer) {
+    let _ = Reflect::set(object, &"spare".into(), &buffer);
+    transfer.push(&buffer);
+}
+
+/// The buffer a received message gave back (`give_back`), if any.
+pub fn spare_of(value: &JsValue) -> Option<ArrayBuffer> {
+    Reflect::get(value, &"spare".into())
+        .ok()?
+        .dyn_into::<ArrayBuffer>()
+        .ok()
 }
 
 fn field(value: &JsValue, name: &'static str) -> Result<JsValue, NotAnEnvelope> {

@@ -18,6 +18,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
+    use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::rc::Rc;
 
@@ -66,6 +67,8 @@ mod worker {
     /// The second worker of a run; terminated when dropped.
     struct Helper {
         worker: web_sys::Worker,
+        /// Buffers the helper gave back with its answers, to carry the next ranges.
+        spares: Rc<RefCell<Vec<js_sys::ArrayBuffer>>>,
         /// Its `Ready` came: it can take the run's setup.
         loaded: bool,
         /// It has the run's setup and takes ranges.
@@ -92,9 +95,14 @@ mod worker {
             let options = web_sys::WorkerOptions::new();
             options.set_type(web_sys::WorkerType::Module);
             let worker = web_sys::Worker::new_with_options(&url, &options).ok()?;
+            let spares = Rc::new(RefCell::new(Vec::new()));
             let on_message = {
                 let inbox = Rc::clone(inbox);
+                let spares = Rc::clone(&spares);
                 Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                    if let Some(spare) = envelope_js::spare_of(&event.data()) {
+                        spares.borrow_mut().push(spare);
+                    }
                     let message = envelope_js::from_js(&event.data())
                         .map_err(|error| error.to_string())
                         .and_then(|envelope| {
@@ -116,6 +124,7 @@ mod worker {
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             Some(Helper {
                 worker,
+                spares,
                 loaded: false,
                 ready: false,
                 sent: VecDeque::new(),
@@ -139,7 +148,8 @@ mod worker {
                 bytes: Vec::new(),
             };
             let envelope = header.encode();
-            let (object, transfer) = envelope_js::to_js_with_bytes(&envelope, &range.bytes);
+            let spare = self.spares.borrow_mut().pop();
+            let (object, transfer) = envelope_js::to_js_reusing(&envelope, &range.bytes, spare);
             let _ = self.worker.post_message_with_transfer(&object, &transfer);
             self.sent.push_back(range);
         }
@@ -582,7 +592,13 @@ mod worker {
                                 offset,
                                 bytes,
                             };
-                            post(&scope, score_for_run(model, setup, range));
+                            let answer = score_for_run(model, setup, range);
+                            // The range's buffer goes back to carry another range.
+                            let (object, transfer) = envelope_js::to_js(&answer.encode());
+                            if let Some(buffer) = envelope_js::bytes_buffer_of(&data) {
+                                envelope_js::give_back(&object, &transfer, buffer);
+                            }
+                            let _ = scope.post_message_with_transfer(&object, &transfer);
                         }
                     }
                     Ok(PageMessage::Start(start)) if !started => {
