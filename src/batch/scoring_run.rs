@@ -351,7 +351,9 @@ impl<'m> ScoringRun<'m> {
 
     /// The scored CSV put in order since the last call (the first part starts with the header).
     pub fn take_output(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.output)
+        // The next part starts as large as this one (it is not grown again from nothing).
+        let capacity = self.output.capacity();
+        std::mem::replace(&mut self.output, Vec::with_capacity(capacity))
     }
 
     pub fn progress(&self) -> RunProgress {

@@ -93,19 +93,21 @@ impl BatchChunk {
         Ok(())
     }
 
-    /// The dashboard's counts of this chunk's rows.
+    /// The dashboard's counts of this chunk's rows. They share the chunk's time, source and
+    /// model, so they all go to one bucket, found once (not once per row: a million rows made a
+    /// million bucket keys on the page's main thread).
     pub fn bucket_delta(&self, run: &BatchRun) -> BucketDelta {
         let mut delta = BucketDelta::default();
-        for (probability, is_reorder) in self.probabilities.iter().zip(&self.decisions) {
-            delta.add(
-                Source::Batch,
-                &run.model_sha256,
-                self.created_at_ms,
-                *probability,
-                *is_reorder,
-                run.threshold,
-            );
-        }
+        delta.add_all(
+            Source::Batch,
+            &run.model_sha256,
+            self.created_at_ms,
+            self.probabilities
+                .iter()
+                .copied()
+                .zip(self.decisions.iter().copied()),
+            run.threshold,
+        );
         delta
     }
 
@@ -200,6 +202,28 @@ mod tests {
         assert!(records.iter().all(|record| record.features.is_empty()));
         assert_eq!(records[1].probability, 0.75);
         assert_eq!(lean.bucket_delta(&run()), chunk().bucket_delta(&run()));
+    }
+
+    #[test]
+    fn a_chunks_counts_are_its_rows_counted_one_by_one() {
+        let mut chunk = chunk();
+        chunk.probabilities.extend([0.05, 0.999, f64::MIN_POSITIVE]);
+        chunk.decisions.extend([false, true, false]);
+        chunk.user_ids.extend([None, Some(4), Some(5)]);
+        chunk.product_ids.extend([Some(1), None, Some(2)]);
+        chunk.values.extend([0.0; 6]);
+        let mut one_by_one = BucketDelta::default();
+        for record in chunk.records(&run()).expect("a well-formed chunk") {
+            one_by_one.add_record(&record);
+        }
+        assert_eq!(chunk.bucket_delta(&run()), one_by_one);
+        let mut empty = chunk.clone();
+        empty.probabilities.clear();
+        empty.decisions.clear();
+        empty.user_ids.clear();
+        empty.product_ids.clear();
+        empty.values.clear();
+        assert!(empty.bucket_delta(&run()).buckets.is_empty());
     }
 
     #[test]

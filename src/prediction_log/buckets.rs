@@ -133,6 +133,30 @@ impl BucketDelta {
             .add(probability, is_reorder, created_at_ms, threshold);
     }
 
+    /// Counts predictions made at the same time by the same source and model (a batch chunk's
+    /// rows): their bucket is found once, not once per prediction.
+    pub fn add_all(
+        &mut self,
+        source: Source,
+        model_sha256: &str,
+        created_at_ms: i64,
+        predictions: impl IntoIterator<Item = (f64, bool)>,
+        threshold: f64,
+    ) {
+        let mut predictions = predictions.into_iter().peekable();
+        if predictions.peek().is_none() {
+            return;
+        }
+        let day = created_at_ms.div_euclid(MS_PER_DAY);
+        let bucket = self
+            .buckets
+            .entry(Bucket::key_of(day, source, model_sha256))
+            .or_insert_with(|| Bucket::new(day, source, model_sha256));
+        for (probability, is_reorder) in predictions {
+            bucket.add(probability, is_reorder, created_at_ms, threshold);
+        }
+    }
+
     /// Counts one logged record.
     pub fn add_record(&mut self, record: &PredictionRecord) {
         self.add(
