@@ -16,11 +16,11 @@
 //! only builds the what-if threshold's table, in one pass.
 //!
 //! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, 2-core machine;
-//! tables in docs/performance.md): 1,000,000 labelled rows (a 284 MiB file) read, scored in the
-//! worker, logged as 200 compact chunks and summarised in 1.8-2.1x the time `reorder predict` takes
-//! on the same file in the same run (loaded machine; 2.9x before the worker was built for speed,
-//! 7.4 s against 2.6 s idle), at +242 MiB browser memory; before the worker and the compact log
-//! it took 232 s at +680 MiB.
+//! tables in docs/performance.md, section 4): 1,000,000 labelled rows (a 284 MiB file) read,
+//! scored by the two workers, logged as 50 compact chunks and summarised in 1.76-1.85x the time
+//! `reorder predict` takes on the same file in the same run, at +227-244 MiB browser memory and
+//! with no main-thread task over 50 ms; before the worker and the compact log it took 232 s at
+//! +680 MiB.
 
 use std::sync::Arc;
 
