@@ -15,6 +15,7 @@ mod row_ranges;
 mod rows;
 mod scoring_run;
 mod tally;
+mod warm_up;
 pub mod worker_protocol;
 
 pub use log_chunks::ChunkMerger;
@@ -28,4 +29,5 @@ pub use rows::{
 };
 pub use scoring_run::{RangeScorer, RunStep, ScoringRun};
 pub use tally::{BatchTally, PreviewRow, TallyCounts};
+pub use warm_up::{made_up_file, warm_up, WARM_UP_ROWS};
 pub use worker_protocol::{RangeSetup, ScoredRange};

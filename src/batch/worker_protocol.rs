@@ -77,6 +77,12 @@ pub enum PageMessage {
     /// the helper now, so that a large file finds it loaded (its wasm compiled) instead of
     /// waiting for it. A run of a small file, or another job, ends the helper unused.
     PrepareHelper,
+    /// Before any job, to a worker kept ready (and from it to its prepared helper): score
+    /// made-up rows with this model (`batch::warm_up`), so the scoring code is compiled for speed
+    /// before a file comes. Nothing is answered; the worker still takes any job after it.
+    WarmUp {
+        bundle_json: String,
+    },
     /// From a run's worker to the helper worker it started: score ranges of this file.
     ScoreRanges(RangeSetup),
     /// Score this range (its bytes travel beside the message); the helper answers

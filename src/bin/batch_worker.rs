@@ -7,7 +7,9 @@
 //! output is the one a single scorer writes while both cores work. A helper that fails or does
 //! not start leaves its ranges to the run's worker. The Batch page keeps a worker ready for the
 //! next file and asks it to start its helper ahead (`PrepareHelper`), so a run does not wait for
-//! the helper's wasm to load and compile; a run of a small file, or another job, ends it. It
+//! the helper's wasm to load and compile; a run of a small file, or another job, ends it. With
+//! `WarmUp` both score made-up rows (`batch::warm_up`) before the file comes, so V8 has compiled
+//! the scoring code for speed by then. It
 //! also converts the own-model page's `model.txt` (`ConvertModel`: the posted `File` read whole,
 //! at most 64 MB, and converted by `own_model::convert_own_model`, the page's own fallback) and
 //! reads the history page's order files (`ParseHistory`: each posted `File` read whole, at most
@@ -18,7 +20,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::collections::VecDeque;
     use std::rc::Rc;
 
@@ -27,7 +29,7 @@ mod worker {
         PROTOCOL_VERSION,
     };
     use instacart_reorder::batch::{
-        ChunkMerger, NextRange, RangeScorer, RangeSetup, RowRange, ScoredRange, ScoringRun,
+        warm_up, ChunkMerger, NextRange, RangeScorer, RangeSetup, RowRange, ScoredRange, ScoringRun,
     };
     use instacart_reorder::envelope_js;
     use instacart_reorder::file_slices::SliceRead;
@@ -55,6 +57,20 @@ mod worker {
     /// 130 ms; as 10: 57 ms).
     const OUTPUT_PART_BYTES: usize = 4 << 20;
 
+    fn post_to(worker: &web_sys::Worker, message: &PageMessage) {
+        let (object, transfer) = envelope_js::to_js(&message.encode());
+        // A worker that has failed cannot be told anything more (its error event says so).
+        let _ = worker.post_message_with_transfer(&object, &transfer);
+    }
+
+    /// Scores made-up rows with the model of `bundle_json` (`batch::warm_up`); a model that does
+    /// not load, or a warm-up that fails, only means the run compiles as it goes.
+    fn warm_up_with(bundle_json: &str) {
+        if let Ok(model) = Model::from_bundle_json(bundle_json) {
+            let _ = warm_up(&model);
+        }
+    }
+
     /// What reached the run's worker, once the run is going: from the page or from the helper.
     enum Incoming {
         Message(PageMessage),
@@ -69,6 +85,10 @@ mod worker {
         worker: web_sys::Worker,
         /// Buffers the helper gave back with its answers, to carry the next ranges.
         spares: Rc<RefCell<Vec<js_sys::ArrayBuffer>>>,
+        /// A warm-up for the helper, posted as soon as it is listening (`warm_up`).
+        warm_up: Rc<RefCell<Option<String>>>,
+        /// Its `Ready` came (seen as it arrives, before a run takes its messages).
+        listening: Rc<Cell<bool>>,
         /// Its `Ready` came: it can take the run's setup.
         loaded: bool,
         /// It has the run's setup and takes ranges.
@@ -96,9 +116,13 @@ mod worker {
             options.set_type(web_sys::WorkerType::Module);
             let worker = web_sys::Worker::new_with_options(&url, &options).ok()?;
             let spares = Rc::new(RefCell::new(Vec::new()));
+            let warm_up: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+            let listening = Rc::new(Cell::new(false));
             let on_message = {
                 let inbox = Rc::clone(inbox);
                 let spares = Rc::clone(&spares);
+                let (warm_up, listening) = (Rc::clone(&warm_up), Rc::clone(&listening));
+                let worker = worker.clone();
                 Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                     if let Some(spare) = envelope_js::spare_of(&event.data()) {
                         spares.borrow_mut().push(spare);
@@ -108,6 +132,12 @@ mod worker {
                         .and_then(|envelope| {
                             WorkerMessage::decode(envelope).map_err(|error| error.to_string())
                         });
+                    if let Ok(WorkerMessage::Ready { .. }) = message {
+                        listening.set(true);
+                        if let Some(bundle_json) = warm_up.borrow_mut().take() {
+                            post_to(&worker, &PageMessage::WarmUp { bundle_json });
+                        }
+                    }
                     inbox.post(match message {
                         Ok(message) => Incoming::Helper(message),
                         Err(_) => Incoming::HelperLost,
@@ -125,6 +155,8 @@ mod worker {
             Some(Helper {
                 worker,
                 spares,
+                warm_up,
+                listening,
                 loaded: false,
                 ready: false,
                 sent: VecDeque::new(),
@@ -134,8 +166,17 @@ mod worker {
         }
 
         fn post(&self, message: &PageMessage) {
-            let (object, transfer) = envelope_js::to_js(&message.encode());
-            let _ = self.worker.post_message_with_transfer(&object, &transfer);
+            post_to(&self.worker, message);
+        }
+
+        /// Has the helper warm up with `bundle_json` (`PageMessage::WarmUp`): now if it is
+        /// listening, else as soon as it says so.
+        fn warm_up(&self, bundle_json: String) {
+            if self.listening.get() {
+                self.post(&PageMessage::WarmUp { bundle_json });
+            } else {
+                *self.warm_up.borrow_mut() = Some(bundle_json);
+            }
         }
 
         /// Sends `range` to be scored and keeps it (to score here if the helper fails): its
@@ -177,8 +218,8 @@ mod worker {
         fn handle(&mut self, incoming: Incoming) -> Result<(), RunFailure> {
             match incoming {
                 Incoming::Message(PageMessage::Cancel) => self.cancelled = true,
-                // The helper is prepared already, or being started by the run.
-                Incoming::Message(PageMessage::PrepareHelper) => {}
+                // The helper is prepared already, or being started by the run; warm already.
+                Incoming::Message(PageMessage::PrepareHelper | PageMessage::WarmUp { .. }) => {}
                 Incoming::Message(PageMessage::ChunkLogged { .. }) => {
                     self.in_flight = self.in_flight.saturating_sub(1)
                 }
@@ -547,11 +588,19 @@ mod worker {
                 // Any job but a run ends a prepared helper unused.
                 if !matches!(
                     message,
-                    Ok(PageMessage::Start(_) | PageMessage::PrepareHelper)
+                    Ok(PageMessage::Start(_)
+                        | PageMessage::PrepareHelper
+                        | PageMessage::WarmUp { .. })
                 ) {
                     prepared = None;
                 }
                 match message {
+                    Ok(PageMessage::WarmUp { bundle_json }) if !started => {
+                        warm_up_with(&bundle_json);
+                        if let Some(helper) = &prepared {
+                            helper.warm_up(bundle_json);
+                        }
+                    }
                     Ok(PageMessage::PrepareHelper) if !started => {
                         if prepared.is_none() {
                             prepared = Helper::start(&inbox);

@@ -31,23 +31,32 @@ enum FromWorker {
 }
 
 /// A worker started ahead of its job, with its helper asked to start too
-/// (`PageMessage::PrepareHelper`), so a file chosen later finds both loaded and compiled instead
-/// of waiting for them. Dropped unused, the worker is terminated (as soon as it has started, if
-/// it is still starting).
+/// (`PageMessage::PrepareHelper`) and both asked to warm up with a model
+/// (`PageMessage::WarmUp`), so a file chosen later finds them loaded and their scoring code
+/// compiled for speed instead of waiting for it. Dropped unused, the worker is terminated (as
+/// soon as it has started, if it is still starting).
 pub struct WarmWorker {
     started: Rc<Mailbox<Result<WorkerLink, String>>>,
 }
 
 impl WarmWorker {
-    /// Starts a worker; `on_settled` hears whether it is ready (`true`) or cannot be used.
-    pub fn start(on_settled: impl FnOnce(bool) + 'static) -> WarmWorker {
+    /// Starts a worker, warmed up with the model of `warm_up_bundle` if there is one;
+    /// `on_settled` hears whether it is ready (`true`) or cannot be used.
+    pub fn start(
+        warm_up_bundle: Option<String>,
+        on_settled: impl FnOnce(bool) + 'static,
+    ) -> WarmWorker {
         let started = Rc::new(Mailbox::new());
         let slot = Rc::clone(&started);
         wasm_bindgen_futures::spawn_local(async move {
             let link = WorkerLink::start().await;
             if let Ok(link) = &link {
-                // If this cannot be posted, the run starts its helper itself, as it would.
+                // If these cannot be posted, the run starts its helper itself and compiles as it
+                // goes, as it would.
                 let _ = link.post(&PageMessage::PrepareHelper, None);
+                if let Some(bundle_json) = warm_up_bundle {
+                    let _ = link.post(&PageMessage::WarmUp { bundle_json }, None);
+                }
             }
             on_settled(link.is_ok());
             slot.post(link);

@@ -10,8 +10,9 @@ use instacart_reorder::batch::worker_protocol::{
     RunSummary, ScoredChunk, StartRun, WorkerMessage, PROTOCOL_VERSION,
 };
 use instacart_reorder::batch::{
-    BatchReader, ChunkMerger, CurvePoint, NextRange, OutputWriter, PreviewRow, RangeScorer,
-    RangeSetup, RowError, RowRange, RunStep, ScoredRange, ScoringRun,
+    made_up_file, warm_up, BatchReader, ChunkMerger, CurvePoint, NextRange, OutputWriter,
+    PreviewRow, RangeScorer, RangeSetup, RowError, RowRange, RunStep, ScoredRange, ScoringRun,
+    WARM_UP_ROWS,
 };
 use instacart_reorder::model::Model;
 use instacart_reorder::own_model::convert_own_model;
@@ -118,6 +119,9 @@ fn page_messages_survive_their_envelope() {
         },
         PageMessage::Cancel,
         PageMessage::PrepareHelper,
+        PageMessage::WarmUp {
+            bundle_json: "{\"format\":\"x\"}".to_owned(),
+        },
         PageMessage::ConvertModel(ConvertModel {
             protocol_version: PROTOCOL_VERSION,
             feature_names_json: Some("[\"a\",\"b\"]".to_owned()),
@@ -453,6 +457,23 @@ fn slices_written_straight_into_the_run_are_read_as_pushed_ones() {
             "slices of {slice} bytes"
         );
     }
+}
+
+#[test]
+fn a_warm_up_scores_made_up_rows_the_way_a_file_is_scored() {
+    let model = model();
+    assert_eq!(warm_up(&model).expect("warms up"), WARM_UP_ROWS as u64);
+    let file = made_up_file(&model, 50);
+    assert!(
+        String::from_utf8_lossy(&file).contains(",,"),
+        "some cells are missing"
+    );
+    let (output, _, summary) = run_in_slices(&model, &file, 1000, 7);
+    assert_eq!((summary.rows_scored, summary.bad_rows), (50, 0));
+    assert_eq!(
+        String::from_utf8_lossy(&output),
+        String::from_utf8_lossy(&predict_like_the_cli(&model, &file))
+    );
 }
 
 #[test]

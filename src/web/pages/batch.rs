@@ -7,8 +7,9 @@
 //! `reordered` or `label` column the page shows how the threshold trades precision for recall on
 //! that file. `batch-results` says where the file was scored (`data-scored-in`).
 //!
-//! The worker for the next file is started as the page opens, and again after each run
-//! (`WarmWorker`, with its helper): a file chosen then finds both loaded and compiled, and the
+//! The worker for the next file is started as the page opens (once the model is loaded), and
+//! again after each run (`WarmWorker`, with its helper, both warmed up on made-up rows with the
+//! model in use): a file chosen then finds both loaded and compiled for speed, and the
 //! page says so (`data-scorer`: `starting`, `ready`, `busy` while a run has it, or
 //! `unavailable` when the main thread will score).
 //!
@@ -73,18 +74,33 @@ pub fn BatchPage() -> impl IntoView {
     // Off unless asked for: the rows' input is the file itself, and a million rows' values are
     // 328 MB of the browser's storage (prediction_log::batch_runs).
     let keep_values = RwSignal::new(load_setting(KEEP_VALUES_SETTING).as_deref() == Some("1"));
-    // The worker the next file goes to, started ahead.
+    // The worker the next file goes to, started ahead and warmed up with the model in use (any
+    // model warms the same code).
     let scorer = RwSignal::new("starting");
     let warm = StoredValue::new_local(None::<WarmWorker>);
     let prepare_worker = move || {
         let _ = scorer.try_set("starting");
-        let worker = WarmWorker::start(move |ready| {
+        let warm_up_bundle = active
+            .try_get_untracked()
+            .flatten()
+            .and_then(|active| serde_json::to_string(active.model().bundle()).ok());
+        let worker = WarmWorker::start(warm_up_bundle, move |ready| {
             let _ = scorer.try_set(if ready { "ready" } else { "unavailable" });
         });
         // A page that has gone meanwhile gives it back, and it is terminated.
         let _ = warm.try_set_value(Some(worker));
     };
-    prepare_worker();
+    // The first one once the model is loaded (its warm-up needs one); the next after each run.
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let loaded = active.with(Option::is_some);
+        if loaded {
+            prepare_worker();
+        }
+        loaded
+    });
 
     let start = move |file: web_sys::File| {
         let Some(model) = active.get_untracked() else {
