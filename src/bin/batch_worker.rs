@@ -245,12 +245,10 @@ mod worker {
     /// Posts a part of the scored CSV as a `Blob` made here (the page keeps it as it is), or as
     /// bytes if no `Blob` can be made.
     fn post_output(scope: &DedicatedWorkerGlobalScope, part: Vec<u8>) {
-        // SAFETY: the view is read by the `Blob` constructor, which copies the bytes, before
-        // anything else runs here (no allocation can move the wasm memory under it) and before
-        // `part` is dropped.
-        let view = unsafe { js_sys::Uint8Array::view(&part) };
-        let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view));
-        match blob {
+        // Copied out of wasm memory first: a view into it could be detached by any allocation
+        // on the way (the parts are few, at least 4 MiB each, so the copy is cheap).
+        let bytes = js_sys::Array::of1(&js_sys::Uint8Array::from(part.as_slice()));
+        match web_sys::Blob::new_with_u8_array_sequence(&bytes) {
             Ok(blob) => {
                 let (object, transfer) = envelope_js::to_js(&WorkerMessage::OutputInBlob.encode());
                 let _ = js_sys::Reflect::set(&object, &"blob".into(), &blob);
