@@ -134,9 +134,10 @@ build_release() {
     python3 scripts/postbuild.py dist --csp-out target/nginx/csp_hashes.conf
 }
 
-# Serve dist/ with the production nginx config; prints nothing, runs in the foreground.
+# Serve dist/ (or $WEB_ROOT, a copy of it) with the production nginx config; prints nothing,
+# runs in the foreground.
 serve_dist() {
-    PORT=${PORT:-8081} WEB_ROOT="$ROOT/dist" CONF_DIR="$ROOT/deploy" \
+    PORT=${PORT:-8081} WEB_ROOT="${WEB_ROOT:-$ROOT/dist}" CONF_DIR="$ROOT/deploy" \
         RUN_DIR="$ROOT/target/nginx/run-${PORT:-8081}" \
         CSP_HASHES_FILE="$ROOT/target/nginx/csp_hashes.conf" \
         exec "$ROOT/deploy/start-nginx.sh"

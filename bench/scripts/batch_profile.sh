@@ -13,11 +13,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-port=${BENCH_PORT:-18491}
 rows=${BENCH_ROWS:-1000000}
 out="$root/target/bench/profile"
 
-[ "${SKIP_BUILD:-0}" = 1 ] || scripts/dev.sh build >&2
+[ -n "${SKIP_BUILD:-}" ] || scripts/dev.sh build >&2
 (cd bench/lighthouse && [ -d node_modules/puppeteer-core ] || npm ci --no-audit --no-fund >&2)
 
 # The served copy: dist/ with the worker's wasm rebuilt from the same Cargo output with names
@@ -31,6 +30,8 @@ wasm-opt -O3 -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-
   "$out/bindgen/batch_worker_bg.wasm" -o "$out/dist/batch_worker_bg.wasm"
 rm -f "$out/dist/batch_worker_bg.wasm.br" "$out/dist/batch_worker_bg.wasm.gz"
 
+# The file bench_large_batch_file (tests/e2e/uploads.rs) generates: the labelled fixture's good
+# rows, repeated.
 python3 - "$rows" "$out/rows.csv" <<'PY'
 import sys
 rows, path = int(sys.argv[1]), sys.argv[2]
@@ -44,17 +45,9 @@ with open(path, "w") as out:
         out.write(good[index % len(good)] + "\n")
 PY
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-PORT=$port WEB_ROOT="$out/dist" CONF_DIR="$root/deploy" RUN_DIR="$root/target/nginx/profile-$port" \
-  CSP_HASHES_FILE="$root/target/nginx/csp_hashes.conf" deploy/start-nginx.sh &
-pids+=($!)
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/index.html" 2>/dev/null && break
-  sleep 0.1
-done
-
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-node bench/profile/batch_trace.js "http://127.0.0.1:$port" "$out/rows.csv" "$out/trace.json"
+SKIP_BUILD=1
+export WEB_ROOT="$out/dist"
+# shellcheck source=bench/scripts/serve_release.sh
+. bench/scripts/serve_release.sh
+node bench/profile/batch_trace.js "$base_url" "$out/rows.csv" "$out/trace.json"
 python3 bench/profile/trace_summary.py "$out/trace.json" "${TOP:-15}"

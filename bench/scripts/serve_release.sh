@@ -1,6 +1,7 @@
-# Sourced by the browser benchmarks that drive the app itself (coldstart.sh, log_scale.sh): builds
-# the release app unless SKIP_BUILD is set, serves dist/ with the production nginx config
-# (`scripts/dev.sh serve-dist`) on a free port until the script exits, sets `base_url`, and prints
+# Sourced by the browser benchmarks that drive the app itself (coldstart.sh, log_scale.sh,
+# batch_profile.sh): builds the release app unless SKIP_BUILD is set, serves dist/ (or WEB_ROOT,
+# a copy of it) with the production nginx config (`scripts/dev.sh serve-dist`) on a free port
+# until the script exits, sets `base_url`, and prints
 # the machine line every table is quoted with. Expects `root` set and the repository as the
 # working directory.
 command -v chromedriver >/dev/null || { echo "needs chromium and chromedriver (apt-get install chromium chromium-driver)" >&2; exit 2; }

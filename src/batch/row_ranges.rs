@@ -64,11 +64,10 @@ impl RangeCutter {
     pub fn push(&mut self, bytes: Vec<u8>) {
         if self.start == self.pending.len() {
             self.pending = bytes;
+            self.start = 0;
         } else {
-            self.pending.drain(..self.start);
-            self.pending.extend_from_slice(&bytes);
+            self.push_with(bytes.len(), |buffer| buffer.copy_from_slice(&bytes));
         }
-        self.start = 0;
     }
 
     /// Appends the file's next `len` bytes, written into the cutter's own buffer by `fill` (a

@@ -173,32 +173,35 @@ impl PageMessage {
     }
 
     pub fn encode(&self) -> Envelope {
-        self.clone().into_envelope()
-    }
-
-    /// `encode`, moving a range's bytes into the envelope instead of copying them.
-    pub fn into_envelope(mut self) -> Envelope {
-        let bytes = match &mut self {
-            PageMessage::ScoreRange { bytes, .. } => std::mem::take(bytes),
-            _ => Vec::new(),
-        };
         Envelope {
             // Serialising these plain types cannot fail.
-            json: serde_json::to_string(&self).unwrap_or_default(),
-            bytes,
+            json: serde_json::to_string(self).unwrap_or_default(),
+            bytes: match self {
+                PageMessage::ScoreRange { bytes, .. } => bytes.clone(),
+                _ => Vec::new(),
+            },
             ..Envelope::default()
         }
     }
 
     pub fn decode(envelope: &Envelope) -> Result<PageMessage, ProtocolError> {
-        PageMessage::from_envelope(envelope.clone())
+        PageMessage::decode_with(&envelope.json, || envelope.bytes.clone())
     }
 
     /// `decode`, moving a range's bytes out of the envelope instead of copying them.
     pub fn from_envelope(envelope: Envelope) -> Result<PageMessage, ProtocolError> {
-        let mut message: PageMessage = serde_json::from_str(&envelope.json)?;
-        if let PageMessage::ScoreRange { bytes, .. } = &mut message {
-            *bytes = envelope.bytes;
+        let Envelope { json, bytes, .. } = envelope;
+        PageMessage::decode_with(&json, move || bytes)
+    }
+
+    /// The message in `json`, a range given the bytes `bytes` makes.
+    fn decode_with(
+        json: &str,
+        bytes: impl FnOnce() -> Vec<u8>,
+    ) -> Result<PageMessage, ProtocolError> {
+        let mut message: PageMessage = serde_json::from_str(json)?;
+        if let PageMessage::ScoreRange { bytes: range, .. } = &mut message {
+            *range = bytes();
         }
         Ok(message)
     }
