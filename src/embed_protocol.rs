@@ -183,13 +183,30 @@ pub fn error_reply(id: &Value, message: &str) -> Value {
     json!({ "type": ERROR, "id": id, "message": message })
 }
 
-/// The announcement posted to the parent once the model is loaded: what it needs to send requests.
-pub fn ready_message(feature_names: &[&str], threshold: f64, model_sha256: &str) -> Value {
+/// The model an announcement is about.
+pub struct ReadyModel<'a> {
+    pub feature_names: &'a [&'a str],
+    pub threshold: f64,
+    pub model_sha256: &'a str,
+    /// Whether it is the user's own model (private) rather than the app's bundled one (public).
+    pub is_own: bool,
+}
+
+/// The announcement posted to the parent once the model is loaded: what it needs to send
+/// requests. `to_named_parent`: it goes to an origin the page's `parent_origins` named, rather
+/// than to whichever page embeds the card (`"*"`, no list given). The bundled model's facts are
+/// public and go to any parent; the user's own model's feature names, threshold and sha256 go
+/// only to a named parent, and any other parent learns only that an own model answers.
+pub fn ready_message(model: &ReadyModel<'_>, to_named_parent: bool) -> Value {
+    if model.is_own && !to_named_parent {
+        return json!({ "type": READY, "own_model": true });
+    }
     json!({
         "type": READY,
-        "features": feature_names,
-        "threshold": threshold,
-        "model_sha256": model_sha256,
+        "features": model.feature_names,
+        "threshold": model.threshold,
+        "model_sha256": model.model_sha256,
+        "own_model": model.is_own,
     })
 }
 

@@ -2,17 +2,27 @@
 //
 // scripts/postbuild.py replaces PRECACHE below with this build's file list (every file of dist/
 // with its sha256, and a version), so a new build is a new worker. It precaches exactly those
-// files into a versioned cache, serves them cache-first, goes network-first for page loads (so a
-// new index.html is seen at once when online, the cached one when offline) and for the batch
-// worker's unhashed files (see NETWORK_FIRST), and removes older
-// caches on activate. A new worker waits until the page says "reload" (see register-sw.js): files
-// are never swapped under an open page.
+// files into a versioned cache (each file checked against its sha256: a half-deployed server
+// fails the install instead of filling the cache with another build's files), serves them
+// cache-first, goes network-first for page loads (so a new index.html is seen at once when
+// online; the cached one when offline, when the server answers 5xx, as a host that is restarting
+// or building does, or when it has not answered in NAVIGATION_TIMEOUT_MS) and for the batch
+// worker's unhashed files (see NETWORK_FIRST). A new worker waits until the page says "reload"
+// (see register-sw.js): files are never swapped under an open page. An older build's cache is
+// kept while a tab that was open before this worker took over is still open (such a tab runs the
+// older build and may still fetch its content-addressed files, which the server no longer has),
+// and deleted once none is.
 'use strict';
 
 const PRECACHE = /*PRECACHE_MANIFEST*/ { version: 'dev', files: [] };
 const CACHE_PREFIX = 'reorder-';
 const CACHE_NAME = CACHE_PREFIX + PRECACHE.version;
 const INDEX = '/index.html';
+const NAVIGATION_TIMEOUT_MS = 4000;
+// Ids of the window clients open when this worker activated (they run an older build), kept in a
+// cache entry because a service worker's memory does not outlive its idle periods.
+const RETIRED_CLIENTS = new Request('/__reorder_retired_clients__');
+const META_CACHE = CACHE_PREFIX + 'meta';
 // The batch worker's files keep the same names from build to build (a worker's URL is fixed in
 // the app, so Trunk does not hash them): served cache-first, a new page could get the previous
 // build's worker from this cache. They are served network-first instead, with the precached copy
@@ -22,26 +32,62 @@ const INDEX = '/index.html';
 // mismatch, this keeps it from happening to a fresh page.
 const NETWORK_FIRST = new Set(['/batch_worker_loader.js', '/batch_worker.js', '/batch_worker_bg.wasm']);
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(CACHE_NAME).then((cache) =>
-      cache.addAll(PRECACHE.files.map((f) => new Request(f.url, { cache: 'reload' })))
-    )
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// Fetches every file of the build, checks it against the sha256 the build listed, and only then
+// stores them all: a file that differs (the server has another build's) fails the install.
+async function precache() {
+  const responses = await Promise.all(
+    PRECACHE.files.map(async (file) => {
+      const response = await fetch(new Request(file.url, { cache: 'reload' }));
+      if (!response.ok) throw new Error(`precache: ${file.url} answered ${response.status}`);
+      const digest = hex(await crypto.subtle.digest('SHA-256', await response.clone().arrayBuffer()));
+      if (digest !== file.sha256) {
+        throw new Error(`precache: ${file.url} has sha256 ${digest}, this build lists ${file.sha256}`);
+      }
+      return [file.url, response];
+    })
   );
+  const cache = await caches.open(CACHE_NAME);
+  await Promise.all(responses.map(([url, response]) => cache.put(url, response)));
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache());
 });
+
+// Deletes the older builds' caches once no tab that was open before this worker took over
+// remains (the tabs opened or reloaded since run this build).
+async function dropRetiredCaches() {
+  const meta = await caches.open(META_CACHE);
+  const stored = await meta.match(RETIRED_CLIENTS);
+  const retired = stored ? await stored.json() : [];
+  const open = new Set((await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).map((c) => c.id));
+  const still = retired.filter((id) => open.has(id));
+  if (still.length > 0) {
+    if (still.length !== retired.length) await meta.put(RETIRED_CLIENTS, Response.json(still));
+    return;
+  }
+  await meta.delete(RETIRED_CLIENTS);
+  const names = await caches.keys();
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME && name !== META_CACHE)
+      .map((name) => caches.delete(name))
+  );
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches
-      .keys()
-      .then((names) =>
-        Promise.all(
-          names
-            .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME)
-            .map((name) => caches.delete(name))
-        )
-      )
-      .then(() => self.clients.claim())
+    (async () => {
+      const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const meta = await caches.open(META_CACHE);
+      await meta.put(RETIRED_CLIENTS, Response.json(open.map((client) => client.id)));
+      await dropRetiredCaches();
+      await self.clients.claim();
+    })()
   );
 });
 
@@ -51,16 +97,37 @@ self.addEventListener('message', (event) => {
   }
 });
 
+async function cachedPage(reason) {
+  const cached = await caches.match(INDEX, { cacheName: CACHE_NAME });
+  if (cached) return cached;
+  throw reason;
+}
+
 async function networkFirstPage(request) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), NAVIGATION_TIMEOUT_MS);
+  let response;
   try {
     // The fresh page is not stored: offline, the page must stay the one of this worker's build,
     // whose files are the ones precached.
-    return await fetch(request);
+    response = await fetch(request, { signal: controller.signal });
   } catch (error) {
-    const cached = await caches.match(INDEX, { cacheName: CACHE_NAME });
-    if (cached) return cached;
-    throw error;
+    return cachedPage(error);
+  } finally {
+    clearTimeout(timer);
   }
+  // A server error (a 502 from a proxy, a 503 while the host restarts or builds) is no page.
+  if (response.status >= 500) {
+    return cachedPage(new Error(`navigation answered ${response.status}`)).catch(() => response);
+  }
+  return response;
+}
+
+// A same-origin file that is not this build's: a tab still running an older build asks for one
+// of its content-addressed files, which that build's cache holds (kept while such a tab is open).
+async function olderBuildFile(request) {
+  const cached = await caches.match(request, { ignoreSearch: true });
+  return cached || fetch(request);
 }
 
 async function networkFirstFile(request) {
@@ -85,9 +152,12 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
     event.respondWith(networkFirstPage(request));
+    event.waitUntil(dropRetiredCaches());
   } else if (NETWORK_FIRST.has(url.pathname)) {
     event.respondWith(networkFirstFile(request));
   } else if (PRECACHE.files.some((f) => f.url === url.pathname)) {
     event.respondWith(cacheFirst(request));
+  } else if (url.pathname !== '/sw.js') {
+    event.respondWith(olderBuildFile(request));
   }
 });

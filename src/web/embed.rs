@@ -20,7 +20,8 @@ use web_sys::{MessageEvent, Window};
 use crate::embed_protocol::{
     error_reply, mark_not_logged, origin_allowed, prediction_reply, queue_full_message,
     read_allow_list, read_message, ready_message, Incoming, LogRateLimit, MessageShapeError,
-    MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS, PREFIX as PROTOCOL_PREFIX,
+    ReadyModel, MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS,
+    PREFIX as PROTOCOL_PREFIX,
 };
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::components::lang_toggle::LangToggle;
@@ -380,15 +381,19 @@ fn announce_when_ready(config: EmbedConfig, active: Memo<Option<ActiveModel>>) {
             return true;
         }
         let names = loaded.model.feature_names();
-        let message = ready_message(
-            &names,
-            loaded.model.threshold(),
-            loaded.model.source_sha256(),
-        );
+        let model = ReadyModel {
+            feature_names: &names,
+            threshold: loaded.model.threshold(),
+            model_sha256: loaded.model.source_sha256(),
+            is_own: active.is_own,
+        };
         match &config.parent_origins {
-            // The announcement holds only public facts about the public bundle.
-            None => post(&parent, &message, "*"),
-            Some(origins) => origins.iter().for_each(|o| post(&parent, &message, o)),
+            // Any parent: the bundled model's public facts, nothing about a user's own model.
+            None => post(&parent, &ready_message(&model, false), "*"),
+            Some(origins) => {
+                let message = ready_message(&model, true);
+                origins.iter().for_each(|o| post(&parent, &message, o));
+            }
         }
         true
     });

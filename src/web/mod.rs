@@ -4,7 +4,7 @@
 //! - `pages`: the routed views; they read state, render and call actions, and never import
 //!   each other (`routes` holds what one page hands another);
 //! - `components`: views shared by pages and the shell;
-//! - `state`: app-wide reactive state (the language, the model to score with);
+//! - `state`: app-wide reactive state (the language, the model to score with, the long jobs);
 //! - browser I/O, each behind one small API: `idb` (IndexedDB as futures), `log_store` (the
 //!   prediction log, its schema in `log_schema`), `own_model_store` (the user's model files), `settings` (localStorage),
 //!   `loader` (the model bundle), `fetch`, `download`; `js_error` is their common error;
@@ -37,6 +37,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::web::after_paint::{after_model_settles, announce_settled};
+use crate::web::components::job_status::JobStatus;
 use crate::web::components::lang_toggle::LangToggle;
 use crate::web::components::model_status::ModelStatus;
 use crate::web::components::storage_banner::StorageBanner;
@@ -51,6 +52,7 @@ use crate::web::pages::order_upload::OrderUploadPage;
 use crate::web::pages::own_model::OwnModelPage;
 use crate::web::pages::predict::PredictPage;
 use crate::web::state::active_model::provide_own_model;
+use crate::web::state::jobs::provide_jobs;
 use crate::web::state::language::{provide_lang, use_lang};
 
 /// Checks the model bundle the page's loader downloaded (in the task that started the wasm),
@@ -86,6 +88,7 @@ pub fn App(checked: Option<LoadedModel>) -> impl IntoView {
     if let Some(config) = embed_config {
         return view! { <embed::EmbedApp config /> }.into_any();
     }
+    provide_jobs();
     let lang = use_lang();
     view! {
         <Router>
@@ -159,6 +162,7 @@ fn Header() -> impl IntoView {
                     </li>
                 </ul>
             </nav>
+            <JobStatus />
             <LangToggle />
         </header>
     }

@@ -1,10 +1,10 @@
 //! An own model's conversion, as browser I/O behind one function (`convert_model_file`): the
 //! chosen `model.txt` (up to 64 MB) is posted to the batch worker (src/bin/batch_worker.rs),
 //! which reads and converts it off the main thread and answers with the file's bytes, their
-//! sha256 and the bundle the page loads the model from. When no worker can be used (none starts,
-//! another build's answers, or it stops without an answer) the same converter,
-//! `own_model::convert_own_model`, runs on the main thread: a model is accepted or refused with
-//! the same words either way.
+//! sha256 and the bundle the page loads the model from. When no worker can take the job (none
+//! starts, or another build's answers) the same converter, `own_model::convert_own_model`, runs
+//! on the main thread: a model is accepted or refused with the same words either way. A worker
+//! that took the job and stopped without an answer is the conversion's failure, said as such.
 
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -16,7 +16,7 @@ use crate::model::Model;
 use crate::web::fetch::js_message;
 use crate::web::own_model_store::OwnModelFiles;
 use crate::web::state::active_model::OwnModel;
-use crate::web::worker_link::WorkerLink;
+use crate::web::worker_link::{NoAnswer, WorkerLink};
 
 /// The converted model and the files it came from (to be remembered), or why the files make no
 /// model, in the converter's words.
@@ -46,7 +46,7 @@ pub async fn convert_model_file(
             outcome,
             in_worker: true,
         },
-        Err(why) => {
+        Err(NoAnswer::Unavailable(why)) => {
             web_sys::console::warn_1(&JsValue::from_str(&format!(
                 "own model: converting on the main thread: {why}"
             )));
@@ -55,6 +55,12 @@ pub async fn convert_model_file(
                 in_worker: false,
             }
         }
+        Err(NoAnswer::Died(why)) => Conversion {
+            outcome: Err(format!(
+                "the worker converting the model stopped before it finished: {why}"
+            )),
+            in_worker: true,
+        },
     }
 }
 
@@ -68,21 +74,22 @@ fn files_of(file: &web_sys::File, model_txt: Vec<u8>, request: ConvertModel) -> 
     }
 }
 
-/// The worker's answer; `Err` (why) when the worker gave none and the page must convert.
+/// The worker's answer, or why there is none (see `NoAnswer`: only a worker that could not take
+/// the job leaves it to the page).
 async fn convert_in_worker(
     file: &web_sys::File,
     request: &ConvertModel,
-) -> Result<Outcome, String> {
-    let link = WorkerLink::start().await?;
-    link.post(&PageMessage::ConvertModel(request.clone()), Some(file))?;
+) -> Result<Outcome, NoAnswer> {
+    let link = WorkerLink::start().await.map_err(NoAnswer::Unavailable)?;
+    link.post(&PageMessage::ConvertModel(request.clone()), Some(file))
+        .map_err(NoAnswer::Unavailable)?;
     loop {
-        match link.next().await.map_err(|failure| failure.to_string())? {
+        match link.next().await.map_err(NoAnswer::of_failure)? {
             WorkerMessage::ModelConverted(bundle) => {
                 return Ok(from_bundle(file, bundle, request.clone()))
             }
             WorkerMessage::ModelRefused { message } => return Ok(Err(message)),
-            // A version mismatch, or the file could not be read there: the page tries itself.
-            WorkerMessage::Failed(failure) => return Err(failure.to_string()),
+            WorkerMessage::Failed(failure) => return Err(NoAnswer::of_failure(failure)),
             _ => {}
         }
     }

@@ -70,6 +70,29 @@ impl WarmWorker {
     }
 }
 
+/// Why a job done in the worker has no answer from it.
+#[derive(Debug)]
+pub enum NoAnswer {
+    /// No worker of this build could take the job (none starts, it fails to load, another
+    /// build's protocol): the page does the job itself.
+    Unavailable(String),
+    /// The worker took the job and stopped without finishing it (out of memory, a trap, a file
+    /// it could not read): reported as the job's failure. Never redone on the main thread,
+    /// where the same failure would take the whole app down.
+    Died(String),
+}
+
+impl NoAnswer {
+    /// How a failure the worker reported while doing a job counts: another build's protocol
+    /// means the page can do the job; anything else is the job's failure.
+    pub fn of_failure(failure: RunFailure) -> NoAnswer {
+        match failure {
+            RunFailure::VersionMismatch { .. } => NoAnswer::Unavailable(failure.to_string()),
+            failure => NoAnswer::Died(failure.to_string()),
+        }
+    }
+}
+
 /// A started batch worker; terminated when dropped.
 pub struct WorkerLink {
     worker: web_sys::Worker,

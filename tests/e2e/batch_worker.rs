@@ -11,8 +11,9 @@ use sha2::Digest;
 
 use crate::harness::{app_url, testid, wait_for, wait_for_model, with_browser};
 
-/// A stand-in for `Worker` that says it is ready in protocol version 0 and ignores the rest.
-const OLD_WORKER: &str = "window.Worker = class {     constructor() { setTimeout(() => this.onmessage && this.onmessage({ data: {         json: '{\"type\":\"ready\",\"protocol_version\":0}',         numbers: new Float64Array(0), bytes: new Uint8Array(0) } }), 10); }     postMessage() {} terminate() {} };";
+/// A stand-in for `Worker` that says it is ready in protocol version 0, in a well-formed envelope
+/// (so only the version check can refuse it), and ignores the rest.
+const OLD_WORKER: &str = "window.Worker = class {     constructor() { setTimeout(() => this.onmessage && this.onmessage({ data: {         json: '{\"type\":\"ready\",\"protocol_version\":0}',         numbers: new Float64Array(0), bytes: new Uint8Array(0), ids: new BigUint64Array(0) } }), 10); }     postMessage() {} terminate() {} };";
 
 /// Scores the labelled fixture on a fresh Batch page, opened (within the app) after running
 /// `setup`, so the worker the page starts as it opens meets it; returns where it was scored.
@@ -236,6 +237,117 @@ async fn the_worker_reads_an_order_history_and_the_page_takes_over_when_it_canno
                 );
             }
         }
+        Ok(())
+    })
+    .await;
+}
+
+/// A stand-in for `Worker` that starts as this build's worker does (ready, in this protocol
+/// version), then dies at the first message it is sent, as a worker out of memory or at a wasm
+/// trap does (an `error` event on the `Worker`).
+fn dying_worker() -> String {
+    let version = instacart_reorder::batch::worker_protocol::PROTOCOL_VERSION;
+    format!(
+        "window.Worker = class {{ constructor() {{ setTimeout(() => this.onmessage && this.onmessage({{ data: {{ \
+         json: '{{\"type\":\"ready\",\"protocol_version\":{version}}}', numbers: new Float64Array(0), \
+         bytes: new Uint8Array(0), ids: new BigUint64Array(0) }} }}), 10); }} \
+         postMessage() {{ setTimeout(() => this.onerror && this.onerror(new ErrorEvent('error', \
+         {{ message: 'RuntimeError: unreachable' }})), 10); }} terminate() {{}} }};"
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn a_worker_that_dies_mid_job_is_the_jobs_failure_and_never_redone_on_the_page() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    with_browser(&[], |client| async move {
+        let dying = dying_worker();
+
+        // The own model's conversion.
+        client.goto(&app_url("/own-model")).await?;
+        wait_for_model(&client).await?;
+        client.execute(&dying, vec![]).await?;
+        wait_for(&client, &testid("own-model-file"))
+            .await?
+            .send_keys(&format!("{root}/tests/fixtures/model/none_missing.txt"))
+            .await?;
+        wait_for(&client, &testid("own-model-use"))
+            .await?
+            .click()
+            .await?;
+        let form = wait_for(
+            &client,
+            "[data-testid=\"own-model-form\"][data-converted-in]:not([data-converted-in=\"\"])",
+        )
+        .await?;
+        assert_eq!(
+            form.attr("data-converted-in").await?.as_deref(),
+            Some("worker")
+        );
+        let said = wait_for(&client, &testid("own-model-error"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            said.contains("converting the model stopped") && said.contains("unreachable"),
+            "{said}"
+        );
+        let status = wait_for(&client, &testid("own-model-status")).await?;
+        assert_eq!(
+            status.attr("data-state").await?.as_deref(),
+            Some("none"),
+            "not converted on the page"
+        );
+
+        // The order history's reading.
+        client.goto(&app_url("/history")).await?;
+        let input = wait_for(&client, &testid("history-file")).await?;
+        client.execute(&dying, vec![]).await?;
+        input
+            .send_keys(&format!(
+                "{root}/tests/e2e/fixtures/uploads/order_lines_sample.csv"
+            ))
+            .await?;
+        let card = wait_for(
+            &client,
+            "[data-testid=\"history-upload\"][data-parsed-in]:not([data-parsed-in=\"\"])",
+        )
+        .await?;
+        assert_eq!(
+            card.attr("data-parsed-in").await?.as_deref(),
+            Some("worker")
+        );
+        let said = wait_for(&client, &testid("history-error"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            said.contains("reading the order history stopped") && said.contains("unreachable"),
+            "{said}"
+        );
+
+        // A batch run.
+        client.goto(&app_url("/")).await?;
+        wait_for_model(&client).await?;
+        client.execute(&dying, vec![]).await?;
+        wait_for(&client, &testid("nav-batch"))
+            .await?
+            .click()
+            .await?;
+        wait_for(
+            &client,
+            "[data-testid=\"page-batch\"][data-scorer=\"ready\"]",
+        )
+        .await?;
+        wait_for(&client, &testid("batch-file"))
+            .await?
+            .send_keys(&labelled_fixture())
+            .await?;
+        let said = wait_for(&client, &testid("batch-failed"))
+            .await?
+            .text()
+            .await?;
+        assert!(said.contains("unreachable"), "{said}");
         Ok(())
     })
     .await;

@@ -348,6 +348,11 @@ fn precompressed_copies_are_served() {
                 Some(encoding),
                 "{path}"
             );
+            assert_eq!(
+                response.header("vary"),
+                Some("Accept-Encoding"),
+                "{path} {encoding}: a cache must key it on the encoding"
+            );
             let on_disk = dist_dir().join(format!("{}{suffix}", path.trim_start_matches('/')));
             assert_eq!(
                 response.body,
@@ -364,6 +369,11 @@ fn precompressed_copies_are_served() {
     }
     let plain = get(&format!("/{wasm}"), None);
     assert!(plain.header("content-encoding").is_none());
+    assert_eq!(
+        plain.header("vary"),
+        Some("Accept-Encoding"),
+        "the plain copy too"
+    );
 }
 
 #[test]

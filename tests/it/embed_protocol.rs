@@ -3,8 +3,8 @@
 
 use instacart_reorder::embed_protocol::{
     error_reply, mark_not_logged, normalize_origin, origin_allowed, parse_allow_list,
-    prediction_reply, queue_full_message, read_allow_list, read_message, Incoming, LogRateLimit,
-    MAX_PENDING_REQUESTS,
+    prediction_reply, queue_full_message, read_allow_list, read_message, ready_message, Incoming,
+    LogRateLimit, ReadyModel, MAX_PENDING_REQUESTS,
 };
 use serde_json::json;
 
@@ -186,4 +186,39 @@ fn replies_say_when_the_log_write_was_skipped_and_when_the_queue_is_full() {
     assert_eq!(reply["logged"], json!(false));
     assert_eq!(reply["probability"], json!(0.5));
     assert!(queue_full_message().contains(&MAX_PENDING_REQUESTS.to_string()));
+}
+
+#[test]
+fn an_own_models_details_reach_only_a_parent_the_page_named() {
+    let names = ["user_total_orders", "order_dow"];
+    let own = ReadyModel {
+        feature_names: &names,
+        threshold: 0.25,
+        model_sha256: "ab12",
+        is_own: true,
+    };
+    // Any parent ("*", no parent_origins): only that an own model answers.
+    let to_anyone = ready_message(&own, false);
+    assert_eq!(
+        to_anyone,
+        json!({"type": "reorder:ready", "own_model": true})
+    );
+    for private in ["features", "threshold", "model_sha256"] {
+        assert!(
+            to_anyone.get(private).is_none(),
+            "{private} leaked: {to_anyone}"
+        );
+    }
+    // A parent named in parent_origins: what it needs to send requests.
+    let named = ready_message(&own, true);
+    assert_eq!(named["features"], json!(names));
+    assert_eq!(named["threshold"], json!(0.25));
+    assert_eq!(named["model_sha256"], json!("ab12"));
+    // The bundled model is public: any parent learns its features.
+    let bundled = ReadyModel {
+        is_own: false,
+        ..own
+    };
+    assert_eq!(ready_message(&bundled, false)["features"], json!(names));
+    assert_eq!(ready_message(&bundled, false)["own_model"], json!(false));
 }

@@ -2,6 +2,7 @@
 
 pub mod demo_pick;
 pub mod explain_chart;
+pub mod job_status;
 pub mod lang_toggle;
 pub mod model_status;
 pub mod storage_banner;

@@ -26,32 +26,23 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::batch::worker_protocol::RunProgress;
 use crate::batch::Confusion;
 use crate::chart::UnitSquareChart;
 use crate::lang::Lang;
 use crate::upload::Upload;
-use crate::web::batch_run::{run_batch, BatchOutcome, MAX_LISTED_ERRORS};
+use crate::web::batch_run::{BatchOutcome, MAX_LISTED_ERRORS};
 use crate::web::download::offer_blob;
 use crate::web::fetch::js_message;
 use crate::web::log_store::use_log_store;
 use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;
+use crate::web::state::jobs::{use_jobs, BatchState};
 use crate::web::state::language::use_lang;
 use crate::web::worker_link::WarmWorker;
 
 /// The setting that remembers whether batch rows are logged with their feature values.
 const KEEP_VALUES_SETTING: &str = "batch-keep-values";
-
-#[derive(Clone)]
-enum RunState {
-    Idle,
-    Running,
-    Finished(Arc<BatchOutcome>),
-    Failed(String),
-}
 
 fn scored_file_name(input: &str) -> String {
     let stem = input.strip_suffix(".csv").unwrap_or(input);
@@ -67,9 +58,17 @@ pub fn BatchPage() -> impl IntoView {
     let lang = use_lang();
     let active = use_active_model();
     let log = use_log_store();
-    let state = RwSignal::new(RunState::Idle);
-    let progress = RwSignal::new(RunProgress::default());
-    let cancel = RwSignal::new(false);
+    // The run is the app's (`state::jobs`): it goes on when this page is left, and the page shows
+    // it again when it is opened.
+    let job = use_jobs().batch;
+    let state = job.state;
+    let progress = job.progress;
+    let cancel = job.cancel;
+    Effect::new(move |_| {
+        if !job.is_running() {
+            job.seen.set(true);
+        }
+    });
     let dragging = RwSignal::new(false);
     // Off unless asked for: the rows' input is the file itself, and a million rows' values are
     // 328 MB of the browser's storage (prediction_log::batch_runs).
@@ -90,61 +89,35 @@ pub fn BatchPage() -> impl IntoView {
         // A page that has gone meanwhile gives it back, and it is terminated.
         let _ = warm.try_set_value(Some(worker));
     };
-    // The first one once the model is loaded (its warm-up needs one); the next after each run.
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
-        }
+    // The first one once the model is loaded (its warm-up needs one); the next after each run
+    // (a run takes the worker it finds).
+    Effect::new(move |_| {
         let loaded = active.with(Option::is_some);
-        if loaded {
+        let running = job.is_running();
+        if running {
+            let _ = scorer.try_set("busy");
+        } else if loaded && warm.with_value(Option::is_none) {
             prepare_worker();
         }
-        loaded
     });
 
     let start = move |file: web_sys::File| {
         let Some(model) = active.get_untracked() else {
-            state.set(RunState::Failed(
+            job.refuse(
                 lang.get_untracked()
                     .pick("The model is not loaded yet.", "Model henüz yüklenmedi.")
                     .to_owned(),
-            ));
+            );
             return;
         };
-        if matches!(state.get_untracked(), RunState::Running) {
-            return;
-        }
         // The size is checked before a byte is read: an oversized file gets the limit, not a
         // tab out of memory.
         if let Err(too_large) = Upload::BatchFile.check(&file.name(), file.size() as u64) {
-            state.set(RunState::Failed(too_large.to_string()));
+            job.refuse(too_large.to_string());
             return;
         }
-        cancel.set(false);
-        progress.set(RunProgress {
-            total_bytes: file.size() as u64,
-            ..RunProgress::default()
-        });
-        state.set(RunState::Running);
         let worker = warm.try_update_value(Option::take).flatten();
-        scorer.set("busy");
-        spawn_local(async move {
-            let result = run_batch(
-                file,
-                worker,
-                model,
-                log,
-                progress,
-                cancel,
-                keep_values.get_untracked(),
-            )
-            .await;
-            let _ = state.try_set(match result {
-                Ok(outcome) => RunState::Finished(Arc::new(outcome)),
-                Err(message) => RunState::Failed(message),
-            });
-            prepare_worker();
-        });
+        job.start(file, worker, model, log, keep_values.get_untracked());
     };
 
     let on_change = move |event: leptos::ev::Event| {
@@ -165,7 +138,7 @@ pub fn BatchPage() -> impl IntoView {
             start(file);
         }
     };
-    let running = move || matches!(state.get(), RunState::Running);
+    let running = move || job.is_running();
 
     view! {
         <section data-testid="page-batch" class="batch" data-scorer=move || scorer.get()>
@@ -230,8 +203,8 @@ pub fn BatchPage() -> impl IntoView {
                 </label>
             </p>
             {move || match state.get() {
-                RunState::Idle => ().into_any(),
-                RunState::Running => view! {
+                BatchState::Idle => ().into_any(),
+                BatchState::Running { .. } => view! {
                     <div class="card" role="status" aria-live="polite">
                         <label>
                             {move || {
@@ -257,14 +230,14 @@ pub fn BatchPage() -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                RunState::Failed(message) => view! {
+                BatchState::Failed(message) => view! {
                     <div class="banner banner-error" role="alert" data-testid="batch-failed">
                         <p><strong>{move || lang.get().pick("This file cannot be scored.", "Bu dosya puanlanamıyor.")}</strong></p>
                         <p class="mono">{message}</p>
                     </div>
                 }
                 .into_any(),
-                RunState::Finished(outcome) => view! { <Outcome outcome /> }.into_any(),
+                BatchState::Finished(outcome) => view! { <Outcome outcome /> }.into_any(),
             }}
         </section>
     }

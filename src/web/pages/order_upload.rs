@@ -22,16 +22,14 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 
 use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
-use crate::history_upload::UploadedHistory;
 use crate::order_export::{PersonalHistory, Timestamp};
-use crate::order_files::ShopperOrders;
 use crate::recommend::{
     basket_csv, choose_model, recommend, ModelChoice, ModelPick, RecommendError,
 };
 use crate::web::download::offer_download;
 use crate::web::fetch::fetch_text;
-use crate::web::history_work::read_history_files;
 use crate::web::loader::{fetch_and_check_against, use_model, LoadedModel};
+use crate::web::state::jobs::use_jobs;
 use crate::web::state::language::use_lang;
 
 use crate::asset_urls::{CATALOG_URL, PERSONAL_MODEL_SHA256, PERSONAL_MODEL_URL};
@@ -169,9 +167,26 @@ pub fn OrderUploadPage() -> impl IntoView {
             .map(Arc::new)
             .map_err(|e| e.to_string())
     });
-    let shoppers = RwSignal::new(None::<Result<Arc<Vec<ShopperOrders>>, String>>);
+    // The reading of the files is the app's (`state::jobs`): it goes on when this page is left,
+    // and the page shows its outcome when it is opened again.
+    let job = use_jobs().history;
+    let shoppers = Signal::derive(move || {
+        job.outcome.with(|outcome| {
+            outcome.as_ref().map(|read| {
+                read.as_ref()
+                    .map(|read| read.shoppers.clone())
+                    .map_err(Clone::clone)
+            })
+        })
+    });
     // An export of one's own orders (one person, with names and times), when that was uploaded.
-    let export = RwSignal::new(None::<Arc<PersonalHistory>>);
+    let export = Signal::derive(move || {
+        job.outcome.with(|outcome| {
+            outcome
+                .as_ref()
+                .and_then(|read| read.as_ref().ok()?.export.clone())
+        })
+    });
     let at = RwSignal::new(String::new());
     let selected = RwSignal::new(String::new());
     let dow = RwSignal::new(String::new());
@@ -179,7 +194,7 @@ pub fn OrderUploadPage() -> impl IntoView {
     let days = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Arc<NextBasket>, String>>);
     // Where the last upload was read: "worker" or "page".
-    let parsed_in = RwSignal::new("");
+    let parsed_in = job.read_in;
 
     let choose = move |user_id: &str| {
         selected.set(user_id.to_owned());
@@ -203,43 +218,38 @@ pub fn OrderUploadPage() -> impl IntoView {
         if files.is_empty() {
             return;
         }
-        parsed_in.set("");
-        leptos::task::spawn_local(async move {
-            let read = async {
-                // Sizes first, before any file is read.
-                for file in &files {
-                    Upload::OrderHistory
-                        .check(&file.name(), file.size() as u64)
-                        .map_err(|too_large| too_large.to_string())?;
-                }
-                let read = read_history_files(files).await;
-                parsed_in.set(if read.in_worker { "worker" } else { "page" });
-                read.outcome
-            };
-            match read.await {
-                Ok(UploadedHistory {
-                    shoppers: list,
-                    export: personal,
-                }) => {
-                    let personal = personal.map(Arc::new);
-                    if personal.is_some() {
-                        at.set(now_here().to_string());
-                    }
-                    export.set(personal);
-                    let first = list
-                        .first()
-                        .map(|s| s.user_id.to_string())
-                        .unwrap_or_default();
-                    shoppers.set(Some(Ok(Arc::new(list))));
-                    choose(&first);
-                }
-                Err(message) => {
-                    export.set(None);
-                    shoppers.set(Some(Err(message)));
-                }
-            }
+        job.start(files, |file| {
+            Upload::OrderHistory
+                .check(&file.name(), file.size() as u64)
+                .map_err(|too_large| too_large.to_string())
         });
     };
+    // Each reading's outcome (also the one there when the page opens) selects its first shopper,
+    // and for an export, the next order's time defaults to now.
+    Effect::new(move |_| {
+        let read = job.outcome.with(|outcome| {
+            outcome
+                .as_ref()
+                .and_then(|read| read.as_ref().ok())
+                .map(|read| {
+                    (
+                        read.export.is_some(),
+                        read.shoppers.first().map(|s| s.user_id),
+                    )
+                })
+        });
+        if let Some((is_export, first)) = read {
+            if is_export {
+                at.set(now_here().to_string());
+            }
+            choose(&first.map(|id| id.to_string()).unwrap_or_default());
+        }
+    });
+    Effect::new(move |_| {
+        if !job.running.get() {
+            job.seen.set(true);
+        }
+    });
     // The next order's context from the day, hour and gap fields (the research layouts).
     let context_from_fields =
         move |picked: crate::lang::Lang| -> Result<TargetOrder, &'static str> {
@@ -325,8 +335,9 @@ pub fn OrderUploadPage() -> impl IntoView {
                     let outcome = personal_model().await.and_then(|loaded| {
                         next_basket(&user, pick, personal.as_deref(), &catalog, &loaded)
                     });
-                    loading_personal.set(false);
-                    result.set(Some(outcome.map(Arc::new)));
+                    // The page may have gone meanwhile: then nobody waits for this basket.
+                    let _ = loading_personal.try_set(false);
+                    let _ = result.try_set(Some(outcome.map(Arc::new)));
                 });
             }
         }

@@ -7,7 +7,6 @@
 //! model still works for this visit.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::own_model::DEFAULT_THRESHOLD;
@@ -15,6 +14,7 @@ use crate::upload::{text_of, Upload};
 use crate::web::fetch::js_message;
 use crate::web::own_model_work::convert_model_file;
 use crate::web::state::active_model::use_own_model;
+use crate::web::state::jobs::use_jobs;
 use crate::web::state::language::use_lang;
 
 /// The chosen file, its size checked against the input's limit first.
@@ -53,10 +53,18 @@ async fn file_text(
 pub fn OwnModelPage() -> impl IntoView {
     let lang = use_lang();
     let context = use_own_model();
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // The conversion is the app's (`state::jobs`): it goes on when this page is left, and the
+    // page shows its outcome when it is opened again.
+    let job = use_jobs().conversion;
+    let error = job.error;
+    let busy = job.running;
     // Where the last model was converted or refused: "worker" or "page".
-    let converted_in = RwSignal::new("");
+    let converted_in = job.converted_in;
+    Effect::new(move |_| {
+        if !job.running.get() {
+            job.seen.set(true);
+        }
+    });
     let model_input = NodeRef::<leptos::html::Input>::new();
     let names_input = NodeRef::<leptos::html::Input>::new();
     let threshold_input = NodeRef::<leptos::html::Input>::new();
@@ -68,30 +76,23 @@ pub fn OwnModelPage() -> impl IntoView {
         else {
             return;
         };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let outcome = async {
-                let file = chosen_file(&model_el, Upload::ModelText)?.ok_or_else(|| {
-                    lang.get_untracked()
-                        .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
-                        .to_owned()
-                })?;
-                let feature_names_json = file_text(&names_el, Upload::FeatureNames).await?;
-                let threshold_text = file_text(&threshold_el, Upload::Threshold).await?;
-                let conversion = convert_model_file(file, feature_names_json, threshold_text).await;
-                converted_in.set(if conversion.in_worker {
-                    "worker"
-                } else {
-                    "page"
-                });
-                let (model, files) = conversion.outcome?;
-                context.adopt(model, files).await;
-                Ok(())
-            }
-            .await;
-            error.set(outcome.err());
-            busy.set(false);
+        job.start(async move {
+            let file = chosen_file(&model_el, Upload::ModelText)?.ok_or_else(|| {
+                lang.get_untracked()
+                    .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
+                    .to_owned()
+            })?;
+            let feature_names_json = file_text(&names_el, Upload::FeatureNames).await?;
+            let threshold_text = file_text(&threshold_el, Upload::Threshold).await?;
+            let conversion = convert_model_file(file, feature_names_json, threshold_text).await;
+            converted_in.set(if conversion.in_worker {
+                "worker"
+            } else {
+                "page"
+            });
+            let (model, files) = conversion.outcome?;
+            context.adopt(model, files).await;
+            Ok(())
         });
     };
     let on_remove = move |_| context.remove();
