@@ -265,10 +265,25 @@ fn request_promise(request: &IdbRequest) -> Promise {
     })
 }
 
-/// The open request's outcome, or a rejection when another tab blocks it.
+/// The open request's outcome, or a rejection when another tab blocks it. A blocked open request
+/// goes on in the browser: once the other tab lets go it may still succeed, later, with a
+/// connection nobody holds (no `versionchange` handler), which would then block the next
+/// upgrade in its turn. That late connection is closed as soon as it opens.
 fn open_done(request: &IdbOpenDbRequest) -> JsFuture {
     let blocked = Promise::new(&mut |_: Function, reject: Function| {
+        let late = request.clone();
         let on_blocked = Closure::once_into_js(move |_: Event| {
+            let opened = late.clone();
+            let close_late_connection = Closure::once_into_js(move |event: Event| {
+                if event.type_() != "success" {
+                    return;
+                }
+                if let Ok(db) = opened.result() {
+                    db.unchecked_into::<IdbDatabase>().close();
+                }
+            });
+            late.set_onsuccess(Some(close_late_connection.unchecked_ref()));
+            late.set_onerror(Some(close_late_connection.unchecked_ref()));
             let reason = JsValue::from_str("blocked by another tab holding an older version open");
             let _ = reject.call1(&JsValue::UNDEFINED, &reason);
         });

@@ -16,8 +16,15 @@
 //! memory and the caller gets `NotStored` with how many. The memory log holds only what was
 //! written since then (it never copies the stored log), and every later write first tries
 //! IndexedDB again: when it works, the memory records are written there and the log is back in
-//! IndexedDB. Clear clears memory and IndexedDB alike. Other tabs learn about writes through a
-//! BroadcastChannel.
+//! IndexedDB. Until then every write kept in memory is reported as `NotStored` too (it would be
+//! lost when the tab closes), and so is every write after another tab has taken the database to
+//! a newer schema; only a log that never could open IndexedDB (blocked storage, no IndexedDB)
+//! lives in memory without an error per write, its banner saying so. Writes of one store take
+//! turns (`WriteTurns`): a recovery runs once, never once per concurrent write, so no record is
+//! written twice. Batch runs started in memory get ids no stored run can have, and their rows
+//! go to IndexedDB as plain records once it works again. A chunk whose run is gone (the log was
+//! cleared, perhaps in another tab) is refused as `RunCleared`, never replayed. Clear clears
+//! memory and IndexedDB alike. Other tabs learn about writes through a BroadcastChannel.
 //!
 //! `LogStore` is the plain (non-reactive) store, tested in a real browser; `LogStoreHandle`
 //! wraps it with Leptos signals for the pages.
@@ -74,7 +81,7 @@ pub enum LogStoreError {
     Corrupt(#[source] Rc<serde_json::Error>),
     #[error("a stored {what} could not be read back: {reason}")]
     Damaged { what: &'static str, reason: String },
-    #[error("{count} predictions were not saved to IndexedDB (tried twice); they are kept in this tab's memory only")]
+    #[error("{count} predictions were not saved to IndexedDB; they are kept in this tab's memory only and are lost when it closes")]
     NotStored {
         count: u64,
         #[source]
@@ -82,6 +89,8 @@ pub enum LogStoreError {
     },
     #[error("batch run {0} is not in the log")]
     UnknownRun(u64),
+    #[error("batch run {0} is no longer in the log (it was cleared, perhaps in another tab): its later rows are not logged")]
+    RunCleared(u64),
     #[error(transparent)]
     ChunkShape(#[from] crate::prediction_log::ChunkShapeError),
     #[error("the export could not be assembled")]
@@ -258,6 +267,11 @@ fn features_from_js(values: &JsValue) -> Result<Vec<BTreeMap<String, Option<f64>
     serde_json::from_str(&text).map_err(|source| LogStoreError::Corrupt(Rc::new(source)))
 }
 
+/// Ids of batch runs started while the log is in memory count from here: IndexedDB's own run ids
+/// (1, 2, ...) never reach it, so a run started in memory can never be mistaken for a stored
+/// one when the log is back in IndexedDB.
+pub const MEMORY_RUN_IDS: u64 = 1 << 40;
+
 /// What the log holds in this tab's memory while IndexedDB is unusable: only what was written
 /// since (never a copy of the stored log).
 #[derive(Default)]
@@ -289,7 +303,41 @@ enum Backend {
     Memory {
         log: MemoryLog,
         reason: String,
+        /// Why writes kept here are lost records (a failed write, a database another tab took
+        /// to a newer schema); `None` when memory is where this log lives (no IndexedDB).
+        lost: Option<JsError>,
     },
+}
+
+/// Writes of one store take turns: each waits for the one before it to end.
+#[derive(Default)]
+struct WriteTurns {
+    busy: Cell<bool>,
+    waiting: RefCell<std::collections::VecDeque<Rc<crate::mailbox::Mailbox<()>>>>,
+}
+
+/// The current write's turn; the next waiting write goes when it is dropped.
+struct Turn<'a>(&'a WriteTurns);
+
+impl WriteTurns {
+    async fn take(&self) -> Turn<'_> {
+        if self.busy.replace(true) {
+            let signal = Rc::new(crate::mailbox::Mailbox::new());
+            self.waiting.borrow_mut().push_back(Rc::clone(&signal));
+            signal.take().await;
+        }
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        // The turn passes straight to the next write (still busy), or the store is idle.
+        match self.0.waiting.borrow_mut().pop_front() {
+            Some(next) => next.post(()),
+            None => self.0.busy.set(false),
+        }
+    }
 }
 
 struct Inner {
@@ -306,6 +354,9 @@ struct Inner {
     runs: RefCell<BTreeMap<u64, BatchRun>>,
     /// For tests: how many of the next IndexedDB writes to abort.
     failing_writes: Cell<u32>,
+    turns: WriteTurns,
+    /// Whether IndexedDB was open once in this store (a later failure to reopen it loses writes).
+    was_open: Cell<bool>,
 }
 
 /// The prediction log: IndexedDB, or memory when IndexedDB is unavailable or failed.
@@ -351,6 +402,8 @@ impl LogStore {
             on_remote: RefCell::new(Vec::new()),
             runs: RefCell::new(BTreeMap::new()),
             failing_writes: Cell::new(0),
+            turns: WriteTurns::default(),
+            was_open: Cell::new(false),
         });
         if let Some(channel) = &inner.channel {
             let weak: Weak<Inner> = Rc::downgrade(&inner);
@@ -415,17 +468,26 @@ impl LogStore {
         }
     }
 
-    /// Moves to memory (keeping the memory log if already there) and says why.
-    fn use_memory(&self, reason: String) {
+    /// Moves to memory (keeping the memory log if already there) and says why; `lost`: why the
+    /// writes kept there are not saved (see `Backend::Memory`).
+    fn use_memory(&self, reason: String, lost: Option<JsError>) {
         let mut backend = self.inner.backend.borrow_mut();
         if let Backend::IndexedDb(db) = &*backend {
             db.close();
         }
-        if !matches!(*backend, Backend::Memory { .. }) {
-            *backend = Backend::Memory {
-                log: MemoryLog::default(),
-                reason,
-            };
+        match &mut *backend {
+            Backend::Memory { lost: kept, .. } => {
+                if kept.is_none() {
+                    *kept = lost;
+                }
+            }
+            _ => {
+                *backend = Backend::Memory {
+                    log: MemoryLog::default(),
+                    reason,
+                    lost,
+                }
+            }
         }
     }
 
@@ -446,7 +508,14 @@ impl LogStore {
                 Some(db)
             }
             Err(error) => {
-                self.use_memory(full_message(&error));
+                // Once open here, a failure to reopen (another tab took the database to a newer
+                // schema) means later writes are lost, not that this log lives in memory.
+                let lost = self
+                    .inner
+                    .was_open
+                    .get()
+                    .then(|| JsError::new(&full_message(&error)));
+                self.use_memory(full_message(&error), lost);
                 self.changed(None);
                 None
             }
@@ -455,6 +524,7 @@ impl LogStore {
 
     fn use_database(&self, db: IdbDatabase) {
         *self.inner.backend.borrow_mut() = Backend::IndexedDb(db);
+        self.inner.was_open.set(true);
         self.changed(None);
         // Whether the browser will keep the data is known a little later; no operation waits
         // for it.
@@ -521,8 +591,9 @@ impl LogStore {
     }
 
     /// Writes `write` to IndexedDB, retrying once; a second failure keeps it in memory and
-    /// reports how many predictions were not stored.
+    /// reports how many predictions were not stored. One write at a time (`WriteTurns`).
     async fn write(&self, write: Write) -> Result<Vec<u64>, LogStoreError> {
+        let _turn = self.inner.turns.take().await;
         self.try_recover().await;
         let mut failure = None;
         for _attempt in 0..2 {
@@ -534,35 +605,60 @@ impl LogStore {
                     self.changed(Some(MESSAGE_ADDED));
                     return Ok(ids);
                 }
-                Err(error) => failure = Some(error),
+                Err(WriteFailure::RunGone(run_id)) => {
+                    self.inner.runs.borrow_mut().remove(&run_id);
+                    return Err(LogStoreError::RunCleared(run_id));
+                }
+                Err(WriteFailure::Js(error)) => failure = Some(error),
             }
         }
         if let Some(cause) = &failure {
-            self.use_memory(format!(
-                "saving to IndexedDB failed ({cause}); predictions are now kept in this tab's memory only"
-            ));
+            self.use_memory(
+                format!(
+                    "saving to IndexedDB failed ({cause}); predictions are now kept in this tab's memory only"
+                ),
+                Some(cause.clone()),
+            );
         }
         let count = write.count();
         let ids = self.write_to_memory(write)?;
         self.changed(None);
-        match failure {
+        let lost = match &*self.inner.backend.borrow() {
+            Backend::Memory { lost, .. } => lost.clone(),
+            _ => None,
+        };
+        // A run's record alone holds no prediction: nothing is lost until its rows come.
+        match failure.or(lost.filter(|_| count > 0)) {
             Some(cause) => Err(LogStoreError::NotStored { count, cause }),
             None => Ok(ids),
         }
     }
 
-    async fn write_to(&self, db: &IdbDatabase, write: &Write) -> Result<Vec<u64>, JsError> {
+    async fn write_to(&self, db: &IdbDatabase, write: &Write) -> Result<Vec<u64>, WriteFailure> {
         let failing = &self.inner.failing_writes;
+        let records_of = |records: &[PredictionRecord]| {
+            records
+                .iter()
+                .map(to_js)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| JsError::new(&error.to_string()))
+        };
         match write {
             Write::Records(records) => {
-                let values = records
-                    .iter()
-                    .map(to_js)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|error| JsError::new(&error.to_string()))?;
-                write_records(db, &values, records, failing).await
+                let values = records_of(records)?;
+                Ok(write_records(db, &values, records, failing).await?)
             }
-            Write::Run(run) => write_run(db, run, failing).await.map(|id| vec![id]),
+            Write::Run(run) => Ok(write_run(db, run, failing).await.map(|id| vec![id])?),
+            // A run started while the log was in memory has no record in IndexedDB: its rows
+            // go there as plain records.
+            Write::Chunk(chunk, run) if chunk.run_id >= MEMORY_RUN_IDS => {
+                let records = chunk
+                    .records(run)
+                    .map_err(|error| JsError::new(&error.to_string()))?;
+                let values = records_of(&records)?;
+                write_records(db, &values, &records, failing).await?;
+                Ok(Vec::new())
+            }
             Write::Chunk(chunk, run) => write_chunk(db, chunk, run, failing)
                 .await
                 .map(|()| Vec::new()),
@@ -578,9 +674,10 @@ impl LogStore {
             Write::Records(records) => log.push(records),
             Write::Run(mut run) => {
                 log.next_run_id += 1;
-                run.run_id = Some(log.next_run_id);
-                log.runs.insert(log.next_run_id, run);
-                vec![log.next_run_id]
+                let run_id = MEMORY_RUN_IDS + log.next_run_id;
+                run.run_id = Some(run_id);
+                log.runs.insert(run_id, run);
+                vec![run_id]
             }
             Write::Chunk(chunk, run) => {
                 let records = chunk.records(&run)?;
@@ -846,12 +943,16 @@ impl LogStore {
                 _ => break,
             }
         }
-        let runs = self.runs().await?;
+        let mut runs = self.runs().await?;
         let mut after: Option<JsValue> = None;
         loop {
             let (chunks, last) = read_chunk_page(&db, after.as_ref()).await?;
             let full = chunks.len() == EXPORT_CHUNK_PAGE as usize;
             for chunk in chunks {
+                // A run started (in another tab) since the walk began: its record is there too.
+                if !runs.contains_key(&chunk.run_id) {
+                    runs = self.runs().await?;
+                }
                 let run = runs
                     .get(&chunk.run_id)
                     .ok_or(LogStoreError::UnknownRun(chunk.run_id))?;
@@ -883,6 +984,7 @@ impl LogStore {
     /// Deletes every record: in memory and in IndexedDB (opening it if the log was in memory,
     /// so a cleared log stays cleared after a reload).
     pub async fn clear(&self) -> Result<(), LogStoreError> {
+        let _turn = self.inner.turns.take().await;
         let in_memory = matches!(self.status(), StorageStatus::Memory { .. });
         if let Backend::Memory { log, .. } = &mut *self.inner.backend.borrow_mut() {
             log.records.clear();
@@ -1063,7 +1165,8 @@ async fn write_chunk(
     chunk: &BatchChunk,
     run: &BatchRun,
     failing: &Cell<u32>,
-) -> Result<(), JsError> {
+) -> Result<(), WriteFailure> {
+    let run_gone = Rc::new(Cell::new(false));
     let stores = [
         RUNS_STORE,
         CHUNKS_STORE,
@@ -1088,8 +1191,10 @@ async fn write_chunk(
         let rows = chunk.len() as u64;
         let positives = chunk.decisions.iter().filter(|d| **d).count() as u64;
         let store = runs.clone();
+        let gone = Rc::clone(&run_gone);
         then_in(&transaction, &request, move |stored| {
             if stored.is_undefined() {
+                gone.set(true);
                 return Err(JsValue::from_str("the chunk's run is not stored"));
             }
             let mut stored = run_from_js(&stored).map_err(|e| JsValue::from_str(&e))?;
@@ -1101,10 +1206,33 @@ async fn write_chunk(
     })();
     if let Err(error) = issued {
         let _ = transaction.abort();
-        return Err(JsError::from_js(&error));
+        return Err(JsError::from_js(&error).into());
     }
     maybe_fail(&transaction, failing);
-    transaction_done(&transaction).await
+    match transaction_done(&transaction).await {
+        Ok(()) => Ok(()),
+        Err(_) if run_gone.get() => Err(WriteFailure::RunGone(chunk.run_id)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Why a write to IndexedDB failed.
+enum WriteFailure {
+    Js(JsError),
+    /// The chunk's run is not in the store (cleared since it started).
+    RunGone(u64),
+}
+
+impl From<JsError> for WriteFailure {
+    fn from(error: JsError) -> Self {
+        WriteFailure::Js(error)
+    }
+}
+
+impl From<JsValue> for WriteFailure {
+    fn from(error: JsValue) -> Self {
+        WriteFailure::Js(JsError::from_js(&error))
+    }
 }
 
 /// Every value of a small store (buckets, runs).

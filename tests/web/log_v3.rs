@@ -21,7 +21,7 @@ use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbTransactionMode};
 
 use crate::storage::{factory, fresh_name, open_raw, record};
 
-const DAY0: i64 = 19_700 * MS_PER_DAY;
+pub(crate) const DAY0: i64 = 19_700 * MS_PER_DAY;
 
 /// Varied records: three days, every source, two models, some shared timestamps.
 fn varied(count: usize) -> Vec<PredictionRecord> {
@@ -67,7 +67,7 @@ fn with_ids(mut records: Vec<PredictionRecord>) -> Vec<PredictionRecord> {
     records
 }
 
-async fn blob_text(blob: &web_sys::Blob) -> String {
+pub(crate) async fn blob_text(blob: &web_sys::Blob) -> String {
     JsFuture::from(blob.text())
         .await
         .expect("blob text")
@@ -235,7 +235,7 @@ async fn recent_pages_run_newest_first_across_pages_and_sources() {
     }
 }
 
-fn run() -> BatchRun {
+pub(crate) fn run() -> BatchRun {
     BatchRun {
         run_id: None,
         started_at_ms: DAY0,
@@ -248,7 +248,7 @@ fn run() -> BatchRun {
     }
 }
 
-fn chunk(run_id: u64, index: u32, created_at_ms: i64, rows: usize) -> BatchChunk {
+pub(crate) fn chunk(run_id: u64, index: u32, created_at_ms: i64, rows: usize) -> BatchChunk {
     BatchChunk {
         run_id,
         index,
