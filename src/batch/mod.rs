@@ -22,6 +22,7 @@ pub use log_chunks::ChunkMerger;
 pub use metrics::{
     sort_highest_first, Confusion, CurvePoint, LabelledScores, F1_STEPS, PR_CURVE_POINTS,
 };
+pub use records::{RecordTooLong, MAX_RECORD_BYTES};
 pub use row_ranges::{NextRange, RangeCutter, RowRange};
 pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,

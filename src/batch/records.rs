@@ -13,6 +13,31 @@
 
 use csv_core::ReadRecordResult;
 
+/// The longest record (one row: all its cells and separators) a batch file may hold, in bytes.
+/// Every reader holds one record at a time, so this bounds its memory whatever the file's size;
+/// a longer record (a file with no line break, a quoted cell that never closes) is refused,
+/// naming its line, instead of growing a buffer without end.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+/// The most cells one record may have (their ends are kept: 8 bytes each, 64 MiB at most).
+const MAX_RECORD_CELLS: usize = MAX_RECORD_BYTES / 8;
+
+/// A record longer than `MAX_RECORD_BYTES` (or with more than `MAX_RECORD_BYTES / 8` cells).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {}", RecordTooLong::reason())]
+pub struct RecordTooLong {
+    pub line: u64,
+}
+
+impl RecordTooLong {
+    /// What is wrong with such a record, without its line.
+    pub fn reason() -> String {
+        format!(
+            "the record is longer than {} MiB, the limit for one row (is a line break or a closing quote missing?)",
+            MAX_RECORD_BYTES >> 20
+        )
+    }
+}
+
 /// What one call to `RecordSplitter::next` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Split {
@@ -23,6 +48,9 @@ pub(crate) enum Split {
     NeedsInput,
     /// The input has ended and every record has been handed out.
     End,
+    /// The record starting on `line` was longer than `MAX_RECORD_BYTES`: it was read through
+    /// (its bytes dropped as they came) and is not handed out.
+    TooLong { line: u64 },
 }
 
 /// Cuts records out of CSV bytes fed in any number of slices.
@@ -43,6 +71,8 @@ pub(crate) struct RecordSplitter {
     consumed: u64,
     /// A record was handed out: its cells are forgotten when the next one is read.
     record_ready: bool,
+    /// The record being read passed `MAX_RECORD_BYTES`: its output is dropped until it ends.
+    too_long: bool,
     ended: bool,
 }
 
@@ -59,6 +89,7 @@ impl RecordSplitter {
             record_line: 1,
             consumed: 0,
             record_ready: false,
+            too_long: false,
             ended: false,
         }
     }
@@ -128,13 +159,29 @@ impl RecordSplitter {
             self.ends_len += ends_written;
             match result {
                 ReadRecordResult::InputEmpty => continue,
+                ReadRecordResult::OutputFull if self.fields.len() >= MAX_RECORD_BYTES => {
+                    self.too_long = true;
+                    self.fields_len = 0;
+                }
                 ReadRecordResult::OutputFull => {
                     let grown = (self.fields.len() * 2).max(1024);
                     self.fields.resize(grown, 0);
                 }
+                ReadRecordResult::OutputEndsFull if self.ends.len() >= MAX_RECORD_CELLS => {
+                    self.too_long = true;
+                    self.ends_len = 0;
+                }
                 ReadRecordResult::OutputEndsFull => {
                     let grown = (self.ends.len() * 2).max(64);
                     self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record if self.too_long => {
+                    let line = self.record_line;
+                    self.record_line = self.core.line();
+                    self.too_long = false;
+                    // Nothing of it is kept: the next call starts a new record.
+                    self.record_ready = true;
+                    return (Split::TooLong { line }, used);
                 }
                 ReadRecordResult::Record => {
                     let line = self.record_line;
@@ -156,6 +203,9 @@ impl RecordSplitter {
     /// its commas are (in wasm, where `memchr` has no vector instructions, several times faster
     /// than a pass for each).
     fn plain_line(&mut self, input: &[u8]) -> Option<usize> {
+        // A plain line longer than this is left to the state machine (which refuses one over
+        // the limit): its cells' ends stay within the limit too.
+        let input = &input[..input.len().min(MAX_RECORD_CELLS)];
         let mut commas = 0usize;
         let mut add_comma = |ends: &mut Vec<usize>, position: usize| {
             if commas == ends.len() {

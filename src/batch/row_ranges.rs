@@ -8,8 +8,13 @@
 //! line, which the reader skips) and a range is cut after a `\n` without parsing. Anywhere else
 //! the cut is found by the CSV reader itself, so a quoted cell with line breaks, a CR-only file
 //! or a CRLF split across slices are cut where the reader would end a record.
+//!
+//! The bytes kept while no record ends in them are bounded: past `MAX_RECORD_BYTES` the next
+//! range is refused (`RecordTooLong`, naming the line the record starts on). Bytes known to hold
+//! no line break, quote or carriage return are not scanned again when more arrive, so a file
+//! that is one long line costs one pass, not one per slice.
 
-use super::records::{bytes_equal_to, RecordSplitter, Split};
+use super::records::{bytes_equal_to, RecordSplitter, RecordTooLong, Split, MAX_RECORD_BYTES};
 
 /// Whole records of the file, and where they start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +49,9 @@ pub struct RangeCutter {
     line: u64,
     next_index: u64,
     ended: bool,
+    /// Bytes at the start of `pending[start..]` known to hold no `\n`, `"` or `\r` (no record
+    /// ends in them, and the plain cut needs no second look).
+    clean: usize,
 }
 
 impl RangeCutter {
@@ -57,6 +65,7 @@ impl RangeCutter {
             line,
             next_index: 0,
             ended,
+            clean: 0,
         }
     }
 
@@ -91,25 +100,38 @@ impl RangeCutter {
     }
 
     /// The next range of at most `max_records` records (at least one), once its bytes are all
-    /// pushed; at the end of the input, the rest.
-    pub fn next_range(&mut self, max_records: usize) -> NextRange {
+    /// pushed; at the end of the input, the rest. Refused when the next record is longer than
+    /// `MAX_RECORD_BYTES`.
+    pub fn next_range(&mut self, max_records: usize) -> Result<NextRange, RecordTooLong> {
         let max_records = max_records.max(1);
         let rest = &self.pending[self.start..];
         if rest.is_empty() {
-            return if self.ended {
+            return Ok(if self.ended {
                 NextRange::Finished
             } else {
                 NextRange::NeedsInput
-            };
+            });
         }
-        let cut = match plain_cut(rest, max_records) {
-            Some((length, breaks)) => Some((length, self.line + breaks)),
-            None => parsed_cut(rest, max_records, self.line, self.ended),
+        // Only the bytes not seen before are looked at for a record's end.
+        let clean = match memchr::memchr3(b'\n', b'"', b'\r', &rest[self.clean..]) {
+            None => rest.len(),
+            Some(at) => self.clean + at,
+        };
+        self.clean = clean;
+        let cut = if clean == rest.len() {
+            // No record ends in these bytes (only the end of the file would end one).
+            None
+        } else {
+            match plain_cut(rest, max_records, clean) {
+                Some((length, breaks)) => Some((length, self.line + breaks)),
+                None => parsed_cut(rest, max_records, self.line, self.ended),
+            }
         };
         let (length, line) = match cut {
             Some(cut) => cut,
             None if self.ended => (rest.len(), self.line),
-            None => return NextRange::NeedsInput,
+            None if rest.len() > MAX_RECORD_BYTES => return Err(RecordTooLong { line: self.line }),
+            None => return Ok(NextRange::NeedsInput),
         };
         let bytes = rest[..length].to_vec();
         let range = RowRange {
@@ -122,7 +144,8 @@ impl RangeCutter {
         self.offset += length as u64;
         self.line = line;
         self.next_index += 1;
-        NextRange::Range(range)
+        self.clean = 0;
+        Ok(NextRange::Range(range))
     }
 }
 
@@ -133,8 +156,12 @@ impl RangeCutter {
 /// The CSV reader numbers a record with the line it had reached when the record before it
 /// ended; blank lines after a record are read with the next record. So a range ends right after
 /// its last record's line break, and blank lines after it start the next range.
-fn plain_cut(bytes: &[u8], max_records: usize) -> Option<(usize, u64)> {
-    let (length, breaks) = line_breaks_before_trouble(bytes, max_records as u64)?;
+///
+/// The first `clean` bytes hold no line break, quote or carriage return: the scan starts after
+/// them.
+fn plain_cut(bytes: &[u8], max_records: usize, clean: usize) -> Option<(usize, u64)> {
+    let (length, breaks) = line_breaks_before_trouble(&bytes[clean..], max_records as u64)?;
+    let length = clean + length;
     // The last record's last byte; none when the bytes hold only blank lines.
     let last = bytes[..length].iter().rposition(|&byte| byte != b'\n')?;
     let blank_after = (length - last - 2) as u64;
@@ -246,7 +273,8 @@ fn parsed_cut(bytes: &[u8], max_records: usize, line: u64, ended: bool) -> Optio
                     return cut;
                 }
             }
-            Split::NeedsInput => return cut,
+            // A record over the limit: the cutter refuses it once that many bytes are waiting.
+            Split::NeedsInput | Split::TooLong { .. } => return cut,
             // The end of the file: no range follows, whatever its line.
             Split::End => return Some((bytes.len(), cut.map_or(line, |(_, line)| line))),
         }

@@ -3,7 +3,7 @@
 //! line, column and reason instead of stopping the whole file. The reader takes the whole file
 //! at once or slice by slice (a file too large to hold in memory), with the same results.
 
-use super::records::{Cells, RecordSplitter, Split};
+use super::records::{Cells, RecordSplitter, RecordTooLong, Split};
 use super::row_ranges::RowRange;
 use crate::number::{parse_file_value, parse_plain_decimal, NumberError};
 use crate::prediction_log::csv_cell;
@@ -33,6 +33,8 @@ pub enum BatchError {
     MissingFeature { column: String },
     #[error("feature column `{column}` appears more than once")]
     DuplicateFeature { column: String },
+    #[error("the header row: {0}")]
+    HeaderTooLong(#[from] RecordTooLong),
     #[error(
         "column `{column}` would clash with the output's `{column}`, and `{renamed}` is taken too; rename one of them"
     )]
@@ -386,6 +388,7 @@ impl HeaderReader {
         let header = match self.input.next_record() {
             Split::NeedsInput => return Ok(HeaderStep::NeedsInput(self)),
             Split::End => return Err(BatchError::Empty),
+            Split::TooLong { line } => return Err(RecordTooLong { line }.into()),
             Split::Record { .. } => self.input.splitter.record(),
         };
         if header.is_empty() {
@@ -548,6 +551,14 @@ impl BatchReader {
             match self.input.next_record() {
                 Split::NeedsInput => break,
                 Split::End => self.done = true,
+                Split::TooLong { line } => {
+                    seen += 1;
+                    chunk.errors.push(RowError {
+                        line,
+                        column: None,
+                        reason: RecordTooLong::reason(),
+                    });
+                }
                 Split::Record { line } => {
                     seen += 1;
                     let cells: Cells = self.input.splitter.record();

@@ -288,7 +288,11 @@ impl<'m> ScoringRun<'m> {
                 message: "the run has already failed".to_owned(),
             });
         };
-        Ok(rows.cutter.next_range(max_rows))
+        rows.cutter
+            .next_range(max_rows)
+            .map_err(|too_long| RunFailure::File {
+                message: too_long.to_string(),
+            })
     }
 
     /// How this run scores a range (once its header is read).

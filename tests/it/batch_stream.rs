@@ -125,7 +125,10 @@ fn ranged(
     let mut expected_offset = offset;
     let mut expected_index = 0;
     loop {
-        match cutter.next_range(max_records) {
+        match cutter
+            .next_range(max_records)
+            .expect("no record over the limit")
+        {
             NextRange::Range(range) => {
                 assert_eq!(range.offset, expected_offset, "ranges are back to back");
                 assert_eq!(range.index, expected_index);

@@ -602,3 +602,107 @@ fn malformed_embed_messages_are_ignored_or_refused_never_scored() {
         );
     }
 }
+
+/// Writes the labelled fixture's header, then `body_bytes` bytes of `fill` with no line break
+/// (`quote`: opened by a quote that never closes), to a file in `dir`; generated, never committed.
+fn endless_record(dir: &Path, name: &str, body_bytes: usize, quote: bool) -> PathBuf {
+    use std::io::Write;
+    let (header, _) = clean_rows();
+    let path = dir.join(name);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("scratch file"));
+    writeln!(out, "{header}").expect("write");
+    if quote {
+        out.write_all(b"\"").expect("write");
+    }
+    let block = vec![b'7'; 1 << 20];
+    let mut left = body_bytes;
+    while left > 0 {
+        let n = left.min(block.len());
+        out.write_all(&block[..n]).expect("write");
+        left -= n;
+    }
+    out.flush().expect("write");
+    path
+}
+
+/// Feeds `path` to the Batch page's reader (`ScoringRun`) in the page's 8 MiB slices, as the
+/// page and its worker do; returns the failure and how many bytes were read before it.
+fn page_reader_failure(path: &Path) -> (String, u64) {
+    use instacart_reorder::batch::{RunStep, ScoringRun};
+    use std::io::Read;
+    let model = model();
+    let total = std::fs::metadata(path).expect("size").len();
+    let mut file = std::fs::File::open(path).expect("open");
+    let mut run = ScoringRun::new(&model, total, 200, 20);
+    let mut read = 0u64;
+    loop {
+        match run.step(10_000) {
+            Ok(RunStep::NeedsInput) => {
+                let mut slice = Vec::with_capacity(8 << 20);
+                let n = (&mut file)
+                    .take(8 << 20)
+                    .read_to_end(&mut slice)
+                    .expect("read");
+                if n == 0 {
+                    run.end_input();
+                } else {
+                    read += n as u64;
+                    run.push(slice);
+                }
+            }
+            Ok(RunStep::Scored(_)) => {}
+            Ok(RunStep::Finished) => panic!("{}: read through without a word", path.display()),
+            Err(failure) => return (failure.to_string(), read),
+        }
+    }
+}
+
+#[test]
+fn a_gigabyte_without_a_line_break_is_refused_naming_its_line_with_bounded_memory() {
+    let dir = scratch("endless");
+    let limit = instacart_reorder::batch::MAX_RECORD_BYTES as u64;
+    let one_line = endless_record(&dir, "one_line.csv", 1 << 30, false);
+    let unclosed = endless_record(&dir, "unclosed_quote.csv", 100 << 20, true);
+    for (path, what) in [
+        (&one_line, "no line break"),
+        (&unclosed, "a quote never closed"),
+    ] {
+        // The page's reader stops once the limit is passed, not at the end of the file.
+        let (failure, read) = page_reader_failure(path);
+        assert!(
+            failure.contains("line 2") && failure.contains("longer than 64 MiB"),
+            "{what}: {failure}"
+        );
+        assert!(
+            read <= limit + (16 << 20),
+            "{what}: read {read} bytes before refusing"
+        );
+        // The CLI, streamed (one thread) and whole (two threads): exit 2, the line named.
+        for threads in ["1", "2"] {
+            let output = dir.join(format!("out-{threads}.csv"));
+            let run = reorder(&[
+                "predict".as_ref(),
+                "--bundle".as_ref(),
+                bundle().as_os_str(),
+                "--input".as_ref(),
+                path.as_os_str(),
+                "--output".as_ref(),
+                output.as_os_str(),
+                "--threads".as_ref(),
+                threads.as_ref(),
+            ]);
+            assert_refused(what, &run, &output, &["line 2", "longer than 64 MiB"]);
+        }
+    }
+    // A header row with no end: refused as the header, before any row is looked for.
+    let header_only = dir.join("endless_header.csv");
+    std::fs::write(&header_only, vec![b'x'; (limit + (1 << 20)) as usize]).expect("write");
+    let (failure, _) = page_reader_failure(&header_only);
+    assert!(
+        failure.contains("line 1") && failure.contains("longer than"),
+        "{failure}"
+    );
+    for path in [one_line, unclosed, header_only] {
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -46,7 +46,10 @@ async fn a_run_started_in_memory_never_takes_a_stored_runs_id() {
     // IndexedDB still fails once more: the run starts in memory.
     store.fail_next_writes(1);
     let in_memory = store.add_batch_run(run()).await.expect("a run, in memory");
-    assert!(in_memory >= MEMORY_RUN_IDS, "{in_memory} could be a stored run's id");
+    assert!(
+        in_memory >= MEMORY_RUN_IDS,
+        "{in_memory} could be a stored run's id"
+    );
     // IndexedDB works again: the run's first chunk goes there, beside the stored run's.
     store
         .add_batch_chunk(chunk(in_memory, 0, DAY0 + 2, 20))
@@ -90,10 +93,18 @@ async fn concurrent_writes_while_the_log_recovers_store_each_record_once() {
         });
     }
     assert!(wait_until(20_000.0, || results.borrow().len() == WRITES).await);
-    assert!(results.borrow().iter().all(Result::is_ok), "{:?}", results.borrow());
+    assert!(
+        results.borrow().iter().all(Result::is_ok),
+        "{:?}",
+        results.borrow()
+    );
     let reloaded = LogStore::with_factory(Some(factory()), &name);
     let all = reloaded.all().await.expect("all");
-    assert_eq!(all.len(), 2 + WRITES, "the record kept in memory is stored once");
+    assert_eq!(
+        all.len(),
+        2 + WRITES,
+        "the record kept in memory is stored once"
+    );
     assert_eq!(counted(&reloaded).await, 2 + WRITES as u64);
 }
 
@@ -148,7 +159,9 @@ async fn an_export_running_while_another_tab_starts_a_run_completes() {
         let outcome = Rc::clone(&outcome);
         let exporting = exporting.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let export = exporting.export(ExportFormat::Csv, &Filter::default()).await;
+            let export = exporting
+                .export(ExportFormat::Csv, &Filter::default())
+                .await;
             let rows = match export {
                 Ok(export) => {
                     let text = blob_text(&export.blob).await;
@@ -168,7 +181,11 @@ async fn an_export_running_while_another_tab_starts_a_run_completes() {
         .await
         .expect("chunk");
     assert!(wait_until(60_000.0, || outcome.borrow().is_some()).await);
-    let rows = outcome.borrow_mut().take().expect("done").expect("the export completes");
+    let rows = outcome
+        .borrow_mut()
+        .take()
+        .expect("done")
+        .expect("the export completes");
     assert!(rows == 96_000 || rows == 96_025, "{rows}");
 }
 
@@ -181,10 +198,16 @@ async fn writes_kept_in_memory_after_a_failure_are_reported_each_time() {
         .expect("first");
     store.fail_next_writes(3);
     let first = store.add(record(DAY0 + 1, Source::Manual, 0.2)).await;
-    assert!(matches!(first, Err(LogStoreError::NotStored { count: 1, .. })), "{first:?}");
+    assert!(
+        matches!(first, Err(LogStoreError::NotStored { count: 1, .. })),
+        "{first:?}"
+    );
     // IndexedDB still fails: this one is in memory only too, and says so.
     let second = store.add(record(DAY0 + 2, Source::Manual, 0.3)).await;
-    assert!(matches!(second, Err(LogStoreError::NotStored { count: 1, .. })), "{second:?}");
+    assert!(
+        matches!(second, Err(LogStoreError::NotStored { count: 1, .. })),
+        "{second:?}"
+    );
     // Back: both are stored, and the next write is fine.
     store
         .add(record(DAY0 + 3, Source::Manual, 0.4))
@@ -201,7 +224,10 @@ async fn open_or_blocked(name: &str, version: u32) -> Result<IdbDatabase, &'stat
             let request = request.clone();
             let resolve = resolve.clone();
             Closure::once_into_js(move |_: web_sys::Event| {
-                let _ = resolve.call1(&JsValue::UNDEFINED, &request.result().unwrap_or(JsValue::NULL));
+                let _ = resolve.call1(
+                    &JsValue::UNDEFINED,
+                    &request.result().unwrap_or(JsValue::NULL),
+                );
             })
         };
         let on_blocked = Closure::once_into_js(move |_: web_sys::Event| {
@@ -229,9 +255,15 @@ async fn database_version(name: &str) -> Option<u32> {
         .await
         .ok()?;
     js_sys::Array::from(&list).iter().find_map(|entry| {
-        let entry_name = js_sys::Reflect::get(&entry, &"name".into()).ok()?.as_string()?;
+        let entry_name = js_sys::Reflect::get(&entry, &"name".into())
+            .ok()?
+            .as_string()?;
         (entry_name == name)
-            .then(|| js_sys::Reflect::get(&entry, &"version".into()).ok()?.as_f64())
+            .then(|| {
+                js_sys::Reflect::get(&entry, &"version".into())
+                    .ok()?
+                    .as_f64()
+            })
             .flatten()
             .map(|version| version as u32)
     })
@@ -260,7 +292,10 @@ async fn a_blocked_open_that_succeeds_later_does_not_hold_the_next_upgrade_back(
     holder.close();
     let start = crate::storage::now_ms();
     while database_version(&name).await != Some(SCHEMA_VERSION) {
-        assert!(crate::storage::now_ms() - start < 10_000.0, "the blocked open never went on");
+        assert!(
+            crate::storage::now_ms() - start < 10_000.0,
+            "the blocked open never went on"
+        );
         sleep(20).await;
     }
     // Its success event comes right after the upgrade's commit.
