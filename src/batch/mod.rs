@@ -20,7 +20,8 @@ pub mod worker_protocol;
 
 pub use log_chunks::ChunkMerger;
 pub use metrics::{
-    sort_highest_first, Confusion, CurvePoint, LabelledScores, F1_STEPS, PR_CURVE_POINTS,
+    sort_highest_first, Confusion, CurvePoint, LabelledMetrics, LabelledScores, Method, ScoreBins,
+    EXACT_LABELLED_ROWS, F1_STEPS, PR_CURVE_POINTS, SCORE_BINS,
 };
 pub use records::{RecordTooLong, MAX_RECORD_BYTES};
 pub use row_ranges::{NextRange, RangeCutter, RowRange};

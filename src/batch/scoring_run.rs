@@ -379,7 +379,15 @@ impl<'m> ScoringRun<'m> {
         }
         // Sorted and summed up here, where the run is (the worker), not on the page that shows
         // the metrics.
-        let (labelled, pr_curve, f1_by_threshold) = if self.label_column.is_some() {
+        let bins = self.tally.take_bins();
+        let (labelled, pr_curve, f1_by_threshold) = if let Some(bins) = &bins {
+            // Too many labelled rows to keep: the curves come from their bins.
+            (
+                Vec::new(),
+                bins.pr_curve(PR_CURVE_POINTS),
+                bins.f1_by_threshold(F1_STEPS),
+            )
+        } else if self.label_column.is_some() {
             let mut labelled = self.tally.take_labelled();
             sort_highest_first(&mut labelled);
             // The scores hold the pairs while the curves are drawn, and give them back (a
@@ -405,6 +413,8 @@ impl<'m> ScoringRun<'m> {
             f1_by_threshold,
             scorers: 1,
             labelled,
+            bins,
+            at_model: self.tally.at_model,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! first few kept to list), the preview's first rows, the (probability, label) pairs behind the
 //! metrics, and how many records reached the log.
 
-use super::metrics::LabelledScores;
+use super::metrics::{Confusion, LabelledScores, ScoreBins, EXACT_LABELLED_ROWS};
 use super::rows::{RowError, ScoredRow};
 use crate::model::Model;
 
@@ -26,6 +26,9 @@ pub struct TallyCounts {
     pub bad_rows: usize,
     pub listed_errors: Vec<RowError>,
     pub preview: Vec<PreviewRow>,
+    /// The labelled rows' confusion matrix at the model's threshold.
+    #[serde(default)]
+    pub at_model: Confusion,
 }
 
 /// What a run has counted so far.
@@ -41,8 +44,13 @@ pub struct BatchTally {
     pub preview: Vec<PreviewRow>,
     /// Records written to the log.
     pub logged: usize,
-    /// (probability, label) of every scored row that has a label.
+    /// (probability, label) of every scored row that has a label, while there are at most
+    /// `exact_limit`; past that they are counted in `bins` instead, and this is empty.
     labelled: Vec<(f64, bool)>,
+    bins: Option<Box<ScoreBins>>,
+    /// The labelled rows' confusion matrix at the model's threshold, counted row by row.
+    pub at_model: Confusion,
+    exact_limit: usize,
     max_listed_errors: usize,
     preview_rows: usize,
 }
@@ -58,9 +66,40 @@ impl BatchTally {
             preview: Vec::new(),
             logged: 0,
             labelled: Vec::new(),
+            bins: None,
+            at_model: Confusion::default(),
+            exact_limit: EXACT_LABELLED_ROWS,
             max_listed_errors,
             preview_rows,
         }
+    }
+
+    /// Keeps at most `limit` labelled rows one by one (`EXACT_LABELLED_ROWS` unless said).
+    pub fn with_exact_limit(mut self, limit: usize) -> BatchTally {
+        self.exact_limit = limit;
+        self
+    }
+
+    /// Takes one labelled row: kept while there are few enough, else counted in the bins.
+    fn add_labelled(&mut self, probability: f64, label: bool) {
+        if let Some(bins) = &mut self.bins {
+            bins.add(probability, label);
+            return;
+        }
+        self.labelled.push((probability, label));
+        if self.labelled.len() > self.exact_limit {
+            let mut bins = Box::<ScoreBins>::default();
+            for &(probability, label) in &self.labelled {
+                bins.add(probability, label);
+            }
+            self.labelled = Vec::new();
+            self.bins = Some(bins);
+        }
+    }
+
+    /// The labelled rows counted in bins, if there were too many to keep one by one.
+    pub fn take_bins(&mut self) -> Option<ScoreBins> {
+        self.bins.take().map(|bins| *bins)
     }
 
     /// Counts one chunk: its scored `rows` with their `probabilities` (same order), decided by
@@ -76,7 +115,8 @@ impl BatchTally {
             let is_reorder = model.is_reorder(probability);
             self.predicted_reorder += usize::from(is_reorder);
             if let Some(label) = row.label {
-                self.labelled.push((probability, label));
+                self.add_labelled(probability, label);
+                self.at_model.add(is_reorder, label);
             }
             if self.preview.len() < self.preview_rows {
                 self.preview.push(PreviewRow {
@@ -109,10 +149,21 @@ impl BatchTally {
             .extend(later.listed_errors.into_iter().take(room));
         let room = self.preview_rows.saturating_sub(self.preview.len());
         self.preview.extend(later.preview.into_iter().take(room));
-        self.labelled.extend(later.labelled);
+        self.at_model.merge(&later.at_model);
+        if let Some(bins) = later.bins {
+            let mine = self.bins.get_or_insert_with(Box::default);
+            mine.merge(&bins);
+            for (probability, label) in std::mem::take(&mut self.labelled) {
+                mine.add(probability, label);
+            }
+        }
+        for (probability, label) in later.labelled {
+            self.add_labelled(probability, label);
+        }
     }
 
-    /// The counts and the labelled rows, apart (see `TallyCounts`).
+    /// The counts and the labelled rows, apart (see `TallyCounts`): a range's tally, which holds
+    /// far fewer labelled rows than `EXACT_LABELLED_ROWS`, never bins.
     pub fn into_parts(self) -> (TallyCounts, Vec<(f64, bool)>) {
         (
             TallyCounts {
@@ -121,6 +172,7 @@ impl BatchTally {
                 bad_rows: self.bad_rows,
                 listed_errors: self.listed_errors,
                 preview: self.preview,
+                at_model: self.at_model,
             },
             self.labelled,
         )
@@ -138,6 +190,9 @@ impl BatchTally {
             preview: counts.preview,
             logged: 0,
             labelled,
+            bins: None,
+            at_model: counts.at_model,
+            exact_limit: EXACT_LABELLED_ROWS,
         }
     }
 

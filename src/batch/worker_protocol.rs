@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::CurvePoint;
+use super::metrics::{Confusion, CurvePoint, ScoreBins};
 use super::row_ranges::RowRange;
 use super::rows::{BatchLayout, RowError};
 use super::tally::{BatchTally, PreviewRow, TallyCounts};
@@ -262,9 +262,15 @@ pub struct RunSummary {
     #[serde(default)]
     pub scorers: u32,
     /// (probability, label) of every labelled row, highest probability first
-    /// (`batch::sort_highest_first`; carried as numbers and bytes).
+    /// (`batch::sort_highest_first`; carried as numbers and bytes); empty when there were more
+    /// than `batch::EXACT_LABELLED_ROWS`, and `bins` counts them instead.
     #[serde(skip)]
     pub labelled: Vec<(f64, bool)>,
+    #[serde(default)]
+    pub bins: Option<ScoreBins>,
+    /// The labelled rows' confusion matrix at the model's threshold, counted row by row.
+    #[serde(default)]
+    pub at_model: Confusion,
 }
 
 /// Why a run stopped without a result.

@@ -16,7 +16,7 @@ use crate::batch::worker_protocol::{
     PageMessage, RunFailure, RunProgress, RunSummary, ScoredChunk, StartRun, WorkerMessage,
     PROTOCOL_VERSION,
 };
-use crate::batch::{ChunkMerger, LabelledScores, RunStep, ScoringRun};
+use crate::batch::{ChunkMerger, LabelledMetrics, LabelledScores, RunStep, ScoringRun};
 use crate::file_slices::read_slice;
 use crate::prediction_log::{BatchChunk, BatchRun};
 use crate::web::fetch::js_message;
@@ -45,8 +45,8 @@ pub struct BatchOutcome {
     pub summary: RunSummary,
     /// The scored CSV.
     pub output: web_sys::Blob,
-    /// The labelled rows, sorted, for the what-if threshold (shared, never copied).
-    pub scores: Option<Arc<LabelledScores>>,
+    /// The labelled rows' metrics, for the what-if threshold (shared, never copied).
+    pub scores: Option<Arc<LabelledMetrics>>,
     pub model_threshold: f64,
     /// Records written to the log.
     pub logged: usize,
@@ -186,10 +186,18 @@ impl Collector {
         options.set_type("text/csv;charset=utf-8");
         let output = web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &options)
             .map_err(|error| js_message(&error))?;
+        let model_threshold = self.active.model().threshold();
         let scores = summary.label_column.is_some().then(|| {
-            Arc::new(LabelledScores::from_sorted(std::mem::take(
-                &mut summary.labelled,
-            )))
+            Arc::new(match summary.bins.take() {
+                Some(bins) => LabelledMetrics::Binned {
+                    bins,
+                    at_model: summary.at_model,
+                    model_threshold,
+                },
+                None => LabelledMetrics::Exact(LabelledScores::from_sorted(std::mem::take(
+                    &mut summary.labelled,
+                ))),
+            })
         });
         Ok(BatchOutcome {
             file_name,

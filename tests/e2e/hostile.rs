@@ -1,7 +1,8 @@
 //! The browser side of the hostile-input suite (`tests/hostile_inputs.rs` has the native side):
 //! the Batch page gives byte for byte the CSV `reorder predict` gives for the same awkward file;
 //! bad files on Batch, your order history and your model get a clear error naming the place,
-//! files over an input's limit are refused from their size without being read, nothing reaches
+//! files over an input's limit are refused from their size without being read, a gigabyte with
+//! no line break is refused once the limit for one record is passed, nothing reaches
 //! the log; embed messages with NaN, Infinity or a cycle are refused and a sibling frame's
 //! messages are ignored.
 
@@ -267,6 +268,13 @@ async fn bad_and_oversized_files_get_a_clear_error_and_nothing_is_logged() {
     let infinite = write("infinite.csv", infinite_row.as_bytes());
     let huge_batch = dir.join("huge.csv");
     sparse_file(&huge_batch, 2049 * 1024 * 1024);
+    // A gigabyte with no line break after the header (a hole: zero bytes, no disk space).
+    let endless_line = write("endless_line.csv", format!("{header}\n").as_bytes());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&endless_line)
+        .and_then(|file| file.set_len(1 << 30))
+        .expect("extend");
     let model_text = std::fs::read(repo("models/model.txt")).expect("model");
     let truncated = write("truncated.txt", &model_text[..model_text.len() / 2]);
     let mut not_utf8 = model_text.clone();
@@ -288,6 +296,9 @@ async fn bad_and_oversized_files_get_a_clear_error_and_nothing_is_logged() {
         }
         upload(&client, "batch-file", &huge_batch).await?;
         wait_for_message(&client, "batch-failed", &["huge.csv", "2.0 GB", "2 GB"]).await?;
+        // Refused once 64 MiB have come without the record ending, not after the whole file.
+        upload(&client, "batch-file", &endless_line).await?;
+        wait_for_message(&client, "batch-failed", &["line 2", "longer than 64 MiB"]).await?;
         // Every row bad: each is listed by line and column, none is scored or logged.
         upload(&client, "batch-file", &infinite).await?;
         wait_for_attr(&client, &testid("batch-results"), "data-rows", "0").await?;

@@ -390,3 +390,129 @@ fn a_tally_of_only_bad_rows_is_not_empty() {
     assert_eq!(tally.rows_scored, 0);
     assert!(tally.preview.is_empty());
 }
+
+/// Pseudo-random labelled rows (a fixed LCG, no dependency): probabilities with repeats and
+/// values exactly on bin edges, labels leaning with the probability.
+fn labelled_rows(count: usize) -> Vec<(f64, bool)> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..count)
+        .map(|i| {
+            let p = match i % 7 {
+                0 => (i % 101) as f64 / 100.0,
+                1 => 0.4,
+                _ => next(),
+            };
+            (p, next() < p)
+        })
+        .collect()
+}
+
+/// ROC AUC by comparing every positive with every negative (ties half): the definition, O(n^2).
+fn auc_by_pairs(rows: &[(f64, bool)]) -> f64 {
+    let (positives, negatives): (Vec<_>, Vec<_>) = rows.iter().partition(|(_, label)| *label);
+    let mut wins = 0.0;
+    for (p, _) in &positives {
+        for (n, _) in &negatives {
+            wins += if p > n {
+                1.0
+            } else if p == n {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    wins / (positives.len() * negatives.len()) as f64
+}
+
+#[test]
+fn the_exact_auc_is_the_pairwise_one() {
+    let rows = labelled_rows(3_000);
+    let exact = LabelledScores::new(rows.clone())
+        .auc()
+        .expect("both classes");
+    assert!((exact - auc_by_pairs(&rows)).abs() < 1e-12, "{exact}");
+    assert_eq!(
+        LabelledScores::new(vec![(0.3, true), (0.3, false)]).auc(),
+        Some(0.5)
+    );
+    assert_eq!(LabelledScores::new(vec![(0.3, true)]).auc(), None);
+}
+
+#[test]
+fn bins_answer_exactly_at_their_edges_and_closely_elsewhere() {
+    use instacart_reorder::batch::{ScoreBins, SCORE_BINS};
+    let rows = labelled_rows(20_000);
+    let exact = LabelledScores::new(rows.clone());
+    let mut bins = ScoreBins::default();
+    for &(p, label) in &rows {
+        bins.add(p, label);
+    }
+    assert_eq!(bins.len(), rows.len());
+    assert_eq!(bins.positives(), exact.positives());
+    // Every threshold of up to four decimals is a bin edge: the same matrix as row by row.
+    for t in [0.0, 0.01, 0.25, 0.4, 0.4137, 0.5, 0.99, 1.0] {
+        assert!(ScoreBins::is_exact_at(t), "{t}");
+        assert_eq!(bins.confusion_at(t), exact.confusion_at(t), "threshold {t}");
+    }
+    assert_eq!(bins.f1_by_threshold(100), exact.f1_by_threshold(100));
+    // Off an edge: the next edge up's matrix, said to be inexact.
+    let off = 0.123_456;
+    assert!(!ScoreBins::is_exact_at(off));
+    assert_eq!(bins.confusion_at(off), exact.confusion_at(0.1235));
+    // Rows of one bin count as ties: within a bin's width of the exact AUC.
+    let binned = bins.auc().expect("auc");
+    let exact_auc = exact.auc().expect("auc");
+    assert!(
+        (binned - exact_auc).abs() < 1.0 / SCORE_BINS as f64,
+        "{binned} vs {exact_auc}"
+    );
+}
+
+#[test]
+fn a_tally_past_its_exact_limit_keeps_fixed_size_bins_and_the_exact_matrix_at_the_threshold() {
+    use instacart_reorder::batch::BatchTally;
+    let model = app_model();
+    let t = model.threshold();
+    let rows = labelled_rows(2_500);
+    let scored: Vec<_> = (0..rows.len() as u64)
+        .map(|line| row(line + 2, Some(rows[line as usize].1)))
+        .collect();
+    let probabilities: Vec<f64> = rows.iter().map(|(p, _)| *p).collect();
+    // Counted in two parts, as a range from the helper is absorbed.
+    let mut tally = BatchTally::new(200, 20).with_exact_limit(1_000);
+    tally.add_chunk(
+        &scored[..1_500],
+        &probabilities[..1_500],
+        Vec::new(),
+        &model,
+    );
+    let mut later = BatchTally::new(200, 20);
+    later.add_chunk(
+        &scored[1_500..],
+        &probabilities[1_500..],
+        Vec::new(),
+        &model,
+    );
+    tally.absorb(later);
+    assert!(
+        tally.take_labelled().is_empty(),
+        "no row kept one by one past the limit"
+    );
+    let bins = tally.take_bins().expect("bins");
+    assert_eq!(bins.len(), 2_500);
+    let exact = LabelledScores::new(rows);
+    assert_eq!(tally.at_model, exact.confusion_at(t));
+    assert_eq!(bins.confusion_at(0.5), exact.confusion_at(0.5));
+    // Under the limit nothing changes: the rows are kept, no bins.
+    let mut small = BatchTally::new(200, 20).with_exact_limit(1_000);
+    small.add_chunk(&scored[..10], &probabilities[..10], Vec::new(), &model);
+    assert!(small.take_bins().is_none());
+    assert_eq!(small.take_labelled().len(), 10);
+}

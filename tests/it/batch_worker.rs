@@ -73,6 +73,13 @@ fn every_worker_message_survives_its_envelope() {
         f1_by_threshold: vec![(0.0, Some(0.5)), (1.0, None)],
         scorers: 2,
         labelled: vec![(0.5, false), (0.125, true)],
+        bins: None,
+        at_model: instacart_reorder::batch::Confusion {
+            true_positives: 0,
+            false_positives: 1,
+            false_negatives: 1,
+            true_negatives: 0,
+        },
     };
     for message in [
         WorkerMessage::Ready {

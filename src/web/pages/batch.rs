@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::batch::Confusion;
+use crate::batch::{Confusion, Method, EXACT_LABELLED_ROWS, SCORE_BINS};
 use crate::chart::UnitSquareChart;
 use crate::lang::Lang;
 use crate::upload::Upload;
@@ -399,6 +399,10 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let curve = &outcome.summary.pr_curve;
     let f1_grid = &outcome.summary.f1_by_threshold;
     let at_model = scores.confusion_at(model_threshold);
+    let method = scores.method();
+    let auc = scores.auc();
+    let for_exact = scores.clone();
+    let exact_here = Memo::new(move |_| for_exact.is_exact_at(view_threshold.get()));
     let for_memo = scores.clone();
     let confusion: Memo<Confusion> =
         Memo::new(move |_| for_memo.confusion_at(view_threshold.get()));
@@ -425,8 +429,29 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
         view! { <td class="num" data-testid=testid>{move || value(&confusion.get()).to_string()}</td> }
     };
     view! {
-        <div class="card" data-testid="batch-metrics" data-labelled=labelled.to_string()>
+        <div class="card" data-testid="batch-metrics" data-labelled=labelled.to_string()
+            data-method=match method { Method::Exact => "exact", Method::Binned => "binned" }>
             <h2>{move || lang.get().pick("Against the labels", "Etiketlere göre")}</h2>
+            <p class="hint" data-testid="batch-metrics-method">
+                {move || match method {
+                    Method::Exact => lang.get().pick(
+                        "Computed from every labelled row.",
+                        "Her etiketli satırdan hesaplandı.",
+                    ).to_owned(),
+                    Method::Binned => format!(
+                        "{} {EXACT_LABELLED_ROWS} {} {SCORE_BINS} {}",
+                        lang.get().pick("More than", "Bellek sınırlı kalsın diye"),
+                        lang.get().pick(
+                            "labelled rows: to keep memory bounded they are counted in",
+                            "satırdan fazla etiketli satır var; satırlar",
+                        ),
+                        lang.get().pick(
+                            "probability bins. Figures are exact at the model's threshold and at thresholds of up to four decimals; elsewhere they are those of the next bin edge, and the AUC counts rows of one bin as ties.",
+                            "olasılık aralığında sayıldı. Rakamlar modelin eşiğinde ve en çok dört ondalıklı eşiklerde kesindir; diğerlerinde bir sonraki aralık sınırınındır ve AUC aynı aralıktaki satırları eşit sayar.",
+                        ),
+                    ),
+                }}
+            </p>
             <p class="hint">
                 {move || format!(
                     "{labelled} {} `{label_column}` · {positives} {}",
@@ -456,6 +481,12 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
             </div>
             <div class="metrics-row">
                 <div class="metric">
+                    <span class="label">"ROC AUC"</span>
+                    <span class="value" data-testid="batch-auc" data-value=auc.map(|v| v.to_string()).unwrap_or_default()>
+                        {move || percent(auc, lang.get())}
+                    </span>
+                </div>
+                <div class="metric">
                     <span class="label">{move || lang.get().pick("Precision", "Kesinlik")}</span>
                     <span class="value" data-testid="batch-precision" data-value=move || confusion.get().precision().map(|v| v.to_string()).unwrap_or_default()>
                         {move || percent(confusion.get().precision(), lang.get())}
@@ -476,7 +507,14 @@ fn ThresholdExplorer(outcome: Arc<BatchOutcome>) -> impl IntoView {
             </div>
             <div class="table-wrap">
                 <table class="confusion" data-testid="batch-confusion">
-                    <caption class="hint">{move || format!("{} {}", lang.get().pick("Confusion matrix at threshold", "Eşikteki karışıklık matrisi"), view_threshold.get())}</caption>
+                    <caption class="hint" data-testid="batch-confusion-caption" data-exact=move || exact_here.get().to_string()>
+                        {move || format!(
+                            "{} {}{}",
+                            lang.get().pick("Confusion matrix at threshold", "Eşikteki karışıklık matrisi"),
+                            view_threshold.get(),
+                            if exact_here.get() { "" } else { lang.get().pick(" (≈: counted at the next bin edge)", " (≈: bir sonraki aralık sınırında sayıldı)") },
+                        )}
+                    </caption>
                     <thead>
                         <tr>
                             <td></td>
