@@ -143,7 +143,7 @@ async fn build_shown(client: &Client) -> Result<String, fantoccini::error::CmdEr
 }
 
 /// Marks the current document, so that a later check can tell a new one from it.
-async fn mark_document(client: &Client) -> Result<(), fantoccini::error::CmdError> {
+pub async fn mark_document(client: &Client) -> Result<(), fantoccini::error::CmdError> {
     client
         .execute("window.reorderOldDocument = true; return true;", vec![])
         .await?;
@@ -151,7 +151,7 @@ async fn mark_document(client: &Client) -> Result<(), fantoccini::error::CmdErro
 }
 
 /// Waits until the tab holds another document than the one `mark_document` marked.
-async fn wait_for_new_document(client: &Client) -> Result<(), fantoccini::error::CmdError> {
+pub async fn wait_for_new_document(client: &Client) -> Result<(), fantoccini::error::CmdError> {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let old = client
@@ -284,7 +284,6 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(fetch_status(&client, ONLY_IN_A).await?, 404);
         Ok(())
     })
     .await;
