@@ -100,7 +100,7 @@ try {
   window.wasmBindings = bindings;
   dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
 } catch (error) {
-  const shown = Object.assign(document.createElement('p'), { className: 'boot-lead',
+  const shown = Object.assign(document.createElement('p'), { id: 'boot-error', className: 'boot-lead',
     textContent: `The app could not start (${error}). Reload the page to try again. / Uygulama başlatılamadı; sayfayı yeniden yükleyin.` });
   shown.setAttribute('role', 'alert');
   shown.dataset.testid = 'boot-error';

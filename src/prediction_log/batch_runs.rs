@@ -29,6 +29,59 @@ pub struct BatchRun {
     /// Rows logged so far, and how many of them were predicted reorders.
     pub rows: u64,
     pub positives: u64,
+    /// How the run ended, once the page running it said so; none while it runs, and for a run
+    /// whose tab closed (or a run logged before runs said how they ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<RunEnd>,
+}
+
+/// How a batch run ended, as the page running it recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunEnd {
+    /// Every row of the file was read.
+    Finished,
+    /// The person stopped it: the rows before are logged.
+    Cancelled,
+    /// It stopped on a failure: the rows before are logged.
+    CutShort,
+}
+
+/// Where a batch run is, as the dashboard and exports say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Running,
+    Finished,
+    Cancelled,
+    /// Stopped before the end of its file: a failure, or its tab closed mid-run.
+    CutShort,
+}
+
+impl RunState {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Finished => "finished",
+            RunState::Cancelled => "cancelled",
+            RunState::CutShort => "cut_short",
+        }
+    }
+}
+
+impl BatchRun {
+    /// The run's state; `held`: whether a tab is running it now (it holds the run's lock, which
+    /// the browser lets go when the tab closes). A run that never said how it ended and that no
+    /// tab runs was cut short.
+    pub fn state(&self, held: bool) -> RunState {
+        match self.ended {
+            Some(RunEnd::Finished) => RunState::Finished,
+            Some(RunEnd::Cancelled) => RunState::Cancelled,
+            Some(RunEnd::CutShort) => RunState::CutShort,
+            None if held => RunState::Running,
+            None => RunState::CutShort,
+        }
+    }
 }
 
 /// A chunk of a run's rows, in columns. All columns have `len()` entries (`values` has
@@ -151,6 +204,32 @@ impl BatchChunk {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_run_logged_before_runs_said_how_they_ended_reads_as_unended() {
+        let stored = r#"{"run_id":3,"started_at_ms":0,"file_name":"a.csv","model_sha256":"x",
+            "threshold":0.5,"feature_names":["a"],"rows":7,"positives":2}"#;
+        let run: BatchRun = serde_json::from_str(stored).expect("an older run");
+        assert_eq!(run.ended, None);
+        assert_eq!(run.state(false), RunState::CutShort);
+        assert_eq!(run.state(true), RunState::Running);
+    }
+
+    #[test]
+    fn how_a_run_ended_wins_over_whether_a_tab_holds_it() {
+        let mut ended = run();
+        for (end, state) in [
+            (RunEnd::Finished, RunState::Finished),
+            (RunEnd::Cancelled, RunState::Cancelled),
+            (RunEnd::CutShort, RunState::CutShort),
+        ] {
+            ended.ended = Some(end);
+            assert_eq!(ended.state(true), state);
+            assert_eq!(ended.state(false), state);
+        }
+        let json = serde_json::to_string(&ended).expect("json");
+        assert!(json.contains(r#""ended":"cut_short""#), "{json}");
+    }
+
     fn run() -> BatchRun {
         BatchRun {
             run_id: Some(4),
@@ -161,6 +240,7 @@ mod tests {
             feature_names: vec!["a".to_owned(), "b".to_owned()],
             rows: 2,
             positives: 1,
+            ended: None,
         }
     }
 

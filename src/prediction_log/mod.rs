@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
 
-pub use batch_runs::{BatchChunk, BatchRun, ChunkShapeError};
+pub use batch_runs::{BatchChunk, BatchRun, ChunkShapeError, RunEnd, RunState};
 pub use buckets::{buckets_of, summarize_buckets, Bucket, BucketDelta};
 pub use calendar::{
     days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,

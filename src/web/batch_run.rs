@@ -18,9 +18,10 @@ use crate::batch::worker_protocol::{
 };
 use crate::batch::{ChunkMerger, LabelledMetrics, LabelledScores, RunStep, ScoringRun};
 use crate::file_slices::read_slice;
-use crate::prediction_log::{BatchChunk, BatchRun};
+use crate::prediction_log::{BatchChunk, BatchRun, RunEnd};
 use crate::web::fetch::js_message;
 use crate::web::log_store::{LogStoreError, LogStoreHandle};
+use crate::web::run_locks::{self, RunLock};
 use crate::web::state::active_model::ActiveModel;
 use crate::web::worker_link::{WarmWorker, WorkerLink};
 
@@ -65,6 +66,7 @@ async fn log_chunk(
     log: &LogStoreHandle,
     active: &ActiveModel,
     run_id: &mut Option<u64>,
+    run_lock: &mut Option<RunLock>,
     file_name: &str,
     chunk: ScoredChunk,
 ) -> Result<usize, LogStoreError> {
@@ -87,9 +89,12 @@ async fn log_chunk(
                         .collect(),
                     rows: 0,
                     positives: 0,
+                    ended: None,
                 })
                 .await?;
             *run_id = Some(run);
+            // Held while this tab runs it: any tab can then tell running from cut short.
+            *run_lock = run_locks::hold(&run_locks::lock_name(&log.database_name(), run));
             run
         }
     };
@@ -119,6 +124,8 @@ struct Collector {
     file_name: String,
     /// The run's record in the log, once its first chunk is written.
     run_id: Option<u64>,
+    /// The run's lock, held until it ends.
+    run_lock: Option<RunLock>,
     /// Whether the rows' feature values go to the log (the Batch page's choice).
     keep_values: bool,
 }
@@ -136,6 +143,7 @@ impl Collector {
                         &self.log,
                         &self.active,
                         &mut self.run_id,
+                        &mut self.run_lock,
                         &self.file_name,
                         chunk,
                     );
@@ -174,6 +182,16 @@ impl Collector {
             }
         }
         None
+    }
+
+    /// Records how the run ended (if it has a record), then lets go of its lock.
+    async fn end(&mut self, end: RunEnd) {
+        if let Some(run_id) = self.run_id {
+            if let Err(error) = self.log.end_batch_run(run_id, end).await {
+                self.log_error.get_or_insert(error.to_string());
+            }
+        }
+        self.run_lock = None;
     }
 
     fn into_outcome(
@@ -378,23 +396,41 @@ pub async fn run_batch(
         log_error: None,
         file_name: file.name(),
         run_id: None,
+        run_lock: None,
         keep_values,
+    };
+    let ended = |summary: &RunSummary| {
+        if summary.cancelled {
+            RunEnd::Cancelled
+        } else {
+            RunEnd::Finished
+        }
     };
     let mut collector = new_collector();
     match run_in_worker(&file, warm, &mut collector, cancel).await {
         Ok(summary) => {
+            collector.end(ended(&summary)).await;
             let outcome = timed(collector.into_outcome(file.name(), summary, true));
             // Drawing the results is a task of its own too.
             next_tick().await;
             outcome
         }
-        Err(Some(failure)) => Err(failure.to_string()),
+        Err(Some(failure)) => {
+            collector.end(RunEnd::CutShort).await;
+            Err(failure.to_string())
+        }
         Err(None) => {
             let mut collector = new_collector();
-            let summary = run_here(&file, &mut collector, cancel)
-                .await
-                .map_err(|failure| failure.to_string())?;
-            timed(collector.into_outcome(file.name(), summary, false))
+            match run_here(&file, &mut collector, cancel).await {
+                Ok(summary) => {
+                    collector.end(ended(&summary)).await;
+                    timed(collector.into_outcome(file.name(), summary, false))
+                }
+                Err(failure) => {
+                    collector.end(RunEnd::CutShort).await;
+                    Err(failure.to_string())
+                }
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ use web_sys::{
 
 use crate::prediction_log::{
     buckets_of, BatchChunk, BatchRun, Bucket, BucketDelta, CsvExport, Filter, JsonExport,
-    PredictionRecord, Source,
+    PredictionRecord, RunEnd, RunState, Source,
 };
 use crate::web::idb::{self, request_done, then_in, transaction_done, walk_cursor, IdbError};
 use crate::web::js_error::{full_message, JsError};
@@ -370,13 +370,15 @@ enum Write {
     Records(Vec<PredictionRecord>),
     Run(BatchRun),
     Chunk(BatchChunk, BatchRun),
+    /// How run `0` ended.
+    RunEnd(u64, RunEnd),
 }
 
 impl Write {
     fn count(&self) -> u64 {
         match self {
             Write::Records(records) => records.len() as u64,
-            Write::Run(_) => 0,
+            Write::Run(_) | Write::RunEnd(..) => 0,
             Write::Chunk(chunk, _) => chunk.len() as u64,
         }
     }
@@ -662,6 +664,11 @@ impl LogStore {
             Write::Chunk(chunk, run) => write_chunk(db, chunk, run, failing)
                 .await
                 .map(|()| Vec::new()),
+            // A run started in memory has no record here to mark.
+            Write::RunEnd(run_id, _) if *run_id >= MEMORY_RUN_IDS => Ok(Vec::new()),
+            Write::RunEnd(run_id, end) => write_run_end(db, *run_id, *end, failing)
+                .await
+                .map(|()| Vec::new()),
         }
     }
 
@@ -682,6 +689,12 @@ impl LogStore {
             Write::Chunk(chunk, run) => {
                 let records = chunk.records(&run)?;
                 log.push(records)
+            }
+            Write::RunEnd(run_id, end) => {
+                if let Some(run) = log.runs.get_mut(&run_id) {
+                    run.ended = Some(end);
+                }
+                Vec::new()
             }
         })
     }
@@ -728,6 +741,31 @@ impl LogStore {
             });
         }
         self.write(Write::Chunk(chunk, run)).await.map(|_| ())
+    }
+
+    /// Records how batch run `run_id` ended (the page running it says so once it stops).
+    pub async fn end_batch_run(&self, run_id: u64, end: RunEnd) -> Result<(), LogStoreError> {
+        if let Some(run) = self.inner.runs.borrow_mut().get_mut(&run_id) {
+            run.ended = Some(end);
+        }
+        self.write(Write::RunEnd(run_id, end)).await.map(|_| ())
+    }
+
+    /// Every batch run with its state (newest first): how it ended, or whether a tab is running
+    /// it now (`run_locks`).
+    pub async fn batch_runs(&self) -> Result<Vec<(BatchRun, RunState)>, LogStoreError> {
+        let runs = self.runs().await?;
+        let held = crate::web::run_locks::held_names().await;
+        let mut listed: Vec<(BatchRun, RunState)> = runs
+            .into_iter()
+            .map(|(run_id, run)| {
+                let lock = crate::web::run_locks::lock_name(&self.inner.name, run_id);
+                let state = run.state(held.contains(&lock));
+                (run, state)
+            })
+            .collect();
+        listed.sort_by_key(|(run, _)| std::cmp::Reverse((run.started_at_ms, run.run_id)));
+        Ok(listed)
     }
 
     /// The batch run `run_id`, from this tab's cache or the store.
@@ -1156,6 +1194,28 @@ async fn write_run(db: &IdbDatabase, run: &BatchRun, failing: &Cell<u32>) -> Res
     maybe_fail(&transaction, failing);
     transaction_done(&transaction).await?;
     Ok(request.result()?.as_f64().unwrap_or_default() as u64)
+}
+
+/// Sets how run `run_id` ended, in one transaction (a run cleared meanwhile is left alone).
+async fn write_run_end(
+    db: &IdbDatabase,
+    run_id: u64,
+    end: RunEnd,
+    failing: &Cell<u32>,
+) -> Result<(), WriteFailure> {
+    let transaction = begin(db, &[RUNS_STORE], true)?;
+    let runs = transaction.object_store(RUNS_STORE)?;
+    let request = runs.get(&JsValue::from_f64(run_id as f64))?;
+    then_in(&transaction, &request, move |stored| {
+        if stored.is_undefined() {
+            return Ok(());
+        }
+        let mut run = run_from_js(&stored).map_err(|e| JsValue::from_str(&e))?;
+        run.ended = Some(end);
+        runs.put(&run_to_js(&run)?).map(|_| ())
+    });
+    maybe_fail(&transaction, failing);
+    Ok(transaction_done(&transaction).await?)
 }
 
 /// Adds a chunk (columns, and its values in `features`), counts it in the buckets and in its
@@ -1597,6 +1657,11 @@ impl LogStoreHandle {
         self.store.get_value()
     }
 
+    /// The IndexedDB database name this log uses (a run's lock is named after it).
+    pub fn database_name(&self) -> String {
+        self.store().database_name()
+    }
+
     fn report<T>(&self, result: Result<T, LogStoreError>) -> Result<T, LogStoreError> {
         if let Err(error) = &result {
             self.last_error.set(Some(full_message(error)));
@@ -1625,6 +1690,17 @@ impl LogStoreHandle {
     pub async fn add_batch_chunk(&self, chunk: BatchChunk) -> Result<(), LogStoreError> {
         let result = self.store().add_batch_chunk(chunk).await;
         self.report(result)
+    }
+
+    /// Records how a batch run ended.
+    pub async fn end_batch_run(&self, run_id: u64, end: RunEnd) -> Result<(), LogStoreError> {
+        let result = self.store().end_batch_run(run_id, end).await;
+        self.report(result)
+    }
+
+    /// Every batch run with its state, newest first.
+    pub async fn batch_runs(&self) -> Result<Vec<(BatchRun, RunState)>, LogStoreError> {
+        self.store().batch_runs().await
     }
 
     /// The dashboard's buckets (`summarize_buckets` turns them into its numbers).

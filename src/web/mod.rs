@@ -28,6 +28,7 @@ pub mod own_model_store;
 pub mod own_model_work;
 pub mod pages;
 pub mod routes;
+pub mod run_locks;
 pub mod settings;
 pub mod state;
 pub mod worker_link;

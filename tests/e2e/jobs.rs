@@ -134,6 +134,16 @@ async fn a_batch_run_goes_on_while_the_user_is_on_another_page() {
             &ROWS.to_string(),
         )
         .await?;
+        // The dashboard lists the run as finished, every row logged.
+        let listed = wait_for(
+            &client,
+            "[data-testid=\"batch-run\"][data-state=\"finished\"]",
+        )
+        .await?;
+        assert_eq!(
+            listed.attr("data-rows").await?.as_deref(),
+            Some(ROWS.to_string().as_str())
+        );
         // The way back: the header's link opens the run's results.
         wait_for(&client, &testid("job-status"))
             .await?

@@ -153,6 +153,7 @@ fn batch_run() -> BatchRun {
         feature_names: vec!["b".to_owned(), "a".to_owned()],
         rows: 2,
         positives: 1,
+        ended: None,
     }
 }
 

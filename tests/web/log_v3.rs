@@ -245,6 +245,7 @@ pub(crate) fn run() -> BatchRun {
         feature_names: vec!["user_total_orders".to_owned(), "batch_only".to_owned()],
         rows: 0,
         positives: 0,
+        ended: None,
     }
 }
 

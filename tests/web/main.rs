@@ -11,4 +11,5 @@ mod embed;
 mod loader;
 mod log_interleavings;
 mod log_v3;
+mod run_state;
 mod storage;

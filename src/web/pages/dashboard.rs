@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use crate::chart::BarChart;
 use crate::lang::Lang;
 use crate::prediction_log::{
-    format_utc_datetime, parse_utc_date, summarize_buckets, Bucket, Filter, PredictionRecord,
-    Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
+    format_utc_datetime, parse_utc_date, summarize_buckets, BatchRun, Bucket, Filter,
+    PredictionRecord, RunState, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
 use crate::web::download::offer_blob;
 use crate::web::js_error::{full_message, JsError};
@@ -93,6 +93,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <OverTime summary />
             </div>
             <RecentPredictions filter summary page />
+            <BatchRuns />
             <Actions filter />
             <StorageStatusPanel />
         </section>
@@ -470,6 +471,86 @@ fn RecentPredictions(
                 </button>
             </nav>
         </section>
+    }
+}
+
+type ListedRuns = Vec<(BatchRun, RunState)>;
+
+/// Batch runs listed on the dashboard, newest first.
+const RUNS_SHOWN: usize = 20;
+
+fn run_state_label(lang: Lang, state: RunState) -> &'static str {
+    match state {
+        RunState::Running => lang.pick("running", "sürüyor"),
+        RunState::Finished => lang.pick("finished", "bitti"),
+        RunState::Cancelled => lang.pick("cancelled", "durduruldu"),
+        RunState::CutShort => lang.pick("cut short", "yarıda kaldı"),
+    }
+}
+
+/// The latest batch runs and where each stands: finished, cancelled, cut short (a failure, or
+/// its tab closed mid-run: the rows before are logged), or running in some tab now.
+#[component]
+fn BatchRuns() -> impl IntoView {
+    let store = use_log_store();
+    let lang = use_lang();
+    let revision = store.revision();
+    let runs: RwSignal<Option<Result<ListedRuns, String>>, LocalStorage> =
+        RwSignal::new_local(None);
+    Effect::new(move |_| {
+        revision.track();
+        leptos::task::spawn_local(async move {
+            let listed = store
+                .batch_runs()
+                .await
+                .map_err(|failure| full_message(&failure));
+            runs.try_set(Some(listed));
+        });
+    });
+    let shown = move || {
+        runs.with(|runs| match runs {
+            Some(Ok(runs)) => runs.iter().take(RUNS_SHOWN).cloned().collect(),
+            _ => Vec::new(),
+        })
+    };
+    view! {
+        <Show when=move || runs.with(|runs| matches!(runs, Some(Ok(runs)) if !runs.is_empty()) || matches!(runs, Some(Err(_))))>
+            <section class="batch-runs">
+                <h2>{move || lang.get().pick("Batch runs", "Toplu çalıştırmalar")}</h2>
+                <div class="table-wrap">
+                    <table data-testid="batch-runs">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || lang.get().pick("Started (UTC)", "Başlangıç (UTC)")}</th>
+                                <th scope="col">{move || lang.get().pick("File", "Dosya")}</th>
+                                <th scope="col">{move || lang.get().pick("Rows logged", "Kaydedilen satır")}</th>
+                                <th scope="col">{move || lang.get().pick("State", "Durum")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                let lang = lang.get();
+                                shown().into_iter().map(|(run, state)| view! {
+                                    <tr data-testid="batch-run" data-state=state.name()
+                                        data-rows=run.rows.to_string()>
+                                        <td>{format_utc_datetime(run.started_at_ms)}</td>
+                                        <td>{run.file_name}</td>
+                                        <td>{run.rows}</td>
+                                        <td>{run_state_label(lang, state)}</td>
+                                    </tr>
+                                }).collect_view()
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+                {move || runs.with(|runs| match runs {
+                    Some(Err(text)) => Some(view! {
+                        <p class="error" role="alert" data-testid="batch-runs-error">{text.clone()}</p>
+                    }),
+                    _ => None,
+                })}
+            </section>
+        </Show>
     }
 }
 
