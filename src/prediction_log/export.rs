@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::calendar::format_utc_datetime;
-use super::{BatchChunk, BatchRun, ChunkShapeError, PredictionRecord, Source};
+use super::{BatchChunk, BatchRun, ChunkShapeError, PredictionRecord, RunState, Source};
 use crate::number::is_number_text;
 
 /// The columns every CSV export starts with; one column per feature name follows.
@@ -194,6 +194,48 @@ impl CsvExport {
         }
         Ok(())
     }
+}
+
+/// The batch runs as CSV (header first, CRLF line ends), one line per run with how it stands:
+/// the dashboard's "Batch runs" download, so a file cut short is told apart from a whole one
+/// outside the app too. `runs` as `LogStore::batch_runs` lists them.
+pub fn batch_runs_csv(runs: &[(BatchRun, RunState)]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    write_csv_line(
+        [
+            "run_id",
+            "started_at_ms",
+            "started_at_utc",
+            "file_name",
+            "model_sha256",
+            "threshold",
+            "rows",
+            "positives",
+            "state",
+        ]
+        .into_iter(),
+        &mut out,
+    );
+    for (run, state) in runs {
+        if let Some(run_id) = run.run_id {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{run_id}");
+        }
+        let _ = write!(
+            out,
+            ",{},{},{},{},{},{},{},{}\r\n",
+            run.started_at_ms,
+            quote(&csv_cell(&format_utc_datetime(run.started_at_ms))),
+            quote(&csv_cell(&run.file_name)),
+            quote(&csv_cell(&run.model_sha256)),
+            run.threshold,
+            run.rows,
+            run.positives,
+            state.name(),
+        );
+    }
+    out
 }
 
 fn write_csv_line<'a>(cells: impl Iterator<Item = &'a str>, out: &mut String) {

@@ -21,7 +21,7 @@ pub use buckets::{buckets_of, summarize_buckets, Bucket, BucketDelta};
 pub use calendar::{
     days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,
 };
-pub use export::{csv_cell, to_csv, to_json, CsvExport, JsonExport};
+pub use export::{batch_runs_csv, csv_cell, to_csv, to_json, CsvExport, JsonExport};
 pub use summary::{newest_first, summarize, DayCount, Summary, HISTOGRAM_BINS};
 
 /// Where a prediction was made: the person typing features, a demo user's candidates, a batch

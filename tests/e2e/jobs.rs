@@ -177,6 +177,34 @@ async fn a_batch_run_goes_on_while_the_user_is_on_another_page() {
             )
             .await?;
         assert_eq!(lines.as_u64(), Some(ROWS as u64 + 1), "the scored CSV is whole");
+        // The runs' download says the same as the dashboard's table.
+        wait_for(&client, &testid("nav-dashboard"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, &testid("batch-runs-export"))
+            .await?
+            .click()
+            .await?;
+        let runs = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 const poll = () => window.exportedBlobs.length > 1 \
+                   ? window.exportedBlobs[1].text().then(done) \
+                   : setTimeout(poll, 50); \
+                 poll();",
+                vec![],
+            )
+            .await?;
+        let runs = runs.as_str().unwrap_or_default();
+        let lines: Vec<&str> = runs.lines().collect();
+        assert_eq!(lines.len(), 2, "a header and the one run: {runs}");
+        assert!(
+            lines[0].ends_with(",rows,positives,state")
+                && lines[1].contains(&format!(",{ROWS},"))
+                && lines[1].ends_with(",finished"),
+            "{runs}"
+        );
         let errors = app_errors(&client).await?;
         assert!(errors.is_empty(), "no panic, no trap: {errors:?}");
         Ok(())

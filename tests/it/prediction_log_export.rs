@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use instacart_reorder::prediction_log::{
-    csv_cell, to_csv, to_json, BatchChunk, BatchRun, CsvExport, JsonExport, PredictionRecord,
-    Source,
+    batch_runs_csv, csv_cell, to_csv, to_json, BatchChunk, BatchRun, CsvExport, JsonExport,
+    PredictionRecord, RunEnd, Source,
 };
 
 fn sample() -> PredictionRecord {
@@ -222,4 +222,23 @@ fn a_damaged_chunk_is_an_error_not_a_panic() {
         error.to_string().contains("batch chunk 0 of run 3"),
         "{error}"
     );
+}
+
+#[test]
+fn batch_runs_export_says_how_each_run_stands() {
+    let mut cut = batch_run();
+    cut.file_name = "=rows, \"2\".csv".to_owned();
+    cut.rows = 20_000;
+    let mut whole = batch_run();
+    whole.run_id = Some(4);
+    whole.ended = Some(RunEnd::Finished);
+    let csv = batch_runs_csv(&[
+        (whole.clone(), whole.state(false)),
+        (cut.clone(), cut.state(false)),
+    ]);
+    let expected = "run_id,started_at_ms,started_at_utc,file_name,model_sha256,threshold,rows,\
+positives,state\r\n\
+4,1709251200000,2024-03-01 00:00:00,rows.csv,'=cmd,0.25,2,1,finished\r\n\
+3,1709251200000,2024-03-01 00:00:00,\"'=rows, \"\"2\"\".csv\",'=cmd,0.25,20000,1,cut_short\r\n";
+    assert_eq!(csv, expected);
 }

@@ -11,10 +11,10 @@ use leptos::prelude::*;
 use crate::chart::BarChart;
 use crate::lang::Lang;
 use crate::prediction_log::{
-    format_utc_datetime, parse_utc_date, summarize_buckets, BatchRun, Bucket, Filter,
-    PredictionRecord, RunState, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
+    batch_runs_csv, format_utc_datetime, parse_utc_date, summarize_buckets, BatchRun, Bucket,
+    Filter, PredictionRecord, RunState, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
-use crate::web::download::offer_blob;
+use crate::web::download::{offer_blob, offer_download};
 use crate::web::js_error::{full_message, JsError};
 use crate::web::log_store::{
     request_persistence, storage_estimate, use_log_store, ExportFormat, LogStoreError,
@@ -513,6 +513,20 @@ fn BatchRuns() -> impl IntoView {
             _ => Vec::new(),
         })
     };
+    let download_error = RwSignal::new(None::<String>);
+    // Every run, not only the ones shown, as the table lists them now.
+    let download = move |_| {
+        download_error.set(None);
+        let text = runs.with(|runs| match runs {
+            Some(Ok(runs)) => Some(batch_runs_csv(runs)),
+            _ => None,
+        });
+        if let Some(text) = text {
+            if let Err(error) = offer_download(text.as_bytes(), "batch-runs.csv", "text/csv") {
+                download_error.set(Some(full_message(&JsError::from_js(&error))));
+            }
+        }
+    };
     view! {
         <Show when=move || runs.with(|runs| matches!(runs, Some(Ok(runs)) if !runs.is_empty()) || matches!(runs, Some(Err(_))))>
             <section class="batch-runs">
@@ -543,11 +557,15 @@ fn BatchRuns() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
+                <button type="button" class="secondary" data-testid="batch-runs-export"
+                    on:click=download>
+                    {move || lang.get().pick("Download the runs (CSV)", "Çalıştırmaları indir (CSV)")}
+                </button>
                 {move || runs.with(|runs| match runs {
-                    Some(Err(text)) => Some(view! {
-                        <p class="error" role="alert" data-testid="batch-runs-error">{text.clone()}</p>
-                    }),
-                    _ => None,
+                    Some(Err(text)) => Some(text.clone()),
+                    _ => download_error.get(),
+                }).map(|text| view! {
+                    <p class="error" role="alert" data-testid="batch-runs-error">{text}</p>
                 })}
             </section>
         </Show>
