@@ -3,7 +3,7 @@
 //! written. Pure, so the rules are tested natively; the browser keeps only the current choice
 //! (`web::state::language`).
 
-use crate::number::DecimalMark;
+use crate::input::number::DecimalMark;
 
 /// A language the interface speaks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -56,7 +56,7 @@ impl Lang {
         }
     }
 
-    /// The decimal mark typed numbers are read with (see `crate::number`).
+    /// The decimal mark typed numbers are read with (see `crate::input::number`).
     pub fn decimal_mark(self) -> DecimalMark {
         match self {
             Lang::En => DecimalMark::Point,

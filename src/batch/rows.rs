@@ -5,9 +5,9 @@
 
 use super::records::{Cells, RecordSplitter, RecordTooLong, Split};
 use super::row_ranges::RowRange;
-use crate::number::{parse_file_value, parse_plain_decimal, NumberError};
+use crate::input::number::{parse_file_value, parse_plain_decimal, NumberError};
+use crate::input::upload::without_bom;
 use crate::prediction_log::csv_cell;
-use crate::upload::without_bom;
 
 /// The columns the scored output adds after the pass-through columns (`reorder explain` adds
 /// `shap_<feature>`..`shap_bias` instead).
@@ -242,7 +242,7 @@ impl BatchLayout {
     }
 }
 
-/// A feature cell, read by the project's one number rule (`crate::number`): empty or `NaN` is
+/// A feature cell, read by the project's one number rule (`crate::input::number`): empty or `NaN` is
 /// missing (NaN for the model), anything else must be a finite number with `.` for decimals.
 fn parse_value(cell: &str) -> Result<f64, NumberError> {
     parse_file_value(cell).map(|value| value.unwrap_or(f64::NAN))

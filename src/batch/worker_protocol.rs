@@ -19,7 +19,7 @@ use super::metrics::{Confusion, CurvePoint, ScoreBins};
 use super::row_ranges::RowRange;
 use super::rows::{BatchLayout, RowError};
 use super::tally::{BatchTally, PreviewRow, TallyCounts};
-use crate::own_model::convert_own_model;
+use crate::model::own_model::convert_own_model;
 
 /// Bumped whenever a message changes shape or meaning.
 pub const PROTOCOL_VERSION: u32 = 5;

@@ -31,12 +31,12 @@ mod worker {
     use instacart_reorder::batch::{
         warm_up, ChunkMerger, NextRange, RangeScorer, RangeSetup, RowRange, ScoredRange, ScoringRun,
     };
-    use instacart_reorder::envelope_js;
-    use instacart_reorder::file_slices::SliceRead;
-    use instacart_reorder::history_upload::answer_parse_history;
-    use instacart_reorder::mailbox::Mailbox;
+    use instacart_reorder::browser::envelope_js;
+    use instacart_reorder::browser::file_slices::SliceRead;
+    use instacart_reorder::browser::mailbox::Mailbox;
+    use instacart_reorder::browser::next_task::next_task;
     use instacart_reorder::model::Model;
-    use instacart_reorder::next_task::next_task;
+    use instacart_reorder::order_history::upload::answer_parse_history;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::spawn_local;

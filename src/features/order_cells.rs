@@ -1,10 +1,10 @@
 //! The cells of Instacart order files, read by one set of rules whichever reader meets them:
 //! `reorder features` (orders.csv and the order_products files, `tables`) and the order-history
-//! upload (`crate::order_files`). Before, the two readers disagreed (one took any day gap >= 0
+//! upload (`crate::order_history::files`). Before, the two readers disagreed (one took any day gap >= 0
 //! and ids up to 2^53, the other whole day gaps up to 365 and ids up to 2^32 - 2), so the same
 //! file could be read by one and refused by the other.
 //!
-//! The rules, each on top of the number rule (`crate::number`):
+//! The rules, each on top of the number rule (`crate::input::number`):
 //! - ids (`order_id`, `user_id`, `product_id`, `aisle_id`, `department_id`), `order_number` and
 //!   `add_to_cart_order`: a whole number from 0 to `MAX_ID` (they are stored as `u32`); required;
 //! - `order_dow`: a whole number 0-6; `order_hour_of_day`: 0-23; required;
@@ -12,7 +12,7 @@
 //!   spaces only or `NaN` in any case (a shopper's first order has no gap);
 //! - `12.0` is the whole number 12 (pandas writes integer columns with NaNs that way).
 
-use crate::number::{parse_whole, WholeError};
+use crate::input::number::{parse_whole, WholeError};
 
 /// The largest id, order number or cart position (kept below `u32::MAX`).
 pub const MAX_ID: u64 = u32::MAX as u64 - 1;

@@ -14,7 +14,7 @@ use super::catalog::{Catalog, CatalogData, GroupColumns, ProductColumns};
 use super::order_cells::{self, OrderCellError};
 use super::shopper::{PastOrder, TargetOrder, UserHistory};
 use super::FeatureError;
-use crate::upload::SkipBom;
+use crate::input::upload::SkipBom;
 
 /// A CSV to read, with the name its errors should carry (usually its path).
 pub struct CsvSource<R> {

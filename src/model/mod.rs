@@ -5,7 +5,9 @@
 //! - `bundle`: the versioned JSON document the app downloads, and `convert`;
 //! - `from_files`: `model.txt` (+ feature names, threshold, meta) to a loaded model, the one
 //!   path shared by `reorder convert` and the own-model page;
-//! - `score`: `Model`, the validated, compiled form that predicts and explains.
+//! - `score`: `Model`, the validated, compiled form that predicts and explains;
+//! - `own_model`: a model the user drops on the page (the files, their messages);
+//! - `feature_importance`: which features matter most, and so the Predict form's layout.
 //!
 //! The scoring hot path is the workspace crate `reorder_evaluator` (`crates/reorder-evaluator`),
 //! compiled at opt-level 3 inside the size-tuned browser build: `tree` (one tree's flat arrays,
@@ -15,7 +17,9 @@
 //! under the same names, so `model::exp`, `model::TreeArrays` and the rest keep their paths.
 
 mod bundle;
+pub mod feature_importance;
 mod from_files;
+pub mod own_model;
 mod score;
 mod text;
 

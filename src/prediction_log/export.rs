@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::calendar::format_utc_datetime;
 use super::{BatchChunk, BatchRun, ChunkShapeError, PredictionRecord, RunState, Source};
-use crate::number::is_number_text;
+use crate::input::number::is_number_text;
 
 /// The columns every CSV export starts with; one column per feature name follows.
 const FIXED_COLUMNS: [&str; 11] = [

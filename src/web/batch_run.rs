@@ -17,9 +17,9 @@ use crate::batch::worker_protocol::{
     PROTOCOL_VERSION,
 };
 use crate::batch::{ChunkMerger, LabelledMetrics, LabelledScores, RunStep, ScoringRun};
-use crate::file_slices::read_slice;
+use crate::browser::file_slices::read_slice;
+use crate::browser::js_error::js_message;
 use crate::prediction_log::{BatchChunk, BatchRun, RunEnd};
-use crate::web::fetch::js_message;
 use crate::web::log_store::{LogStoreError, LogStoreHandle};
 use crate::web::run_locks::{self, RunLock};
 use crate::web::state::active_model::ActiveModel;

@@ -14,8 +14,7 @@ pub enum FetchError {
     HttpStatus { url: String, status: u16 },
 }
 
-/// The message of a JavaScript exception or rejection.
-pub use crate::file_slices::js_error_text as js_message;
+use crate::browser::js_error::js_message;
 
 /// Downloads `url` as text.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {

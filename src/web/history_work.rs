@@ -11,8 +11,8 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::worker_protocol::{PageMessage, WorkerMessage, PROTOCOL_VERSION};
-use crate::history_upload::{history_of_answer, read_history, UploadedHistory};
-use crate::web::fetch::js_message;
+use crate::browser::js_error::js_message;
+use crate::order_history::upload::{history_of_answer, read_history, UploadedHistory};
 use crate::web::worker_link::{NoAnswer, WorkerLink};
 
 /// A reading's outcome (the history, or why the files cannot be read) and where it was reached.

@@ -19,7 +19,7 @@ use web_sys::{
     IdbTransaction, IdbVersionChangeEvent,
 };
 
-use crate::web::js_error::JsError;
+use crate::browser::js_error::JsError;
 
 /// Why IndexedDB could not be used.
 #[derive(Debug, Clone, thiserror::Error)]

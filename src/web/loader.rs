@@ -13,9 +13,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
+use crate::browser::js_error::js_message;
 use crate::lang::Lang;
 use crate::model::{BundleError, Model, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION};
-use crate::web::fetch::js_message;
 
 /// Where the bundle is served, relative to the site root.
 /// Fetched by its content-addressed name (see `crate::asset_urls`).

@@ -43,12 +43,12 @@ use web_sys::{
     IdbTransaction, IdbTransactionMode, MessageEvent,
 };
 
+use crate::browser::js_error::{full_message, JsError};
 use crate::prediction_log::{
     buckets_of, BatchChunk, BatchRun, Bucket, BucketDelta, CsvExport, Filter, JsonExport,
     PredictionRecord, RunEnd, RunState, Source,
 };
 use crate::web::idb::{self, request_done, then_in, transaction_done, walk_cursor, IdbError};
-use crate::web::js_error::{full_message, JsError};
 use crate::web::log_schema::{
     bucket_from_js, bucket_to_js, chunk_from_js, chunk_key, chunk_to_js, names_from_js,
     names_to_js, run_from_js, run_to_js, upgrade, ALL_STORES, BUCKETS_STORE, CHUNKS_STORE,
@@ -313,7 +313,7 @@ enum Backend {
 #[derive(Default)]
 struct WriteTurns {
     busy: Cell<bool>,
-    waiting: RefCell<std::collections::VecDeque<Rc<crate::mailbox::Mailbox<()>>>>,
+    waiting: RefCell<std::collections::VecDeque<Rc<crate::browser::mailbox::Mailbox<()>>>>,
 }
 
 /// The current write's turn; the next waiting write goes when it is dropped.
@@ -322,7 +322,7 @@ struct Turn<'a>(&'a WriteTurns);
 impl WriteTurns {
     async fn take(&self) -> Turn<'_> {
         if self.busy.replace(true) {
-            let signal = Rc::new(crate::mailbox::Mailbox::new());
+            let signal = Rc::new(crate::browser::mailbox::Mailbox::new());
             self.waiting.borrow_mut().push_back(Rc::clone(&signal));
             signal.take().await;
         }

@@ -7,8 +7,9 @@
 //! - `state`: app-wide reactive state (the language, the model to score with, the long jobs);
 //! - browser I/O, each behind one small API: `idb` (IndexedDB as futures), `log_store` (the
 //!   prediction log, its schema in `log_schema`), `own_model_store` (the user's model files), `settings` (localStorage),
-//!   `loader` (the model bundle), `fetch`, `download`; `js_error` is their common error;
-//! - the pure crate modules (`model`, `features`, `form_rules`, `lang`, ...), tested natively.
+//!   `loader` (the model bundle), `fetch`, `download`; `crate::browser` holds the glue they share
+//!   with the worker (`js_error`, their common error, among it);
+//! - the pure crate modules (`model`, `features`, `input`, `lang`, ...), tested natively.
 //!
 //! `embed` is the compact card for an iframe, with its `postMessage` API.
 
@@ -20,7 +21,6 @@ pub mod embed;
 pub mod fetch;
 pub mod history_work;
 pub mod idb;
-pub mod js_error;
 pub mod loader;
 pub mod log_schema;
 pub mod log_store;
@@ -66,7 +66,7 @@ pub fn start() {
     // wasm-bindgen's own executor: Leptos's starts with the mount.
     wasm_bindgen_futures::spawn_local(async {
         let checked = loader::check_prefetched_bundle().await;
-        crate::next_task::next_task().await;
+        crate::browser::next_task::next_task().await;
         leptos::mount::mount_to_body(move || view! { <App checked /> });
         if let Some(boot) = document().get_element_by_id("boot") {
             boot.remove();

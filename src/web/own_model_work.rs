@@ -12,8 +12,8 @@ use wasm_bindgen_futures::JsFuture;
 use crate::batch::worker_protocol::{
     ConvertModel, ConvertedBundle, PageMessage, WorkerMessage, PROTOCOL_VERSION,
 };
+use crate::browser::js_error::js_message;
 use crate::model::Model;
-use crate::web::fetch::js_message;
 use crate::web::own_model_store::OwnModelFiles;
 use crate::web::state::active_model::OwnModel;
 use crate::web::worker_link::{NoAnswer, WorkerLink};

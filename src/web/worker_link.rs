@@ -12,9 +12,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::batch::worker_protocol::{PageMessage, RunFailure, WorkerMessage, PROTOCOL_VERSION};
-use crate::envelope_js;
-use crate::mailbox::Mailbox;
-use crate::web::fetch::js_message;
+use crate::browser::envelope_js;
+use crate::browser::js_error::js_message;
+use crate::browser::mailbox::Mailbox;
 
 /// Where Trunk puts the worker's loader (index.html, `data-bin="batch_worker"`).
 const WORKER_URL: &str = "/batch_worker_loader.js";

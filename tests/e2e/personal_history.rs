@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use fantoccini::{Client, Locator};
 use instacart_reorder::features::{Catalog, CatalogData};
 use instacart_reorder::model::Model;
-use instacart_reorder::order_export::{read_order_export, PersonalHistory, Timestamp};
-use instacart_reorder::recommend::{basket_csv, recommend, Recommendation};
+use instacart_reorder::order_history::export::{read_order_export, PersonalHistory, Timestamp};
+use instacart_reorder::order_history::recommend::{basket_csv, recommend, Recommendation};
 
 use crate::harness::{
     app_url, capture_downloads, first_download_text, testid, wait_for, wait_for_attr,

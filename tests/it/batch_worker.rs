@@ -14,8 +14,8 @@ use instacart_reorder::batch::{
     PreviewRow, RangeScorer, RangeSetup, RowError, RowRange, RunStep, ScoredRange, ScoringRun,
     WARM_UP_ROWS,
 };
+use instacart_reorder::model::own_model::convert_own_model;
 use instacart_reorder::model::Model;
-use instacart_reorder::own_model::convert_own_model;
 
 fn model() -> Model {
     let path = format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR"));

@@ -2,7 +2,7 @@
 //! the bundled model's own (recomputed here from `models/model.txt`), the ordering rule on
 //! hand-made importances, and bad gain files or model texts refused with a reason.
 
-use instacart_reorder::feature_importance::{
+use instacart_reorder::model::feature_importance::{
     form_order, gain_from_model_text, importance_for, CommittedGain, FormOrder, ImportanceError,
     ImportanceKind, COMMITTED_GAIN_JSON, MAX_FIRST,
 };

@@ -3,7 +3,9 @@
 //! (`read_history`), and a refused upload with exactly the page's words.
 
 use instacart_reorder::batch::worker_protocol::{PageMessage, WorkerMessage, PROTOCOL_VERSION};
-use instacart_reorder::history_upload::{answer_parse_history, history_of_answer, read_history};
+use instacart_reorder::order_history::upload::{
+    answer_parse_history, history_of_answer, read_history,
+};
 
 fn file(path: &str) -> (String, Vec<u8>) {
     let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));

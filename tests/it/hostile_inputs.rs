@@ -12,9 +12,9 @@ use std::process::Command;
 use crate::support::{repo_path as repo, scratch_dir, REORDER};
 use instacart_reorder::batch::BatchReader;
 use instacart_reorder::embed_protocol::{read_message, Incoming};
+use instacart_reorder::model::own_model::convert_own_model;
 use instacart_reorder::model::Model;
-use instacart_reorder::order_files::read_uploaded;
-use instacart_reorder::own_model::convert_own_model;
+use instacart_reorder::order_history::files::read_uploaded;
 
 fn scratch(test: &str) -> PathBuf {
     scratch_dir("hostile", test)

@@ -1,8 +1,8 @@
 //! The interface languages (`lang`): which string is picked, the decimal mark, numbers and
 //! percentages as each language writes them, and the tags saved and read back.
 
+use instacart_reorder::input::number::DecimalMark;
 use instacart_reorder::lang::Lang;
-use instacart_reorder::number::DecimalMark;
 
 #[test]
 fn each_language_picks_its_string_and_knows_the_other() {

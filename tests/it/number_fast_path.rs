@@ -3,7 +3,7 @@
 //! parser: whenever the fast path answers, all three give the same bits; it answers for the
 //! shapes files are made of and steps aside for everything else.
 
-use instacart_reorder::number::{parse_file_value, parse_plain_decimal};
+use instacart_reorder::input::number::{parse_file_value, parse_plain_decimal};
 use proptest::prelude::*;
 
 /// The fast path's value, checked against `str::parse` (independent; the rule reads a negative

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use crate::support::{path_arg as path, repo_path as root, run_reorder as run, scratch_dir};
 use instacart_reorder::features::{Catalog, CatalogData, DemoUsers, Feature};
 use instacart_reorder::model::Model;
-use instacart_reorder::order_export::{read_order_export, PersonalHistory, Timestamp};
-use instacart_reorder::recommend::{
+use instacart_reorder::order_history::export::{read_order_export, PersonalHistory, Timestamp};
+use instacart_reorder::order_history::recommend::{
     choose_model, recommend, ModelChoice, Recommendation, BASKET_COLUMNS,
 };
 
@@ -206,7 +206,7 @@ fn probabilities_are_reorder_predict_on_recommends_feature_rows_and_baskets_are_
     }
 
     // The baskets are recommend's.
-    let ids = |slice: &[instacart_reorder::recommend::RankedCandidate]| -> Vec<u64> {
+    let ids = |slice: &[instacart_reorder::order_history::recommend::RankedCandidate]| -> Vec<u64> {
         slice.iter().map(|c| c.product_id).collect()
     };
     let ranked: Vec<u64> = rows.iter().map(|row| row.product_id).collect();

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use instacart_reorder::order_export::{
+use instacart_reorder::order_history::export::{
     read_order_export, ExportFormat, OrderExportError, Timestamp,
 };
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! (errors naming line and column), with values worked out by hand. (The expected-F1 basket drawn
 //! from them is tested with the rest of the ranking, in `recommend`.)
 
-use instacart_reorder::order_files::{read_order_lines, read_uploaded, OrderFileError};
+use instacart_reorder::order_history::files::{read_order_lines, read_uploaded, OrderFileError};
 
 const SAMPLE: &str = ",order_id,user_id,order_number,order_dow,order_hour_of_day,days_since_prior_order,product_id,add_to_cart_order,reordered
 0,11,1,1,2,8,,196,1.0,0.0

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use instacart_reorder::own_model::{convert_own_model, OwnModelError, DEFAULT_THRESHOLD};
+use instacart_reorder::model::own_model::{convert_own_model, OwnModelError, DEFAULT_THRESHOLD};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(

@@ -7,7 +7,7 @@
 use instacart_reorder::batch::Confusion;
 use instacart_reorder::features::{candidates, Catalog, DemoUsers, ModelColumns, UserHistory};
 use instacart_reorder::model::Model;
-use instacart_reorder::recommend::{expected_f1_basket, recommend, Recommendation};
+use instacart_reorder::order_history::recommend::{expected_f1_basket, recommend, Recommendation};
 
 fn read(path: &str) -> String {
     let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));

@@ -11,5 +11,6 @@ mod embed;
 mod loader;
 mod log_interleavings;
 mod log_v3;
+mod mailbox;
 mod run_state;
 mod storage;

@@ -11,8 +11,8 @@ use std::path::Path;
 use clap::Args;
 use instacart_reorder::features::{Catalog, CatalogData};
 use instacart_reorder::model::Model;
-use instacart_reorder::order_export::{read_order_export, Timestamp};
-use instacart_reorder::recommend::{basket_csv, recommend, RecommendError};
+use instacart_reorder::order_history::export::{read_order_export, Timestamp};
+use instacart_reorder::order_history::recommend::{basket_csv, recommend, RecommendError};
 
 use crate::output::write_output;
 use crate::CliError;

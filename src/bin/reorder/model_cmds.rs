@@ -3,7 +3,7 @@
 //!
 //! Rows are read and written by the batch page's code (`instacart_reorder::batch`), so the CLI
 //! and the browser accept the same files: a header row is required; feature columns are found by
-//! name in any order; cells follow the project's number rule (`instacart_reorder::number`: empty
+//! name in any order; cells follow the project's number rule (`instacart_reorder::input::number`: empty
 //! or `NaN` is missing, infinities and thousands separators are refused); a `reordered`/`label`
 //! column must hold 0 or 1; every other column is passed through (formula-guarded), in input
 //! order, before the added columns. An input column already named like an added column
@@ -19,11 +19,11 @@ use clap::Args;
 use instacart_reorder::batch::{
     BatchError, BatchLayout, BatchReader, Chunk, HeaderStep, OutputWriter, ScoredRow, ADDED_COLUMNS,
 };
+use instacart_reorder::input::number::parse_required;
+use instacart_reorder::input::upload::text_of;
 use instacart_reorder::model::{
     model_from_files, Explanation, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
 };
-use instacart_reorder::number::parse_required;
-use instacart_reorder::upload::text_of;
 use std::io::Read;
 use std::path::Path;
 

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::asset_urls::{CATALOG_URL, DEMO_USERS_URL};
+use crate::browser::js_error::full_message;
 use crate::features::{demo_picks, pick_values, Catalog, DemoPick, DemoUsers};
 use crate::web::fetch::fetch_text;
-use crate::web::js_error::full_message;
 use crate::web::state::language::use_lang;
 
 /// How many of each shopper's most bought products the list offers.

@@ -28,12 +28,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::batch::{Confusion, Method, EXACT_LABELLED_ROWS, SCORE_BINS};
+use crate::browser::js_error::js_message;
 use crate::chart::UnitSquareChart;
+use crate::input::upload::Upload;
 use crate::lang::Lang;
-use crate::upload::Upload;
 use crate::web::batch_run::{BatchOutcome, MAX_LISTED_ERRORS};
 use crate::web::download::offer_blob;
-use crate::web::fetch::js_message;
 use crate::web::log_store::use_log_store;
 use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::browser::js_error::{full_message, JsError};
 use crate::chart::BarChart;
 use crate::lang::Lang;
 use crate::prediction_log::{
@@ -15,7 +16,6 @@ use crate::prediction_log::{
     Filter, PredictionRecord, RunState, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
 use crate::web::download::{offer_blob, offer_download};
-use crate::web::js_error::{full_message, JsError};
 use crate::web::log_store::{
     request_persistence, storage_estimate, use_log_store, ExportFormat, LogStoreError,
     RecentPosition, StorageStatus,

@@ -12,12 +12,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::asset_urls::CATALOG_URL;
+use crate::browser::js_error::full_message;
 use crate::features::{Catalog, DemoUsers, FeatureError, UserHistory};
 use crate::lang::Lang;
+use crate::order_history::recommend::{recommend, RankedCandidate, RecommendError, Recommendation};
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
-use crate::recommend::{recommend, RankedCandidate, RecommendError, Recommendation};
 use crate::web::fetch::{fetch_text, FetchError};
-use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel, ModelState};
 use crate::web::log_store::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};

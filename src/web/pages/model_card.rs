@@ -8,10 +8,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::asset_urls::METRICS_URL;
-use crate::form_rules::{feature_description, feature_unit, group_label};
+use crate::browser::js_error::full_message;
+use crate::input::form_rules::{feature_description, feature_unit, group_label};
 use crate::lang::Lang;
 use crate::web::fetch::{fetch_text, FetchError};
-use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel, ModelState};
 use crate::web::state::language::use_lang;
 

@@ -13,8 +13,8 @@
 //! (`history_work`; the upload card says where in `data-parsed-in`), else on the main thread.
 //! Nothing is uploaded anywhere.
 
-use crate::number::parse_value;
-use crate::upload::Upload;
+use crate::input::number::parse_value;
+use crate::input::upload::Upload;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -22,8 +22,8 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 
 use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
-use crate::order_export::{PersonalHistory, Timestamp};
-use crate::recommend::{
+use crate::order_history::export::{PersonalHistory, Timestamp};
+use crate::order_history::recommend::{
     basket_csv, choose_model, recommend, ModelChoice, ModelPick, RecommendError,
 };
 use crate::web::download::offer_download;

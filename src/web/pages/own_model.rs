@@ -9,9 +9,9 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::own_model::DEFAULT_THRESHOLD;
-use crate::upload::{text_of, Upload};
-use crate::web::fetch::js_message;
+use crate::browser::js_error::js_message;
+use crate::input::upload::{text_of, Upload};
+use crate::model::own_model::DEFAULT_THRESHOLD;
 use crate::web::own_model_work::convert_model_file;
 use crate::web::state::active_model::use_own_model;
 use crate::web::state::jobs::use_jobs;

@@ -14,21 +14,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
-use crate::feature_importance::{
-    form_order, importance_for, CommittedGain, FormOrder, ImportanceKind, COMMITTED_GAIN_JSON,
-};
-use crate::form_rules::{
+use crate::browser::js_error::full_message;
+use crate::input::form_rules::{
     convert_text, display_text, feature_description, feature_label, feature_unit, field_value,
     group_label, kind_name, parse_optional_id, text_for_field, ConfidenceBand, InputError,
     GROUP_ORDER,
 };
+use crate::input::number::{format_value, parse_file_value, DecimalMark};
+use crate::model::feature_importance::{
+    form_order, importance_for, CommittedGain, FormOrder, ImportanceKind, COMMITTED_GAIN_JSON,
+};
 use crate::model::FeatureSpec;
-use crate::number::{format_value, parse_file_value, DecimalMark};
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::after_paint::after_next_paint;
 use crate::web::components::demo_pick::{DemoPickSelect, PickedRow};
 use crate::web::components::explain_chart::ExplainChart;
-use crate::web::js_error::full_message;
 use crate::web::loader::LoadedModel;
 use crate::web::log_store::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::browser::js_error::full_message;
+use crate::model::own_model::{convert_own_model, OwnModelError};
 use crate::model::Model;
-use crate::own_model::{convert_own_model, OwnModelError};
 use crate::web::after_paint::after_model_settles;
-use crate::web::js_error::full_message;
 use crate::web::loader::{use_model, LoadedModel};
 use crate::web::own_model_store::{delete_files, load_files, save_files, OwnModelFiles};
 

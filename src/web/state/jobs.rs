@@ -14,9 +14,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::batch::worker_protocol::RunProgress;
-use crate::history_upload::UploadedHistory;
-use crate::order_export::PersonalHistory;
-use crate::order_files::ShopperOrders;
+use crate::order_history::export::PersonalHistory;
+use crate::order_history::files::ShopperOrders;
+use crate::order_history::upload::UploadedHistory;
 use crate::web::batch_run::{run_batch, BatchOutcome};
 use crate::web::history_work::read_history_files;
 use crate::web::log_store::LogStoreHandle;

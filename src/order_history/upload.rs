@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::batch::worker_protocol::WorkerMessage;
-use crate::order_export::{is_order_export, read_order_export, PersonalHistory};
-use crate::order_files::{read_uploaded, ShopperOrders};
+use crate::order_history::export::{is_order_export, read_order_export, PersonalHistory};
+use crate::order_history::files::{read_uploaded, ShopperOrders};
 
 /// What the history page shows from the files: the shoppers to choose from and, for an export
 /// of one's own orders, the person's history with names and times.

@@ -22,10 +22,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::features::{PastOrder, TargetOrder, UserHistory};
-use crate::number::{parse_file_value, parse_whole};
-use crate::order_files::ShopperOrders;
+use crate::input::number::{parse_file_value, parse_whole};
+use crate::input::upload::without_bom;
+use crate::order_history::files::ShopperOrders;
 use crate::prediction_log::days_from_civil;
-use crate::upload::without_bom;
 
 /// The columns a CSV or TSV export must have.
 pub const EXPORT_COLUMNS: [&str; 8] = [

@@ -1,7 +1,7 @@
 //! A single-threaded async queue: callbacks (a worker's `onmessage`, a timer) post into it, one
 //! async loop takes from it in order. The Batch page and its worker each read the other's
 //! messages this way, so their loops are plain sequential code instead of state spread over
-//! callbacks. Standard library only: it runs (and is tested) natively as in the browser.
+//! callbacks. Standard library only; tested in the browser (tests/web/mailbox.rs).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -56,40 +56,5 @@ impl<T> Mailbox<T> {
                 }
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::pin::pin;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    use std::task::{Context, Wake};
-
-    struct CountingWaker(AtomicUsize);
-
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    #[test]
-    fn items_come_out_in_order_and_a_waiting_reader_is_woken() {
-        let mailbox = Mailbox::new();
-        mailbox.post(1);
-        assert_eq!(mailbox.try_take(), Some(1));
-        assert_eq!(mailbox.try_take(), None);
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(Arc::clone(&counter));
-        let mut context = Context::from_waker(&waker);
-        let mut next = pin!(mailbox.take());
-        assert!(next.as_mut().poll(&mut context).is_pending());
-        mailbox.post(2);
-        mailbox.post(3);
-        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-        assert_eq!(next.as_mut().poll(&mut context), Poll::Ready(2));
-        assert_eq!(mailbox.try_take(), Some(3));
     }
 }

@@ -5,9 +5,9 @@
 //! so the rules read in one place and are tested natively; the page only renders them.
 
 use crate::features::definition;
+use crate::input::number::{format_value, parse_file_value, parse_value, DecimalMark, NumberError};
 use crate::lang::Lang;
 use crate::model::{FeatureKind, FeatureSpec};
-use crate::number::{format_value, parse_file_value, parse_value, DecimalMark, NumberError};
 
 /// Instacart caps the days between two consecutive orders at 30.
 pub const DAYS_CAP: f64 = 30.0;
@@ -99,7 +99,7 @@ impl InputError {
     }
 }
 
-/// Reads one typed value by the project's number rule (`crate::number`) with the language's
+/// Reads one typed value by the project's number rule (`crate::input::number`) with the language's
 /// decimal mark (`.` in English, `,` in Turkish; the other mark is refused as a possible
 /// thousands separator): `Ok(None)` for empty or `NaN` (unknown), `Ok(Some(x))` for an
 /// acceptable number of the feature's kind.

@@ -2,23 +2,15 @@
 //! the page when no worker starts): a 1 GB file is never read whole into memory.
 
 use js_sys::Uint8Array;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::worker_protocol::RunFailure;
-
-/// The message of a JavaScript exception or rejection.
-pub fn js_error_text(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|error| String::from(error.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
-}
+use crate::browser::js_error::js_message;
 
 fn read_failure(error: JsValue) -> RunFailure {
     RunFailure::Read {
-        message: js_error_text(&error),
+        message: js_message(&error),
     }
 }
 

@@ -22,11 +22,7 @@ impl JsError {
         if let Some(error) = value.dyn_ref::<js_sys::Error>() {
             return JsError(String::from(error.message()));
         }
-        JsError(
-            value
-                .as_string()
-                .unwrap_or_else(|| "unknown error".to_owned()),
-        )
+        JsError(value.as_string().unwrap_or_else(|| format!("{value:?}")))
     }
 
     /// A failure the browser reported without an error value (a blocked open, a missing result).
@@ -39,6 +35,12 @@ impl From<JsValue> for JsError {
     fn from(value: JsValue) -> JsError {
         JsError::from_js(&value)
     }
+}
+
+/// What a thrown or rejected value says, as text (for messages that cross the worker protocol or
+/// end in a typed error's text field).
+pub fn js_message(value: &JsValue) -> String {
+    JsError::from_js(value).to_string()
 }
 
 /// The error's message and those of its causes, joined by `: ` (what banners and notes show).

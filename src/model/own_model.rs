@@ -5,10 +5,10 @@
 //! page's own: `best_threshold.txt` is optional (0.5 without it), and the messages name the files
 //! the page asks for. Pure: the browser passes bytes in.
 
+use crate::input::number::parse_required;
 use crate::model::{
     model_from_files, ConvertError, Model, ModelFileError, ModelFiles, ParseError, MAX_MODEL_BYTES,
 };
-use crate::number::parse_required;
 
 /// The threshold used when no `best_threshold.txt` is given.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;

@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::model::Model;
 
 /// The committed gain of the bundled model (`models/feature_gain.json`).
-pub const COMMITTED_GAIN_JSON: &str = include_str!("../models/feature_gain.json");
+pub const COMMITTED_GAIN_JSON: &str = include_str!("../../models/feature_gain.json");
 
 /// The share of the total importance the features shown first must carry together.
 pub const FIRST_SHARE: f64 = 0.75;

@@ -3,13 +3,13 @@
 //! order_hour_of_day, days_since_prior_order, product_id, add_to_cart_order), or Kaggle's
 //! orders.csv with an order_products file, read into each shopper's past orders. Cells follow
 //! the order-file rules shared with `reorder features` (`features::order_cells`); the ranking
-//! and baskets drawn from the orders are `crate::recommend`'s.
+//! and baskets drawn from the orders are `crate::order_history::recommend`'s.
 
 use std::collections::BTreeMap;
 
 use crate::features::order_cells::{self, OrderCellError};
 use crate::features::PastOrder;
-use crate::upload::without_bom;
+use crate::input::upload::without_bom;
 
 /// Columns the joined file must have (others, such as `reordered`, are ignored).
 pub const REQUIRED_COLUMNS: [&str; 8] = [
