@@ -8,6 +8,7 @@ mod batch_runs;
 mod buckets;
 mod calendar;
 mod export;
+mod recent;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ pub use calendar::{
     days_from_civil, format_utc_date, format_utc_datetime, parse_utc_date, MS_PER_DAY,
 };
 pub use export::{batch_runs_csv, csv_cell, to_csv, to_json, CsvExport, JsonExport};
+pub use recent::{page_of, RecentPage, RecentPosition};
 pub use summary::{newest_first, summarize, DayCount, Summary, HISTOGRAM_BINS};
 
 /// Where a prediction was made: the person typing features, a demo user's candidates, a batch

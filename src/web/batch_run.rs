@@ -20,7 +20,7 @@ use crate::batch::{ChunkMerger, LabelledMetrics, LabelledScores, RunStep, Scorin
 use crate::browser::file_slices::read_slice;
 use crate::browser::js_error::js_message;
 use crate::prediction_log::{BatchChunk, BatchRun, RunEnd};
-use crate::web::log_store::{LogStoreError, LogStoreHandle};
+use crate::web::log::{LogStoreError, LogStoreHandle};
 use crate::web::run_locks::{self, RunLock};
 use crate::web::state::active_model::ActiveModel;
 use crate::web::worker_link::{WarmWorker, WorkerLink};

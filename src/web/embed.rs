@@ -28,7 +28,7 @@ use crate::web::components::lang_toggle::LangToggle;
 use crate::web::components::model_status::ModelStatus;
 use crate::web::components::storage_banner::StorageBanner;
 use crate::web::loader::{use_model, LoadedModel, ModelContext, ModelState};
-use crate::web::log_store::{use_log_store, LogStoreHandle};
+use crate::web::log::{use_log_store, LogStoreHandle};
 use crate::web::pages::predict::PredictPage;
 use crate::web::state::active_model::{use_active_model, ActiveModel};
 use crate::web::state::language::use_lang;

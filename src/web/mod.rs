@@ -5,8 +5,8 @@
 //!   each other (`routes` holds what one page hands another);
 //! - `components`: views shared by pages and the shell;
 //! - `state`: app-wide reactive state (the language, the model to score with, the long jobs);
-//! - browser I/O, each behind one small API: `idb` (IndexedDB as futures), `log_store` (the
-//!   prediction log, its schema in `log_schema`), `own_model_store` (the user's model files), `settings` (localStorage),
+//! - browser I/O, each behind one small API: `idb` (IndexedDB as futures), `log` (the
+//!   prediction log, its schema in `log::schema`), `browser_storage` (the origin's storage), `own_model_store` (the user's model files), `settings` (localStorage),
 //!   `loader` (the model bundle), `fetch`, `download`; `crate::browser` holds the glue they share
 //!   with the worker (`js_error`, their common error, among it);
 //! - the pure crate modules (`model`, `features`, `input`, `lang`, ...), tested natively.
@@ -15,6 +15,7 @@
 
 pub mod after_paint;
 pub mod batch_run;
+pub mod browser_storage;
 pub mod components;
 pub mod download;
 pub mod embed;
@@ -22,8 +23,7 @@ pub mod fetch;
 pub mod history_work;
 pub mod idb;
 pub mod loader;
-pub mod log_schema;
-pub mod log_store;
+pub mod log;
 pub mod own_model_store;
 pub mod own_model_work;
 pub mod pages;
@@ -43,7 +43,7 @@ use crate::web::components::lang_toggle::LangToggle;
 use crate::web::components::model_status::ModelStatus;
 use crate::web::components::storage_banner::StorageBanner;
 use crate::web::loader::{provide_model, use_model, LoadedModel, ModelState};
-use crate::web::log_store::{provide_log_store, warm_up_log_store};
+use crate::web::log::{provide_log_store, warm_up_log_store};
 use crate::web::pages::batch::BatchPage;
 use crate::web::pages::dashboard::DashboardPage;
 use crate::web::pages::demo::DemoPage;

@@ -34,6 +34,7 @@ mod order_files;
 mod own_model;
 mod prediction_log_buckets;
 mod prediction_log_export;
+mod prediction_log_recent;
 mod prediction_log_summary;
 mod prediction_record;
 mod recommend;

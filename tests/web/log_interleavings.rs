@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use instacart_reorder::prediction_log::{summarize_buckets, Filter, Source};
-use instacart_reorder::web::log_store::{
+use instacart_reorder::web::log::{
     ExportFormat, LogStore, LogStoreError, StorageStatus, MEMORY_RUN_IDS, SCHEMA_VERSION,
     STORE_NAME,
 };

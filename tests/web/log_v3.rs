@@ -10,7 +10,7 @@ use instacart_reorder::prediction_log::{
     buckets_of, summarize, summarize_buckets, to_csv, BatchChunk, BatchRun, Filter,
     PredictionRecord, Source, MS_PER_DAY,
 };
-use instacart_reorder::web::log_store::{
+use instacart_reorder::web::log::{
     ExportFormat, LogStore, LogStoreError, StorageStatus, STORE_NAME,
 };
 use js_sys::{Function, Promise};

@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use instacart_reorder::prediction_log::{RunEnd, RunState};
-use instacart_reorder::web::log_store::LogStore;
+use instacart_reorder::web::log::LogStore;
 use instacart_reorder::web::run_locks;
 use wasm_bindgen_test::*;
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use instacart_reorder::prediction_log::{Filter, PredictionRecord, Source};
-use instacart_reorder::web::log_store::{
+use instacart_reorder::web::log::{
     ExportFormat, LogStore, LogStoreError, LogStoreHandle, StorageStatus, SCHEMA_VERSION,
     STORE_NAME,
 };

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::web::log_store::{use_log_store, StorageStatus};
+use crate::web::log::{use_log_store, StorageStatus};
 use crate::web::state::language::use_lang;
 
 /// A banner while the log is not saved in IndexedDB, or after a write failed.

@@ -34,7 +34,7 @@ use crate::input::upload::Upload;
 use crate::lang::Lang;
 use crate::web::batch_run::{BatchOutcome, MAX_LISTED_ERRORS};
 use crate::web::download::offer_blob;
-use crate::web::log_store::use_log_store;
+use crate::web::log::use_log_store;
 use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;
 use crate::web::state::jobs::{use_jobs, BatchState};

@@ -15,11 +15,9 @@ use crate::prediction_log::{
     batch_runs_csv, format_utc_datetime, parse_utc_date, summarize_buckets, BatchRun, Bucket,
     Filter, PredictionRecord, RunState, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
+use crate::web::browser_storage::{request_persistence, storage_estimate};
 use crate::web::download::{offer_blob, offer_download};
-use crate::web::log_store::{
-    request_persistence, storage_estimate, use_log_store, ExportFormat, LogStoreError,
-    RecentPosition, StorageStatus,
-};
+use crate::web::log::{use_log_store, ExportFormat, LogStoreError, RecentPosition, StorageStatus};
 use crate::web::state::language::use_lang;
 
 /// Rows shown per page of recent predictions.

@@ -19,7 +19,7 @@ use crate::order_history::recommend::{recommend, RankedCandidate, RecommendError
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::loader::{use_model, LoadedModel, ModelState};
-use crate::web::log_store::use_log_store;
+use crate::web::log::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
 use crate::web::state::language::use_lang;
 

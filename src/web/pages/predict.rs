@@ -30,7 +30,7 @@ use crate::web::after_paint::after_next_paint;
 use crate::web::components::demo_pick::{DemoPickSelect, PickedRow};
 use crate::web::components::explain_chart::ExplainChart;
 use crate::web::loader::LoadedModel;
-use crate::web::log_store::use_log_store;
+use crate::web::log::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
 use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;

@@ -19,7 +19,7 @@ use crate::order_history::files::ShopperOrders;
 use crate::order_history::upload::UploadedHistory;
 use crate::web::batch_run::{run_batch, BatchOutcome};
 use crate::web::history_work::read_history_files;
-use crate::web::log_store::LogStoreHandle;
+use crate::web::log::LogStoreHandle;
 use crate::web::state::active_model::ActiveModel;
 use crate::web::worker_link::WarmWorker;
 

@@ -1,5 +1,5 @@
 //! The prediction log's IndexedDB schema, how older databases reach it, and how its records look
-//! in storage. It exists apart from `log_store` so the layout (stores, keys, indexes) and the
+//! in storage. It exists apart from the store so the layout (stores, keys, indexes) and the
 //! one-time upgrade can be read in one place, next to the codecs that depend on them.
 //!
 //! Schema v3 (v1 = one store of full records; v2 = plus indexes on time and model):
@@ -25,14 +25,15 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Object, Reflect, Set, Uint8Array, JSON};
+use js_sys::{Array, Object, Reflect, Set};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Event, IdbDatabase, IdbIndexParameters, IdbKeyRange, IdbObjectStoreParameters, IdbTransaction,
 };
 
-use crate::prediction_log::{BatchChunk, BatchRun, Bucket, BucketDelta, Source};
+use super::codec::{bucket_to_js, names_to_js};
+use crate::prediction_log::{BucketDelta, Source};
 
 /// Name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "instacart-reorder";
@@ -68,7 +69,7 @@ pub const ALL_STORES: [&str; 6] = [
     CHUNKS_STORE,
 ];
 
-fn key_path(path: &str) -> IdbObjectStoreParameters {
+pub(super) fn key_path(path: &str) -> IdbObjectStoreParameters {
     let parameters = IdbObjectStoreParameters::new();
     parameters.set_key_path(&JsValue::from_str(path));
     parameters
@@ -114,14 +115,14 @@ pub fn upgrade(
 
 /// What the upgrade has gathered so far.
 #[derive(Default)]
-struct Migration {
+pub(super) struct Migration {
     delta: BucketDelta,
     names: Option<Set>,
 }
 
 /// Reads the next page of full records (ids above `after`) and counts it into the buckets; the
 /// next page is requested from the page's own success handler, inside the same transaction.
-fn migrate_page(
+pub(super) fn migrate_page(
     transaction: IdbTransaction,
     after: Option<f64>,
     state: Rc<RefCell<Migration>>,
@@ -148,7 +149,7 @@ fn migrate_page(
     Ok(())
 }
 
-fn migrate_values(
+pub(super) fn migrate_values(
     transaction: &IdbTransaction,
     values: JsValue,
     state: Rc<RefCell<Migration>>,
@@ -244,144 +245,4 @@ impl LightFields {
             threshold: number("threshold")?,
         })
     }
-}
-
-/// A bucket as stored: its fields plus its `key`.
-pub fn bucket_to_js(bucket: &Bucket) -> Result<JsValue, JsValue> {
-    let text =
-        serde_json::to_string(bucket).map_err(|error| JsValue::from_str(&error.to_string()))?;
-    let value = JSON::parse(&text)?;
-    Reflect::set(&value, &"key".into(), &bucket.key().into())?;
-    Ok(value)
-}
-
-/// A stored bucket back (extra fields, like `key` or ones added later, are ignored).
-pub fn bucket_from_js(value: &JsValue) -> Result<Bucket, String> {
-    let text: String = JSON::stringify(value)
-        .map_err(|_| "a bucket could not be read".to_owned())?
-        .into();
-    serde_json::from_str(&text).map_err(|error| error.to_string())
-}
-
-/// The `meta` record of the feature-name union.
-pub fn names_to_js(mut names: Vec<String>) -> JsValue {
-    names.sort();
-    names.dedup();
-    let value = Object::new();
-    let array: Array = names.iter().map(|name| JsValue::from_str(name)).collect();
-    let _ = Reflect::set(&value, &"names".into(), &array);
-    value.into()
-}
-
-/// The names in a stored `meta` feature-name record (none when it is absent).
-pub fn names_from_js(value: &JsValue) -> Vec<String> {
-    if !value.is_object() {
-        return Vec::new();
-    }
-    Reflect::get(value, &"names".into())
-        .ok()
-        .and_then(|names| names.dyn_into::<Array>().ok())
-        .map(|names| names.iter().filter_map(|n| n.as_string()).collect())
-        .unwrap_or_default()
-}
-
-/// A run as stored (without `run_id` when it is new, so the key generator gives one).
-pub fn run_to_js(run: &BatchRun) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(run).map_err(|error| JsValue::from_str(&error.to_string()))?;
-    JSON::parse(&text)
-}
-
-pub fn run_from_js(value: &JsValue) -> Result<BatchRun, String> {
-    let text: String = JSON::stringify(value)
-        .map_err(|_| "a batch run could not be read".to_owned())?
-        .into();
-    serde_json::from_str(&text).map_err(|error| error.to_string())
-}
-
-fn optional_ids(ids: &[Option<u64>]) -> Float64Array {
-    let numbers: Vec<f64> = ids
-        .iter()
-        .map(|id| id.map_or(f64::NAN, |id| id as f64))
-        .collect();
-    Float64Array::from(numbers.as_slice())
-}
-
-/// A chunk as stored, without its feature values (those go to `features`, see `chunk_key`).
-pub fn chunk_to_js(chunk: &BatchChunk, run: &BatchRun) -> Result<JsValue, JsValue> {
-    let value = Object::new();
-    let decisions: Vec<u8> = chunk.decisions.iter().map(|&d| u8::from(d)).collect();
-    for (name, field) in [
-        ("run_id", JsValue::from_f64(chunk.run_id as f64)),
-        ("index", JsValue::from_f64(f64::from(chunk.index))),
-        (
-            "created_at_ms",
-            JsValue::from_f64(chunk.created_at_ms as f64),
-        ),
-        ("rows", JsValue::from_f64(chunk.len() as f64)),
-        ("model_sha256", JsValue::from_str(&run.model_sha256)),
-        ("threshold", JsValue::from_f64(run.threshold)),
-        (
-            "probabilities",
-            Float64Array::from(chunk.probabilities.as_slice()).into(),
-        ),
-        ("decisions", Uint8Array::from(decisions.as_slice()).into()),
-        ("user_ids", optional_ids(&chunk.user_ids).into()),
-        ("product_ids", optional_ids(&chunk.product_ids).into()),
-    ] {
-        Reflect::set(&value, &name.into(), &field)?;
-    }
-    Ok(value.into())
-}
-
-/// The `features` key of a chunk's values.
-pub fn chunk_key(run_id: u64, index: u32) -> JsValue {
-    Array::of2(
-        &JsValue::from_f64(run_id as f64),
-        &JsValue::from_f64(f64::from(index)),
-    )
-    .into()
-}
-
-/// A stored chunk's columns back, with `values` (empty when not read).
-pub fn chunk_from_js(value: &JsValue, values: &JsValue) -> Result<BatchChunk, String> {
-    let get =
-        |name: &str| Reflect::get(value, &JsValue::from_str(name)).map_err(|_| name.to_owned());
-    let number = |name: &str| {
-        get(name)?
-            .as_f64()
-            .ok_or_else(|| format!("chunk without {name}"))
-    };
-    let floats = |field: JsValue, name: &str| -> Result<Vec<f64>, String> {
-        field
-            .dyn_into::<Float64Array>()
-            .map(|array| array.to_vec())
-            .map_err(|_| format!("chunk column {name} is not a Float64Array"))
-    };
-    let ids = |name: &str| -> Result<Vec<Option<u64>>, String> {
-        Ok(floats(get(name)?, name)?
-            .into_iter()
-            .map(|id| (!id.is_nan()).then_some(id as u64))
-            .collect())
-    };
-    let decisions = get("decisions")?
-        .dyn_into::<Uint8Array>()
-        .map_err(|_| "chunk column decisions is not a Uint8Array".to_owned())?
-        .to_vec()
-        .into_iter()
-        .map(|d| d != 0)
-        .collect();
-    Ok(BatchChunk {
-        run_id: number("run_id")? as u64,
-        index: number("index")? as u32,
-        created_at_ms: number("created_at_ms")? as i64,
-        probabilities: floats(get("probabilities")?, "probabilities")?,
-        decisions,
-        user_ids: ids("user_ids")?,
-        product_ids: ids("product_ids")?,
-        values: if values.is_undefined() || values.is_null() {
-            Vec::new()
-        } else {
-            floats(values.clone(), "values")?
-        },
-    })
 }
