@@ -75,7 +75,7 @@ def file_sizes(dist, path):
 
 def short(name):
     path = urllib.parse.urlparse(name).path
-    return re.sub(r"-[0-9a-f]{16}", "-<hash>", path)
+    return re.sub(r"-[0-9a-f]{1,16}(?=(_bg)?\.(js|wasm|css|json)$)", "-<hash>", path)
 
 
 def main(base_url, dist_dir, runs="10"):

@@ -43,10 +43,14 @@ fn dist_dir() -> PathBuf {
     PathBuf::from(env("E2E_DIST_DIR"))
 }
 
-/// One HTTP/1.1 request with `Connection: close`; the body is read to the end as sent.
+/// One HTTP/1.1 request to the served release build.
 fn get(path: &str, accept_encoding: Option<&str>) -> Response {
-    let host = host_port();
-    let mut stream = TcpStream::connect(&host).expect("connect to the test server");
+    get_from(&host_port(), path, accept_encoding)
+}
+
+/// One HTTP/1.1 request with `Connection: close`; the body is read to the end as sent.
+fn get_from(host: &str, path: &str, accept_encoding: Option<&str>) -> Response {
+    let mut stream = TcpStream::connect(host).expect("connect to the test server");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -294,6 +298,50 @@ fn hashed_files_are_immutable_with_the_right_types() {
         );
         assert_security_headers(&response, &name);
     }
+}
+
+/// Trunk names a file `<name>-<hash>` with its 64-bit hash in hex without leading zeros, so one
+/// build in sixteen has a shorter hash; each length must be cached forever like the others, and a
+/// hashed name that is not there (a deploy still uploading) must not be.
+#[test]
+#[ignore = "needs a served release build: scripts/dev.sh test"]
+fn trunk_hashes_of_every_length_are_immutable_and_a_missing_one_is_not_cached() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/nginx/hash-lengths");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let hashed = [
+        "app-747c28a12073aa0f_bg.wasm",
+        "app-747c28a12073aa_bg.wasm",
+        "app-c28a120_bg.wasm",
+        "app-7.js",
+        "style-0f3e21.css",
+    ];
+    for name in hashed.iter().chain(&["plain_worker.js"]) {
+        std::fs::write(root.join(name), name.as_bytes()).unwrap();
+    }
+    let mut server = crate::harness::OwnServer::start(&root, crate::harness::free_port());
+    let host = server.url("").trim_start_matches("http://").to_string();
+    for name in hashed {
+        let response = get_from(&host, &format!("/{name}"), None);
+        assert_eq!(response.status, 200, "{name}");
+        assert_eq!(
+            response.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{name}"
+        );
+    }
+    let plain = get_from(&host, "/plain_worker.js", None);
+    assert_eq!(plain.header("cache-control"), Some("no-cache"));
+    for missing in [
+        "/app-0123456789abcdef_bg.wasm",
+        "/assets/model-0123456789abcdef.json",
+    ] {
+        let response = get_from(&host, missing, None);
+        assert_eq!(response.status, 404, "{missing}");
+        assert_eq!(response.header("cache-control"), None, "{missing}");
+        assert_security_headers(&response, missing);
+    }
+    server.stop();
 }
 
 #[test]
