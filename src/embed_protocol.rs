@@ -10,6 +10,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::model::missing_as_nan;
+
 /// The message type of a prediction request.
 pub const PREDICT: &str = "reorder:predict";
 /// The message type of a prediction reply.
@@ -30,6 +32,29 @@ pub struct PredictRequest {
     pub features: Vec<(String, Option<f64>)>,
     pub user_id: Option<u64>,
     pub product_id: Option<u64>,
+}
+
+/// Why a request in this protocol is refused; its text is the `message` of the error reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("unknown message type `{kind}`: the only request is `{PREDICT}`")]
+    UnknownType { kind: String },
+    #[error("`id` must be a string or a number, echoed in the reply")]
+    BadId,
+    #[error("`features` must be an object of feature name -> number or null")]
+    FeaturesNotAnObject,
+    #[error("`{key}` must be a positive whole number")]
+    IdNotPositiveWhole { key: String },
+    #[error("`{key}` must be a positive whole number, got {got}")]
+    IdOfWrongType { key: String, got: &'static str },
+    #[error("unknown features: {}", names.join(", "))]
+    UnknownFeatures { names: Vec<String> },
+    #[error("missing features: {} (send null for an unknown value)", names.join(", "))]
+    MissingFeatures { names: Vec<String> },
+    #[error("feature `{name}` is not a finite number")]
+    NotFinite { name: String },
+    #[error("feature `{name}` must be a number or null, got {got}")]
+    FeatureOfWrongType { name: String, got: &'static str },
 }
 
 /// What to do with an incoming message.
@@ -56,96 +81,104 @@ pub fn read_message(data: &Value, feature_names: &[&str]) -> Incoming {
         return Incoming::Ignore;
     }
     let id = object.get("id").cloned().unwrap_or(Value::Null);
-    let reject = |message: String| Incoming::Reject {
-        id: id.clone(),
-        message,
-    };
-    if kind != PREDICT {
-        return reject(format!(
-            "unknown message type `{kind}`: the only request is `{PREDICT}`"
-        ));
-    }
-    if !(id.is_string() || id.is_number()) {
-        return reject("`id` must be a string or a number, echoed in the reply".into());
-    }
-    let Some(features) = object.get("features").and_then(Value::as_object) else {
-        return reject("`features` must be an object of feature name -> number or null".into());
-    };
-    let user_id = match optional_id(object, "user_id") {
-        Ok(value) => value,
-        Err(message) => return reject(message),
-    };
-    let product_id = match optional_id(object, "product_id") {
-        Ok(value) => value,
-        Err(message) => return reject(message),
-    };
-    match feature_row(features, feature_names) {
-        Ok((row, named)) => Incoming::Predict(PredictRequest {
+    match read_request(object, kind, &id, feature_names) {
+        Ok(request) => Incoming::Predict(request),
+        Err(error) => Incoming::Reject {
             id,
-            row,
-            features: named,
-            user_id,
-            product_id,
-        }),
-        Err(message) => reject(message),
+            message: error.to_string(),
+        },
     }
 }
 
-type Row = (Vec<f64>, Vec<(String, Option<f64>)>);
+fn read_request(
+    object: &Map<String, Value>,
+    kind: &str,
+    id: &Value,
+    feature_names: &[&str],
+) -> Result<PredictRequest, RequestError> {
+    if kind != PREDICT {
+        return Err(RequestError::UnknownType {
+            kind: kind.to_owned(),
+        });
+    }
+    if !(id.is_string() || id.is_number()) {
+        return Err(RequestError::BadId);
+    }
+    let features = object
+        .get("features")
+        .and_then(Value::as_object)
+        .ok_or(RequestError::FeaturesNotAnObject)?;
+    let user_id = optional_id(object, "user_id")?;
+    let product_id = optional_id(object, "product_id")?;
+    let features = feature_values(features, feature_names)?;
+    let values: Vec<Option<f64>> = features.iter().map(|(_, value)| *value).collect();
+    Ok(PredictRequest {
+        id: id.clone(),
+        row: missing_as_nan(&values),
+        features,
+        user_id,
+        product_id,
+    })
+}
 
-fn feature_row(features: &Map<String, Value>, names: &[&str]) -> Result<Row, String> {
-    let unknown: Vec<&str> = features
+/// The request's value of each model feature, in the model's order (`None` = sent as null).
+fn feature_values(
+    features: &Map<String, Value>,
+    names: &[&str],
+) -> Result<Vec<(String, Option<f64>)>, RequestError> {
+    let unknown: Vec<String> = features
         .keys()
-        .map(String::as_str)
-        .filter(|key| !names.contains(key))
+        .filter(|key| !names.contains(&key.as_str()))
+        .cloned()
         .collect();
     if !unknown.is_empty() {
-        return Err(format!("unknown features: {}", unknown.join(", ")));
+        return Err(RequestError::UnknownFeatures { names: unknown });
     }
-    let missing: Vec<&str> = names
+    let missing: Vec<String> = names
         .iter()
-        .copied()
-        .filter(|name| !features.contains_key(*name))
+        .filter(|name| !features.contains_key(**name))
+        .map(|name| (*name).to_owned())
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "missing features: {} (send null for an unknown value)",
-            missing.join(", ")
-        ));
+        return Err(RequestError::MissingFeatures { names: missing });
     }
-    let mut row = Vec::with_capacity(names.len());
     let mut named = Vec::with_capacity(names.len());
     for name in names {
         let value = match &features[*name] {
             Value::Null => None,
             Value::Number(number) => match number.as_f64() {
                 Some(value) if value.is_finite() => Some(value),
-                _ => return Err(format!("feature `{name}` is not a finite number")),
+                _ => {
+                    return Err(RequestError::NotFinite {
+                        name: (*name).to_owned(),
+                    })
+                }
             },
             other => {
-                return Err(format!(
-                    "feature `{name}` must be a number or null, got {}",
-                    type_name(other)
-                ))
+                return Err(RequestError::FeatureOfWrongType {
+                    name: (*name).to_owned(),
+                    got: type_name(other),
+                })
             }
         };
-        row.push(value.unwrap_or(f64::NAN));
         named.push(((*name).to_owned(), value));
     }
-    Ok((row, named))
+    Ok(named)
 }
 
-fn optional_id(object: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
+fn optional_id(object: &Map<String, Value>, key: &str) -> Result<Option<u64>, RequestError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => match n.as_u64() {
             Some(id) if id > 0 => Ok(Some(id)),
-            _ => Err(format!("`{key}` must be a positive whole number")),
+            _ => Err(RequestError::IdNotPositiveWhole {
+                key: key.to_owned(),
+            }),
         },
-        Some(other) => Err(format!(
-            "`{key}` must be a positive whole number, got {}",
-            type_name(other)
-        )),
+        Some(other) => Err(RequestError::IdOfWrongType {
+            key: key.to_owned(),
+            got: type_name(other),
+        }),
     }
 }
 
@@ -230,7 +263,7 @@ pub fn origin_allowed(origin: &str, allow_list: Option<&[String]>) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AllowList {
     pub origins: Vec<String>,
-    pub invalid: Vec<(String, String)>,
+    pub invalid: Vec<(String, OriginError)>,
 }
 
 /// Reads the `parent_origins` query value: comma-separated origins, blanks dropped, each
@@ -255,39 +288,50 @@ pub fn parse_allow_list(text: &str) -> Vec<String> {
     read_allow_list(text).origins
 }
 
+/// Why a text is not an origin that can embed the app.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OriginError {
+    #[error("an origin is scheme://host[:port], e.g. https://example.com")]
+    NoScheme,
+    #[error("scheme `{scheme}` cannot embed the app (http or https only)")]
+    SchemeCannotEmbed { scheme: String },
+    #[error("an origin has no path, query, fragment or user name")]
+    MoreThanAnOrigin,
+    #[error("an IPv6 host needs its closing `]`")]
+    UnclosedIpv6,
+    #[error("unexpected text after the IPv6 host")]
+    TextAfterIpv6,
+    #[error("`{host}` is not a host name")]
+    NotAHost { host: String },
+    #[error("`{port}` is not a port number")]
+    NotAPort { port: String },
+}
+
 /// An origin as browsers serialise it: `scheme://host[:port]`, lowercase, without the scheme's
 /// default port or a trailing slash. Only http and https origins can embed the app; a path,
 /// query, user name or an opaque `null` origin is refused with the reason.
-pub fn normalize_origin(text: &str) -> Result<String, String> {
+pub fn normalize_origin(text: &str) -> Result<String, OriginError> {
     let text = text.trim();
     let text = text.strip_suffix('/').unwrap_or(text);
     let Some((scheme, rest)) = text.split_once("://") else {
-        return Err("an origin is scheme://host[:port], e.g. https://example.com".to_owned());
+        return Err(OriginError::NoScheme);
     };
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "https" => "443",
         "http" => "80",
-        _ => {
-            return Err(format!(
-                "scheme `{scheme}` cannot embed the app (http or https only)"
-            ))
-        }
+        _ => return Err(OriginError::SchemeCannotEmbed { scheme }),
     };
     if rest.contains(['/', '?', '#', '@', '\\']) || rest.chars().any(char::is_whitespace) {
-        return Err("an origin has no path, query, fragment or user name".to_owned());
+        return Err(OriginError::MoreThanAnOrigin);
     }
     let (host, port) = if let Some(bracketed) = rest.strip_prefix('[') {
         let Some((address, after)) = bracketed.split_once(']') else {
-            return Err("an IPv6 host needs its closing `]`".to_owned());
+            return Err(OriginError::UnclosedIpv6);
         };
         let port = match after {
             "" => None,
-            _ => Some(
-                after
-                    .strip_prefix(':')
-                    .ok_or("unexpected text after the IPv6 host")?,
-            ),
+            _ => Some(after.strip_prefix(':').ok_or(OriginError::TextAfterIpv6)?),
         };
         (format!("[{}]", address.to_ascii_lowercase()), port)
     } else {
@@ -302,7 +346,7 @@ pub fn normalize_origin(text: &str) -> Result<String, String> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
     if !host_ok {
-        return Err(format!("`{host}` is not a host name"));
+        return Err(OriginError::NotAHost { host });
     }
     let port = match port {
         None => None,
@@ -310,7 +354,11 @@ pub fn normalize_origin(text: &str) -> Result<String, String> {
             Ok(number) if number > 0 && port.bytes().all(|b| b.is_ascii_digit()) => {
                 (number.to_string() != default_port).then(|| number.to_string())
             }
-            _ => return Err(format!("`{port}` is not a port number")),
+            _ => {
+                return Err(OriginError::NotAPort {
+                    port: port.to_owned(),
+                })
+            }
         },
     };
     Ok(match port {

@@ -94,18 +94,27 @@ impl UserHistory {
     }
 }
 
-fn check_when(dow: u8, hour: u8, days: Option<f64>) -> Result<(), String> {
+/// Why an order's day, hour or gap cannot be a real one.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+enum WhenError {
+    #[error("dow {0} is not a day of week 0-6")]
+    Day(u8),
+    #[error("hour {0} is not an hour of day 0-23")]
+    Hour(u8),
+    #[error("days_since_prior {0} is not a finite number of days >= 0")]
+    DaysSincePrior(f64),
+}
+
+fn check_when(dow: u8, hour: u8, days: Option<f64>) -> Result<(), WhenError> {
     if dow > 6 {
-        return Err(format!("dow {dow} is not a day of week 0-6"));
+        return Err(WhenError::Day(dow));
     }
     if hour > 23 {
-        return Err(format!("hour {hour} is not an hour of day 0-23"));
+        return Err(WhenError::Hour(hour));
     }
     if let Some(days) = days {
         if !days.is_finite() || days < 0.0 {
-            return Err(format!(
-                "days_since_prior {days} is not a finite number of days >= 0"
-            ));
+            return Err(WhenError::DaysSincePrior(days));
         }
     }
     Ok(())

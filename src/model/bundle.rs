@@ -145,8 +145,21 @@ pub enum ConvertError {
     DuplicateMetaFeature(String),
     #[error("meta features: the model's feature `{0}` is not described")]
     MissingMetaFeature(String),
-    #[error("meta features: `{name}`: {reason}")]
-    BadMetaFeature { name: String, reason: String },
+    #[error("meta features: `{name}`: {source}")]
+    BadMetaFeature {
+        name: String,
+        #[source]
+        source: FeatureSpecError,
+    },
+}
+
+/// Why a feature description's numbers cannot be right.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FeatureSpecError {
+    #[error("{field} {value} is not finite")]
+    NotFinite { field: &'static str, value: f64 },
+    #[error("min <= median <= max does not hold")]
+    OutOfOrder,
 }
 
 /// Builds the bundle for `model`, whose source `model.txt` hashed to `model_txt_sha256`.
@@ -217,9 +230,9 @@ fn match_features(
 ) -> Result<Vec<FeatureSpec>, ConvertError> {
     let mut slots: Vec<Option<FeatureSpec>> = vec![None; model_names.len()];
     for spec in described {
-        check_feature_spec(&spec).map_err(|reason| ConvertError::BadMetaFeature {
+        check_feature_spec(&spec).map_err(|source| ConvertError::BadMetaFeature {
             name: spec.name.clone(),
-            reason,
+            source,
         })?;
         let Some(position) = model_names.iter().position(|name| *name == spec.name) else {
             return Err(ConvertError::UnknownMetaFeature(spec.name));
@@ -237,15 +250,15 @@ fn match_features(
 }
 
 /// The numeric fields of a feature description must be finite and ordered min <= median <= max.
-pub(crate) fn check_feature_spec(spec: &FeatureSpec) -> Result<(), String> {
-    for (label, value) in [
+pub(crate) fn check_feature_spec(spec: &FeatureSpec) -> Result<(), FeatureSpecError> {
+    for (field, value) in [
         ("min", spec.min),
         ("median", spec.median),
         ("max", spec.max),
     ] {
         if let Some(value) = value {
             if !value.is_finite() {
-                return Err(format!("{label} {value} is not finite"));
+                return Err(FeatureSpecError::NotFinite { field, value });
             }
         }
     }
@@ -254,7 +267,7 @@ pub(crate) fn check_feature_spec(spec: &FeatureSpec) -> Result<(), String> {
         .flatten()
         .collect();
     if present.windows(2).any(|pair| pair[0] > pair[1]) {
-        return Err("min <= median <= max does not hold".to_string());
+        return Err(FeatureSpecError::OutOfOrder);
     }
     Ok(())
 }

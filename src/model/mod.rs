@@ -28,10 +28,12 @@ use reorder_evaluator::{codes, shap, tree};
 
 pub use bundle::{
     convert, Bundle, BundleMeta, BundleMetadata, ConvertError, ConvertOptions, FeatureKind,
-    FeatureSpec, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY, DECISION_RULE,
+    FeatureSpec, FeatureSpecError, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY, DECISION_RULE,
 };
 pub use from_files::{model_from_files, ModelFileError, ModelFiles};
-pub use score::{BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES};
+pub use score::{
+    missing_as_nan, BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES,
+};
 pub use text::{parse_model_text, LightGbmModel, ParseError, MAX_MODEL_BYTES};
 pub use tree::{goes_left, MissingType, TreeArrays, TreeError, MAX_TREE_DEPTH, ZERO_THRESHOLD};
 

@@ -288,6 +288,12 @@ impl Model {
         Ok(self.finish(sum))
     }
 
+    /// Scores one row of known and unknown values: an unknown value is missing, which LightGBM
+    /// reads as NaN (`missing_as_nan`); the one place a form or a message turns `None` into a row.
+    pub fn predict_optional(&self, values: &[Option<f64>]) -> Result<Prediction, ScoreError> {
+        self.predict(&missing_as_nan(values))
+    }
+
     /// Scores row-major `rows` (`out.len()` rows of `num_features` values) into probabilities.
     pub fn predict_batch(&self, rows: &[f64], out: &mut [f64]) -> Result<(), ScoreError> {
         self.raw_batch(rows, out)?;
@@ -332,6 +338,11 @@ impl Model {
         Ok(())
     }
 
+    /// `explain` for a row of known and unknown values (unknown = missing = NaN).
+    pub fn explain_optional(&self, values: &[Option<f64>]) -> Result<Explanation, ScoreError> {
+        self.explain(&missing_as_nan(values))
+    }
+
     /// TreeSHAP contributions of each feature to the row's raw score, as LightGBM's
     /// `pred_contrib`.
     pub fn explain(&self, row: &[f64]) -> Result<Explanation, ScoreError> {
@@ -349,4 +360,13 @@ impl Model {
             raw: prediction.raw,
         })
     }
+}
+
+/// A row of known and unknown values as LightGBM reads it: an unknown value is NaN (missing),
+/// never zero; each split then sends it the way its `missing_type` says.
+pub fn missing_as_nan(values: &[Option<f64>]) -> Vec<f64> {
+    values
+        .iter()
+        .map(|value| value.unwrap_or(f64::NAN))
+        .collect()
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::features::{PastOrder, TargetOrder, UserHistory};
-use crate::input::number::{parse_file_value, parse_whole};
+use crate::input::number::{parse_file_value, parse_whole, NumberError};
 use crate::input::upload::without_bom;
 use crate::order_history::files::ShopperOrders;
 use crate::prediction_log::days_from_civil;
@@ -60,6 +60,30 @@ impl ExportFormat {
     }
 }
 
+/// A time the export wrote that is not one this reader knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not an ISO 8601 time with a UTC offset (e.g. 2024-03-01T18:05:00-05:00)")]
+pub struct TimestampError {
+    pub text: String,
+}
+
+/// Why an item's product id or quantity cannot be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum ItemCellError {
+    #[error("the cell is empty")]
+    Empty,
+    #[error("`{0}` is not a product id (a positive whole number)")]
+    NotAProductId(String),
+    #[error("quantity `{0}` is not positive")]
+    QuantityNotPositive(String),
+    #[error("quantity `{text}` {source}")]
+    QuantityUnreadable {
+        text: String,
+        #[source]
+        source: NumberError,
+    },
+}
+
 /// A moment as the export writes it: local date and time with the UTC offset it was given in.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
@@ -73,16 +97,16 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// Reads `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM|+HHMM)` (a space may replace `T`).
-    pub fn parse(text: &str) -> Result<Timestamp, String> {
+    pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
         let text = text.trim();
-        let bad = || {
-            format!("`{text}` is not an ISO 8601 time with a UTC offset (e.g. 2024-03-01T18:05:00-05:00)")
+        let bad = || TimestampError {
+            text: text.to_owned(),
         };
         let bytes = text.as_bytes();
         if bytes.len() < 17 || !matches!(bytes[10], b'T' | b't' | b' ') {
             return Err(bad());
         }
-        let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
+        let number = |range: std::ops::Range<usize>| -> Result<i64, TimestampError> {
             let part = text.get(range).ok_or_else(bad)?;
             if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
@@ -385,9 +409,10 @@ fn table_items(bytes: &[u8], format: ExportFormat) -> Result<Vec<ItemLine>, Orde
         if order_id.is_empty() {
             return Err(cell_error(0, "the cell is empty".to_owned()));
         }
-        let placed_at = Timestamp::parse(cell(1)).map_err(|reason| cell_error(1, reason))?;
-        check_quantity(cell(5)).map_err(|reason| cell_error(5, reason))?;
-        let product_id = product_id(cell(7)).map_err(|reason| cell_error(7, reason))?;
+        let placed_at =
+            Timestamp::parse(cell(1)).map_err(|error| cell_error(1, error.to_string()))?;
+        check_quantity(cell(5)).map_err(|error| cell_error(5, error.to_string()))?;
+        let product_id = product_id(cell(7)).map_err(|error| cell_error(7, error.to_string()))?;
         items.push(ItemLine {
             order_id: order_id.to_owned(),
             placed_at,
@@ -402,22 +427,23 @@ fn table_items(bytes: &[u8], format: ExportFormat) -> Result<Vec<ItemLine>, Orde
     Ok(items)
 }
 
-fn product_id(text: &str) -> Result<u64, String> {
+fn product_id(text: &str) -> Result<u64, ItemCellError> {
     match parse_whole(text, u64::MAX) {
         Ok(Some(id)) if id > 0 => Ok(id),
-        Ok(None) => Err("the cell is empty".to_owned()),
-        _ => Err(format!(
-            "`{text}` is not a product id (a positive whole number)"
-        )),
+        Ok(None) => Err(ItemCellError::Empty),
+        _ => Err(ItemCellError::NotAProductId(text.to_owned())),
     }
 }
 
-fn check_quantity(text: &str) -> Result<(), String> {
+fn check_quantity(text: &str) -> Result<(), ItemCellError> {
     match parse_file_value(text) {
         Ok(None) => Ok(()),
         Ok(Some(quantity)) if quantity > 0.0 => Ok(()),
-        Ok(Some(_)) => Err(format!("quantity `{text}` is not positive")),
-        Err(error) => Err(format!("quantity `{text}` {error}")),
+        Ok(Some(_)) => Err(ItemCellError::QuantityNotPositive(text.to_owned())),
+        Err(source) => Err(ItemCellError::QuantityUnreadable {
+            text: text.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -450,11 +476,10 @@ fn json_items(text: &str) -> Result<Vec<ItemLine>, OrderExportError> {
             .get("created_at")
             .and_then(Value::as_str)
             .ok_or_else(|| field_error(format!("{at}.created_at"), "expected a time"))?;
-        let placed_at =
-            Timestamp::parse(created).map_err(|reason| OrderExportError::JsonField {
-                path: format!("{at}.created_at"),
-                reason,
-            })?;
+        let placed_at = Timestamp::parse(created).map_err(|error| OrderExportError::JsonField {
+            path: format!("{at}.created_at"),
+            reason: error.to_string(),
+        })?;
         let deliveries = order
             .get("deliveries")
             .and_then(Value::as_array)
@@ -473,16 +498,16 @@ fn json_items(text: &str) -> Result<Vec<ItemLine>, OrderExportError> {
                     Some(Value::Number(number)) => number.to_string(),
                     _ => String::new(),
                 };
-                let product_id = product_id(&text_of("product_id")).map_err(|reason| {
+                let product_id = product_id(&text_of("product_id")).map_err(|error| {
                     OrderExportError::JsonField {
                         path: format!("{path}.product_id"),
-                        reason,
+                        reason: error.to_string(),
                     }
                 })?;
-                check_quantity(&text_of("quantity")).map_err(|reason| {
+                check_quantity(&text_of("quantity")).map_err(|error| {
                     OrderExportError::JsonField {
                         path: format!("{path}.quantity"),
-                        reason,
+                        reason: error.to_string(),
                     }
                 })?;
                 items.push(ItemLine {

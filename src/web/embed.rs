@@ -20,7 +20,7 @@ use web_sys::{MessageEvent, Window};
 use crate::embed_protocol::{
     error_reply, mark_not_logged, origin_allowed, prediction_reply, queue_full_message,
     read_allow_list, read_message, ready_message, Incoming, LogRateLimit, MessageShapeError,
-    ReadyModel, MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS,
+    OriginError, ReadyModel, MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS,
     PREFIX as PROTOCOL_PREFIX,
 };
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
@@ -39,7 +39,7 @@ pub struct EmbedConfig {
     /// Parent origins allowed to send requests (`parent_origins=`, normalised); `None` = any.
     pub parent_origins: Option<Vec<String>>,
     /// Origins given in `parent_origins` that are not valid origins, with why (shown on the page).
-    pub invalid_origins: Vec<(String, String)>,
+    pub invalid_origins: Vec<(String, OriginError)>,
 }
 
 /// `Some` when the page's query string has `embed=1`.
@@ -90,7 +90,7 @@ pub fn EmbedApp(config: EmbedConfig) -> impl IntoView {
                         )}</p>
                         <ul>
                             {invalid_origins.iter().map(|(origin, reason)| view! {
-                                <li><code>{origin.clone()}</code>": "{reason.clone()}</li>
+                                <li><code>{origin.clone()}</code>": "{reason.to_string()}</li>
                             }).collect_view()}
                         </ul>
                     </div>

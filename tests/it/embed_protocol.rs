@@ -153,7 +153,10 @@ fn origins_are_compared_normalised_and_invalid_ones_are_named() {
             "null"
         ]
     );
-    assert!(list.invalid.iter().all(|(_, reason)| !reason.is_empty()));
+    assert!(list
+        .invalid
+        .iter()
+        .all(|(_, reason)| !reason.to_string().is_empty()));
     // The browser's serialisation of the same origins is allowed; others are not.
     assert!(origin_allowed("https://a.example", Some(&list.origins)));
     assert!(origin_allowed("http://b.example", Some(&list.origins)));

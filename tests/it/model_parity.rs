@@ -185,3 +185,45 @@ fn contributions_equal_lightgbm_pred_contrib_bit_for_bit() {
         );
     }
 }
+
+/// The form and the embed API score rows of known and unknown values: every NaN of a fixture row
+/// becomes `None`, and LightGBM's own numbers for that row must come back, bit for bit.
+#[test]
+fn rows_of_unknown_values_score_and_explain_as_lightgbm_scored_their_nans() {
+    let mut unknown_cells = 0;
+    for name in MODELS {
+        let model = load_model(name);
+        let reference = load_reference(name, model.num_features());
+        for (index, row) in reference.features.iter().enumerate() {
+            let values: Vec<Option<f64>> = row
+                .iter()
+                .map(|value| Some(*value).filter(|value| !value.is_nan()))
+                .collect();
+            unknown_cells += values.iter().filter(|value| value.is_none()).count();
+            let Prediction { raw, probability } = model.predict_optional(&values).expect("scores");
+            assert!(
+                same(raw, reference.raw[index]) && same(probability, reference.probability[index]),
+                "{name}: row {index}: {raw:e} / {probability:e} vs LightGBM {:e} / {:e}",
+                reference.raw[index],
+                reference.probability[index]
+            );
+            if index % 50 == 0 {
+                let explanation = model.explain_optional(&values).expect("explains");
+                let mut ours = explanation.contributions;
+                ours.push(explanation.expected_value);
+                assert!(
+                    ours.len() == reference.contributions[index].len()
+                        && ours
+                            .iter()
+                            .zip(&reference.contributions[index])
+                            .all(|(a, b)| same(*a, *b)),
+                    "{name}: row {index}: contributions differ from LightGBM's pred_contrib"
+                );
+            }
+        }
+    }
+    assert!(
+        unknown_cells > 1_000,
+        "the fixtures hold only {unknown_cells} missing cells"
+    );
+}

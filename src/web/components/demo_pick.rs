@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 
 use crate::asset_urls::{CATALOG_URL, DEMO_USERS_URL};
 use crate::browser::js_error::full_message;
-use crate::features::{demo_picks, pick_values, Catalog, DemoPick, DemoUsers};
-use crate::web::fetch::fetch_text;
+use crate::features::{demo_picks, pick_values, Catalog, DemoPick, DemoUsers, FeatureError};
+use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::state::language::use_lang;
 
 /// How many of each shopper's most bought products the list offers.
@@ -41,17 +41,22 @@ enum PickState {
     Failed(String),
 }
 
-async fn load() -> Result<Arc<DemoData>, String> {
-    let catalog_text = fetch_text(CATALOG_URL)
-        .await
-        .map_err(|error| full_message(&error))?;
-    let users_text = fetch_text(DEMO_USERS_URL)
-        .await
-        .map_err(|error| full_message(&error))?;
-    let catalog = Catalog::from_json(&catalog_text)
-        .map_err(|error| format!("catalog.json: {}", full_message(&error)))?;
-    let users = DemoUsers::from_json(&users_text)
-        .map_err(|error| format!("demo_users.json: {}", full_message(&error)))?;
+/// Why the demo data could not be had.
+#[derive(Debug, thiserror::Error)]
+enum DemoDataError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("catalog.json")]
+    Catalog(#[source] FeatureError),
+    #[error("demo_users.json")]
+    Users(#[source] FeatureError),
+}
+
+async fn load() -> Result<Arc<DemoData>, DemoDataError> {
+    let catalog_text = fetch_text(CATALOG_URL).await?;
+    let users_text = fetch_text(DEMO_USERS_URL).await?;
+    let catalog = Catalog::from_json(&catalog_text).map_err(DemoDataError::Catalog)?;
+    let users = DemoUsers::from_json(&users_text).map_err(DemoDataError::Users)?;
     let picks = demo_picks(&users, PRODUCTS_PER_SHOPPER);
     Ok(Arc::new(DemoData {
         catalog,
@@ -77,7 +82,7 @@ pub fn DemoPickSelect(
         spawn_local(async move {
             state.set(match load().await {
                 Ok(data) => PickState::Ready(data),
-                Err(message) => PickState::Failed(message),
+                Err(error) => PickState::Failed(full_message(&error)),
             });
         });
     };

@@ -83,6 +83,23 @@ pub(super) fn decode_chunk(value: &JsValue, values: &JsValue) -> Result<BatchChu
     })
 }
 
+/// Why a stored value is not the record, bucket, run or chunk it should be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoredValueError {
+    #[error("{0} could not be read")]
+    Unreadable(&'static str),
+    #[error("{0}")]
+    Json(String),
+    #[error("{0}")]
+    NoField(String),
+    #[error("chunk without {0}")]
+    ChunkWithout(String),
+    #[error("chunk column {0} is not a Float64Array")]
+    NotFloat64(String),
+    #[error("chunk column decisions is not a Uint8Array")]
+    DecisionsNotUint8,
+}
+
 /// A bucket as stored: its fields plus its `key`.
 pub fn bucket_to_js(bucket: &Bucket) -> Result<JsValue, JsValue> {
     let text =
@@ -93,11 +110,11 @@ pub fn bucket_to_js(bucket: &Bucket) -> Result<JsValue, JsValue> {
 }
 
 /// A stored bucket back (extra fields, like `key` or ones added later, are ignored).
-pub fn bucket_from_js(value: &JsValue) -> Result<Bucket, String> {
+pub fn bucket_from_js(value: &JsValue) -> Result<Bucket, StoredValueError> {
     let text: String = JSON::stringify(value)
-        .map_err(|_| "a bucket could not be read".to_owned())?
+        .map_err(|_| StoredValueError::Unreadable("a bucket"))?
         .into();
-    serde_json::from_str(&text).map_err(|error| error.to_string())
+    serde_json::from_str(&text).map_err(|error| StoredValueError::Json(error.to_string()))
 }
 
 /// The `meta` record of the feature-name union.
@@ -128,11 +145,11 @@ pub fn run_to_js(run: &BatchRun) -> Result<JsValue, JsValue> {
     JSON::parse(&text)
 }
 
-pub fn run_from_js(value: &JsValue) -> Result<BatchRun, String> {
+pub fn run_from_js(value: &JsValue) -> Result<BatchRun, StoredValueError> {
     let text: String = JSON::stringify(value)
-        .map_err(|_| "a batch run could not be read".to_owned())?
+        .map_err(|_| StoredValueError::Unreadable("a batch run"))?
         .into();
-    serde_json::from_str(&text).map_err(|error| error.to_string())
+    serde_json::from_str(&text).map_err(|error| StoredValueError::Json(error.to_string()))
 }
 
 pub(super) fn optional_ids(ids: &[Option<u64>]) -> Float64Array {
@@ -180,21 +197,23 @@ pub fn chunk_key(run_id: u64, index: u32) -> JsValue {
 }
 
 /// A stored chunk's columns back, with `values` (empty when not read).
-pub fn chunk_from_js(value: &JsValue, values: &JsValue) -> Result<BatchChunk, String> {
-    let get =
-        |name: &str| Reflect::get(value, &JsValue::from_str(name)).map_err(|_| name.to_owned());
+pub fn chunk_from_js(value: &JsValue, values: &JsValue) -> Result<BatchChunk, StoredValueError> {
+    let get = |name: &str| {
+        Reflect::get(value, &JsValue::from_str(name))
+            .map_err(|_| StoredValueError::NoField(name.to_owned()))
+    };
     let number = |name: &str| {
         get(name)?
             .as_f64()
-            .ok_or_else(|| format!("chunk without {name}"))
+            .ok_or_else(|| StoredValueError::ChunkWithout(name.to_owned()))
     };
-    let floats = |field: JsValue, name: &str| -> Result<Vec<f64>, String> {
+    let floats = |field: JsValue, name: &str| -> Result<Vec<f64>, StoredValueError> {
         field
             .dyn_into::<Float64Array>()
             .map(|array| array.to_vec())
-            .map_err(|_| format!("chunk column {name} is not a Float64Array"))
+            .map_err(|_| StoredValueError::NotFloat64(name.to_owned()))
     };
-    let ids = |name: &str| -> Result<Vec<Option<u64>>, String> {
+    let ids = |name: &str| -> Result<Vec<Option<u64>>, StoredValueError> {
         Ok(floats(get(name)?, name)?
             .into_iter()
             .map(|id| (!id.is_nan()).then_some(id as u64))
@@ -202,7 +221,7 @@ pub fn chunk_from_js(value: &JsValue, values: &JsValue) -> Result<BatchChunk, St
     };
     let decisions = get("decisions")?
         .dyn_into::<Uint8Array>()
-        .map_err(|_| "chunk column decisions is not a Uint8Array".to_owned())?
+        .map_err(|_| StoredValueError::DecisionsNotUint8)?
         .to_vec()
         .into_iter()
         .map(|d| d != 0)

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
+use super::codec::StoredValueError;
 use crate::browser::js_error::JsError;
 use crate::web::idb::IdbError;
 
@@ -20,7 +21,10 @@ pub enum LogStoreError {
     #[error("a stored record could not be read back")]
     Corrupt(#[source] Rc<serde_json::Error>),
     #[error("a stored {what} could not be read back: {reason}")]
-    Damaged { what: &'static str, reason: String },
+    Damaged {
+        what: &'static str,
+        reason: StoredValueError,
+    },
     #[error("{count} predictions were not saved to IndexedDB; they are kept in this tab's memory only and are lost when it closes")]
     NotStored {
         count: u64,

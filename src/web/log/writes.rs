@@ -93,7 +93,8 @@ pub(super) fn merge_aggregates(
         then_in(transaction, &request, move |stored| {
             let mut merged = bucket;
             if !stored.is_undefined() {
-                let mut existing = bucket_from_js(&stored).map_err(|e| JsValue::from_str(&e))?;
+                let mut existing =
+                    bucket_from_js(&stored).map_err(|e| JsValue::from_str(&e.to_string()))?;
                 existing.merge(&merged);
                 merged = existing;
             }
@@ -206,7 +207,7 @@ pub(super) async fn write_run_end(
         if stored.is_undefined() {
             return Ok(());
         }
-        let mut run = run_from_js(&stored).map_err(|e| JsValue::from_str(&e))?;
+        let mut run = run_from_js(&stored).map_err(|e| JsValue::from_str(&e.to_string()))?;
         run.ended = Some(end);
         runs.put(&run_to_js(&run)?).map(|_| ())
     });
@@ -253,7 +254,7 @@ pub(super) async fn write_chunk(
                 gone.set(true);
                 return Err(JsValue::from_str("the chunk's run is not stored"));
             }
-            let mut stored = run_from_js(&stored).map_err(|e| JsValue::from_str(&e))?;
+            let mut stored = run_from_js(&stored).map_err(|e| JsValue::from_str(&e.to_string()))?;
             stored.rows += rows;
             stored.positives += positives;
             store.put(&run_to_js(&stored)?).map(|_| ())

@@ -16,15 +16,14 @@ use leptos_router::hooks::use_query_map;
 
 use crate::browser::js_error::full_message;
 use crate::input::form_rules::{
-    convert_text, display_text, feature_description, feature_label, feature_unit, field_value,
-    group_label, kind_name, parse_optional_id, text_for_field, ConfidenceBand, InputError,
-    GROUP_ORDER,
+    feature_description, feature_label, feature_unit, group_label, kind_name, parse_optional_id,
+    ConfidenceBand, InputError, GROUP_ORDER,
 };
-use crate::input::number::{format_value, parse_file_value, DecimalMark};
+use crate::input::number::{format_value, DecimalMark};
 use crate::model::feature_importance::{
     form_order, importance_for, CommittedGain, FormOrder, ImportanceKind, COMMITTED_GAIN_JSON,
 };
-use crate::model::FeatureSpec;
+use crate::model::{missing_as_nan, FeatureSpec};
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::after_paint::after_next_paint;
 use crate::web::components::demo_pick::{DemoPickSelect, PickedRow};
@@ -34,6 +33,7 @@ use crate::web::log::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
 use crate::web::settings::{load_setting, save_setting};
 use crate::web::state::active_model::use_active_model;
+use crate::web::state::form_fields::{FormField, FormFields};
 use crate::web::state::language::use_lang;
 
 /// The settings key the last scored inputs are kept under (feature name -> typed text).
@@ -134,63 +134,26 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             .and_then(|saved| serde_json::from_str(&saved).ok())
             .unwrap_or_default()
     };
-    let mark = lang.get_untracked().decimal_mark();
-    let (texts, exacts): (Vec<RwSignal<String>>, Vec<RwSignal<Option<f64>>>) = specs
-        .iter()
-        .map(|spec| {
-            let (text, exact) = if prefilled {
-                let stored = query
-                    .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
-                    .unwrap_or_default();
-                stored_field(&stored, mark)
-            } else if let Some(saved) = last_inputs.get(&spec.name) {
-                stored_field(saved, mark)
+    let fields = FormFields::new(
+        Arc::clone(&specs),
+        |spec| {
+            if prefilled {
+                Some(
+                    query
+                        .get(&format!("{PREFILL_FEATURE_PREFIX}{}", spec.name))
+                        .unwrap_or_default(),
+                )
             } else {
-                median_field(spec, mark)
-            };
-            (RwSignal::new(text), RwSignal::new(exact))
-        })
-        .unzip();
-    let texts = Arc::new(texts);
-    let exacts = Arc::new(exacts);
-    // When the language changes, numbers already typed are rewritten with its decimal mark
-    // (the same values), so switching never turns a valid field into an error.
-    {
-        let texts = Arc::clone(&texts);
-        let exacts = Arc::clone(&exacts);
-        Effect::new(move |previous: Option<DecimalMark>| {
-            let mark = lang.get().decimal_mark();
-            if let Some(previous) = previous.filter(|previous| *previous != mark) {
-                for (text, exact) in texts.iter().zip(exacts.iter()) {
-                    let converted = match exact.get_untracked() {
-                        Some(value) => display_text(value, mark),
-                        None => text.with_untracked(|text| convert_text(text, previous, mark)),
-                    };
-                    text.set(converted);
-                }
+                last_inputs.get(&spec.name).cloned()
             }
-            mark
-        });
-    }
+        },
+        lang.get_untracked().decimal_mark(),
+    );
+    fields.follow_decimal_mark(lang);
     let user_id_text = RwSignal::new(query.get(PREFILL_USER_ID).unwrap_or_default());
     let product_id_text = RwSignal::new(query.get(PREFILL_PRODUCT_ID).unwrap_or_default());
 
-    let parsed = {
-        let specs = Arc::clone(&specs);
-        let texts = Arc::clone(&texts);
-        let exacts = Arc::clone(&exacts);
-        Memo::new(move |_| {
-            texts
-                .iter()
-                .zip(exacts.iter())
-                .zip(specs.iter())
-                .map(|((text, exact), spec)| {
-                    let exact = exact.get();
-                    text.with(|text| field_value(text, exact, spec, lang.get().decimal_mark()))
-                })
-                .collect::<Vec<Result<Option<f64>, InputError>>>()
-        })
-    };
+    let parsed = fields.parsed(lang);
     let user_id = Memo::new(move |_| user_id_text.with(|text| parse_optional_id(text)));
     let product_id = Memo::new(move |_| product_id_text.with(|text| parse_optional_id(text)));
 
@@ -202,11 +165,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()
                 .ok()?;
-            let row: Vec<f64> = values
-                .iter()
-                .map(|value| value.unwrap_or(f64::NAN))
-                .collect();
-            let prediction = loaded.model.predict(&row).ok()?;
+            let prediction = loaded.model.predict_optional(&values).ok()?;
             Some(Scored {
                 values,
                 probability: prediction.probability,
@@ -228,16 +187,13 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             if !explain_now.get() {
                 return None;
             }
-            let row: Vec<f64> = scored.with(|scored| {
-                scored.as_ref().map(|scored| {
+            let explanation = scored
+                .with(|scored| {
                     scored
-                        .values
-                        .iter()
-                        .map(|value| value.unwrap_or(f64::NAN))
-                        .collect()
-                })
-            })?;
-            let explanation = loaded.model.explain(&row).ok()?;
+                        .as_ref()
+                        .map(|scored| loaded.model.explain_optional(&scored.values))
+                })?
+                .ok()?;
             Some(Explained {
                 contributions: explanation.contributions,
                 expected_value: explanation.expected_value,
@@ -250,8 +206,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     let submit = {
         let specs = Arc::clone(&specs);
         let loaded = Arc::clone(&loaded);
-        let texts = Arc::clone(&texts);
-        let exacts = Arc::clone(&exacts);
+        let fields = fields.clone();
         move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
             let (Some(scored), Ok(user_id), Ok(product_id)) = (
@@ -264,11 +219,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 return;
             };
             let names: Vec<&str> = specs.iter().map(|spec| spec.name.as_str()).collect();
-            let values: Vec<f64> = scored
-                .values
-                .iter()
-                .map(|value| value.unwrap_or(f64::NAN))
-                .collect();
+            let values = missing_as_nan(&scored.values);
             let record = PredictionRecord::from_scored(
                 Source::Manual,
                 js_sys::Date::now() as i64,
@@ -281,20 +232,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 scored.probability,
                 &loaded.model,
             );
-            // Saved with `.` whatever the language, so they read back under either; a value kept
-            // exactly is saved exactly, not as the field shows it.
-            let mark = lang.get_untracked().decimal_mark();
-            let typed: BTreeMap<&str, String> = specs
-                .iter()
-                .zip(texts.iter().zip(exacts.iter()))
-                .map(|(spec, (text, exact))| {
-                    let saved = match exact.get_untracked() {
-                        Some(value) => format_value(value, DecimalMark::Point),
-                        None => convert_text(&text.get_untracked(), mark, DecimalMark::Point),
-                    };
-                    (spec.name.as_str(), saved)
-                })
-                .collect();
+            let typed = fields.saved_texts(lang.get_untracked().decimal_mark());
             if let Ok(saved) = serde_json::to_string(&typed) {
                 save_setting(LAST_INPUTS_SETTING, &saved);
             }
@@ -310,43 +248,17 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     };
 
     let reset_to_medians = {
-        let specs = Arc::clone(&specs);
-        let texts = Arc::clone(&texts);
-        let exacts = Arc::clone(&exacts);
-        move |_| {
-            let mark = lang.get_untracked().decimal_mark();
-            for ((text, exact), spec) in texts.iter().zip(exacts.iter()).zip(specs.iter()) {
-                let (shown, value) = median_field(spec, mark);
-                exact.set(value);
-                text.set(shown);
-            }
-        }
+        let fields = fields.clone();
+        move |_| fields.reset_to_medians(lang.get_untracked().decimal_mark())
     };
     let clear_all = {
-        let texts = Arc::clone(&texts);
-        let exacts = Arc::clone(&exacts);
-        move |_| {
-            for (text, exact) in texts.iter().zip(exacts.iter()) {
-                exact.set(None);
-                text.set(String::new());
-            }
-        }
+        let fields = fields.clone();
+        move |_| fields.clear()
     };
     let fill_from_pick = {
-        let texts = Arc::clone(&texts);
-        let exacts = Arc::clone(&exacts);
+        let fields = fields.clone();
         Callback::new(move |picked: PickedRow| {
-            let mark = lang.get_untracked().decimal_mark();
-            for ((text, exact), value) in texts.iter().zip(exacts.iter()).zip(picked.values) {
-                // NaN is a value the shopper's history cannot give: the field stays unknown.
-                let value = Some(value).filter(|value| !value.is_nan());
-                exact.set(value);
-                text.set(
-                    value
-                        .map(|value| display_text(value, mark))
-                        .unwrap_or_default(),
-                );
-            }
+            fields.fill(&picked.values, lang.get_untracked().decimal_mark());
             user_id_text.set(picked.user_id.to_string());
             product_id_text.set(picked.product_id.to_string());
             log_state.set(LogState::Idle);
@@ -361,8 +273,7 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     });
     let field = |index: usize| {
         let spec = specs[index].clone();
-        let text = texts[index];
-        let exact = exacts[index];
+        let FormField { text, exact } = fields.field(index);
         let error = Memo::new(move |_| parsed.with(|all| all[index].err()));
         view! { <FeatureField spec text exact error /> }
     };
@@ -495,23 +406,6 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 }}
             </div>
         </div>
-    }
-}
-
-/// A field filled from a link or the saved inputs (written with `.`): a number is kept exactly
-/// and shown at display precision; anything else (an error being fixed) is shown as it was.
-fn stored_field(stored: &str, mark: DecimalMark) -> (String, Option<f64>) {
-    match parse_file_value(stored) {
-        Ok(Some(value)) => (display_text(value, mark), Some(value)),
-        _ => (text_for_field(stored, mark), None),
-    }
-}
-
-/// A field at the training median, kept exactly; unknown when the bundle has no median.
-fn median_field(spec: &FeatureSpec, mark: DecimalMark) -> (String, Option<f64>) {
-    match spec.median.filter(|median| median.is_finite()) {
-        Some(median) => (display_text(median, mark), Some(median)),
-        None => (String::new(), None),
     }
 }
 
