@@ -493,15 +493,12 @@ fn BatchRuns() -> impl IntoView {
     let store = use_log_store();
     let lang = use_lang();
     let revision = store.revision();
-    let runs: RwSignal<Option<Result<ListedRuns, String>>, LocalStorage> =
+    let runs: RwSignal<Option<Result<ListedRuns, LogStoreError>>, LocalStorage> =
         RwSignal::new_local(None);
     Effect::new(move |_| {
         revision.track();
         leptos::task::spawn_local(async move {
-            let listed = store
-                .batch_runs()
-                .await
-                .map_err(|failure| full_message(&failure));
+            let listed = store.batch_runs().await;
             runs.try_set(Some(listed));
         });
     });
@@ -560,7 +557,7 @@ fn BatchRuns() -> impl IntoView {
                     {move || lang.get().pick("Download the runs (CSV)", "Çalıştırmaları indir (CSV)")}
                 </button>
                 {move || runs.with(|runs| match runs {
-                    Some(Err(text)) => Some(text.clone()),
+                    Some(Err(error)) => Some(full_message(error)),
                     _ => download_error.get(),
                 }).map(|text| view! {
                     <p class="error" role="alert" data-testid="batch-runs-error">{text}</p>

@@ -21,14 +21,15 @@ use leptos::prelude::*;
 
 use std::cell::RefCell;
 
-use crate::features::{order_cells, Catalog, TargetOrder, UserHistory};
-use crate::order_history::export::{PersonalHistory, Timestamp};
+use crate::features::{order_cells, Catalog, FeatureError, TargetOrder, UserHistory};
+use crate::model::ScoreError;
+use crate::order_history::export::{PersonalHistory, Timestamp, TimestampError};
 use crate::order_history::recommend::{
     basket_csv, choose_model, recommend, ModelChoice, ModelPick, RecommendError,
 };
 use crate::web::download::offer_download;
 use crate::web::fetch::fetch_text;
-use crate::web::loader::{fetch_and_check_against, use_model, LoadedModel};
+use crate::web::loader::{fetch_and_check_against, use_model, LoadError, LoadedModel};
 use crate::web::state::jobs::use_jobs;
 use crate::web::state::language::use_lang;
 
@@ -39,14 +40,54 @@ thread_local! {
     static PERSONAL_MODEL: RefCell<Option<Arc<LoadedModel>>> = const { RefCell::new(None) };
 }
 
+/// Why no next basket could be drawn; its text is what the page shows.
+#[derive(Debug, thiserror::Error)]
+enum BasketError {
+    #[error("{}", .0.details())]
+    PersonalModel(#[source] LoadError),
+    #[error("the model's feature `{name}` is not computed by the app")]
+    UnknownFeature { name: String },
+    #[error("{source}")]
+    Candidates {
+        #[source]
+        source: FeatureError,
+    },
+    #[error("{0}")]
+    Score(#[source] ScoreError),
+    #[error("{label}: {source}")]
+    NextOrder {
+        label: &'static str,
+        #[source]
+        source: TimestampError,
+    },
+    #[error("{0}")]
+    NextOrderFields(&'static str),
+}
+
+/// The last press of "Predict the next basket": the basket, or why there is none.
+#[derive(Clone, Debug, PartialEq)]
+enum BasketState {
+    Ready(Arc<NextBasket>),
+    Failed(String),
+}
+
+impl BasketState {
+    fn of(outcome: Result<NextBasket, BasketError>) -> BasketState {
+        match outcome {
+            Ok(basket) => BasketState::Ready(Arc::new(basket)),
+            Err(error) => BasketState::Failed(error.to_string()),
+        }
+    }
+}
+
 /// The personal-history model, fetched and checked the first time it is needed.
-async fn personal_model() -> Result<Arc<LoadedModel>, String> {
+async fn personal_model() -> Result<Arc<LoadedModel>, BasketError> {
     if let Some(model) = PERSONAL_MODEL.with(|cell| cell.borrow().clone()) {
         return Ok(model);
     }
     let loaded = fetch_and_check_against(PERSONAL_MODEL_URL, PERSONAL_MODEL_SHA256, |_| {})
         .await
-        .map_err(|error| error.details())?;
+        .map_err(BasketError::PersonalModel)?;
     let loaded = Arc::new(loaded);
     PERSONAL_MODEL.with(|cell| *cell.borrow_mut() = Some(loaded.clone()));
     Ok(loaded)
@@ -99,13 +140,11 @@ fn next_basket(
     export: Option<&PersonalHistory>,
     catalog: &Catalog,
     loaded: &LoadedModel,
-) -> Result<NextBasket, String> {
+) -> Result<NextBasket, BasketError> {
     let recommendation = recommend(user, catalog, &loaded.model).map_err(|error| match error {
-        RecommendError::UnknownFeature { name } => {
-            format!("the model's feature `{name}` is not computed by the app")
-        }
-        RecommendError::Candidates { source, .. } => source.to_string(),
-        RecommendError::Score(source) => source.to_string(),
+        RecommendError::UnknownFeature { name } => BasketError::UnknownFeature { name },
+        RecommendError::Candidates { source, .. } => BasketError::Candidates { source },
+        RecommendError::Score(source) => BasketError::Score(source),
     })?;
     let rows: Vec<Row> = recommendation
         .ranked
@@ -192,7 +231,7 @@ pub fn OrderUploadPage() -> impl IntoView {
     let dow = RwSignal::new(String::new());
     let hour = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<Arc<NextBasket>, String>>);
+    let result = RwSignal::new(None::<BasketState>);
     // Where the last upload was read: "worker" or "page".
     let parsed_in = job.read_in;
 
@@ -299,18 +338,20 @@ pub fn OrderUploadPage() -> impl IntoView {
         let target = match &personal {
             Some(history) => match Timestamp::parse(&at.get_untracked()) {
                 Ok(when) => history.next_order_at(when),
-                Err(reason) => {
-                    result.set(Some(Err(format!(
-                        "{}: {reason}",
-                        picked.pick("Next order", "Sonraki sipariş")
-                    ))));
+                Err(source) => {
+                    result.set(Some(BasketState::of(Err(BasketError::NextOrder {
+                        label: picked.pick("Next order", "Sonraki sipariş"),
+                        source,
+                    }))));
                     return;
                 }
             },
             None => match context_from_fields(picked) {
                 Ok(target) => target,
                 Err(message) => {
-                    result.set(Some(Err(message.to_owned())));
+                    result.set(Some(BasketState::of(Err(BasketError::NextOrderFields(
+                        message,
+                    )))));
                     return;
                 }
             },
@@ -324,9 +365,13 @@ pub fn OrderUploadPage() -> impl IntoView {
         match pick.choice {
             ModelChoice::Main => {
                 let Some(loaded) = model.ready() else { return };
-                result.set(Some(
-                    next_basket(&user, pick, personal.as_deref(), &catalog, &loaded).map(Arc::new),
-                ));
+                result.set(Some(BasketState::of(next_basket(
+                    &user,
+                    pick,
+                    personal.as_deref(),
+                    &catalog,
+                    &loaded,
+                ))));
             }
             ModelChoice::Personal => {
                 result.set(None);
@@ -337,7 +382,7 @@ pub fn OrderUploadPage() -> impl IntoView {
                     });
                     // The page may have gone meanwhile: then nobody waits for this basket.
                     let _ = loading_personal.try_set(false);
-                    let _ = result.try_set(Some(outcome.map(Arc::new)));
+                    let _ = result.try_set(Some(BasketState::of(outcome)));
                 });
             }
         }
@@ -416,8 +461,8 @@ pub fn OrderUploadPage() -> impl IntoView {
                 <p class="hint" data-testid="history-loading-personal">{move || lang.get().pick("Loading the model for personal histories…", "Kişisel geçmişler için model yükleniyor…")}</p>
             })}
             {move || result.get().map(|outcome| match outcome {
-                Err(message) => view! { <p class="error" role="alert" data-testid="history-score-error">{message}</p> }.into_any(),
-                Ok(basket) => view! { <BasketView basket /> }.into_any(),
+                BasketState::Failed(message) => view! { <p class="error" role="alert" data-testid="history-score-error">{message}</p> }.into_any(),
+                BasketState::Ready(basket) => view! { <BasketView basket /> }.into_any(),
             })}
         </section>
     }
