@@ -5,8 +5,8 @@
 //! the dashboard's buckets, and exports expand chunks back into ordinary records.
 //!
 //! A chunk's feature values are kept only when the person asked for them on the Batch page: the
-//! rows' input is their file, and a million rows' values are 328 MB of IndexedDB (and most of
-//! the Batch page's time: writing them made a 1,000,000-row run 5.4 s instead of 4.4 s). A chunk
+//! rows' input is their file, and a million rows' values are 41 x 8 bytes each in IndexedDB
+//! (writing them is most of the Batch page's time: docs/performance.md, section 4). A chunk
 //! without values (`values` empty) expands into records without features.
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! "Start from a demo shopper's product": one select that fills the Predict form with a real
 //! row (a demo shopper's features for a product they bought before, computed in wasm as on the
-//! Demo page). Its data (catalog and demo shoppers, 430 KB of JSON) is fetched and read only
-//! when the reader reaches for the select (pointer over it, focus, touch), never during the
+//! Demo page). Its data (catalog and demo shoppers, hundreds of KB of JSON) is fetched and read
+//! only when the reader reaches for the select (pointer over it, focus, touch), never during the
 //! page's start: reading it is a long task that would block the first interactions.
 
 use std::sync::Arc;

@@ -151,8 +151,8 @@ pub fn provide_log_store() {
 
 /// Opens the log's database ahead of its first use (so the storage status is known early),
 /// once the first result is on screen: opening IndexedDB is off the first probability's path
-/// (with 1,000,000 logged predictions, opening it at app start made the Predict page's first
-/// probability 2.7x later than with an empty log).
+/// (opening a large log at app start delays the Predict page's first probability; measured in
+/// docs/performance.md, section 4).
 pub fn warm_up_log_store() {
     let store = use_log_store().store();
     crate::web::after_paint::after_model_settles(move || {

@@ -19,8 +19,8 @@
 //! records are not rewritten: they keep their feature values inline and have no `features`
 //! entry, which every reader of `predictions` accepts (a light read parses the record whatever
 //! it holds; the export takes the values from `features` when there is an entry). Moving the
-//! values out would double the upgrade's writes for nothing the dashboard reads: measured on
-//! 100,000 v2 records, reading them takes 4.5 s and reading plus rewriting them 35 s.
+//! values out would make the upgrade's writes its whole cost for nothing the dashboard reads
+//! (reading against rewriting old records: docs/performance.md, section 4).
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -16,12 +16,9 @@
 //! The worker also sorts the labelled rows and draws both curves (`RunSummary`), so the page
 //! only builds the what-if threshold's table, in one pass.
 //!
-//! Measured (`bench/scripts/batch_page.sh`, release build, headless Chromium, 2-core machine;
-//! tables in docs/performance.md, section 4): 1,000,000 labelled rows (a 284 MiB file) read,
-//! scored by the two workers, logged as 50 compact chunks and summarised in 1.63-1.85x the time
-//! `reorder predict` takes on the same file in the same run, at +216-244 MiB browser memory and
-//! with no main-thread task over 50 ms; before the worker and the compact log it took 232 s at
-//! +680 MiB.
+//! How a run compares with `reorder predict` on the same file (time, browser memory, main-thread
+//! tasks) is measured by `bench/scripts/batch_page.sh`; the figures are in docs/performance.md,
+//! section 4.
 
 use std::sync::Arc;
 
