@@ -10,6 +10,7 @@ mod candidates;
 mod catalog;
 mod definitions;
 mod demo_picks;
+pub mod form_rules;
 pub mod order_cells;
 mod shopper;
 mod tables;

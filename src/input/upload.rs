@@ -20,6 +20,9 @@ pub enum Upload {
 
 const MIB: u64 = 1024 * 1024;
 
+/// The largest `model.txt` accepted, in bytes (64 MiB): the upload's limit and the parser's.
+pub const MAX_MODEL_BYTES: usize = 64 * 1024 * 1024;
+
 impl Upload {
     /// The largest file accepted, in bytes.
     pub const fn max_bytes(self) -> u64 {
@@ -30,8 +33,8 @@ impl Upload {
             Upload::BatchFile => 2048 * MIB,
             // Several hundred thousand order lines; the features are built in memory.
             Upload::OrderHistory => 256 * MIB,
-            // The converter's own limit (`model::MAX_MODEL_BYTES`).
-            Upload::ModelText => crate::model::MAX_MODEL_BYTES as u64,
+            // The converter's own limit: `model.txt` parsing refuses a larger text too.
+            Upload::ModelText => MAX_MODEL_BYTES as u64,
             Upload::FeatureNames => MIB,
             Upload::Threshold => 64 * 1024,
         }

@@ -8,8 +8,7 @@
 use super::tree::{TreeArrays, TreeError};
 use thiserror::Error;
 
-/// The largest `model.txt` accepted, in bytes (64 MiB).
-pub const MAX_MODEL_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::input::upload::MAX_MODEL_BYTES;
 
 /// A parsed, validated LightGBM binary model.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,7 @@
 //! feature wording in both languages from the one feature table. Expected values are worked out
 //! by hand.
 
-use instacart_reorder::input::form_rules::{
+use instacart_reorder::features::form_rules::{
     convert_text, default_text, feature_description, feature_unit,
     parse_feature_value as parse_with_mark, parse_optional_id, text_for_field, ConfidenceBand,
     InputError,
@@ -224,7 +224,7 @@ fn feature_wording_comes_from_the_feature_table_in_both_languages() {
 
 #[test]
 fn fields_show_four_significant_digits_with_the_languages_mark() {
-    use instacart_reorder::input::form_rules::display_text;
+    use instacart_reorder::features::form_rules::display_text;
     assert_eq!(
         display_text(11.162790697674419, DecimalMark::Point),
         "11.16"
@@ -247,7 +247,7 @@ fn fields_show_four_significant_digits_with_the_languages_mark() {
 
 #[test]
 fn a_field_scores_its_exact_value_until_it_is_edited() {
-    use instacart_reorder::input::form_rules::field_value;
+    use instacart_reorder::features::form_rules::field_value;
     let ratio = spec(FeatureKind::Ratio, None);
     let exact = 0.26713615023474185;
     // The field shows 0.2671 but stands for the exact value.
@@ -273,7 +273,7 @@ fn a_field_scores_its_exact_value_until_it_is_edited() {
 
 #[test]
 fn features_have_labels_for_people_in_both_languages() {
-    use instacart_reorder::input::form_rules::feature_label;
+    use instacart_reorder::features::form_rules::feature_label;
     assert_eq!(
         feature_label("up_orders_since_last", Lang::En),
         Some("Orders since they last bought it")

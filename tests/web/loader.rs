@@ -72,7 +72,7 @@ fn text_json_format_and_version_are_checked_after_the_digest() {
 
 #[wasm_bindgen_test]
 fn every_bundled_feature_has_turkish_wording() {
-    use instacart_reorder::input::form_rules::feature_description as description;
+    use instacart_reorder::features::form_rules::feature_description as description;
     use instacart_reorder::lang::Lang;
     let loaded = check_bundle(BUNDLE.to_vec()).expect("the committed bundle loads");
     for spec in loaded.model.features() {

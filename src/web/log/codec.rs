@@ -9,7 +9,7 @@ use std::rc::Rc;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::error::LogStoreError;
+use super::error::{LogStoreError, StoredValueError};
 use crate::prediction_log::{BatchChunk, BatchRun, Bucket, PredictionRecord};
 use crate::web::idb::IdbError;
 
@@ -81,23 +81,6 @@ pub(super) fn decode_chunk(value: &JsValue, values: &JsValue) -> Result<BatchChu
         what: "batch chunk",
         reason,
     })
-}
-
-/// Why a stored value is not the record, bucket, run or chunk it should be.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoredValueError {
-    #[error("{0} could not be read")]
-    Unreadable(&'static str),
-    #[error("{0}")]
-    Json(String),
-    #[error("{0}")]
-    NoField(String),
-    #[error("chunk without {0}")]
-    ChunkWithout(String),
-    #[error("chunk column {0} is not a Float64Array")]
-    NotFloat64(String),
-    #[error("chunk column decisions is not a Uint8Array")]
-    DecisionsNotUint8,
 }
 
 /// A bucket as stored: its fields plus its `key`.

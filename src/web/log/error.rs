@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
-use super::codec::StoredValueError;
 use crate::browser::js_error::JsError;
 use crate::web::idb::IdbError;
 
@@ -39,6 +38,23 @@ pub enum LogStoreError {
     ChunkShape(#[from] crate::prediction_log::ChunkShapeError),
     #[error("the export could not be assembled")]
     Export(#[source] JsError),
+}
+
+/// Why a stored value is not the record, bucket, run or chunk it should be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoredValueError {
+    #[error("{0} could not be read")]
+    Unreadable(&'static str),
+    #[error("{0}")]
+    Json(String),
+    #[error("{0}")]
+    NoField(String),
+    #[error("chunk without {0}")]
+    ChunkWithout(String),
+    #[error("chunk column {0} is not a Float64Array")]
+    NotFloat64(String),
+    #[error("chunk column decisions is not a Uint8Array")]
+    DecisionsNotUint8,
 }
 
 /// Why a write to IndexedDB failed.

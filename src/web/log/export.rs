@@ -10,7 +10,8 @@ use web_sys::{IdbDatabase, IdbKeyRange};
 use super::codec::{chunk_key, decode_chunk, features_from_js, from_js, values_numbered};
 use super::error::LogStoreError;
 use super::schema::{CHUNKS_STORE, FEATURES_STORE, STORE_NAME};
-use super::store::{begin, Backend, LogStore};
+use super::store::{Backend, LogStore};
+use super::transactions::begin;
 use crate::browser::js_error::JsError;
 use crate::prediction_log::{
     BatchChunk, BatchRun, CsvExport, Filter, JsonExport, PredictionRecord,

@@ -30,7 +30,8 @@
 //! wraps it with Leptos signals for the pages.
 
 //!
-//! The rooms: `store` (the backend switch and its retry and fallback), `writes`, `reads`,
+//! The rooms: `store` (the backend switch and its retry and fallback), `writes` (what the pages
+//! call) and `transactions` (one IndexedDB transaction each), `reads`,
 //! `export`, `memory` (the memory backend), `handle` (the reactive handle the pages use),
 //! `schema` (stores, keys, indexes and the upgrade) and `codec` (values as stored), `error`.
 
@@ -42,6 +43,7 @@ mod memory;
 mod reads;
 pub mod schema;
 mod store;
+mod transactions;
 mod writes;
 
 pub use crate::prediction_log::{RecentPage, RecentPosition};

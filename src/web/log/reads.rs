@@ -15,7 +15,8 @@ use super::schema::{
     BUCKETS_STORE, CHUNKS_STORE, INDEX_CREATED_AT, META_FEATURE_NAMES, META_STORE, RUNS_STORE,
     STORE_NAME,
 };
-use super::store::{begin, Backend, LogStore};
+use super::store::{Backend, LogStore};
+use super::transactions::begin;
 use crate::browser::js_error::JsError;
 use crate::prediction_log::{
     buckets_of, page_of, BatchRun, Bucket, Filter, PredictionRecord, RecentPage, RecentPosition,

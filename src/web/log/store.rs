@@ -9,23 +9,19 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    BroadcastChannel, Event, IdbDatabase, IdbFactory, IdbTransaction, IdbTransactionMode,
-    MessageEvent,
-};
+use web_sys::{BroadcastChannel, Event, IdbDatabase, IdbFactory, MessageEvent};
 
 use super::codec::to_js;
 use super::error::{LogStoreError, WriteFailure};
 use super::memory::{MemoryLog, MEMORY_RUN_IDS};
-use super::schema::{upgrade, ALL_STORES, DATABASE_NAME, SCHEMA_VERSION};
-use super::writes::{write_chunk, write_records, write_run, write_run_end};
+use super::schema::{upgrade, DATABASE_NAME, SCHEMA_VERSION};
+use super::transactions::{clear_all, write_chunk, write_records, write_run, write_run_end};
 use crate::browser::js_error::{full_message, JsError};
 use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd};
 use crate::web::browser_storage::query_persisted;
-use crate::web::idb::{self, transaction_done, IdbError};
+use crate::web::idb::{self, IdbError};
 
 /// BroadcastChannel message: records were added.
 pub(super) const MESSAGE_ADDED: &str = "added";
@@ -497,44 +493,4 @@ impl LogStore {
     pub async fn ready(&self) {
         let _ = self.database().await;
     }
-}
-
-/// Opens a transaction on `stores`. Writes ask for durability "strict" (through `Reflect`
-/// because web-sys keeps the options argument behind an unstable flag).
-pub(super) fn begin(
-    db: &IdbDatabase,
-    stores: &[&str],
-    write: bool,
-) -> Result<IdbTransaction, JsValue> {
-    let names: Array = stores.iter().map(|name| JsValue::from_str(name)).collect();
-    if !write {
-        return db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly);
-    }
-    let options = Object::new();
-    Reflect::set(&options, &"durability".into(), &"strict".into())?;
-    let transaction: Function = Reflect::get(db, &"transaction".into())?.dyn_into()?;
-    transaction
-        .call3(db, &names, &"readwrite".into(), &options)?
-        .dyn_into()
-}
-
-/// Aborts `transaction` when a test asked for failing writes.
-pub(super) fn maybe_fail(transaction: &IdbTransaction, failing: &Cell<u32>) {
-    if failing.get() > 0 {
-        failing.set(failing.get() - 1);
-        let _ = transaction.abort();
-    }
-}
-
-pub(super) async fn clear_all(db: &IdbDatabase) -> Result<(), IdbError> {
-    let transaction = begin(db, &ALL_STORES, true).map_err(IdbError::failed("clear"))?;
-    for name in ALL_STORES {
-        transaction
-            .object_store(name)
-            .and_then(|store| store.clear())
-            .map_err(IdbError::failed("clear"))?;
-    }
-    transaction_done(&transaction)
-        .await
-        .map_err(IdbError::failed("clear"))
 }

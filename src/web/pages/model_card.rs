@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::asset_urls::METRICS_URL;
 use crate::browser::js_error::full_message;
-use crate::input::form_rules::{feature_description, feature_unit, group_label};
+use crate::features::form_rules::{feature_description, feature_unit, group_label};
 use crate::lang::Lang;
 use crate::web::fetch::{fetch_text, FetchError};
 use crate::web::loader::{use_model, LoadedModel, ModelState};

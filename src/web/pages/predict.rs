@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
 use crate::browser::js_error::full_message;
-use crate::input::form_rules::{
+use crate::features::form_rules::{
     feature_description, feature_label, feature_unit, group_label, kind_name, parse_optional_id,
     ConfidenceBand, InputError, GROUP_ORDER,
 };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::input::form_rules::{
+use crate::features::form_rules::{
     convert_text, display_text, field_value, text_for_field, InputError,
 };
 use crate::input::number::{format_value, parse_file_value, DecimalMark};
