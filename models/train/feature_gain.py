@@ -1,7 +1,7 @@
 """Writes models/feature_gain.json: LightGBM's total split gain per feature of models/model.txt
 (every tree's split_feature and split_gain lines, summed per feature), keyed by the file's
 sha256. The Predict page shows the features of the largest gain first
-(src/feature_importance.rs); the converted bundle carries no gains, hence this file. A native
+(src/model/feature_importance.rs); the converted bundle carries no gains, hence this file. A native
 test (tests/it/feature_importance.rs) recomputes it from model.txt and fails when it is stale.
 
 Usage: python3 models/train/feature_gain.py MODEL_TXT OUT_JSON
