@@ -316,7 +316,7 @@ fn trunk_hashes_of_every_length_are_immutable_and_a_missing_one_is_not_cached() 
         "app-7.js",
         "style-0f3e21.css",
     ];
-    for name in hashed.iter().chain(&["plain_worker.js"]) {
+    for name in hashed.iter().chain(&["plain_worker.js", "index.html"]) {
         std::fs::write(root.join(name), name.as_bytes()).unwrap();
     }
     let mut server = crate::harness::OwnServer::start(&root, crate::harness::free_port());
