@@ -7,7 +7,7 @@
 use js_sys::{Array, ArrayBuffer, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::batch::worker_protocol::Envelope;
+use crate::worker_protocol::Envelope;
 
 /// A posted value that is not an envelope.
 #[derive(Debug, thiserror::Error)]
