@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::worker::WorkerMessage;
+use super::worker::{ConvertedBundle, WorkerMessage};
 use crate::model::own_model::convert_own_model;
 
 /// What a conversion needs besides `model.txt`: the two small optional files, as text.
@@ -12,15 +12,6 @@ use crate::model::own_model::convert_own_model;
 pub struct ConvertModel {
     pub feature_names_json: Option<String>,
     pub threshold_text: Option<String>,
-}
-
-/// A `model.txt` converted in the worker: the file's exact bytes (the page remembers them), their
-/// sha256, and the bundle (the `assets/model.json` format) the page loads the model from.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ConvertedBundle {
-    pub sha256: String,
-    pub model_txt: Vec<u8>,
-    pub bundle_json: String,
 }
 
 impl ConvertModel {

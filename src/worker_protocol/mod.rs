@@ -23,10 +23,10 @@ mod scoring;
 mod warm_up;
 mod worker;
 
-pub use conversion::{ConvertModel, ConvertedBundle};
+pub use conversion::ConvertModel;
 pub use envelope::{Envelope, ProtocolError, PROTOCOL_VERSION};
 pub use history::{answer_parse_history, history_of_answer};
 pub use page::PageMessage;
 pub use scoring::{StartRun, MAX_CHUNKS_IN_FLIGHT};
 pub use warm_up::warm_up;
-pub use worker::WorkerMessage;
+pub use worker::{ConvertedBundle, WorkerMessage};

@@ -30,8 +30,9 @@ pub enum PageMessage {
     /// waiting for it. A run of a small file, or another job, ends the helper unused.
     PrepareHelper,
     /// Before any job, to a worker kept ready (and from it to its prepared helper): score
-    /// made-up rows with this model (`batch::warm_up`), so the scoring code is compiled for speed
-    /// before a file comes. Nothing is answered; the worker still takes any job after it.
+    /// made-up rows with this model (`worker_protocol::warm_up`), so the scoring code is
+    /// compiled for speed before a file comes. Nothing is answered; the worker still takes any
+    /// job after it.
     WarmUp {
         bundle_json: String,
     },

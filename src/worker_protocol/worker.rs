@@ -4,12 +4,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::conversion::ConvertedBundle;
 use super::envelope::{open, seal, Envelope, ProtocolError};
 use super::scoring::{chunk_from_parts, chunk_into_parts, flags};
 use crate::batch::{
     BatchTally, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange, TallyCounts,
 };
+
+/// A `model.txt` converted in the worker: the file's exact bytes (the page remembers them), their
+/// sha256, and the bundle (the `assets/model.json` format) the page loads the model from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConvertedBundle {
+    pub sha256: String,
+    pub model_txt: Vec<u8>,
+    pub bundle_json: String,
+}
 
 /// Worker to page.
 #[derive(Debug, Clone, PartialEq)]
