@@ -173,7 +173,7 @@ test_lint() {
     log "cargo clippy (native, every workspace crate)"
     cargo clippy --workspace --all-targets -- -D warnings
     log "cargo clippy (wasm32)"
-    cargo clippy --workspace --all-targets --target wasm32-unknown-unknown --features batch-worker -- -D warnings
+    cargo clippy --workspace --all-targets --target wasm32-unknown-unknown --features reorder-worker -- -D warnings
 }
 
 test_native() {

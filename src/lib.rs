@@ -15,6 +15,7 @@ pub mod lang;
 pub mod model;
 pub mod order_history;
 pub mod prediction_log;
+pub mod worker_protocol;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -23,14 +23,14 @@ const NAVIGATION_TIMEOUT_MS = 4000;
 // cache entry because a service worker's memory does not outlive its idle periods.
 const RETIRED_CLIENTS = new Request('/__reorder_retired_clients__');
 const META_CACHE = CACHE_PREFIX + 'meta';
-// The batch worker's files keep the same names from build to build (a worker's URL is fixed in
+// The app worker's files keep the same names from build to build (a worker's URL is fixed in
 // the app, so Trunk does not hash them): served cache-first, a new page could get the previous
 // build's worker from this cache. They are served network-first instead, with the precached copy
 // as the offline fallback (offline, the page is this worker's build too, so they match). The
 // worker also states its protocol version and the page scores on the main thread when it differs
 // (an old page still open after a redeploy meets a new worker that way): the handshake catches a
 // mismatch, this keeps it from happening to a fresh page.
-const NETWORK_FIRST = new Set(['/batch_worker_loader.js', '/batch_worker.js', '/batch_worker_bg.wasm']);
+const NETWORK_FIRST = new Set(['/reorder_worker_loader.js', '/reorder_worker.js', '/reorder_worker_bg.wasm']);
 
 function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');

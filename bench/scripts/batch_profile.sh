@@ -24,11 +24,11 @@ out="$root/target/bench/profile"
 rm -rf "$out" && mkdir -p "$out/bindgen"
 cp -r dist "$out/dist"
 wasm-bindgen --target web --keep-debug --out-dir "$out/bindgen" \
-  target/wasm32-unknown-unknown/worker/batch_worker.wasm
+  target/wasm32-unknown-unknown/worker/reorder_worker.wasm
 wasm-opt -O3 -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/bindgen/batch_worker_bg.wasm" -o "$out/dist/batch_worker_bg.wasm"
-rm -f "$out/dist/batch_worker_bg.wasm.br" "$out/dist/batch_worker_bg.wasm.gz"
+  "$out/bindgen/reorder_worker_bg.wasm" -o "$out/dist/reorder_worker_bg.wasm"
+rm -f "$out/dist/reorder_worker_bg.wasm.br" "$out/dist/reorder_worker_bg.wasm.gz"
 
 # The file bench_large_batch_file (tests/e2e/uploads.rs) generates: the labelled fixture's good
 # rows, repeated.

@@ -4,7 +4,7 @@
 //! run's worker hands the page fewer, larger chunks: the ranges' rows, in order, `target_rows`
 //! or more at a time.
 
-use super::worker_protocol::ScoredChunk;
+use super::run_report::ScoredChunk;
 
 /// Gathers a run's scored chunks, in order, into chunks of at least `target_rows` rows (the last
 /// one may be smaller), numbered from 0.

@@ -13,10 +13,10 @@ mod metrics;
 mod records;
 mod row_ranges;
 mod rows;
+mod run_report;
 mod scoring_run;
 mod tally;
 mod warm_up;
-pub mod worker_protocol;
 
 pub use log_chunks::ChunkMerger;
 pub use metrics::{
@@ -29,7 +29,7 @@ pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
     OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
+pub use run_report::{RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange};
 pub use scoring_run::{RangeScorer, RunStep, ScoringRun};
 pub use tally::{BatchTally, PreviewRow, TallyCounts};
-pub use warm_up::{made_up_file, warm_up, WARM_UP_ROWS};
-pub use worker_protocol::{RangeSetup, ScoredRange};
+pub use warm_up::{made_up_file, WARM_UP_ROWS};

@@ -8,10 +8,10 @@
 use super::metrics::{sort_highest_first, LabelledScores, F1_STEPS, PR_CURVE_POINTS};
 use super::row_ranges::{NextRange, RangeCutter, RowRange};
 use super::rows::{BatchLayout, BatchReader, HeaderReader, HeaderStep, OutputWriter};
-use super::tally::BatchTally;
-use super::worker_protocol::{
-    RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange, PROTOCOL_VERSION,
+use super::run_report::{
+    RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange,
 };
+use super::tally::BatchTally;
 use super::BatchError;
 use crate::model::Model;
 
@@ -91,7 +91,6 @@ impl<'m> RangeScorer<'m> {
     /// What a helper needs to score ranges as this scorer does, with the model as `bundle_json`.
     pub fn setup(&self, bundle_json: String) -> RangeSetup {
         RangeSetup {
-            protocol_version: PROTOCOL_VERSION,
             bundle_json,
             layout: self.layout.clone(),
             max_listed_errors: self.max_listed_errors as u32,

@@ -1,13 +1,13 @@
 //! A worker-protocol `Envelope` as the JavaScript object `postMessage` carries:
 //! `{ json, numbers: Float64Array, bytes: Uint8Array, ids: BigUint64Array }`, whose arrays'
 //! buffers are transferred.
-//! Shared by the Batch page and the batch worker, which must not link the app's UI: this module
+//! Shared by the page and its worker, which must not link the app's UI: this module
 //! uses js-sys only.
 
 use js_sys::{Array, ArrayBuffer, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::batch::worker_protocol::Envelope;
+use crate::worker_protocol::Envelope;
 
 /// A posted value that is not an envelope.
 #[derive(Debug, thiserror::Error)]

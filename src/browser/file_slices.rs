@@ -5,7 +5,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::batch::worker_protocol::RunFailure;
+use crate::batch::RunFailure;
 use crate::browser::js_error::js_message;
 
 fn read_failure(error: JsValue) -> RunFailure {

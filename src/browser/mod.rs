@@ -1,4 +1,4 @@
-//! Browser glue shared by the app (`crate::web`) and its Web Worker (`src/bin/batch_worker.rs`),
+//! Browser glue shared by the app (`crate::web`) and its Web Worker (`src/bin/reorder_worker/`),
 //! which must not link the app's UI: js-sys, web-sys and wasm-bindgen only, no Leptos. Compiled
 //! for wasm32 only, so a pure module that reached for it would not build natively.
 //!

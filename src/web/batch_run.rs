@@ -1,44 +1,54 @@
 //! A Batch page run, as browser I/O behind one function (`run_batch`): the file is scored by the
-//! batch worker (src/bin/batch_worker.rs, reached through `worker_link`) while the page only shows progress, logs the scored
-//! chunks and gathers the scored CSV as a Blob of parts. When the worker cannot start (it fails
-//! to load, or comes from another build: its `Ready` names another protocol version) the same
-//! `batch::ScoringRun` runs on the main thread, reading the file in the same slices and yielding
-//! to the event loop between chunks, and its messages take the same path through the page.
+//! worker (src/bin/reorder_worker/, reached through `worker_link::run_job`) while the page only
+//! shows progress, logs the scored chunks and gathers the scored CSV as a Blob of parts. When no
+//! worker of this build can take the run (it fails to load, or comes from another build) the
+//! same `batch::ScoringRun` runs on the main thread, reading the file in the same slices and
+//! yielding to the event loop between chunks, and its messages take the same path through the
+//! page.
 
 use std::sync::Arc;
 
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::batch::worker_protocol::{
-    PageMessage, RunFailure, RunProgress, RunSummary, ScoredChunk, StartRun, WorkerMessage,
-    PROTOCOL_VERSION,
+use crate::batch::{
+    ChunkMerger, LabelledMetrics, LabelledScores, RunFailure, RunProgress, RunStep, RunSummary,
+    ScoredChunk, ScoringRun,
 };
-use crate::batch::{ChunkMerger, LabelledMetrics, LabelledScores, RunStep, ScoringRun};
 use crate::browser::file_slices::read_slice;
-use crate::browser::js_error::js_message;
+use crate::browser::js_error::{js_message, JsError};
 use crate::prediction_log::{BatchChunk, BatchRun, RunEnd};
 use crate::web::log::{LogStoreError, LogStoreHandle};
 use crate::web::run_locks::{self, RunLock};
 use crate::web::state::active_model::ActiveModel;
-use crate::web::worker_link::{WarmWorker, WorkerLink};
+use crate::web::worker_link::{run_job, Unavailable, WarmWorker, WorkerLink};
+use crate::worker_protocol::{PageMessage, StartRun, WorkerMessage};
 
 /// Bytes read from the file at a time.
 const SLICE_BYTES: u64 = 8 << 20;
-/// Rows read and scored at a time (a range: the worker and its helper take one each). 1,000,000
-/// rows, in runs taken in turns: 4.2-4.5 s with ranges of 5,000, 4.0-4.1 s with 10,000; ranges
-/// of 20,000 took the browser's memory past +300 MB.
+/// Rows read and scored at a time (a range: the worker and its helper take one each). Larger
+/// ranges are a little faster until the browser's memory grows too much (the figures:
+/// docs/performance.md, "Range, log and output part sizes").
 const CHUNK_ROWS: u32 = 10_000;
 /// Rows logged in one transaction, at least (ranges gathered by `batch::ChunkMerger`): each
-/// transaction costs the page, so fewer and larger ones (1,000,000 rows: 4.5 s with chunks of
-/// 5,000, 4.2 s with 20,000).
+/// transaction costs the page, so fewer and larger ones.
 const LOG_CHUNK_ROWS: u32 = 20_000;
 /// Bad rows listed on the page (all are counted).
 pub const MAX_LISTED_ERRORS: usize = 200;
 /// Scored rows shown in the preview table.
 pub const PREVIEW_ROWS: usize = 20;
+
+/// Why a run gave no outcome; its text is what the Batch page shows.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchRunError {
+    /// The run failed (its file, its model, or the worker that took it).
+    #[error(transparent)]
+    Run(#[from] RunFailure),
+    /// The scored CSV could not be put together as a Blob.
+    #[error(transparent)]
+    Output(JsError),
+}
 
 /// What a finished (or cancelled) run produced.
 pub struct BatchOutcome {
@@ -134,7 +144,7 @@ impl Collector {
     /// Takes one message; `Some` once the run is over.
     async fn take(&mut self, message: WorkerMessage) -> Option<Result<RunSummary, RunFailure>> {
         match message {
-            WorkerMessage::Ready { .. } => {}
+            WorkerMessage::Ready => {}
             WorkerMessage::Progress(progress) => self.progress.set(progress),
             WorkerMessage::Scored(chunk) => {
                 // After a failed write the rest is scored but not logged.
@@ -199,11 +209,11 @@ impl Collector {
         file_name: String,
         mut summary: RunSummary,
         in_worker: bool,
-    ) -> Result<BatchOutcome, String> {
+    ) -> Result<BatchOutcome, BatchRunError> {
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/csv;charset=utf-8");
         let output = web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &options)
-            .map_err(|error| js_message(&error))?;
+            .map_err(|error| BatchRunError::Output(JsError::from_js(&error)))?;
         let model_threshold = self.active.model().threshold();
         let scores = summary.label_column.is_some().then(|| {
             Arc::new(match summary.bins.take() {
@@ -231,33 +241,28 @@ impl Collector {
     }
 }
 
-/// Scores `file` in the worker (`warm`, started ahead, or one started now). `Err(None)`: the
-/// worker could not take the run (the caller scores on the main thread); `Err(Some(..))`: the
-/// run failed.
+/// Why a run in the worker stopped without a summary.
+enum Stopped {
+    /// The worker could not take the run: the page scores the file itself.
+    Unavailable(Unavailable),
+    /// The run failed.
+    Failed(RunFailure),
+}
+
+/// Scores `file` in the worker `link`.
 async fn run_in_worker(
+    link: &WorkerLink,
     file: &web_sys::File,
-    warm: Option<WarmWorker>,
     collector: &mut Collector,
     cancel: RwSignal<bool>,
-) -> Result<RunSummary, Option<RunFailure>> {
-    let link = match warm {
-        Some(warm) => warm.take().await,
-        None => WorkerLink::start().await,
-    };
-    let link = link.map_err(|why| {
-        web_sys::console::warn_1(&JsValue::from_str(&format!(
-            "batch: scoring on the main thread: {why}"
-        )));
-        None
-    })?;
+) -> Result<RunSummary, Stopped> {
     let bundle_json =
         serde_json::to_string(collector.active.model().bundle()).map_err(|error| {
-            Some(RunFailure::Model {
+            Stopped::Failed(RunFailure::Model {
                 message: error.to_string(),
             })
         })?;
     let start = PageMessage::Start(StartRun {
-        protocol_version: PROTOCOL_VERSION,
         bundle_json,
         slice_bytes: SLICE_BYTES,
         chunk_rows: CHUNK_ROWS,
@@ -266,22 +271,28 @@ async fn run_in_worker(
         preview_rows: PREVIEW_ROWS as u32,
         keep_values: collector.keep_values,
     });
-    link.post(&start, Some(file)).map_err(|_| None)?;
+    link.post(&start, Some(file))
+        .map_err(Stopped::Unavailable)?;
+    let posted = |why: Unavailable| {
+        Stopped::Failed(RunFailure::Protocol {
+            message: why.to_string(),
+        })
+    };
     let mut cancel_sent = false;
     loop {
-        let (message, blob) = link.next_with_blob().await.map_err(Some)?;
+        let (message, blob) = link.next_with_blob().await.map_err(Stopped::Failed)?;
         if let WorkerMessage::OutputInBlob = message {
             // The part is a Blob already: kept as it is, never copied here.
             let Some(blob) = blob else {
-                return Err(Some(RunFailure::Protocol {
+                return Err(Stopped::Failed(RunFailure::Protocol {
                     message: "an output part came without its Blob".to_owned(),
                 }));
             };
             collector.parts.push(&blob);
             continue;
         }
-        if let WorkerMessage::Failed(RunFailure::VersionMismatch { .. }) = message {
-            return Err(None);
+        if let WorkerMessage::Failed(failure @ RunFailure::VersionMismatch { .. }) = message {
+            return Err(Stopped::Unavailable(Unavailable::Refused(failure)));
         }
         let index = match &message {
             WorkerMessage::Scored(chunk) if !chunk.is_empty() => Some(chunk.index),
@@ -291,16 +302,15 @@ async fn run_in_worker(
             // The summary's arrival (its labelled rows copied in) and building the outcome are
             // separate tasks, so neither holds up the page for long.
             next_tick().await;
-            return over.map_err(Some);
+            return over.map_err(Stopped::Failed);
         }
         if let Some(index) = index {
             link.post(&PageMessage::ChunkLogged { index }, None)
-                .map_err(|message| Some(RunFailure::Protocol { message }))?;
+                .map_err(posted)?;
         }
         if cancel.get_untracked() && !cancel_sent {
             cancel_sent = true;
-            link.post(&PageMessage::Cancel, None)
-                .map_err(|message| Some(RunFailure::Protocol { message }))?;
+            link.post(&PageMessage::Cancel, None).map_err(posted)?;
         }
     }
 }
@@ -379,9 +389,9 @@ pub async fn run_batch(
     progress: RwSignal<RunProgress>,
     cancel: RwSignal<bool>,
     keep_values: bool,
-) -> Result<BatchOutcome, String> {
+) -> Result<BatchOutcome, BatchRunError> {
     let started_ms = js_sys::Date::now();
-    let timed = |outcome: Result<BatchOutcome, String>| {
+    let timed = |outcome: Result<BatchOutcome, BatchRunError>| {
         outcome.map(|mut outcome| {
             outcome.elapsed_ms = js_sys::Date::now() - started_ms;
             outcome
@@ -406,31 +416,38 @@ pub async fn run_batch(
             RunEnd::Finished
         }
     };
-    let mut collector = new_collector();
-    match run_in_worker(&file, warm, &mut collector, cancel).await {
+    let done = run_job(
+        "batch: scoring",
+        warm,
+        async |link| {
+            let mut collector = new_collector();
+            match run_in_worker(&link, &file, &mut collector, cancel).await {
+                Ok(summary) => Ok((collector, Ok(summary))),
+                Err(Stopped::Failed(failure)) => Ok((collector, Err(failure))),
+                Err(Stopped::Unavailable(why)) => Err(why),
+            }
+        },
+        async || {
+            let mut collector = new_collector();
+            let result = run_here(&file, &mut collector, cancel).await;
+            (collector, result)
+        },
+    )
+    .await;
+    let (mut collector, result) = done.outcome;
+    match result {
         Ok(summary) => {
             collector.end(ended(&summary)).await;
-            let outcome = timed(collector.into_outcome(file.name(), summary, true));
-            // Drawing the results is a task of its own too.
-            next_tick().await;
+            let outcome = timed(collector.into_outcome(file.name(), summary, done.in_worker));
+            if done.in_worker {
+                // Drawing the results is a task of its own too.
+                next_tick().await;
+            }
             outcome
         }
-        Err(Some(failure)) => {
+        Err(failure) => {
             collector.end(RunEnd::CutShort).await;
-            Err(failure.to_string())
-        }
-        Err(None) => {
-            let mut collector = new_collector();
-            match run_here(&file, &mut collector, cancel).await {
-                Ok(summary) => {
-                    collector.end(ended(&summary)).await;
-                    timed(collector.into_outcome(file.name(), summary, false))
-                }
-                Err(failure) => {
-                    collector.end(RunEnd::CutShort).await;
-                    Err(failure.to_string())
-                }
-            }
+            Err(failure.into())
         }
     }
 }

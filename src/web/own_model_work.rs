@@ -1,33 +1,44 @@
 //! An own model's conversion, as browser I/O behind one function (`convert_model_file`): the
-//! chosen `model.txt` (up to 64 MB) is posted to the batch worker (src/bin/batch_worker.rs),
-//! which reads and converts it off the main thread and answers with the file's bytes, their
-//! sha256 and the bundle the page loads the model from. When no worker can take the job (none
-//! starts, or another build's answers) the same converter, `own_model::convert_own_model`, runs
-//! on the main thread: a model is accepted or refused with the same words either way. A worker
-//! that took the job and stopped without an answer is the conversion's failure, said as such.
+//! chosen `model.txt` (up to 64 MB) is posted to the worker (src/bin/reorder_worker/), which
+//! reads and converts it off the main thread and answers with the file's bytes, their sha256
+//! and the bundle the page loads the model from. When no worker can take the job (`run_job`)
+//! the same converter, `own_model::convert_own_model`, runs on the main thread: a model is
+//! accepted or refused with the same words either way. A worker that took the job and stopped
+//! without an answer is the conversion's failure, said as such.
 
-use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::batch::worker_protocol::{
-    ConvertModel, ConvertedBundle, PageMessage, WorkerMessage, PROTOCOL_VERSION,
-};
-use crate::browser::js_error::js_message;
-use crate::model::Model;
+use crate::batch::RunFailure;
+use crate::browser::js_error::JsError;
+use crate::model::own_model::OwnModelError;
+use crate::model::{BundleError, Model};
 use crate::web::own_model_store::OwnModelFiles;
 use crate::web::state::active_model::OwnModel;
-use crate::web::worker_link::{NoAnswer, WorkerLink};
+use crate::web::worker_link::{run_job, JobDone, NoAnswer, WorkerLink};
+use crate::worker_protocol::{ConvertModel, ConvertedBundle, PageMessage, WorkerMessage};
+
+/// Why the files make no model. Its text is the sentence the page shows, the cause's words
+/// included: a refusal reads the same whether the worker or the page converted.
+#[derive(Debug, thiserror::Error)]
+pub enum ConversionError {
+    /// The converter's refusal in the worker, word for word.
+    #[error("{0}")]
+    Refused(String),
+    /// The converter's refusal on the main thread.
+    #[error(transparent)]
+    RefusedHere(#[from] OwnModelError),
+    #[error("the worker converting the model stopped before it finished: {0}")]
+    WorkerStopped(#[source] RunFailure),
+    #[error("the converted model does not load: {0}")]
+    DoesNotLoad(#[source] BundleError),
+    /// The browser could not read the file.
+    #[error(transparent)]
+    NotRead(JsError),
+}
 
 /// The converted model and the files it came from (to be remembered), or why the files make no
-/// model, in the converter's words.
-pub type Outcome = Result<(OwnModel, OwnModelFiles), String>;
-
-/// A conversion's outcome and where it was reached.
-pub struct Conversion {
-    pub outcome: Outcome,
-    /// Whether the worker converted (or refused) the model; false: the main thread did.
-    pub in_worker: bool,
-}
+/// model.
+pub type Outcome = Result<(OwnModel, OwnModelFiles), ConversionError>;
 
 /// Converts `file` (its size already checked) with the optional feature names and threshold, in
 /// the worker if it can, else on the main thread.
@@ -35,33 +46,22 @@ pub async fn convert_model_file(
     file: web_sys::File,
     feature_names_json: Option<String>,
     threshold_text: Option<String>,
-) -> Conversion {
+) -> JobDone<Outcome> {
     let request = ConvertModel {
-        protocol_version: PROTOCOL_VERSION,
         feature_names_json,
         threshold_text,
     };
-    match convert_in_worker(&file, &request).await {
-        Ok(outcome) => Conversion {
-            outcome,
-            in_worker: true,
+    run_job(
+        "own model: converting",
+        None,
+        async |link| match convert_in_worker(link, &file, &request).await {
+            Ok(outcome) => Ok(outcome),
+            Err(NoAnswer::Unavailable(why)) => Err(why),
+            Err(NoAnswer::Died(failure)) => Ok(Err(ConversionError::WorkerStopped(failure))),
         },
-        Err(NoAnswer::Unavailable(why)) => {
-            web_sys::console::warn_1(&JsValue::from_str(&format!(
-                "own model: converting on the main thread: {why}"
-            )));
-            Conversion {
-                outcome: convert_here(&file, request).await,
-                in_worker: false,
-            }
-        }
-        Err(NoAnswer::Died(why)) => Conversion {
-            outcome: Err(format!(
-                "the worker converting the model stopped before it finished: {why}"
-            )),
-            in_worker: true,
-        },
-    }
+        async || convert_here(&file, request.clone()).await,
+    )
+    .await
 }
 
 /// The files as the user gave them, with `model_txt` the bytes of `file`.
@@ -77,10 +77,10 @@ fn files_of(file: &web_sys::File, model_txt: Vec<u8>, request: ConvertModel) -> 
 /// The worker's answer, or why there is none (see `NoAnswer`: only a worker that could not take
 /// the job leaves it to the page).
 async fn convert_in_worker(
+    link: WorkerLink,
     file: &web_sys::File,
     request: &ConvertModel,
 ) -> Result<Outcome, NoAnswer> {
-    let link = WorkerLink::start().await.map_err(NoAnswer::Unavailable)?;
     link.post(&PageMessage::ConvertModel(request.clone()), Some(file))
         .map_err(NoAnswer::Unavailable)?;
     loop {
@@ -88,7 +88,9 @@ async fn convert_in_worker(
             WorkerMessage::ModelConverted(bundle) => {
                 return Ok(from_bundle(file, bundle, request.clone()))
             }
-            WorkerMessage::ModelRefused { message } => return Ok(Err(message)),
+            WorkerMessage::ModelRefused { message } => {
+                return Ok(Err(ConversionError::Refused(message)))
+            }
             WorkerMessage::Failed(failure) => return Err(NoAnswer::of_failure(failure)),
             _ => {}
         }
@@ -97,8 +99,8 @@ async fn convert_in_worker(
 
 /// The model in the worker's answer.
 fn from_bundle(file: &web_sys::File, bundle: ConvertedBundle, request: ConvertModel) -> Outcome {
-    let model = Model::from_bundle_json(&bundle.bundle_json)
-        .map_err(|error| format!("the converted model does not load: {error}"))?;
+    let model =
+        Model::from_bundle_json(&bundle.bundle_json).map_err(ConversionError::DoesNotLoad)?;
     let files = files_of(file, bundle.model_txt, request);
     Ok((OwnModel::converted(model, bundle.sha256, &files), files))
 }
@@ -109,8 +111,8 @@ fn from_bundle(file: &web_sys::File, bundle: ConvertedBundle, request: ConvertMo
 async fn convert_here(file: &web_sys::File, request: ConvertModel) -> Outcome {
     let buffer = JsFuture::from(file.array_buffer())
         .await
-        .map_err(|error| js_message(&error))?;
+        .map_err(|error| ConversionError::NotRead(JsError::from_js(&error)))?;
     let files = files_of(file, js_sys::Uint8Array::new(&buffer).to_vec(), request);
-    let model = OwnModel::from_files(&files).map_err(|error| error.to_string())?;
+    let model = OwnModel::from_files(&files)?;
     Ok((model, files))
 }

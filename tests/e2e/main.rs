@@ -6,7 +6,6 @@
 //! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod batch_worker;
 mod demo;
 mod embedding_offline;
 mod harness;
@@ -19,6 +18,7 @@ mod personal_history;
 mod predict;
 mod predict_layout;
 mod redeploy;
+mod reorder_worker;
 mod service_worker;
 mod serving;
 mod shell;

@@ -346,11 +346,11 @@ fn trunk_hashes_of_every_length_are_immutable_and_a_missing_one_is_not_cached() 
 
 #[test]
 #[ignore = "needs a served release build: scripts/dev.sh test"]
-fn the_batch_workers_unhashed_files_revalidate_with_the_right_types() {
+fn the_workers_unhashed_files_revalidate_with_the_right_types() {
     for (name, mime) in [
-        ("batch_worker_loader.js", "application/javascript"),
-        ("batch_worker.js", "application/javascript"),
-        ("batch_worker_bg.wasm", "application/wasm"),
+        ("reorder_worker_loader.js", "application/javascript"),
+        ("reorder_worker.js", "application/javascript"),
+        ("reorder_worker_bg.wasm", "application/wasm"),
     ] {
         let response = get(&format!("/{name}"), None);
         assert_eq!(response.status, 200, "{name}");

@@ -7,7 +7,6 @@
 
 mod batch_reader;
 mod batch_stream;
-mod batch_worker;
 mod bundle_digest;
 mod chart;
 mod cli_args;
@@ -38,4 +37,5 @@ mod prediction_log_recent;
 mod prediction_log_summary;
 mod prediction_record;
 mod recommend;
+mod reorder_worker;
 mod support;

@@ -214,7 +214,7 @@ pub fn OrderUploadPage() -> impl IntoView {
             outcome.as_ref().map(|read| {
                 read.as_ref()
                     .map(|read| read.shoppers.clone())
-                    .map_err(Clone::clone)
+                    .map_err(|error| error.to_string())
             })
         })
     });

@@ -90,9 +90,9 @@ pub fn OwnModelPage() -> impl IntoView {
             } else {
                 "page"
             });
-            let (model, files) = conversion.outcome?;
+            let (model, files) = conversion.outcome.map_err(|error| error.to_string())?;
             context.adopt(model, files).await;
-            Ok(())
+            Ok::<(), String>(())
         });
     };
     let on_remove = move |_| context.remove();

@@ -13,12 +13,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::batch::worker_protocol::RunProgress;
+use crate::batch::RunProgress;
 use crate::order_history::export::PersonalHistory;
 use crate::order_history::files::ShopperOrders;
 use crate::order_history::upload::UploadedHistory;
 use crate::web::batch_run::{run_batch, BatchOutcome};
-use crate::web::history_work::read_history_files;
+use crate::web::history_work::{read_history_files, HistoryError};
 use crate::web::log::LogStoreHandle;
 use crate::web::state::active_model::ActiveModel;
 use crate::web::worker_link::WarmWorker;
@@ -84,7 +84,7 @@ impl BatchJob {
             seen.set(false);
             state.set(match result {
                 Ok(outcome) => BatchState::Finished(Arc::new(outcome)),
-                Err(message) => BatchState::Failed(message),
+                Err(error) => BatchState::Failed(error.to_string()),
             });
         });
     }
@@ -115,18 +115,19 @@ pub struct ReadHistory {
 pub struct HistoryJob {
     pub running: RwSignal<bool>,
     /// The last reading's outcome; a new one replaces it.
-    pub outcome: RwSignal<Option<Result<ReadHistory, String>>>,
+    pub outcome: RwSignal<Option<Result<ReadHistory, Arc<HistoryError>>>>,
     /// Where the last reading was done: "worker", "page", or "" (none yet, or refused before).
     pub read_in: RwSignal<&'static str>,
     pub seen: RwSignal<bool>,
 }
 
 impl HistoryJob {
-    /// Reads `files` (their sizes checked first), unless a reading is going on.
-    pub fn start(
+    /// Reads `files` (their sizes checked first by `check`, whose refusal is shown as it is
+    /// worded), unless a reading is going on.
+    pub fn start<E: std::fmt::Display>(
         self,
         files: Vec<web_sys::File>,
-        check: impl Fn(&web_sys::File) -> Result<(), String> + 'static,
+        check: impl Fn(&web_sys::File) -> Result<(), E> + 'static,
     ) {
         if self.running.get_untracked() {
             return;
@@ -142,7 +143,8 @@ impl HistoryJob {
         spawn_local(async move {
             let read = async {
                 for file in &files {
-                    check(file)?;
+                    check(file)
+                        .map_err(|refusal| HistoryError::NotAccepted(refusal.to_string()))?;
                 }
                 let read = read_history_files(files).await;
                 read_in.set(if read.in_worker { "worker" } else { "page" });
@@ -153,7 +155,8 @@ impl HistoryJob {
                 .map(|UploadedHistory { shoppers, export }| ReadHistory {
                     shoppers: Arc::new(shoppers),
                     export: export.map(Arc::new),
-                });
+                })
+                .map_err(Arc::new);
             seen.set(false);
             outcome.set(Some(read));
             running.set(false);
@@ -174,8 +177,9 @@ pub struct ConversionJob {
 
 impl ConversionJob {
     /// Runs `work` (reading the files, converting, adopting the model), unless a conversion is
-    /// going on. `work` may write only app-level state, such as this job's signals.
-    pub fn start(self, work: impl Future<Output = Result<(), String>> + 'static) {
+    /// going on; its error, if it fails, is shown as it is worded. `work` may write only
+    /// app-level state, such as this job's signals.
+    pub fn start<E: std::fmt::Display>(self, work: impl Future<Output = Result<(), E>> + 'static) {
         if self.running.get_untracked() {
             return;
         }
@@ -191,7 +195,7 @@ impl ConversionJob {
         spawn_local(async move {
             let outcome = work.await;
             seen.set(false);
-            error.set(outcome.err());
+            error.set(outcome.err().map(|error| error.to_string()));
             running.set(false);
         });
     }

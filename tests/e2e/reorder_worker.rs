@@ -13,7 +13,7 @@ use crate::harness::{app_url, testid, wait_for, wait_for_model, with_browser};
 
 /// A stand-in for `Worker` that says it is ready in protocol version 0, in a well-formed envelope
 /// (so only the version check can refuse it), and ignores the rest.
-const OLD_WORKER: &str = "window.Worker = class {     constructor() { setTimeout(() => this.onmessage && this.onmessage({ data: {         json: '{\"type\":\"ready\",\"protocol_version\":0}',         numbers: new Float64Array(0), bytes: new Uint8Array(0), ids: new BigUint64Array(0) } }), 10); }     postMessage() {} terminate() {} };";
+const OLD_WORKER: &str = "window.Worker = class {     constructor() { setTimeout(() => this.onmessage && this.onmessage({ data: {         json: '{\"protocol_version\":0,\"message\":{\"type\":\"ready\"}}',         numbers: new Float64Array(0), bytes: new Uint8Array(0), ids: new BigUint64Array(0) } }), 10); }     postMessage() {} terminate() {} };";
 
 /// Scores the labelled fixture on a fresh Batch page, opened (within the app) after running
 /// `setup`, so the worker the page starts as it opens meets it; returns where it was scored.
@@ -246,10 +246,10 @@ async fn the_worker_reads_an_order_history_and_the_page_takes_over_when_it_canno
 /// version), then dies at the first message it is sent, as a worker out of memory or at a wasm
 /// trap does (an `error` event on the `Worker`).
 fn dying_worker() -> String {
-    let version = instacart_reorder::batch::worker_protocol::PROTOCOL_VERSION;
+    let version = instacart_reorder::worker_protocol::PROTOCOL_VERSION;
     format!(
         "window.Worker = class {{ constructor() {{ setTimeout(() => this.onmessage && this.onmessage({{ data: {{ \
-         json: '{{\"type\":\"ready\",\"protocol_version\":{version}}}', numbers: new Float64Array(0), \
+         json: '{{\"protocol_version\":{version},\"message\":{{\"type\":\"ready\"}}}}', numbers: new Float64Array(0), \
          bytes: new Uint8Array(0), ids: new BigUint64Array(0) }} }}), 10); }} \
          postMessage() {{ setTimeout(() => this.onerror && this.onerror(new ErrorEvent('error', \
          {{ message: 'RuntimeError: unreachable' }})), 10); }} terminate() {{}} }};"

@@ -5,17 +5,17 @@
 //! `model.txt` converted by the worker's answer (`ConvertModel::answer`) gives, after its trip
 //! through an envelope, the very model and the very refusal the page's own converter gives.
 
-use instacart_reorder::batch::worker_protocol::{
-    ConvertModel, ConvertedBundle, Envelope, PageMessage, ProtocolError, RunFailure, RunProgress,
-    RunSummary, ScoredChunk, StartRun, WorkerMessage, PROTOCOL_VERSION,
-};
 use instacart_reorder::batch::{
-    made_up_file, warm_up, BatchReader, ChunkMerger, CurvePoint, NextRange, OutputWriter,
-    PreviewRow, RangeScorer, RangeSetup, RowError, RowRange, RunStep, ScoredRange, ScoringRun,
-    WARM_UP_ROWS,
+    made_up_file, BatchReader, ChunkMerger, CurvePoint, NextRange, OutputWriter, PreviewRow,
+    RangeScorer, RangeSetup, RowError, RowRange, RunFailure, RunProgress, RunStep, RunSummary,
+    ScoredChunk, ScoredRange, ScoringRun, WARM_UP_ROWS,
 };
 use instacart_reorder::model::own_model::convert_own_model;
 use instacart_reorder::model::Model;
+use instacart_reorder::worker_protocol::{
+    warm_up, ConvertModel, ConvertedBundle, Envelope, PageMessage, ProtocolError, StartRun,
+    WorkerMessage,
+};
 
 fn model() -> Model {
     let path = format!("{}/assets/model.json", env!("CARGO_MANIFEST_DIR"));
@@ -82,9 +82,7 @@ fn every_worker_message_survives_its_envelope() {
         },
     };
     for message in [
-        WorkerMessage::Ready {
-            protocol_version: PROTOCOL_VERSION,
-        },
+        WorkerMessage::Ready,
         WorkerMessage::Progress(RunProgress {
             bytes_read: 5,
             total_bytes: 1 << 40,
@@ -108,7 +106,6 @@ fn every_worker_message_survives_its_envelope() {
 fn page_messages_survive_their_envelope() {
     for message in [
         PageMessage::Start(StartRun {
-            protocol_version: PROTOCOL_VERSION,
             bundle_json: "{\"format\":\"x\"}".to_owned(),
             slice_bytes: 8 << 20,
             chunk_rows: 5000,
@@ -130,7 +127,6 @@ fn page_messages_survive_their_envelope() {
             bundle_json: "{\"format\":\"x\"}".to_owned(),
         },
         PageMessage::ConvertModel(ConvertModel {
-            protocol_version: PROTOCOL_VERSION,
             feature_names_json: Some("[\"a\",\"b\"]".to_owned()),
             threshold_text: None,
         }),
@@ -254,7 +250,6 @@ fn model_fixture(name: &str) -> Vec<u8> {
 
 fn convert_request(names: Option<&str>, threshold: Option<&str>) -> ConvertModel {
     ConvertModel {
-        protocol_version: PROTOCOL_VERSION,
         feature_names_json: names.map(str::to_owned),
         threshold_text: threshold.map(str::to_owned),
     }
@@ -772,5 +767,32 @@ fn a_scored_range_with_columns_of_other_lengths_is_refused() {
     assert!(matches!(
         WorkerMessage::decode(envelope),
         Err(ProtocolError::Numbers { .. })
+    ));
+}
+
+#[test]
+fn a_message_of_another_build_is_refused_by_its_version_alone() {
+    use instacart_reorder::worker_protocol::PROTOCOL_VERSION;
+    let other = PROTOCOL_VERSION + 1;
+    let newer = Envelope {
+        json: format!("{{\"protocol_version\":{other},\"message\":{{\"type\":\"no_such\"}}}}"),
+        ..Envelope::default()
+    };
+    assert!(matches!(
+        WorkerMessage::decode(newer.clone()),
+        Err(ProtocolError::OtherVersion { ours, found }) if ours == PROTOCOL_VERSION && found == other
+    ));
+    assert!(matches!(
+        PageMessage::decode(&newer),
+        Err(ProtocolError::OtherVersion { .. })
+    ));
+    // An older build's `Ready`, from before the version moved into the envelope.
+    let older = Envelope {
+        json: "{\"type\":\"ready\",\"protocol_version\":5}".to_owned(),
+        ..Envelope::default()
+    };
+    assert!(matches!(
+        WorkerMessage::decode(older),
+        Err(ProtocolError::OtherVersion { found: 5, .. })
     ));
 }
