@@ -10,24 +10,40 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::js_error::js_message;
-use crate::input::upload::{text_of, Upload};
+use crate::input::upload::{text_of, Upload, UploadTooLarge};
 use crate::model::own_model::DEFAULT_THRESHOLD;
-use crate::web::own_model_work::convert_model_file;
+use crate::web::own_model_work::{convert_model_file, ConversionError};
 use crate::web::state::active_model::use_own_model;
 use crate::web::state::jobs::use_jobs;
 use crate::web::state::language::use_lang;
+
+/// Why the chosen files could not be turned into a model; its text is what the form shows.
+#[derive(Debug, thiserror::Error)]
+enum OwnModelFormError {
+    #[error(transparent)]
+    TooLarge(#[from] UploadTooLarge),
+    #[error("{0}")]
+    Unreadable(String),
+    #[error("`{name}` is not UTF-8 text: {source}")]
+    NotUtf8 {
+        name: String,
+        source: std::str::Utf8Error,
+    },
+    #[error("{0}")]
+    NoModel(&'static str),
+    #[error(transparent)]
+    Conversion(#[from] ConversionError),
+}
 
 /// The chosen file, its size checked against the input's limit first.
 fn chosen_file(
     input: &web_sys::HtmlInputElement,
     upload: Upload,
-) -> Result<Option<web_sys::File>, String> {
+) -> Result<Option<web_sys::File>, OwnModelFormError> {
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
         return Ok(None);
     };
-    upload
-        .check(&file.name(), file.size() as u64)
-        .map_err(|too_large| too_large.to_string())?;
+    upload.check(&file.name(), file.size() as u64)?;
     Ok(Some(file))
 }
 
@@ -36,17 +52,20 @@ fn chosen_file(
 async fn file_text(
     input: &web_sys::HtmlInputElement,
     upload: Upload,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, OwnModelFormError> {
     let Some(file) = chosen_file(input, upload)? else {
         return Ok(None);
     };
     let buffer = JsFuture::from(file.array_buffer())
         .await
-        .map_err(|error| js_message(&error))?;
+        .map_err(|error| OwnModelFormError::Unreadable(js_message(&error)))?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     text_of(&bytes)
         .map(|text| Some(text.to_owned()))
-        .map_err(|error| format!("`{}` is not UTF-8 text: {error}", file.name()))
+        .map_err(|source| OwnModelFormError::NotUtf8 {
+            name: file.name(),
+            source,
+        })
 }
 
 #[component]
@@ -78,9 +97,10 @@ pub fn OwnModelPage() -> impl IntoView {
         };
         job.start(async move {
             let file = chosen_file(&model_el, Upload::ModelText)?.ok_or_else(|| {
-                lang.get_untracked()
-                    .pick("Choose a model.txt first.", "Önce bir model.txt seçin.")
-                    .to_owned()
+                OwnModelFormError::NoModel(
+                    lang.get_untracked()
+                        .pick("Choose a model.txt first.", "Önce bir model.txt seçin."),
+                )
             })?;
             let feature_names_json = file_text(&names_el, Upload::FeatureNames).await?;
             let threshold_text = file_text(&threshold_el, Upload::Threshold).await?;
@@ -90,9 +110,9 @@ pub fn OwnModelPage() -> impl IntoView {
             } else {
                 "page"
             });
-            let (model, files) = conversion.outcome.map_err(|error| error.to_string())?;
+            let (model, files) = conversion.outcome?;
             context.adopt(model, files).await;
-            Ok::<(), String>(())
+            Ok::<(), OwnModelFormError>(())
         });
     };
     let on_remove = move |_| context.remove();
