@@ -339,7 +339,11 @@ fn trunk_hashes_of_every_length_are_immutable_and_a_missing_one_is_not_cached() 
         let response = get_from(&host, missing, None);
         assert_eq!(response.status, 404, "{missing}");
         // The 404 page revalidates: a name that appears a minute later is then fetched anew.
-        assert_eq!(response.header("cache-control"), Some("no-cache"), "{missing}");
+        assert_eq!(
+            response.header("cache-control"),
+            Some("no-cache"),
+            "{missing}"
+        );
         assert_security_headers(&response, missing);
     }
     server.stop();
