@@ -339,7 +339,11 @@ fn trunk_hashes_of_every_length_are_immutable_and_a_missing_one_is_not_cached() 
         let response = get_from(&host, missing, None);
         assert_eq!(response.status, 404, "{missing}");
         // The 404 page revalidates: a name that appears a minute later is then fetched anew.
-        assert_eq!(response.header("cache-control"), Some("no-cache"), "{missing}");
+        assert_eq!(
+            response.header("cache-control"),
+            Some("no-cache"),
+            "{missing}"
+        );
         assert_security_headers(&response, missing);
     }
     server.stop();
@@ -458,7 +462,7 @@ fn data_files_are_served_under_the_content_addressed_names_the_app_was_built_wit
             "{plain} not precached"
         );
     }
-    // The loader downloads the bundle right after the first paint (scripts/postbuild.py, step 0).
+    // The loader downloads the bundle right after the first paint (assets/boot/loader.js).
     let bundle = index
         .lines()
         .find_map(|line| line.strip_prefix("const BUNDLE = "))
