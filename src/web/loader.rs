@@ -160,17 +160,17 @@ impl ModelContext {
     }
 }
 
-/// The bundle the production loader downloaded, checked, if it did: `web::start` hands it to
+/// The bundle the page's loader downloaded, checked, if it did: `web::start` hands it to
 /// the app it mounts (`provide_model`), which then renders the page once, with its model. When
-/// there was no such download (development server) or its bytes were refused, `None`: the app
+/// there was no such download (it failed) or its bytes were refused, `None`: the app
 /// downloads the bundle itself, with progress, and that download's errors are the ones shown.
 pub async fn check_prefetched_bundle() -> Option<LoadedModel> {
     check_bundle(take_prefetched_bundle().await?).ok()
 }
 
-/// The bundle's bytes if the production loader already downloaded them (scripts/postbuild.py,
-/// step 0: it reads the bundle into memory while the wasm downloads, so they are there when the
-/// app starts instead of being read through a stream after it). Taken once; `None` when there
+/// The bundle's bytes if the page's loader already downloaded them (assets/boot/loader.js: it
+/// reads the bundle into memory while the wasm downloads, so they are there when the app starts
+/// instead of being read through a stream after it). Taken once; `None` when there
 /// was no such download or it failed.
 async fn take_prefetched_bundle() -> Option<Vec<u8>> {
     let window = window();

@@ -462,7 +462,7 @@ fn data_files_are_served_under_the_content_addressed_names_the_app_was_built_wit
             "{plain} not precached"
         );
     }
-    // The loader downloads the bundle right after the first paint (scripts/postbuild.py, step 0).
+    // The loader downloads the bundle right after the first paint (assets/boot/loader.js).
     let bundle = index
         .lines()
         .find_map(|line| line.strip_prefix("const BUNDLE = "))
