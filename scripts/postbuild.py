@@ -25,9 +25,10 @@ import shutil
 import subprocess
 import sys
 
+# build.rs's list of the data files, where Trunk's hook reads it too.
+from data_files import MANIFEST
+
 COMPRESSIBLE = (".html", ".js", ".wasm", ".css", ".json", ".svg", ".webmanifest", ".txt", ".ico")
-MANIFEST = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "target", "data-files",
-                        "manifest.json")
 PLACEHOLDER = "/*PRECACHE_MANIFEST*/ { version: 'dev', files: [] }"
 
 
