@@ -9,6 +9,10 @@
 # Other subcommands (used by the two above, by CI and by the Dockerfile):
 #   scripts/dev.sh tools      install the build toolchain only
 #   scripts/dev.sh build      release build into dist/ (+ precompression, CSP hashes, precache list)
+#   scripts/dev.sh static-space DIR
+#                             the tree to push to a static Hugging Face Space (or to put on any
+#                             static host): the release build and a Space README
+# `PUBLIC_URL=/some/path/` (default `/`) builds for a host that serves the app under that path.
 #   scripts/dev.sh serve-dist serve dist/ with the production nginx config on $PORT (default 8081)
 set -euo pipefail
 
@@ -128,10 +132,25 @@ lint_deploy() {
     sh -n deploy/start-nginx.sh
 }
 
+# The path the app is served under: build.rs reads it from the environment, Trunk and
+# postbuild.py from their flags.
+export PUBLIC_URL=${PUBLIC_URL:-/}
+
+# A release build into $1 (default dist/), under $PUBLIC_URL.
 build_release() {
-    log "trunk build --release"
-    trunk build --release
-    python3 scripts/postbuild.py dist --csp-out target/nginx/csp_hashes.conf
+    local dist=${1:-dist}
+    log "trunk build --release (public path $PUBLIC_URL, into $dist)"
+    trunk build --release --public-url "$PUBLIC_URL" --dist "$dist"
+    python3 scripts/postbuild.py "$dist" --public-url "$PUBLIC_URL" --csp-out target/nginx/csp_hashes.conf
+}
+
+# The tree of a static Space: the build without its precompressed copies (a static host serves
+# the files as they are) and a README whose header configures the Space.
+write_static_space() {
+    local out=$1
+    [ -n "$out" ] || { echo "usage: scripts/dev.sh static-space DIR" >&2; exit 2; }
+    build_release dist
+    python3 scripts/static_space.py dist "$out"
 }
 
 # Serve dist/ (or $WEB_ROOT, a copy of it) with the production nginx config; prints nothing,
@@ -250,9 +269,10 @@ case "${1:-}" in
         ;;
     tools) ensure_build_tools ;;
     build) ensure_build_tools; ensure_apt brotli:brotli; build_release ;;
+    static-space) ensure_build_tools; ensure_apt brotli:brotli; write_static_space "${2:-}" ;;
     serve-dist) ensure_nginx; serve_dist ;;
     *)
-        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac

@@ -64,6 +64,7 @@ use crate::web::state::language::{provide_lang, use_lang};
 pub fn start() {
     console_error_panic_hook::set_once();
     // wasm-bindgen's own executor: Leptos's starts with the mount.
+    drop_folder_slash();
     wasm_bindgen_futures::spawn_local(async {
         let checked = loader::check_prefetched_bundle().await;
         crate::browser::next_task::next_task().await;
@@ -72,6 +73,28 @@ pub fn start() {
             boot.remove();
         }
     });
+}
+
+/// A route opened by its own folder on a static host (`/dashboard/`, served as
+/// `dashboard/index.html`) is shown under the route's own URL (`/dashboard`), which the router
+/// matches and the app's links use; the history entry is replaced, not added.
+fn drop_folder_slash() {
+    let location = window().location();
+    let Ok(pathname) = location.pathname() else {
+        return;
+    };
+    let Some(route) = crate::asset_urls::without_folder_slash(&pathname, crate::asset_urls::PUBLIC_URL)
+    else {
+        return;
+    };
+    let rest = format!(
+        "{route}{}{}",
+        location.search().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rest));
+    }
 }
 
 /// The whole app: shared state at the root, the shell around the routed pages. `checked` is the
@@ -92,7 +115,7 @@ pub fn App(checked: Option<LoadedModel>) -> impl IntoView {
     provide_jobs();
     let lang = use_lang();
     view! {
-        <Router>
+        <Router base=crate::asset_urls::router_base()>
             <a class="skip-link" href="#main">
                 {move || lang.get().pick("Skip to content", "İçeriğe geç")}
             </a>

@@ -5,6 +5,7 @@
 //! corpus.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod asset_urls;
 mod batch_reader;
 mod batch_stream;
 mod bundle_digest;
