@@ -131,7 +131,9 @@ def with_meta_policy(page: str, policy: str) -> str:
         sys.exit("postbuild: index.html already has a meta policy (already processed?)")
     if page.count(CHARSET) != 1:
         sys.exit(f"postbuild: index.html must have {CHARSET} once, first in its head")
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}" />'
+    if '"' in policy:
+        sys.exit(f"postbuild: the policy has a double quote, which would end the meta tag's content: {policy}")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=False)}" />'
     return page.replace(CHARSET, CHARSET + "\n    " + meta)
 
 

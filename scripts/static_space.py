@@ -7,7 +7,8 @@ they are for), and a README.md whose YAML header configures the Space (`sdk: sta
 
 The tree asks nothing of the server: each route has its own copy of the page, the page carries
 its own CSP, and every file's freshness comes from its name or the service worker (both written
-by scripts/postbuild.py). No file may be over 10 MB, so the Space takes every file without LFS.
+by scripts/postbuild.py). No file may be over 10 MB; binary files (the wasm, the icons) are
+marked for LFS in a .gitattributes, as the Hub asks of binary files over 1 MB.
 
 OUT is replaced except for a `.git` folder in it (a clone of the Space, to commit and push); a
 non-empty OUT that is not such a tree is refused rather than emptied.
@@ -19,6 +20,11 @@ import sys
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 KEPT = {".git"}
+# The Hub refuses binary files over 1 MB that are not stored with LFS (or Xet): the app's wasm is
+# one, so every binary kind of the build goes through LFS (scripts/publish_static_space.sh).
+GITATTRIBUTES = """*.wasm filter=lfs diff=lfs merge=lfs -text
+*.png filter=lfs diff=lfs merge=lfs -text
+"""
 HEADER = """---
 title: Instacart Reorder Predictor
 emoji: 🛒
@@ -26,6 +32,8 @@ colorFrom: green
 colorTo: yellow
 sdk: static
 app_file: index.html
+custom_headers:
+  cross-origin-opener-policy: same-origin
 pinned: false
 license: mit
 short_description: Will this user reorder this product? LightGBM in your browser
@@ -68,8 +76,9 @@ def main() -> None:
         for name in sorted(names):
             if not name.endswith((".gz", ".br")):
                 files.append(os.path.relpath(os.path.join(folder, name), build))
-    if "README.md" in files:
-        refuse("the build has a README.md of its own, which the Space's header would replace")
+    for own in ("README.md", ".gitattributes"):
+        if own in files:
+            refuse(f"the build has a {own} of its own, which the Space's would replace")
     too_big = [
         f"{rel} ({os.path.getsize(os.path.join(build, rel))} bytes)"
         for rel in files
@@ -88,13 +97,16 @@ def main() -> None:
                 continue
             path = os.path.join(out, name)
             shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+    os.makedirs(out, exist_ok=True)
     for rel in files:
         target = os.path.join(out, rel)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(os.path.join(build, rel), target)
     with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:
         f.write(HEADER)
-    print(f"static-space: {len(files)} files and README.md in {out}")
+    with open(os.path.join(out, ".gitattributes"), "w", encoding="utf-8") as f:
+        f.write(GITATTRIBUTES)
+    print(f"static-space: {len(files)} files, README.md and .gitattributes in {out}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ pub fn router_base() -> &'static str {
     PUBLIC_URL.trim_end_matches('/')
 }
 
+/// The URL path of one of the app's routes (`/demo` -> `/tools/reorder/demo` under a path), for
+/// links: `leptos_router`'s `A` leaves an href that starts with `/` as it is.
+pub fn app_path(route: &str) -> String {
+    format!("{}{route}", router_base())
+}
+
 /// A page's path with the trailing slash a static host adds to a route served from its own
 /// folder (`/dashboard` -> `/dashboard/`, its `dashboard/index.html`) taken off, so the router
 /// sees the route it defines; `None` when nothing changes (the app's root, `public_url`, keeps

@@ -113,9 +113,11 @@ async function networkFirstPage(request) {
   try {
     // The fresh page is not stored: offline, the page must stay the one of this worker's build,
     // whose files are the ones precached.
-    // `no-cache`: revalidated with the server, whatever cache headers it sends (a plain static
-    // host sends none, and a browser may then reuse a page heuristically for hours).
-    response = await fetch(request, { signal: controller.signal, cache: 'no-cache' });
+    // `reload`: the page (a few KB) always comes whole from the server, whatever cache headers
+    // it sends: a plain static host sends none (a browser may then reuse a page heuristically
+    // for hours), and its Last-Modified validator can go back in time with a redeploy (files
+    // restored with older dates), when a revalidation would keep the previous build's page.
+    response = await fetch(request, { signal: controller.signal, cache: 'reload' });
   } catch (error) {
     return cachedPage(error);
   } finally {
@@ -124,6 +126,12 @@ async function networkFirstPage(request) {
   // A server error (a 502 from a proxy, a 503 while the host restarts or builds) is no page.
   if (response.status >= 500) {
     return cachedPage(new Error(`navigation answered ${response.status}`)).catch(() => response);
+  }
+  // A host that knows nothing of the app answers a path it has no file for with a 404: inside
+  // the app's folder every path is the app's, whose router shows the route or its own "not
+  // found" page.
+  if (response.status === 404) {
+    return cachedPage(new Error('navigation answered 404')).catch(() => response);
   }
   return response;
 }

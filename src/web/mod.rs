@@ -37,6 +37,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::asset_urls::app_path;
 use crate::web::after_paint::{after_model_settles, announce_settled};
 use crate::web::components::job_status::JobStatus;
 use crate::web::components::lang_toggle::LangToggle;
@@ -83,7 +84,8 @@ fn drop_folder_slash() {
     let Ok(pathname) = location.pathname() else {
         return;
     };
-    let Some(route) = crate::asset_urls::without_folder_slash(&pathname, crate::asset_urls::PUBLIC_URL)
+    let Some(route) =
+        crate::asset_urls::without_folder_slash(&pathname, crate::asset_urls::PUBLIC_URL)
     else {
         return;
     };
@@ -144,43 +146,43 @@ fn Header() -> impl IntoView {
     let lang = use_lang();
     view! {
         <header class="site-header" data-testid="site-header">
-            <A href="/" {..} class="brand" data-testid="brand">
+            <A href=app_path("/") {..} class="brand" data-testid="brand">
                 {move || lang.get().pick("Instacart reorder predictor", "Instacart tekrar sipariş tahmini")}
             </A>
             <nav aria-label=move || lang.get().pick("Main", "Ana menü")>
                 <ul class="nav-links">
                     <li>
-                        <A href="/" exact=true {..} data-testid="nav-predict">
+                        <A href=app_path("/") exact=true {..} data-testid="nav-predict">
                             {move || lang.get().pick("Predict", "Tahmin")}
                         </A>
                     </li>
                     <li>
-                        <A href="/demo" {..} data-testid="nav-demo">
+                        <A href=app_path("/demo") {..} data-testid="nav-demo">
                             {move || lang.get().pick("Demo users", "Örnek kullanıcılar")}
                         </A>
                     </li>
                     <li>
-                        <A href="/batch" {..} data-testid="nav-batch">
+                        <A href=app_path("/batch") {..} data-testid="nav-batch">
                             {move || lang.get().pick("Batch", "Toplu")}
                         </A>
                     </li>
                     <li>
-                        <A href="/history" {..} data-testid="nav-history">
+                        <A href=app_path("/history") {..} data-testid="nav-history">
                             {move || lang.get().pick("Your history", "Geçmişiniz")}
                         </A>
                     </li>
                     <li>
-                        <A href="/own-model" {..} data-testid="nav-own-model">
+                        <A href=app_path("/own-model") {..} data-testid="nav-own-model">
                             {move || lang.get().pick("Your model", "Modeliniz")}
                         </A>
                     </li>
                     <li>
-                        <A href="/dashboard" {..} data-testid="nav-dashboard">
+                        <A href=app_path("/dashboard") {..} data-testid="nav-dashboard">
                             {move || lang.get().pick("Dashboard", "Pano")}
                         </A>
                     </li>
                     <li>
-                        <A href="/model" {..} data-testid="nav-model">
+                        <A href=app_path("/model") {..} data-testid="nav-model">
                             {move || lang.get().pick("Model", "Model")}
                         </A>
                     </li>

@@ -11,7 +11,13 @@ fn a_route_folders_trailing_slash_is_taken_off_and_the_roots_is_kept() {
         without_folder_slash("/tools/reorder/demo/", "/tools/reorder/"),
         Some("/tools/reorder/demo")
     );
-    assert_eq!(without_folder_slash("/tools/reorder/", "/tools/reorder/"), None);
-    assert_eq!(without_folder_slash("/tools/reorder/batch", "/tools/reorder/"), None);
+    assert_eq!(
+        without_folder_slash("/tools/reorder/", "/tools/reorder/"),
+        None
+    );
+    assert_eq!(
+        without_folder_slash("/tools/reorder/batch", "/tools/reorder/"),
+        None
+    );
     assert_eq!(without_folder_slash("/demo//", "/"), Some("/demo"));
 }
