@@ -10,9 +10,10 @@
 # clone, which must have SOURCE_COMMIT and its history.
 #
 # The Space's token, if any, comes from HF_TOKEN through a credential helper that reads the
-# environment (it is in no URL, command line or file). Binary files go through git-lfs (the
-# tree's .gitattributes says which), as the Hub refuses binary files over 1 MB without it;
-# git-lfs must be installed when the tree has such files.
+# environment (it is in no URL, command line or file). The Hub refuses a binary file over 1 MB
+# pushed without LFS; the tree has none (scripts/static_space.py sees to it), and this script
+# checks again before it commits. The Space's own .gitattributes (its LFS rules) goes with the
+# rest of its files: nothing of the tree is stored with LFS.
 set -euo pipefail
 
 tree=${1:?usage: publish_static_space.sh TREE SPACE_URL SOURCE_COMMIT}
@@ -32,9 +33,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 space_git clone --quiet --branch main "$space" "$work/space"
 cd "$work/space"
-if git lfs version >/dev/null 2>&1; then
-    git lfs install --local >/dev/null
-fi
 
 # What the Space was last published from by this script (its last commit that says so: a commit
 # made on the Hub by hand says nothing).
@@ -55,17 +53,14 @@ fi
 # The Space's files become the tree's (the Space's own .git stays).
 find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
 tar -C "$tree" --exclude=./.git -cf - . | tar -xf -
-git add --all
-if git lfs version >/dev/null 2>&1; then :; else
-    # Without git-lfs the attributes are ignored and the Hub would refuse big binary files.
-    big=$(find . -path ./.git -prune -o -type f -size +1M -print | while read -r f; do
-        if grep -Iq . "$f"; then :; else echo "$f"; fi
-    done)
-    if [ -n "$big" ]; then
-        echo "binary files over 1 MB need git-lfs, which is not installed: $big" >&2
-        exit 1
-    fi
+big=$(find . -path ./.git -prune -o -type f -size +1048576c -print | while read -r f; do
+    if head -c 8000 "$f" | tr -d '\000' | cmp -s - <(head -c 8000 "$f"); then :; else echo "$f"; fi
+done)
+if [ -n "$big" ]; then
+    echo "binary files over 1 MB, which the Hub refuses without LFS: $big" >&2
+    exit 1
 fi
+git add --all
 if git diff --cached --quiet; then
     echo "the Space already has this tree: nothing to do"
     exit 0

@@ -7,24 +7,38 @@ they are for), and a README.md whose YAML header configures the Space (`sdk: sta
 
 The tree asks nothing of the server: each route has its own copy of the page, the page carries
 its own CSP, and every file's freshness comes from its name or the service worker (both written
-by scripts/postbuild.py). No file may be over 10 MB; binary files (the wasm, the icons) are
-marked for LFS in a .gitattributes, as the Hub asks of binary files over 1 MB.
+by scripts/postbuild.py).
+
+A plain host compresses nothing, so the big files the first load fetches are stored
+gzip-compressed under their own names: the app's wasm and the content-addressed data files. The
+page's loader and the app tell them by gzip's magic number and decode them in the browser
+(assets/boot/loader.js, src/browser/packed.rs); the service worker's precache list gets their
+new sha256 and version. The Hub refuses a binary file over 1 MB that is not stored with LFS, so
+this is also what keeps the tree free of LFS: a binary file still over 1 MB is refused, as is
+any file over 10 MB.
 
 OUT is replaced except for a `.git` folder in it (a clone of the Space, to commit and push); a
 non-empty OUT that is not such a tree is refused rather than emptied.
 Standard library only.
 """
+import gzip
+import hashlib
+import json
 import os
+import re
 import shutil
 import sys
 
+# build.rs's list of the data files (their content-addressed names).
+from data_files import MANIFEST
+
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# The Hub's limit for a binary file pushed without LFS.
+MAX_BINARY_BYTES = 1024 * 1024
 KEPT = {".git"}
-# The Hub refuses binary files over 1 MB that are not stored with LFS (or Xet): the app's wasm is
-# one, so every binary kind of the build goes through LFS (scripts/publish_static_space.sh).
-GITATTRIBUTES = """*.wasm filter=lfs diff=lfs merge=lfs -text
-*.png filter=lfs diff=lfs merge=lfs -text
-"""
+# The app's wasm as Trunk names it (the worker's, fetched by its own loader, keeps its name).
+APP_WASM = re.compile(r"[^/]+-[0-9a-f]{1,16}_bg\.wasm")
+PRECACHE_START = "const PRECACHE = "
 HEADER = """---
 title: Instacart Reorder Predictor
 emoji: 🛒
@@ -65,6 +79,50 @@ def is_static_tree(out: str) -> bool:
         return "\nsdk: static\n" in f.read(2000)
 
 
+def is_binary(path: str) -> bool:
+    """git's rule: a NUL byte in the first 8,000 bytes."""
+    with open(path, "rb") as f:
+        return b"\0" in f.read(8000)
+
+
+def packed_files(files: list[str]) -> list[str]:
+    with open(MANIFEST, encoding="utf-8") as f:
+        data = {entry["url"].lstrip("/") for entry in json.load(f)}
+    packed = [rel for rel in files if APP_WASM.fullmatch(rel) or rel in data]
+    if not any(APP_WASM.fullmatch(rel) for rel in packed) or not data <= set(files):
+        refuse(f"the build lacks the app's wasm or a data file of {MANIFEST}: {sorted(data - set(files))}")
+    return packed
+
+
+def pack(out: str, packed: list[str]) -> None:
+    """Each file gzip-compressed in place, and the precache list in sw.js told so."""
+    digests = {}
+    for rel in packed:
+        path = os.path.join(out, rel)
+        with open(path, "rb") as f:
+            data = gzip.compress(f.read(), compresslevel=9, mtime=0)
+        with open(path, "wb") as f:
+            f.write(data)
+        digests[rel] = hashlib.sha256(data).hexdigest()
+    sw_path = os.path.join(out, "sw.js")
+    with open(sw_path, encoding="utf-8") as f:
+        sw = f.read()
+    start = sw.index(PRECACHE_START) + len(PRECACHE_START)
+    end = sw.index(";\n", start)
+    manifest = json.loads(sw[start:end])
+    for entry in manifest["files"]:
+        for rel, digest in digests.items():
+            if entry["url"].endswith("/" + rel):
+                entry["sha256"] = digest
+    listed = sum(1 for entry in manifest["files"] if entry["sha256"] in digests.values())
+    if listed != len(digests):
+        refuse(f"sw.js lists {listed} of the {len(digests)} compressed files")
+    # The version as scripts/postbuild.py derives it: another content, another worker.
+    manifest["version"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()[:16]
+    with open(sw_path, "w", encoding="utf-8") as f:
+        f.write(sw[:start] + json.dumps(manifest, separators=(",", ":")) + sw[end:])
+
+
 def main() -> None:
     if len(sys.argv) != 3:
         refuse("usage: static_space.py BUILD OUT")
@@ -76,6 +134,7 @@ def main() -> None:
         for name in sorted(names):
             if not name.endswith((".gz", ".br")):
                 files.append(os.path.relpath(os.path.join(folder, name), build))
+    packed = packed_files(files)
     for own in ("README.md", ".gitattributes"):
         if own in files:
             refuse(f"the build has a {own} of its own, which the Space's would replace")
@@ -102,11 +161,17 @@ def main() -> None:
         target = os.path.join(out, rel)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(os.path.join(build, rel), target)
+    pack(out, packed)
+    big_binary = [
+        f"{rel} ({os.path.getsize(os.path.join(out, rel))} bytes)"
+        for rel in files
+        if os.path.getsize(os.path.join(out, rel)) > MAX_BINARY_BYTES and is_binary(os.path.join(out, rel))
+    ]
+    if big_binary:
+        refuse("binary files over 1 MB would need LFS on the Space: " + ", ".join(big_binary))
     with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:
         f.write(HEADER)
-    with open(os.path.join(out, ".gitattributes"), "w", encoding="utf-8") as f:
-        f.write(GITATTRIBUTES)
-    print(f"static-space: {len(files)} files, README.md and .gitattributes in {out}")
+    print(f"static-space: {len(files)} files ({len(packed)} kept gzip-compressed) and README.md in {out}")
 
 
 if __name__ == "__main__":

@@ -219,3 +219,26 @@ fn a_tree_without_a_static_readme_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a static Space's tree"));
     assert_eq!(space_head(&setup), head);
 }
+
+#[test]
+fn a_binary_file_over_1_mb_is_refused_before_anything_is_pushed() {
+    let setup = setup("binary");
+    let commit = source_commit(&setup, "one");
+    let dir = tree(&setup, "v1", "one");
+    let mut binary = vec![0u8; 1024 * 1024 + 1];
+    binary[1] = 1;
+    std::fs::write(dir.join("app_bg.wasm"), &binary).expect("write");
+    let head = space_head(&setup);
+    let out = publish(&setup, &dir, &commit);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("app_bg.wasm"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(space_head(&setup), head);
+    // The same size as text is not binary: published.
+    std::fs::write(dir.join("app_bg.wasm"), vec![b'a'; 1024 * 1024 + 1]).expect("write");
+    assert_ok(&publish(&setup, &dir, &commit));
+    assert_eq!(trailer(&setup), commit);
+}
