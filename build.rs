@@ -13,6 +13,10 @@
 //! - `target/data-files/loader-urls.js`: the names index.html's loader downloads right after the
 //!   first paint, pasted into the page by Trunk (`pattern_params` in Trunk.toml).
 //!
+//! The app may be served under a path (`PUBLIC_URL=/tools/reorder/`, a GitHub project site or
+//! any sub-folder of a host): the URLs compiled in and the loader's carry it, the manifest's paths
+//! are those inside the build folder.
+//!
 //! The two files live at a fixed path under the package's `target/` (not `OUT_DIR`, whose name
 //! changes with the profile and the hash) because Trunk.toml and the scripts name them.
 
@@ -84,9 +88,34 @@ fn write_atomically(path: &Path, contents: &str) {
         .unwrap_or_else(|error| panic!("rename to {}: {error}", path.display()));
 }
 
+/// The path the app is served under (`PUBLIC_URL`, `/` unless set; the same value Trunk gets as
+/// `--public-url` from scripts/dev.sh): `/` or `/some/path/`, with both slashes.
+fn public_url() -> String {
+    println!("cargo:rerun-if-env-changed=PUBLIC_URL");
+    let value = std::env::var("PUBLIC_URL").unwrap_or_else(|_| "/".to_string());
+    let valid = value.starts_with('/')
+        && value.ends_with('/')
+        && !value.contains("//")
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte));
+    assert!(
+        valid,
+        "PUBLIC_URL must be a path that starts and ends with `/` (letters, digits, `-._~`), got {value:?}"
+    );
+    value
+}
+
 fn main() {
+    let public_url = public_url();
     let mut rust =
         String::from("// Written by build.rs: the content-addressed URL of each data file.\n");
+    writeln!(
+        rust,
+        "/// The path the app is served under, with both slashes (`PUBLIC_URL` at build time).\n\
+         pub const PUBLIC_URL: &str = {public_url:?};"
+    )
+    .expect("write");
     let mut all = String::new();
     let mut manifest = Vec::new();
     // No comment line of its own: the text is pasted into every page (index.html).
@@ -105,8 +134,10 @@ fn main() {
             .map(|byte| format!("{byte:02x}"))
             .collect();
         let url = content_addressed(served, &digest);
+        // The URL the app fetches: under the public path (`/tools/reorder/assets/model-….json`).
+        let fetched = format!("{public_url}{}", url.trim_start_matches('/'));
         writeln!(rust, "/// `{served}` by its content (sha256 {digest}).").expect("write");
-        writeln!(rust, "pub const {name}: &str = {url:?};").expect("write");
+        writeln!(rust, "pub const {name}: &str = {fetched:?};").expect("write");
         // The whole digest too, for a file checked after download (`MODEL_URL` -> `MODEL_SHA256`).
         let digest_name = format!("{}_SHA256", name.trim_end_matches("_URL"));
         writeln!(rust, "/// sha256 of `{served}`.").expect("write");
@@ -118,12 +149,13 @@ fn main() {
             "  {{\"source\": {source:?}, \"served\": {served:?}, \"url\": {url:?}, \"sha256\": {digest:?}}}"
         ));
         if let Some(constant) = loader_name {
-            writeln!(loader, "const {constant} = {url:?};").expect("write");
+            writeln!(loader, "const {constant} = {fetched:?};").expect("write");
         }
     }
     writeln!(
         rust,
-        "/// Every data file's content-addressed URL, with the plain path it is a copy of.\n\
+        "/// Every data file's content-addressed URL (under `PUBLIC_URL`), with the plain path in the\n\
+         /// build it is a copy of.\n\
          pub const ALL: [(&str, &str); {}] = [\n{all}];",
         DATA_FILES.len()
     )

@@ -9,6 +9,10 @@
 # Other subcommands (used by the two above, by CI and by the Dockerfile):
 #   scripts/dev.sh tools      install the build toolchain only
 #   scripts/dev.sh build      release build into dist/ (+ precompression, CSP hashes, precache list)
+#   scripts/dev.sh static-space DIR
+#                             the tree to push to a static Hugging Face Space (or to put on any
+#                             static host): the release build and a Space README
+# `PUBLIC_URL=/some/path/` (default `/`) builds for a host that serves the app under that path.
 #   scripts/dev.sh serve-dist serve dist/ with the production nginx config on $PORT (default 8081)
 set -euo pipefail
 
@@ -126,12 +130,29 @@ lint_deploy() {
     "$ROOT/target/lint-venv/bin/actionlint" .github/workflows/*.yml
     "$ROOT/target/lint-venv/bin/zizmor" --offline --min-severity medium .github/workflows
     sh -n deploy/start-nginx.sh
+    bash -n scripts/publish_static_space.sh
 }
 
+# The path the app is served under: build.rs reads it from the environment, Trunk and
+# postbuild.py from their flags.
+export PUBLIC_URL=${PUBLIC_URL:-/}
+
+# A release build into $1 (default dist/), under $PUBLIC_URL; nginx's CSP hashes into $2
+# (default target/nginx/csp_hashes.conf, which serve-dist reads).
 build_release() {
-    log "trunk build --release"
-    trunk build --release
-    python3 scripts/postbuild.py dist --csp-out target/nginx/csp_hashes.conf
+    local dist=${1:-dist} csp_out=${2:-target/nginx/csp_hashes.conf}
+    log "trunk build --release (public path $PUBLIC_URL, into $dist)"
+    trunk build --release --public-url "$PUBLIC_URL" --dist "$dist"
+    python3 scripts/postbuild.py "$dist" --public-url "$PUBLIC_URL" --csp-out "$csp_out"
+}
+
+# The tree of a static Space: the build without its precompressed copies (a static host serves
+# the files as they are) and a README whose header configures the Space.
+write_static_space() {
+    local out=$1
+    [ -n "$out" ] || { echo "usage: scripts/dev.sh static-space DIR" >&2; exit 2; }
+    build_release dist
+    python3 scripts/static_space.py dist "$out"
 }
 
 # Serve dist/ (or $WEB_ROOT, a copy of it) with the production nginx config; prints nothing,
@@ -192,16 +213,27 @@ test_wasm() {
         cargo test --target wasm32-unknown-unknown --test web --test model_wasm
 }
 
+# The tests that concern hosting (routes, a prediction, embedding, offline, the service worker's
+# update, the CSP), run again against a plain static server.
+PLAIN_HOST_TESTS=(shell::shell_navigates shell::shell_opens predict::predict_page_matches
+    embedding_offline redeploy static_host)
+
 test_e2e() {
     trap stop_servers EXIT
+    # The static trees a static Space gets, at the root and under a sub-path (built first, so
+    # that dist/ and target/nginx/csp_hashes.conf end up those of the root build).
+    local static=target/e2e-static sub_path=/tools/reorder/
+    (export PUBLIC_URL=$sub_path; build_release "$static/sub-build" "$static/csp_hashes-sub.conf")
+    python3 scripts/static_space.py "$static/sub-build" "$static/sub$sub_path"
     build_release
+    python3 scripts/static_space.py dist "$static/root"
 
     log "serving checks and end-to-end tests (production nginx config on dist/)"
-    # E2E_PORT, E2E_PARENT_PORT and E2E_DRIVER_PORT move the three servers (to run two copies at once).
+    # E2E_PORT, E2E_PARENT_PORT, E2E_DRIVER_PORT, E2E_STATIC_PORT and E2E_STATIC_SUB_PORT move the
+    # servers (to run two copies at once).
     local port=${E2E_PORT:-8081} parent_port=${E2E_PARENT_PORT:-8082} driver_port=${E2E_DRIVER_PORT:-9515}
-    require_free_port $port
-    require_free_port $parent_port
-    require_free_port $driver_port
+    local static_port=${E2E_STATIC_PORT:-8083} static_sub_port=${E2E_STATIC_SUB_PORT:-8084}
+    for p in $port $parent_port $driver_port $static_port $static_sub_port; do require_free_port $p; done
     # The embedding tests' parent page lives on another site (localhost vs 127.0.0.1), which
     # the app's CSP must then allow as a frame ancestor: the image's FRAME_ANCESTORS setting.
     (PORT=$port FRAME_ANCESTORS="'self' https://huggingface.co https://*.hf.space http://localhost:$parent_port" \
@@ -210,16 +242,30 @@ test_e2e() {
     python3 -m http.server "$parent_port" --bind 127.0.0.1 --directory tests/e2e/fixtures \
         >/dev/null 2>&1 &
     SERVER_PIDS+=($!)
+    # Plain static servers: no fallback, no headers of the app's, no compression.
+    python3 -m http.server "$static_port" --bind 127.0.0.1 --directory "$static/root" >/dev/null 2>&1 &
+    SERVER_PIDS+=($!)
+    python3 -m http.server "$static_sub_port" --bind 127.0.0.1 --directory "$static/sub" >/dev/null 2>&1 &
+    SERVER_PIDS+=($!)
     wait_for_url "http://127.0.0.1:$parent_port/embed-parent.html"
     wait_for_url "http://127.0.0.1:$port/index.html"
+    wait_for_url "http://127.0.0.1:$static_port/index.html"
+    wait_for_url "http://127.0.0.1:$static_sub_port${sub_path}index.html"
     chromedriver --port=$driver_port >/dev/null 2>&1 &
     SERVER_PIDS+=($!)
     wait_for_url "http://127.0.0.1:$driver_port/status"
 
-    E2E_BASE_URL="http://127.0.0.1:$port" E2E_DIST_DIR="$ROOT/dist" \
-        E2E_PARENT_URL="http://localhost:$parent_port" \
-        WEBDRIVER_URL="http://127.0.0.1:$driver_port" \
+    export E2E_PARENT_URL="http://localhost:$parent_port" WEBDRIVER_URL="http://127.0.0.1:$driver_port"
+    E2E_HOST=nginx E2E_BASE_URL="http://127.0.0.1:$port" E2E_DIST_DIR="$ROOT/dist" \
         cargo test --test e2e -- --ignored --test-threads=1 --skip bench_large_batch_file
+
+    log "end-to-end tests on a plain static server, the app at its root"
+    E2E_HOST=plain E2E_BASE_URL="http://127.0.0.1:$static_port" E2E_DIST_DIR="$ROOT/$static/root" \
+        cargo test --test e2e -- --ignored --test-threads=1 "${PLAIN_HOST_TESTS[@]}"
+    log "end-to-end tests on a plain static server, the app under $sub_path"
+    E2E_HOST=plain E2E_BASE_URL="http://127.0.0.1:$static_sub_port${sub_path%/}" \
+        E2E_DIST_DIR="$ROOT/$static/sub$sub_path" \
+        cargo test --test e2e -- --ignored --test-threads=1 "${PLAIN_HOST_TESTS[@]}"
 }
 
 # `test` runs every stage in order; `test <stage>` runs one (lint, native, wasm, e2e).
@@ -250,9 +296,10 @@ case "${1:-}" in
         ;;
     tools) ensure_build_tools ;;
     build) ensure_build_tools; ensure_apt brotli:brotli; build_release ;;
+    static-space) ensure_build_tools; ensure_apt brotli:brotli; write_static_space "${2:-}" ;;
     serve-dist) ensure_nginx; serve_dist ;;
     *)
-        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac

@@ -9,7 +9,12 @@
    sha256, and a version derived from them) into it, in place of its PRECACHE placeholder, so a
    new build is a new service worker. The data files' plain names (build.rs's manifest) are left
    out: the app fetches their content-addressed copies, which are precached.
-3. Compression: a gzip -9 and a brotli -q 11 copy next to every text/wasm file, served as is by
+3. A static host's needs (nothing asked of the server): the same policy as a
+   `<meta http-equiv="Content-Security-Policy">` first in the page's head (deploy/headers.conf's
+   policy with this build's hashes, less `frame-ancestors`, which a meta tag cannot carry), and a
+   copy of the page in a folder per route of the app's router (`dashboard/index.html`, ...), so
+   that every route opens by its own URL on a server with no fallback to index.html.
+4. Compression: a gzip -9 and a brotli -q 11 copy next to every text/wasm file, served as is by
    nginx's gzip_static / brotli_static.
 Runs once per build (scripts/dev.sh build): step 2 refuses a service worker already filled in.
 Standard library only (brotli through Debian's `brotli` command).
@@ -21,6 +26,7 @@ import hashlib
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +35,14 @@ import sys
 from data_files import MANIFEST
 
 COMPRESSIBLE = (".html", ".js", ".wasm", ".css", ".json", ".svg", ".webmanifest", ".txt", ".ico")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The policy's one text: the nginx header, whose variables this script fills in for the meta tag.
+HEADERS_CONF = os.path.join(ROOT, "deploy", "headers.conf")
+# The app's routes, read from its router (`<Route path=path!("/demo") .../>`).
+ROUTER = os.path.join(ROOT, "src", "web", "mod.rs")
+ROUTE = re.compile(r'<Route path=path!\("(/[^"]*)"\)')
+CHARSET = '<meta charset="utf-8" />'
+
 PLACEHOLDER = "/*PRECACHE_MANIFEST*/ { version: 'dev', files: [] }"
 
 
@@ -76,15 +90,15 @@ def files_of(dist: str) -> list[str]:
     return sorted(out)
 
 
-def write_precache(dist: str) -> None:
+def write_precache(dist: str, public_url: str, route_pages: list[str]) -> None:
     with open(MANIFEST, encoding="utf-8") as f:
-        not_precached = {"sw.js", *(file["served"].lstrip("/") for file in json.load(f))}
+        not_precached = {"sw.js", *route_pages, *(file["served"].lstrip("/") for file in json.load(f))}
     entries = []
     for rel in files_of(dist):
         if rel in not_precached:
             continue
         with open(os.path.join(dist, rel), "rb") as f:
-            entries.append({"url": "/" + rel, "sha256": hashlib.sha256(f.read()).hexdigest()})
+            entries.append({"url": public_url + rel, "sha256": hashlib.sha256(f.read()).hexdigest()})
     version = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:16]
     sw_path = os.path.join(dist, "sw.js")
     with open(sw_path, encoding="utf-8") as f:
@@ -94,6 +108,54 @@ def write_precache(dist: str) -> None:
     manifest = json.dumps({"version": version, "files": entries}, separators=(",", ":"))
     with open(sw_path, "w", encoding="utf-8") as f:
         f.write(sw.replace(PLACEHOLDER, manifest))
+
+
+def page_policy(script_hashes: list[str], style_hashes: list[str]) -> str:
+    """deploy/headers.conf's Content-Security-Policy with this build's hashes, for a meta tag:
+    without `frame-ancestors` (ignored in a meta tag; only a header can say who may embed)."""
+    with open(HEADERS_CONF, encoding="utf-8") as f:
+        found = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', f.read())
+    if found is None:
+        sys.exit(f"postbuild: no Content-Security-Policy header in {HEADERS_CONF}")
+    policy = found[1].replace("$csp_script_hashes", " ".join(script_hashes))
+    policy = policy.replace("$csp_style_hashes", " ".join(style_hashes))
+    kept = [part.strip() for part in policy.split(";") if not part.strip().startswith("frame-ancestors")]
+    if any("$" in part for part in kept):
+        sys.exit(f"postbuild: the policy has a variable this script does not fill in: {kept}")
+    return "; ".join(" ".join(part.split()) for part in kept)
+
+
+def with_meta_policy(page: str, policy: str) -> str:
+    """The policy first in the head, before any script or style it governs."""
+    if 'http-equiv="Content-Security-Policy"' in page:
+        sys.exit("postbuild: index.html already has a meta policy (already processed?)")
+    if page.count(CHARSET) != 1:
+        sys.exit(f"postbuild: index.html must have {CHARSET} once, first in its head")
+    if '"' in policy:
+        sys.exit(f"postbuild: the policy has a double quote, which would end the meta tag's content: {policy}")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=False)}" />'
+    return page.replace(CHARSET, CHARSET + "\n    " + meta)
+
+
+def routes() -> list[str]:
+    with open(ROUTER, encoding="utf-8") as f:
+        found = ROUTE.findall(f.read())
+    if "/" not in found or len(found) < 2:
+        sys.exit(f"postbuild: found the routes {found} in {ROUTER}; the pattern no longer matches the router")
+    return [route for route in found if route != "/"]
+
+
+def write_route_pages(dist: str, page: str) -> list[str]:
+    """A copy of the page per route (`demo/index.html`): a server with no fallback then answers
+    `/demo` (after its own redirect to `/demo/`) with the app."""
+    written = []
+    for route in routes():
+        rel = route.strip("/") + "/index.html"
+        os.makedirs(os.path.join(dist, os.path.dirname(rel)), exist_ok=True)
+        with open(os.path.join(dist, rel), "w", encoding="utf-8") as f:
+            f.write(page)
+        written.append(rel)
+    return written
 
 
 def compress(dist: str) -> None:
@@ -115,19 +177,29 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("dist")
     args.add_argument("--csp-out", required=True, help="nginx file for $csp_script_hashes and $csp_style_hashes")
+    args.add_argument("--public-url", default="/", help="the path the build is served under (PUBLIC_URL)")
     opts = args.parse_args()
-    with open(os.path.join(opts.dist, "index.html"), encoding="utf-8") as f:
-        hashes, style_hashes = csp_hashes(f.read())
+    if not (opts.public_url.startswith("/") and opts.public_url.endswith("/")):
+        sys.exit(f"postbuild: --public-url must start and end with `/`, got {opts.public_url!r}")
+    index = os.path.join(opts.dist, "index.html")
+    with open(index, encoding="utf-8") as f:
+        page = f.read()
+    hashes, style_hashes = csp_hashes(page)
+    page = with_meta_policy(page, page_policy(hashes, style_hashes))
+    with open(index, "w", encoding="utf-8") as f:
+        f.write(page)
+    route_pages = write_route_pages(opts.dist, page)
     os.makedirs(os.path.dirname(os.path.abspath(opts.csp_out)), exist_ok=True)
     with open(opts.csp_out, "w") as f:
         f.write('set $csp_script_hashes "%s";\n' % " ".join(hashes))
         f.write('set $csp_style_hashes "%s";\n' % " ".join(style_hashes))
 
     if os.path.exists(os.path.join(opts.dist, "sw.js")):
-        write_precache(opts.dist)
+        write_precache(opts.dist, opts.public_url, route_pages)
     compress(opts.dist)
     print(
         f"postbuild: {len(hashes)} inline script hash(es), {len(style_hashes)} inline style hash(es), "
+        f"{len(route_pages)} route pages, "
         f"{len(files_of(opts.dist))} files"
     )
 

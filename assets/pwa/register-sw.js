@@ -4,6 +4,9 @@
 (function () {
   'use strict';
   if (!('serviceWorker' in navigator)) return;
+  // Next to this script, which Trunk puts in the app's folder (`/`, or PUBLIC_URL's path): the
+  // worker's scope is then that folder.
+  const workerUrl = new URL('sw.js', document.currentScript.src).href;
 
   function text(en, tr) {
     return document.documentElement.lang === 'tr' ? tr : en;
@@ -79,7 +82,7 @@
       }
     });
     navigator.serviceWorker
-      .register('/sw.js')
+      .register(workerUrl)
       .then(function (registration) {
         if (registration.waiting && navigator.serviceWorker.controller) {
           showUpdateBar(registration.waiting);

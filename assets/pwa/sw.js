@@ -15,13 +15,16 @@
 'use strict';
 
 const PRECACHE = /*PRECACHE_MANIFEST*/ { version: 'dev', files: [] };
+// The path the app is served under (`/`, or `/tools/reorder/` when built with PUBLIC_URL): this
+// worker's own folder, which is also its scope.
+const BASE = new URL('./', self.location.href).pathname;
 const CACHE_PREFIX = 'reorder-';
 const CACHE_NAME = CACHE_PREFIX + PRECACHE.version;
-const INDEX = '/index.html';
+const INDEX = BASE + 'index.html';
 const NAVIGATION_TIMEOUT_MS = 4000;
 // Ids of the window clients open when this worker activated (they run an older build), kept in a
 // cache entry because a service worker's memory does not outlive its idle periods.
-const RETIRED_CLIENTS = new Request('/__reorder_retired_clients__');
+const RETIRED_CLIENTS = new Request(BASE + '__reorder_retired_clients__');
 const META_CACHE = CACHE_PREFIX + 'meta';
 // The app worker's files keep the same names from build to build (a worker's URL is fixed in
 // the app, so Trunk does not hash them): served cache-first, a new page could get the previous
@@ -30,7 +33,7 @@ const META_CACHE = CACHE_PREFIX + 'meta';
 // worker also states its protocol version and the page scores on the main thread when it differs
 // (an old page still open after a redeploy meets a new worker that way): the handshake catches a
 // mismatch, this keeps it from happening to a fresh page.
-const NETWORK_FIRST = new Set(['/reorder_worker_loader.js', '/reorder_worker.js', '/reorder_worker_bg.wasm']);
+const NETWORK_FIRST = new Set(['reorder_worker_loader.js', 'reorder_worker.js', 'reorder_worker_bg.wasm'].map((name) => BASE + name));
 
 function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -110,7 +113,11 @@ async function networkFirstPage(request) {
   try {
     // The fresh page is not stored: offline, the page must stay the one of this worker's build,
     // whose files are the ones precached.
-    response = await fetch(request, { signal: controller.signal });
+    // `reload`: the page (a few KB) always comes whole from the server, whatever cache headers
+    // it sends: a plain static host sends none (a browser may then reuse a page heuristically
+    // for hours), and its Last-Modified validator can go back in time with a redeploy (files
+    // restored with older dates), when a revalidation would keep the previous build's page.
+    response = await fetch(request, { signal: controller.signal, cache: 'reload' });
   } catch (error) {
     return cachedPage(error);
   } finally {
@@ -119,6 +126,12 @@ async function networkFirstPage(request) {
   // A server error (a 502 from a proxy, a 503 while the host restarts or builds) is no page.
   if (response.status >= 500) {
     return cachedPage(new Error(`navigation answered ${response.status}`)).catch(() => response);
+  }
+  // A host that knows nothing of the app answers a path it has no file for with a 404: inside
+  // the app's folder every path is the app's, whose router shows the route or its own "not
+  // found" page.
+  if (response.status === 404) {
+    return cachedPage(new Error('navigation answered 404')).catch(() => response);
   }
   return response;
 }
@@ -132,7 +145,7 @@ async function olderBuildFile(request) {
 
 async function networkFirstFile(request) {
   try {
-    return await fetch(request);
+    return await fetch(request, { cache: 'no-cache' });
   } catch (error) {
     const cached = await caches.match(request, { cacheName: CACHE_NAME, ignoreSearch: true });
     if (cached) return cached;
@@ -157,7 +170,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirstFile(request));
   } else if (PRECACHE.files.some((f) => f.url === url.pathname)) {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname !== '/sw.js') {
+  } else if (url.pathname !== BASE + 'sw.js') {
     event.respondWith(olderBuildFile(request));
   }
 });

@@ -4,8 +4,10 @@ the result card's first probability in the DOM (a MutationObserver installed bef
 script runs, through the DevTools protocol) and the next animation frame. Then the bytes the
 first load fetches, gzip and brotli, from the precompressed files of DIST_DIR.
 
-Usage: coldstart_driver.py BASE_URL DIST_DIR [RUNS]
-Run through bench/scripts/coldstart.sh.
+Usage: coldstart_driver.py BASE_URL DIST_DIR [RUNS [PLAIN_URL]]
+With PLAIN_URL (the static tree on a plain static server: no compression, no headers), the loads
+alternate between the two servers, unthrottled and then on a throttled link (THROTTLE), and a
+table compares them. Run through bench/scripts/coldstart.sh.
 """
 
 import json
@@ -49,9 +51,16 @@ return { first: window.__coldStart.first, frame: window.__coldStart.frame,
 """
 
 
-def one_load(driver, url):
+# A link where the bytes count: 20 Mbit/s down, 5 up, 40 ms round trip (chromium's emulation).
+THROTTLE = {"offline": False, "latency": 40, "downloadThroughput": 20e6 / 8, "uploadThroughput": 5e6 / 8}
+
+
+def one_load(driver, url, throttle=None):
     session = driver.session()
     try:
+        if throttle:
+            session.cdp("Network.enable", {})
+            session.cdp("Network.emulateNetworkConditions", throttle)
         session.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})
         session.navigate(url)
         session.wait_for("return (window.__coldStart && window.__coldStart.frame !== null) ? true : null;",
@@ -78,9 +87,46 @@ def short(name):
     return re.sub(r"-[0-9a-f]{1,16}(?=(_bg)?\.(js|wasm|css|json)$)", "-<hash>", path)
 
 
-def main(base_url, dist_dir, runs="10"):
+def wire_bytes(load):
+    return load["nav"]["transfer"] + sum(e["transfer"] for e in load["resources"] if e["start"] <= load["first"])
+
+
+def compare_hosts(base_url, plain_url, runs):
+    """Alternating cold loads on both servers, on the open link and on the throttled one."""
+    driver = ChromeDriver()
+    results = {}
+    try:
+        for link, throttle in (("unthrottled", None), ("20 Mbit/s, 40 ms", THROTTLE)):
+            for number in range(runs):
+                for host, url in (("nginx", base_url), ("plain", plain_url)):
+                    load = one_load(driver, url + "/", throttle)
+                    results.setdefault((link, host), []).append(load)
+                    print(f"  {link}, {host}, load {number + 1}: {load['first']:.0f} ms", file=sys.stderr, flush=True)
+    finally:
+        driver.stop()
+    print(f"cold loads: {runs} per server and link, alternating, each a new chromium with a fresh profile")
+    print(f"nginx: {base_url}/ (production config, brotli); plain: {plain_url}/ (python3 -m http.server on the static tree)")
+    print()
+    print("| link | server | navigation -> probability (median) | min | max | bytes on the wire until then | plain / nginx |")
+    print("|---|---|---|---|---|---|---|")
+    for link in ("unthrottled", "20 Mbit/s, 40 ms"):
+        medians = {}
+        for host in ("nginx", "plain"):
+            firsts = [load["first"] for load in results[(link, host)]]
+            medians[host] = statistics.median(firsts)
+            wire = statistics.median(wire_bytes(load) for load in results[(link, host)])
+            ratio = f"{medians['plain'] / medians['nginx']:.2f}x" if host == "plain" else ""
+            print(f"| {link} | {host} | {medians[host]:.0f} ms | {min(firsts):.0f} ms | {max(firsts):.0f} ms | {wire / 1e3:,.1f} KB | {ratio} |")
+    print()
+    print("raw: " + json.dumps({f"{link} {host}": [load["first"] for load in loads] for (link, host), loads in results.items()}))
+
+
+def main(base_url, dist_dir, runs="10", plain_url=None):
     dist = Path(dist_dir)
     runs = int(runs)
+    if plain_url:
+        compare_hosts(base_url, plain_url, runs)
+        return
     driver = ChromeDriver()
     loads = []
     try:

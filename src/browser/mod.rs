@@ -6,10 +6,12 @@
 //! - `envelope_js`: a worker-protocol envelope as the object `postMessage` carries;
 //! - `file_slices`: a user's file read a slice at a time;
 //! - `mailbox`: callbacks post, one async loop takes, in order;
-//! - `next_task`: yield to the event loop from async code.
+//! - `next_task`: yield to the event loop from async code;
+//! - `packed`: data files a static host's tree keeps gzip-compressed, decoded.
 
 pub mod envelope_js;
 pub mod file_slices;
 pub mod js_error;
 pub mod mailbox;
 pub mod next_task;
+pub mod packed;

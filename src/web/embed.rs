@@ -73,10 +73,10 @@ pub fn EmbedApp(config: EmbedConfig) -> impl IntoView {
     listen_for_requests(config.clone(), model, active, log);
     announce_when_ready(config, active);
     view! {
-        <Router>
+        <Router base=crate::asset_urls::router_base()>
             <div class="embed" data-testid="embed">
                 <div class="embed-bar">
-                    <a href="/" target="_blank" rel="noopener" data-testid="embed-open-full">
+                    <a href=crate::asset_urls::PUBLIC_URL target="_blank" rel="noopener" data-testid="embed-open-full">
                         {move || lang.get().pick("Open the full app ↗", "Uygulamanın tamamını aç ↗")}
                     </a>
                     <LangToggle />

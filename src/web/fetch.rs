@@ -1,5 +1,5 @@
 //! Small text downloads (the catalog and the demo users), loaded lazily by the pages that need
-//! them. The model bundle has its own loader with progress and integrity checks.
+//! them, decoded when a static host's tree keeps them compressed (`browser::packed`). The model bundle has its own loader with progress and integrity checks.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -34,13 +34,15 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
             status: response.status(),
         });
     }
-    let text = JsFuture::from(
+    let buffer = JsFuture::from(
         response
-            .text()
+            .array_buffer()
             .map_err(|error| network(js_message(&error)))?,
     )
     .await
     .map_err(|error| network(js_message(&error)))?;
-    text.as_string()
-        .ok_or_else(|| network("the body is not text".to_owned()))
+    let bytes = crate::browser::packed::unpacked(js_sys::Uint8Array::new(&buffer).to_vec())
+        .await
+        .map_err(|error| network(error.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| network("the body is not UTF-8 text".to_owned()))
 }

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
-use crate::browser::js_error::js_message;
+use crate::browser::js_error::{js_message, JsError};
 use crate::lang::Lang;
 use crate::model::{BundleError, Model, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION};
 
@@ -46,6 +46,8 @@ pub enum LoadError {
     UnsupportedVersion { found: u64 },
     #[error("the bundle is not a valid model")]
     InvalidModel(#[source] BundleError),
+    #[error("the compressed bundle could not be decoded")]
+    Packed(#[source] JsError),
 }
 
 impl LoadError {
@@ -59,7 +61,7 @@ impl LoadError {
                 "The downloaded model is not the one this app was built with.",
                 "İndirilen model, bu uygulamanın derlendiği model değil.",
             ),
-            LoadError::NotText(_) | LoadError::BadJson(_) => lang.pick(
+            LoadError::NotText(_) | LoadError::BadJson(_) | LoadError::Packed(_) => lang.pick(
                 "The model file is damaged (not valid JSON).",
                 "Model dosyası bozuk (geçerli JSON değil).",
             ),
@@ -165,7 +167,10 @@ impl ModelContext {
 /// there was no such download (it failed) or its bytes were refused, `None`: the app
 /// downloads the bundle itself, with progress, and that download's errors are the ones shown.
 pub async fn check_prefetched_bundle() -> Option<LoadedModel> {
-    check_bundle(take_prefetched_bundle().await?).ok()
+    let bytes = crate::browser::packed::unpacked(take_prefetched_bundle().await?)
+        .await
+        .ok()?;
+    check_bundle(bytes).ok()
 }
 
 /// The bundle's bytes if the page's loader already downloaded them (assets/boot/loader.js: it
@@ -294,6 +299,9 @@ pub async fn fetch_and_check_against(
         total,
         checking: true,
     });
+    let bytes = crate::browser::packed::unpacked(bytes)
+        .await
+        .map_err(LoadError::Packed)?;
     check_bundle_against(bytes, expected_sha256)
 }
 

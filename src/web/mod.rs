@@ -37,6 +37,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::asset_urls::app_path;
 use crate::web::after_paint::{after_model_settles, announce_settled};
 use crate::web::components::job_status::JobStatus;
 use crate::web::components::lang_toggle::LangToggle;
@@ -64,6 +65,7 @@ use crate::web::state::language::{provide_lang, use_lang};
 pub fn start() {
     console_error_panic_hook::set_once();
     // wasm-bindgen's own executor: Leptos's starts with the mount.
+    drop_folder_slash();
     wasm_bindgen_futures::spawn_local(async {
         let checked = loader::check_prefetched_bundle().await;
         crate::browser::next_task::next_task().await;
@@ -72,6 +74,29 @@ pub fn start() {
             boot.remove();
         }
     });
+}
+
+/// A route opened by its own folder on a static host (`/dashboard/`, served as
+/// `dashboard/index.html`) is shown under the route's own URL (`/dashboard`), which the router
+/// matches and the app's links use; the history entry is replaced, not added.
+fn drop_folder_slash() {
+    let location = window().location();
+    let Ok(pathname) = location.pathname() else {
+        return;
+    };
+    let Some(route) =
+        crate::asset_urls::without_folder_slash(&pathname, crate::asset_urls::PUBLIC_URL)
+    else {
+        return;
+    };
+    let rest = format!(
+        "{route}{}{}",
+        location.search().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rest));
+    }
 }
 
 /// The whole app: shared state at the root, the shell around the routed pages. `checked` is the
@@ -92,7 +117,7 @@ pub fn App(checked: Option<LoadedModel>) -> impl IntoView {
     provide_jobs();
     let lang = use_lang();
     view! {
-        <Router>
+        <Router base=crate::asset_urls::router_base()>
             <a class="skip-link" href="#main">
                 {move || lang.get().pick("Skip to content", "İçeriğe geç")}
             </a>
@@ -121,43 +146,43 @@ fn Header() -> impl IntoView {
     let lang = use_lang();
     view! {
         <header class="site-header" data-testid="site-header">
-            <A href="/" {..} class="brand" data-testid="brand">
+            <A href=app_path("/") {..} class="brand" data-testid="brand">
                 {move || lang.get().pick("Instacart reorder predictor", "Instacart tekrar sipariş tahmini")}
             </A>
             <nav aria-label=move || lang.get().pick("Main", "Ana menü")>
                 <ul class="nav-links">
                     <li>
-                        <A href="/" exact=true {..} data-testid="nav-predict">
+                        <A href=app_path("/") exact=true {..} data-testid="nav-predict">
                             {move || lang.get().pick("Predict", "Tahmin")}
                         </A>
                     </li>
                     <li>
-                        <A href="/demo" {..} data-testid="nav-demo">
+                        <A href=app_path("/demo") {..} data-testid="nav-demo">
                             {move || lang.get().pick("Demo users", "Örnek kullanıcılar")}
                         </A>
                     </li>
                     <li>
-                        <A href="/batch" {..} data-testid="nav-batch">
+                        <A href=app_path("/batch") {..} data-testid="nav-batch">
                             {move || lang.get().pick("Batch", "Toplu")}
                         </A>
                     </li>
                     <li>
-                        <A href="/history" {..} data-testid="nav-history">
+                        <A href=app_path("/history") {..} data-testid="nav-history">
                             {move || lang.get().pick("Your history", "Geçmişiniz")}
                         </A>
                     </li>
                     <li>
-                        <A href="/own-model" {..} data-testid="nav-own-model">
+                        <A href=app_path("/own-model") {..} data-testid="nav-own-model">
                             {move || lang.get().pick("Your model", "Modeliniz")}
                         </A>
                     </li>
                     <li>
-                        <A href="/dashboard" {..} data-testid="nav-dashboard">
+                        <A href=app_path("/dashboard") {..} data-testid="nav-dashboard">
                             {move || lang.get().pick("Dashboard", "Pano")}
                         </A>
                     </li>
                     <li>
-                        <A href="/model" {..} data-testid="nav-model">
+                        <A href=app_path("/model") {..} data-testid="nav-model">
                             {move || lang.get().pick("Model", "Model")}
                         </A>
                     </li>

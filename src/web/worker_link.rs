@@ -18,8 +18,11 @@ use crate::browser::js_error::JsError;
 use crate::browser::mailbox::Mailbox;
 use crate::worker_protocol::{PageMessage, ProtocolError, WorkerMessage};
 
-/// Where Trunk puts the worker's loader (index.html, `data-bin="reorder_worker"`).
-const WORKER_URL: &str = "/reorder_worker_loader.js";
+/// Where Trunk puts the worker's loader (index.html, `data-bin="reorder_worker"`), under the
+/// path the app is served from.
+fn worker_url() -> String {
+    format!("{}reorder_worker_loader.js", crate::asset_urls::PUBLIC_URL)
+}
 /// How long a worker may take to say it is ready before the page does the job by itself.
 const WORKER_START_TIMEOUT_MS: i32 = 15_000;
 
@@ -195,7 +198,7 @@ impl WorkerLink {
     pub async fn start() -> Result<WorkerLink, Unavailable> {
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
-        let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+        let worker = web_sys::Worker::new_with_options(&worker_url(), &options)
             .map_err(|error| Unavailable::NotStarted(JsError::from_js(&error)))?;
         let inbox = Rc::new(Mailbox::new());
         let on_message = {

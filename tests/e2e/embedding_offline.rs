@@ -9,7 +9,8 @@ use fantoccini::Client;
 use serde_json::{json, Value};
 
 use crate::harness::{
-    base_url, free_port, testid, wait_for, wait_for_model, with_browser, OwnServer, WAIT,
+    base_origin, base_url, free_port, testid, wait_for, wait_for_model, with_browser, OwnServer,
+    WAIT,
 };
 
 /// The parent page on another origin (`E2E_PARENT_URL`, e.g. http://localhost:8082).
@@ -104,7 +105,7 @@ async fn embedded_app_answers_the_parent_exactly_and_logs_with_source_embed() {
             wait_for_message(&client, "reorder:ready", |d| d["type"] == "reorder:ready").await?;
         assert_eq!(
             ready["origin"],
-            json!(app),
+            json!(base_origin()),
             "the announcement comes from the app's origin"
         );
         let names = ready["data"]["features"]

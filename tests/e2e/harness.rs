@@ -37,6 +37,39 @@ fn webdriver_url() -> String {
     url
 }
 
+/// The path the app is served under, without its last slash: `""` at a server's root,
+/// `/tools/reorder` for a build made with `PUBLIC_URL=/tools/reorder/` (E2E_BASE_URL's path).
+pub fn base_path() -> String {
+    let url = base_url();
+    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    after_scheme
+        .find('/')
+        .map_or(String::new(), |slash| after_scheme[slash..].to_owned())
+}
+
+/// The app's origin (E2E_BASE_URL without its path), as `postMessage` reports it.
+pub fn base_origin() -> String {
+    let url = base_url();
+    let path = base_path();
+    url[..url.len() - path.len()].to_owned()
+}
+
+/// Which kind of server the suite runs against (`E2E_HOST`): the production nginx config
+/// (`nginx`, the default) or a plain static server that knows nothing of the app (`plain`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Host {
+    Nginx,
+    Plain,
+}
+
+pub fn host() -> Host {
+    match std::env::var("E2E_HOST").as_deref() {
+        Ok("plain") => Host::Plain,
+        Ok("nginx") | Err(_) => Host::Nginx,
+        Ok(other) => panic!("E2E_HOST is `nginx` or `plain`, not `{other}`"),
+    }
+}
+
 /// The app's URL for a path such as `/demo`.
 pub fn app_url(path: &str) -> String {
     format!("{}{}", base_url(), path)
@@ -123,13 +156,19 @@ pub fn testid(id: &str) -> String {
 }
 
 /// Waits until an element matching `css` exists, then returns it.
+/// A timeout names what was awaited and where the browser was.
 pub async fn wait_for(client: &Client, css: &str) -> Result<Element, CmdError> {
-    client
+    let found = client
         .wait()
         .at_most(WAIT)
         .every(Duration::from_millis(50))
         .for_element(Locator::Css(css))
-        .await
+        .await;
+    if let Err(CmdError::WaitTimeout) = found {
+        let url = client.current_url().await.map(|url| url.to_string());
+        panic!("no {css} after {WAIT:?}, at {url:?}");
+    }
+    found
 }
 
 /// Waits until the model has loaded (`model-status` in state `ready`).
@@ -141,8 +180,10 @@ pub async fn wait_for_model(client: &Client) -> Result<Element, CmdError> {
     .await
 }
 
-/// Waits until the browser's path equals `path`.
+/// Waits until the browser's path equals the app's `path` (under the app's base path).
 pub async fn wait_for_path(client: &Client, path: &str) -> Result<(), CmdError> {
+    let path = format!("{}{path}", base_path());
+    let path = path.as_str();
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let url = client.current_url().await?;
@@ -226,43 +267,45 @@ pub async fn first_download_text(client: &Client) -> Result<String, CmdError> {
     }
 }
 
-/// nginx serving a build folder with the production config on its own port, stopped by the test.
+/// A server of a build folder on its own port, stopped by the test: nginx with the production
+/// config, or (E2E_HOST=plain) `python3 -m http.server`, which knows nothing of the app, with the
+/// build under the app's base path.
 pub struct OwnServer {
     child: Child,
     port: u16,
+    /// The plain server's root, which holds the build under the base path (removed on drop).
+    plain_root: Option<std::path::PathBuf>,
 }
 
 impl OwnServer {
     pub fn start(web_root: &std::path::Path, port: u16) -> OwnServer {
-        let root = env!("CARGO_MANIFEST_DIR");
-        let child = Command::new(format!("{root}/deploy/start-nginx.sh"))
-            .env("PORT", port.to_string())
-            .env("WEB_ROOT", web_root)
-            .env("CONF_DIR", format!("{root}/deploy"))
-            .env("RUN_DIR", format!("{root}/target/nginx/offline-{port}"))
-            .env(
-                "CSP_HASHES_FILE",
-                format!("{root}/target/nginx/csp_hashes.conf"),
-            )
-            .spawn()
-            .expect("start nginx with deploy/start-nginx.sh");
-        let server = OwnServer { child, port };
+        let (child, plain_root) = match host() {
+            Host::Nginx => (start_nginx(web_root, port), None),
+            Host::Plain => start_plain(web_root, port),
+        };
+        let server = OwnServer {
+            child,
+            port,
+            plain_root,
+        };
         let deadline = std::time::Instant::now() + WAIT;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 std::time::Instant::now() < deadline,
-                "nginx did not start on {port}"
+                "the server did not start on {port}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
         server
     }
 
+    /// The app's `path` on this server (under the base path).
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://127.0.0.1:{}{}{path}", self.port, base_path())
     }
 
-    /// SIGTERM: nginx's master stops its workers too (SIGKILL would orphan them, listening).
+    /// SIGTERM: nginx's master stops its workers too (SIGKILL would orphan them, listening);
+    /// the plain server is one process.
     fn terminate(&mut self) {
         if matches!(self.child.try_wait(), Ok(None)) {
             let _ = Command::new("kill")
@@ -276,7 +319,10 @@ impl OwnServer {
         self.terminate();
         let deadline = std::time::Instant::now() + WAIT;
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-            assert!(std::time::Instant::now() < deadline, "nginx did not stop");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not stop"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -285,7 +331,59 @@ impl OwnServer {
 impl Drop for OwnServer {
     fn drop(&mut self) {
         self.terminate();
+        if let Some(root) = &self.plain_root {
+            let _ = std::fs::remove_dir_all(root);
+        }
     }
+}
+
+fn start_nginx(web_root: &std::path::Path, port: u16) -> Child {
+    let root = env!("CARGO_MANIFEST_DIR");
+    Command::new(format!("{root}/deploy/start-nginx.sh"))
+        .env("PORT", port.to_string())
+        .env("WEB_ROOT", web_root)
+        .env("CONF_DIR", format!("{root}/deploy"))
+        .env("RUN_DIR", format!("{root}/target/nginx/offline-{port}"))
+        .env(
+            "CSP_HASHES_FILE",
+            format!("{root}/target/nginx/csp_hashes.conf"),
+        )
+        .spawn()
+        .expect("start nginx with deploy/start-nginx.sh")
+}
+
+/// `python3 -m http.server` on `web_root`, or under a base path on a folder that holds it there
+/// (a link to it); returns the folder made for that, if any.
+fn start_plain(web_root: &std::path::Path, port: u16) -> (Child, Option<std::path::PathBuf>) {
+    let web_root = std::fs::canonicalize(web_root).expect("the build folder exists");
+    let base = base_path();
+    let (serving_root, made) = if base.is_empty() {
+        (web_root, None)
+    } else {
+        let made =
+            std::env::temp_dir().join(format!("reorder-e2e-plain-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&made);
+        let link = made.join(base.trim_start_matches('/'));
+        std::fs::create_dir_all(link.parent().expect("a parent folder"))
+            .expect("create the serving root");
+        std::os::unix::fs::symlink(&web_root, &link).expect("link the build under the base path");
+        (made.clone(), Some(made))
+    };
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .arg("--directory")
+        .arg(&serving_root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start python3 -m http.server");
+    (child, made)
 }
 
 /// A port nobody listens on right now.

@@ -1,8 +1,11 @@
 //! End-to-end tests: headless Chromium, driven through chromedriver, against the real release
-//! build served by the production server config. Run by `scripts/dev.sh test`.
+//! build served by the production server config, and the tests that concern hosting again
+//! against the static tree on a plain static server. Run by `scripts/dev.sh test`.
 //!
 //! Every test is ignored by default because it needs two servers: the release `dist/` behind a
-//! server that falls back to index.html (`E2E_BASE_URL`) and chromedriver (`WEBDRIVER_URL`).
+//! server (`E2E_BASE_URL`; nginx with its fallback to index.html, or with `E2E_HOST=plain` a
+//! plain static server, the app at its root or under a sub-path) and chromedriver
+//! (`WEBDRIVER_URL`).
 //! The suite drives a browser from the host, so it is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -23,4 +26,5 @@ mod service_worker;
 mod serving;
 mod shell;
 mod startup;
+mod static_host;
 mod uploads;

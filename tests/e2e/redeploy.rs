@@ -21,7 +21,9 @@ use fantoccini::Client;
 use serde_json::{json, Value};
 use sha2::Digest;
 
-use crate::harness::{free_port, testid, wait_for, wait_for_model, with_browser, OwnServer, WAIT};
+use crate::harness::{
+    base_path, free_port, testid, wait_for, wait_for_model, with_browser, OwnServer, WAIT,
+};
 
 /// Copies `from` into `to` (files and folders).
 pub fn copy_tree(from: &Path, to: &Path) {
@@ -74,6 +76,11 @@ fn hex(bytes: &[u8]) -> String {
 /// A data file only build A has, under a content-addressed name.
 const ONLY_IN_A: &str = "/assets/only-in-a-0123456789abcdef.json";
 
+/// Its URL, under the app's base path.
+fn only_in_a_url() -> String {
+    format!("{}{ONLY_IN_A}", base_path())
+}
+
 /// Build A (see the module's doc).
 fn older_build(dist: &Path) -> PathBuf {
     let older = std::env::temp_dir().join(format!("reorder-e2e-build-a-{}", std::process::id()));
@@ -100,8 +107,12 @@ fn older_build(dist: &Path) -> PathBuf {
         }
     }
     rewrite_precache(&older, |list| {
-        list_sha256(list, "/index.html", marked.as_bytes());
-        list_sha256(list, ONLY_IN_A, only_in_a);
+        list_sha256(
+            list,
+            &format!("{}/index.html", base_path()),
+            marked.as_bytes(),
+        );
+        list_sha256(list, &only_in_a_url(), only_in_a);
         let version = list["version"].as_str().unwrap_or_default().to_owned();
         list["version"] = json!(format!("a-{version}"));
     });
@@ -220,12 +231,14 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
         client.switch_to_window(second_tab.clone()).await?;
         client.goto(&page).await?;
         wait_for_model(&client).await?;
-        assert_eq!(fetch_status(&client, ONLY_IN_A).await?, 200);
+        assert_eq!(fetch_status(&client, &only_in_a_url()).await?, 200);
         client.switch_to_window(first_tab.clone()).await?;
 
-        // The redeploy: the same origin now serves build B.
+        // The redeploy: the same origin now serves build B, whose files are written after A's,
+        // as a deploy writes them (a plain host validates only by their dates).
         server.stop();
-        let mut server_b = OwnServer::start(&dist, port);
+        let newer = deployed_anew(&dist);
+        let mut server_b = OwnServer::start(&newer, port);
         for reload in 1..=3 {
             client.refresh().await?;
             wait_for_model(&client).await?;
@@ -242,7 +255,7 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
         wait_for_model(&client).await?;
         assert_eq!(build_shown(&client).await?, "A", "offline: A's own page");
         wait_for(&client, &testid("probability")).await?;
-        let _server_b = OwnServer::start(&dist, port);
+        let _server_b = OwnServer::start(&newer, port);
         client.refresh().await?;
         wait_for_model(&client).await?;
         assert_eq!(build_shown(&client).await?, "B");
@@ -263,7 +276,7 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
         client.switch_to_window(second_tab.clone()).await?;
         assert_eq!(build_shown(&client).await?, "A");
         assert_eq!(
-            fetch_status(&client, ONLY_IN_A).await?,
+            fetch_status(&client, &only_in_a_url()).await?,
             200,
             "A's file, from A's cache, while A's tab is open"
         );
@@ -288,4 +301,17 @@ async fn a_redeploy_with_a_new_model_works_on_every_reload_and_the_update_bar_mo
     })
     .await;
     let _ = std::fs::remove_dir_all(older);
+    let _ = std::fs::remove_dir_all(newer_build_dir());
+}
+
+fn newer_build_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("reorder-e2e-build-b-{}", std::process::id()))
+}
+
+/// A copy of build B made now, so every file is newer than build A's.
+fn deployed_anew(dist: &Path) -> PathBuf {
+    let newer = newer_build_dir();
+    let _ = std::fs::remove_dir_all(&newer);
+    copy_tree(dist, &newer);
+    newer
 }

@@ -250,6 +250,52 @@ fn index_has_security_headers_and_the_loader_hash() {
     }
 }
 
+/// The policy's directives, each with its whitespace made single spaces.
+fn directives(policy: &str) -> Vec<String> {
+    policy
+        .split(';')
+        .map(|part| part.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|part| !part.is_empty())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs a served release build: scripts/dev.sh test"]
+fn the_pages_meta_policy_is_the_headers_without_frame_ancestors() {
+    let response = get("/", None);
+    let header = response
+        .header("content-security-policy")
+        .unwrap()
+        .to_owned();
+    let html = String::from_utf8(response.body).unwrap();
+    let start = html
+        .find(r#"<meta http-equiv="Content-Security-Policy" content=""#)
+        .expect("the page carries its policy (for a host that sends none)");
+    let content = &html[start..];
+    let content = &content[content.find("content=\"").unwrap() + 9..];
+    let meta = &content[..content.find('"').unwrap()];
+    let from_header: Vec<String> = directives(&header)
+        .into_iter()
+        .filter(|directive| !directive.starts_with("frame-ancestors"))
+        .collect();
+    assert_eq!(directives(meta), from_header, "header: {header}");
+    for kind in ["script-src", "style-src"] {
+        assert!(
+            from_header
+                .iter()
+                .any(|d| d.starts_with(kind) && d.contains("'sha256-")),
+            "the policies share {kind}'s hashes: {header}"
+        );
+    }
+    let head_start = html.find("<head>").unwrap();
+    let first_script = html.find("<script").unwrap();
+    let first_style = html.find("<style").unwrap();
+    assert!(
+        head_start < start && start < first_script && start < first_style,
+        "the meta policy comes before the scripts and styles it governs"
+    );
+}
+
 #[test]
 #[ignore = "needs a served release build: scripts/dev.sh test"]
 fn app_routes_fall_back_to_index_but_missing_files_are_404() {

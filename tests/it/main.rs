@@ -5,6 +5,7 @@
 //! corpus.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod asset_urls;
 mod batch_reader;
 mod batch_stream;
 mod bundle_digest;
@@ -36,6 +37,7 @@ mod prediction_log_export;
 mod prediction_log_recent;
 mod prediction_log_summary;
 mod prediction_record;
+mod publish_static_space;
 mod recommend;
 mod reorder_worker;
 mod support;

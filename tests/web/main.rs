@@ -12,5 +12,6 @@ mod loader;
 mod log_interleavings;
 mod log_v3;
 mod mailbox;
+mod packed;
 mod run_state;
 mod storage;

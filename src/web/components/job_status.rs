@@ -141,7 +141,7 @@ pub fn JobStatus() -> impl IntoView {
             .into_iter()
             .map(|shown| {
                 view! {
-                    <A href=shown.href {..} class="job-status" data-testid="job-status"
+                    <A href=crate::asset_urls::app_path(shown.href) {..} class="job-status" data-testid="job-status"
                         data-job=shown.job data-state=shown.state role="status" aria-live="polite">
                         {shown.text}
                     </A>

@@ -103,7 +103,8 @@ fn rank_user(
 
 fn prefill_link(user_id: u64, row: &RankedCandidate, names: &[String]) -> String {
     let mut link = format!(
-        "/?{PREFILL_USER_ID}={user_id}&{PREFILL_PRODUCT_ID}={}",
+        "{}?{PREFILL_USER_ID}={user_id}&{PREFILL_PRODUCT_ID}={}",
+        crate::asset_urls::app_path("/"),
         row.product_id
     );
     for (name, value) in names.iter().zip(row.values.iter()) {

@@ -21,7 +21,7 @@ pub fn NotFoundPage() -> impl IntoView {
                         )
                 }}
             </p>
-            <A href="/">{move || lang.get().pick("Go to the predictor", "Tahmin sayfasına git")}</A>
+            <A href=crate::asset_urls::app_path("/")>{move || lang.get().pick("Go to the predictor", "Tahmin sayfasına git")}</A>
         </section>
     }
 }
