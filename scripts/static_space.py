@@ -50,7 +50,7 @@ custom_headers:
   cross-origin-opener-policy: same-origin
 pinned: false
 license: mit
-short_description: Will this user reorder this product? LightGBM in your browser
+short_description: Will this user reorder this product? LightGBM in the browser
 ---
 
 # Instacart reorder predictor
@@ -124,6 +124,10 @@ def pack(out: str, packed: list[str]) -> None:
 
 
 def main() -> None:
+    # The Hub shows at most 60 characters of it and refuses a longer one.
+    description = re.search(r"^short_description: (.*)$", HEADER, re.M)[1]
+    if len(description) > 60:
+        refuse(f"short_description has {len(description)} characters, the Hub takes 60")
     if len(sys.argv) != 3:
         refuse("usage: static_space.py BUILD OUT")
     build, out = sys.argv[1], sys.argv[2]
