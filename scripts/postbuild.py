@@ -90,6 +90,12 @@ def files_of(dist: str) -> list[str]:
     return sorted(out)
 
 
+def precache_version(entries: list[dict]) -> str:
+    """The service worker's version: derived from every precached file's URL and sha256, so
+    another content is another worker (and another cache)."""
+    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def write_precache(dist: str, public_url: str, route_pages: list[str]) -> None:
     with open(MANIFEST, encoding="utf-8") as f:
         not_precached = {"sw.js", *route_pages, *(file["served"].lstrip("/") for file in json.load(f))}
@@ -99,7 +105,7 @@ def write_precache(dist: str, public_url: str, route_pages: list[str]) -> None:
             continue
         with open(os.path.join(dist, rel), "rb") as f:
             entries.append({"url": public_url + rel, "sha256": hashlib.sha256(f.read()).hexdigest()})
-    version = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:16]
+    version = precache_version(entries)
     sw_path = os.path.join(dist, "sw.js")
     with open(sw_path, encoding="utf-8") as f:
         sw = f.read()

@@ -31,6 +31,7 @@ import sys
 
 # build.rs's list of the data files (their content-addressed names).
 from data_files import MANIFEST
+from postbuild import precache_version
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # The Hub's limit for a binary file pushed without LFS.
@@ -117,8 +118,7 @@ def pack(out: str, packed: list[str]) -> None:
     listed = sum(1 for entry in manifest["files"] if entry["sha256"] in digests.values())
     if listed != len(digests):
         refuse(f"sw.js lists {listed} of the {len(digests)} compressed files")
-    # The version as scripts/postbuild.py derives it: another content, another worker.
-    manifest["version"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()[:16]
+    manifest["version"] = precache_version(manifest["files"])
     with open(sw_path, "w", encoding="utf-8") as f:
         f.write(sw[:start] + json.dumps(manifest, separators=(",", ":")) + sw[end:])
 

@@ -32,21 +32,13 @@ pub async fn unpacked(mut bytes: Vec<u8>) -> Result<Vec<u8>, JsError> {
     if !is_gzip(&bytes) {
         return Ok(bytes);
     }
-    let source = web_sys::Response::new_with_opt_u8_array(Some(&mut bytes))
-        .map_err(|error| JsError::from_js(&error))?;
+    let source = web_sys::Response::new_with_opt_u8_array(Some(&mut bytes))?;
     let body = source
         .body()
         .ok_or_else(|| JsError::from_js(&JsValue::from_str("a response without a body")))?;
-    let decoder = DecompressionStream::new("gzip").map_err(|error| JsError::from_js(&error))?;
+    let decoder = DecompressionStream::new("gzip")?;
     let decoded = body.pipe_through(decoder.unchecked_ref::<web_sys::ReadableWritablePair>());
-    let response = web_sys::Response::new_with_opt_readable_stream(Some(&decoded))
-        .map_err(|error| JsError::from_js(&error))?;
-    let buffer = JsFuture::from(
-        response
-            .array_buffer()
-            .map_err(|error| JsError::from_js(&error))?,
-    )
-    .await
-    .map_err(|error| JsError::from_js(&error))?;
+    let response = web_sys::Response::new_with_opt_readable_stream(Some(&decoded))?;
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

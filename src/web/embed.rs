@@ -76,7 +76,7 @@ pub fn EmbedApp(config: EmbedConfig) -> impl IntoView {
         <Router base=crate::asset_urls::router_base()>
             <div class="embed" data-testid="embed">
                 <div class="embed-bar">
-                    <a href=crate::asset_urls::PUBLIC_URL target="_blank" rel="noopener" data-testid="embed-open-full">
+                    <a href=crate::asset_urls::app_path("/") target="_blank" rel="noopener" data-testid="embed-open-full">
                         {move || lang.get().pick("Open the full app ↗", "Uygulamanın tamamını aç ↗")}
                     </a>
                     <LangToggle />

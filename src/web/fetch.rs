@@ -1,5 +1,6 @@
 //! Small text downloads (the catalog and the demo users), loaded lazily by the pages that need
-//! them, decoded when a static host's tree keeps them compressed (`browser::packed`). The model bundle has its own loader with progress and integrity checks.
+//! them, decoded when a static host's tree keeps them compressed (`browser::packed`). The model
+//! bundle has its own loader with progress and integrity checks.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
