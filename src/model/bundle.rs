@@ -4,15 +4,19 @@
 //! `convert` builds it from a parsed `model.txt` plus what the training pipeline knows (feature
 //! descriptions, metrics, threshold); `Model::from_bundle` (in `score`) checks it back.
 
-use super::text::LightGbmModel;
+use super::objective::ModelKind;
+use super::text::{FeatureInfo, LightGbmModel};
 use super::tree::TreeArrays;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The bundle's `format` field.
 pub const BUNDLE_FORMAT: &str = "instacart-reorder-bundle";
-/// The bundle's `format_version` this code reads and writes.
-pub const BUNDLE_FORMAT_VERSION: u32 = 1;
+/// The bundle's `format_version` this code writes. Version 2 added the model's kind, its
+/// outputs, categorical splits, linear trees and each categorical feature's categories.
+pub const BUNDLE_FORMAT_VERSION: u32 = 2;
+/// Every `format_version` this code reads: version 1 bundles (binary models) still load.
+pub const READABLE_BUNDLE_VERSIONS: [u32; 2] = [1, 2];
 /// The decision rule the bundle promises, written into it so readers need not guess.
 pub const DECISION_RULE: &str = "probability >= threshold";
 /// Who wrote the bundle.
@@ -50,6 +54,30 @@ pub struct FeatureSpec {
     pub median: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// A categorical feature's categories (codes seen in training, names if known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Categories>,
+}
+
+/// What a categorical feature takes: the codes LightGBM saw in training (`feature_infos`,
+/// ascending) and, for a model trained from a pandas DataFrame, the name of each code (code `i`
+/// is `names[i]`, as `pandas_categorical` lists them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Categories {
+    pub codes: Vec<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+impl Categories {
+    /// The code of category `name`, when the feature has names.
+    pub fn code_of(&self, name: &str) -> Option<i32> {
+        self.names
+            .iter()
+            .position(|known| known == name)
+            .and_then(|code| i32::try_from(code).ok())
+    }
 }
 
 impl FeatureSpec {
@@ -64,6 +92,7 @@ impl FeatureSpec {
             min: None,
             median: None,
             max: None,
+            categories: None,
         }
     }
 }
@@ -89,11 +118,19 @@ pub struct BundleMetadata {
     pub source_model_sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lightgbm_version: Option<String>,
-    /// Always `binary`.
+    /// The objective line as LightGBM wrote it (`binary sigmoid:1`, `multiclass num_class:4`,
+    /// `regression sqrt`, ...); format 1 wrote only `binary`.
     pub objective: String,
+    /// The sigmoid's slope of a binary or one-vs-all model (1 for other objectives):
     /// probability = 1 / (1 + exp(-sigmoid * raw)).
     pub sigmoid: f64,
-    /// Random forest: the probability uses the mean of the trees (raw / num_trees).
+    /// What the model answers (format 1: always binary).
+    #[serde(default = "binary_kind")]
+    pub kind: ModelKind,
+    /// The outputs' names, one per value a row gets (format 1: none written, `probability`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<String>,
+    /// Random forest: the outputs use the mean of each output's trees (raw / iterations).
     pub average_output: bool,
     pub num_trees: usize,
     pub created_by: String,
@@ -101,6 +138,10 @@ pub struct BundleMetadata {
     pub model_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<serde_json::Value>,
+}
+
+fn binary_kind() -> ModelKind {
+    ModelKind::Binary
 }
 
 /// The `assets/model.json` document.
@@ -131,6 +172,8 @@ pub struct ConvertOptions {
 pub enum ConvertError {
     #[error("threshold {0} is not a probability between 0 and 1")]
     BadThreshold(f64),
+    #[error("`pandas_categorical` lists {lists} columns of names but the model has {features} categorical features")]
+    CategoryNamesMismatch { lists: usize, features: usize },
     #[error("the feature names given ({given} names) differ from the model's ({model} names): first difference at position {position}: given `{given_name}`, model has `{model_name}`")]
     FeatureNamesDiffer {
         given: usize,
@@ -197,10 +240,11 @@ pub fn convert(
         }
     }
     let meta = meta.unwrap_or_default();
-    let features = match meta.features {
+    let mut features = match meta.features {
         None => model.feature_names.iter().map(FeatureSpec::named).collect(),
         Some(described) => match_features(&model.feature_names, described)?,
     };
+    add_categories(model, &mut features)?;
     Ok(Bundle {
         format: BUNDLE_FORMAT.to_string(),
         format_version: BUNDLE_FORMAT_VERSION,
@@ -209,8 +253,10 @@ pub fn convert(
         metadata: BundleMetadata {
             source_model_sha256: model_txt_sha256,
             lightgbm_version: meta.lightgbm_version,
-            objective: "binary".to_string(),
-            sigmoid: model.sigmoid,
+            objective: model.objective_line.clone(),
+            sigmoid: model.sigmoid(),
+            kind: model.objective.kind,
+            outputs: model.objective.output_names(),
             average_output: model.average_output,
             num_trees: model.trees.len(),
             created_by: CREATED_BY.to_string(),
@@ -220,6 +266,46 @@ pub fn convert(
         features,
         trees: model.trees.clone(),
     })
+}
+
+/// Marks every categorical feature (in `feature_infos`, or split on as a category) with the
+/// codes seen in training and, from `pandas_categorical`, their names: the i-th list belongs to
+/// the i-th categorical feature, as the Python package assigns them.
+fn add_categories(model: &LightGbmModel, features: &mut [FeatureSpec]) -> Result<(), ConvertError> {
+    let mut categorical = vec![false; features.len()];
+    for tree in &model.trees {
+        for (node, &decision_type) in tree.decision_type.iter().enumerate() {
+            if decision_type & super::tree::CATEGORICAL_MASK != 0 {
+                categorical[tree.split_feature[node] as usize] = true;
+            }
+        }
+    }
+    let mut codes: Vec<Vec<i32>> = vec![Vec::new(); features.len()];
+    for (index, info) in model.feature_infos.iter().enumerate() {
+        if let FeatureInfo::Categorical { categories } = info {
+            categorical[index] = true;
+            // The first entry is LightGBM's dummy bin for NaN (-1), not a category.
+            codes[index] = categories.iter().copied().filter(|&code| code >= 0).collect();
+            codes[index].sort_unstable();
+            codes[index].dedup();
+        }
+    }
+    let categorical_features: Vec<usize> = (0..features.len()).filter(|&i| categorical[i]).collect();
+    let names = model.pandas_categorical.clone().unwrap_or_default();
+    if !names.is_empty() && names.len() != categorical_features.len() {
+        return Err(ConvertError::CategoryNamesMismatch {
+            lists: names.len(),
+            features: categorical_features.len(),
+        });
+    }
+    let mut names = names.into_iter();
+    for index in categorical_features {
+        features[index].categories = Some(Categories {
+            codes: std::mem::take(&mut codes[index]),
+            names: names.next().unwrap_or_default(),
+        });
+    }
+    Ok(())
 }
 
 /// Orders the described features like the model's and checks that each model feature is

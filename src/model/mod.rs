@@ -1,7 +1,10 @@
 //! LightGBM models in pure Rust: parse `model.txt`, convert to the app's JSON bundle, and score
 //! and explain rows exactly as LightGBM does.
 //!
-//! - `text`: the `model.txt` parser (binary objective, numerical splits only);
+//! - `text`: the `model.txt` parser (every built-in objective, numerical and categorical
+//!   splits, linear trees, `pandas_categorical`);
+//! - `objective`: what the scores mean: the model's kind, its outputs, and the transform from
+//!   raw scores to outputs;
 //! - `bundle`: the versioned JSON document the app downloads, and `convert`;
 //! - `from_files`: `model.txt` (+ feature names, threshold, meta) to a loaded model, the one
 //!   path shared by `reorder convert` and the own-model page;
@@ -19,6 +22,7 @@
 mod bundle;
 pub mod feature_importance;
 mod from_files;
+mod objective;
 pub mod own_model;
 mod score;
 mod text;
@@ -27,15 +31,21 @@ pub use reorder_evaluator::exp;
 use reorder_evaluator::{codes, shap, tree};
 
 pub use bundle::{
-    convert, Bundle, BundleMeta, BundleMetadata, ConvertError, ConvertOptions, FeatureKind,
-    FeatureSpec, FeatureSpecError, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY, DECISION_RULE,
+    convert, Bundle, BundleMeta, BundleMetadata, Categories, ConvertError, ConvertOptions,
+    FeatureKind, FeatureSpec, FeatureSpecError, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, CREATED_BY,
+    DECISION_RULE, READABLE_BUNDLE_VERSIONS,
 };
 pub use from_files::{model_from_files, ModelFileError, ModelFiles};
 pub use score::{
-    missing_as_nan, BundleError, Explanation, Model, Prediction, ScoreError, MAX_BUNDLE_BYTES,
+    missing_as_nan, BundleError, Explanation, Model, Prediction, ScoreError, Scores,
+    MAX_BUNDLE_BYTES,
 };
-pub use text::{parse_model_text, LightGbmModel, ParseError, MAX_MODEL_BYTES};
-pub use tree::{goes_left, MissingType, TreeArrays, TreeError, MAX_TREE_DEPTH, ZERO_THRESHOLD};
+pub use objective::{ModelKind, Objective, ObjectiveError, Transform};
+pub use text::{parse_model_text, FeatureInfo, LightGbmModel, ParseError, MAX_MODEL_BYTES};
+pub use tree::{
+    category_goes_left, goes_left, LinearLeaves, MissingType, TreeArrays, TreeError,
+    MAX_TREE_DEPTH, ZERO_THRESHOLD,
+};
 
 use sha2::{Digest, Sha256};
 

@@ -1,33 +1,78 @@
 //! Reads LightGBM's text model format (`model.txt`, versions v3/v4) into plain arrays.
 //!
-//! Only what the app can score exactly is accepted: a binary objective with its sigmoid,
+//! Every model LightGBM 4.7 can predict with a built-in objective is accepted: binary,
+//! cross-entropy, multiclass (softmax and one-vs-all), the regression family and ranking;
 //! numerical splits (missing types None/Zero/NaN, either default side, +-inf thresholds),
-//! single-leaf trees, gbdt or random forest (`average_output`). Everything else is refused with
-//! a typed error that says what was found and where, before any scoring happens.
+//! categorical splits (bitsets), linear trees, single-leaf trees, gbdt, dart, goss or random
+//! forest (`average_output`); and the category names the Python package appends
+//! (`pandas_categorical`). Anything else is refused with a typed error that says what was found
+//! and where, before any scoring happens.
 
-use super::tree::{TreeArrays, TreeError};
+use super::objective::{Objective, ObjectiveError};
+use super::tree::{LinearLeaves, TreeArrays, TreeError};
 use thiserror::Error;
 
 pub use crate::input::upload::MAX_MODEL_BYTES;
 
-/// A parsed, validated LightGBM binary model.
+/// A parsed, validated LightGBM model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LightGbmModel {
     /// The format version line, e.g. `v4`.
     pub version: String,
     /// The objective line as written, e.g. `binary sigmoid:1`.
-    pub objective: String,
-    /// The sigmoid slope of the binary objective.
-    pub sigmoid: f64,
+    pub objective_line: String,
+    /// What the objective line means.
+    pub objective: Objective,
     /// Random forest: the raw score is the mean of the trees, not their sum.
     pub average_output: bool,
     pub feature_names: Vec<String>,
+    /// `feature_infos`, one per feature.
+    pub feature_infos: Vec<FeatureInfo>,
+    /// The Python package's `pandas_categorical`: the category names of each pandas
+    /// categorical column, in code order (names written as JSON writes them: strings as they
+    /// are, numbers in their shortest form).
+    pub pandas_categorical: Option<Vec<Vec<String>>>,
+    /// Trees in LightGBM's order: iteration-major, one per output within an iteration.
     pub trees: Vec<TreeArrays>,
 }
 
 impl LightGbmModel {
     pub fn num_features(&self) -> usize {
         self.feature_names.len()
+    }
+
+    /// The sigmoid slope (1 for objectives without one).
+    pub fn sigmoid(&self) -> f64 {
+        self.objective.sigmoid().unwrap_or(1.0)
+    }
+}
+
+/// What `feature_infos` says about one feature: its training range, or the categories seen in
+/// training.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureInfo {
+    Numerical { min: f64, max: f64 },
+    Categorical { categories: Vec<i32> },
+    /// `none`: the feature never varied, or the entry is not one LightGBM writes.
+    Unused,
+}
+
+impl FeatureInfo {
+    /// Reads one entry: `[min:max]`, `c1:c2:...` or `none`.
+    pub fn parse(entry: &str) -> FeatureInfo {
+        if let Some(range) = entry.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            if let Some((min, max)) = range.split_once(':') {
+                if let (Ok(min), Ok(max)) = (min.parse::<f64>(), max.parse::<f64>()) {
+                    return FeatureInfo::Numerical { min, max };
+                }
+            }
+            return FeatureInfo::Unused;
+        }
+        let categories: Option<Vec<i32>> = entry.split(':').map(|c| c.parse().ok()).collect();
+        match categories {
+            Some(categories) if !entry.is_empty() => FeatureInfo::Categorical { categories },
+            _ => FeatureInfo::Unused,
+        }
     }
 }
 
@@ -46,14 +91,26 @@ pub enum ParseError {
         value: String,
         reason: String,
     },
-    #[error("objective `{objective}` is not supported: only `binary` models can be scored")]
-    UnsupportedObjective { objective: String },
-    #[error("the model has {num_class} classes; only binary models (num_class=1) are supported")]
-    Multiclass { num_class: String },
-    #[error("tree {tree}: categorical splits are not supported (num_cat={num_cat})")]
-    Categorical { tree: usize, num_cat: usize },
-    #[error("tree {tree}: linear trees are not supported")]
-    LinearTree { tree: usize },
+    #[error("the objective cannot be scored: {0}")]
+    Objective(#[from] ObjectiveError),
+    #[error("`num_tree_per_iteration={found}` does not fit objective `{objective}`, which has {expected} output(s) per row")]
+    TreesPerIteration {
+        objective: String,
+        expected: usize,
+        found: usize,
+    },
+    #[error("the model has {trees} trees, not a whole number of iterations of {per_iteration}")]
+    PartialIteration { trees: usize, per_iteration: usize },
+    #[error("tree {tree}: `num_cat={num_cat}` but {found} category sets")]
+    CategoryCount {
+        tree: usize,
+        num_cat: usize,
+        found: usize,
+    },
+    #[error("tree {tree}: linear leaf fields: {reason}")]
+    BadLinearFields { tree: usize, reason: String },
+    #[error("`pandas_categorical` is not valid: {reason}")]
+    BadPandasCategorical { reason: String },
     #[error("tree {tree}: no `{field}` line")]
     MissingTreeField { tree: usize, field: &'static str },
     #[error("tree {tree}, `{field}`: `{token}` is not a valid value")]
@@ -119,6 +176,7 @@ pub fn parse_model_text(text: &str) -> Result<LightGbmModel, ParseError> {
     let mut objective = None;
     let mut average_output = false;
     let mut feature_names = None;
+    let mut feature_infos = None;
     let mut tree_sizes: Option<usize> = None;
 
     // Header: until the first `Tree=` line.
@@ -142,6 +200,8 @@ pub fn parse_model_text(text: &str) -> Result<LightGbmModel, ParseError> {
             objective = Some(v.to_string());
         } else if let Some(v) = value_of(line, "feature_names") {
             feature_names = Some(v.split(' ').map(str::to_string).collect::<Vec<_>>());
+        } else if let Some(v) = value_of(line, "feature_infos") {
+            feature_infos = Some(v.split(' ').map(FeatureInfo::parse).collect::<Vec<_>>());
         } else if let Some(v) = value_of(line, "tree_sizes") {
             tree_sizes = Some(v.split_whitespace().count());
         }
@@ -155,21 +215,23 @@ pub fn parse_model_text(text: &str) -> Result<LightGbmModel, ParseError> {
             reason: "only v3 and v4 are supported".to_string(),
         });
     }
-    let num_class = num_class.ok_or(ParseError::MissingHeader { key: "num_class" })?;
-    if num_class.trim() != "1" {
-        return Err(ParseError::Multiclass { num_class });
+    let num_class: usize = parse_header_number(
+        "num_class",
+        &num_class.ok_or(ParseError::MissingHeader { key: "num_class" })?,
+    )?;
+    let objective_line = objective.ok_or(ParseError::MissingHeader { key: "objective" })?;
+    let objective = Objective::parse(&objective_line)?;
+    let per_iteration: usize = match num_tree_per_iteration {
+        Some(value) => parse_header_number("num_tree_per_iteration", &value)?,
+        None => num_class,
+    };
+    if per_iteration != objective.trees_per_iteration() || num_class != objective.num_outputs {
+        return Err(ParseError::TreesPerIteration {
+            objective: objective_line,
+            expected: objective.trees_per_iteration(),
+            found: per_iteration,
+        });
     }
-    if let Some(per_iteration) = num_tree_per_iteration {
-        if per_iteration.trim() != "1" {
-            return Err(ParseError::BadHeader {
-                key: "num_tree_per_iteration",
-                value: per_iteration,
-                reason: "only one tree per iteration (binary) is supported".to_string(),
-            });
-        }
-    }
-    let objective = objective.ok_or(ParseError::MissingHeader { key: "objective" })?;
-    let sigmoid = parse_binary_objective(&objective)?;
     let max_feature_idx = max_feature_idx.ok_or(ParseError::MissingHeader {
         key: "max_feature_idx",
     })?;
@@ -263,39 +325,59 @@ pub fn parse_model_text(text: &str) -> Result<LightGbmModel, ParseError> {
     if trees.is_empty() {
         return Err(ParseError::NoTrees);
     }
+    if !trees.len().is_multiple_of(per_iteration) {
+        return Err(ParseError::PartialIteration {
+            trees: trees.len(),
+            per_iteration,
+        });
+    }
+    let mut pandas_categorical = None;
+    for (_, line) in lines {
+        if let Some(json) = line.trim_end_matches('\r').strip_prefix("pandas_categorical:") {
+            pandas_categorical = parse_pandas_categorical(json)?;
+        }
+    }
+    let feature_infos = match feature_infos {
+        Some(infos) if infos.len() == num_features => infos,
+        _ => vec![FeatureInfo::Unused; num_features],
+    };
     Ok(LightGbmModel {
         version,
+        objective_line,
         objective,
-        sigmoid,
         average_output,
         feature_names,
+        feature_infos,
+        pandas_categorical,
         trees,
     })
 }
 
-/// Accepts `binary` with an optional `sigmoid:<slope>`; returns the slope (default 1).
-fn parse_binary_objective(objective: &str) -> Result<f64, ParseError> {
-    let mut words = objective.split_whitespace();
-    if words.next() != Some("binary") {
-        return Err(ParseError::UnsupportedObjective {
-            objective: objective.to_string(),
-        });
-    }
-    let mut sigmoid = 1.0;
-    for word in words {
-        if let Some(value) = word.strip_prefix("sigmoid:") {
-            sigmoid = value
-                .parse::<f64>()
-                .ok()
-                .filter(|s| s.is_finite() && *s > 0.0)
-                .ok_or_else(|| ParseError::BadHeader {
-                    key: "objective",
-                    value: objective.to_string(),
-                    reason: "sigmoid must be a positive finite number".to_string(),
-                })?;
-        }
-    }
-    Ok(sigmoid)
+/// The Python package's `pandas_categorical:` line: JSON `null` or a list of lists of names.
+fn parse_pandas_categorical(json: &str) -> Result<Option<Vec<Vec<String>>>, ParseError> {
+    let bad = |reason: String| ParseError::BadPandasCategorical { reason };
+    let value: serde_json::Value =
+        serde_json::from_str(json.trim()).map_err(|error| bad(error.to_string()))?;
+    let columns = match value {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::Array(columns) => columns,
+        _ => return Err(bad("not a list".to_string())),
+    };
+    columns
+        .into_iter()
+        .enumerate()
+        .map(|(column, names)| match names {
+            serde_json::Value::Array(names) => Ok(names
+                .into_iter()
+                .map(|name| match name {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                })
+                .collect()),
+            _ => Err(bad(format!("column {column} is not a list of names"))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 fn field<'a>(
@@ -375,27 +457,46 @@ fn parse_tree(
                 .take(40)
                 .collect(),
         })?;
-    if let Some(num_cat) = optional_field(fields, "num_cat") {
-        let num_cat: usize = num_cat
+    let num_cat: usize = match optional_field(fields, "num_cat") {
+        Some(num_cat) => num_cat
             .trim()
             .parse()
             .map_err(|_| ParseError::BadTreeValue {
                 tree,
                 field: "num_cat",
                 token: num_cat.chars().take(40).collect(),
-            })?;
-        if num_cat > 0 {
-            return Err(ParseError::Categorical { tree, num_cat });
+            })?,
+        None => 0,
+    };
+    let (cat_boundaries, cat_threshold) = if num_cat > 0 {
+        let boundaries: Vec<u32> = parse_list(
+            tree,
+            "cat_boundaries",
+            field(tree, fields, "cat_boundaries")?,
+        )?;
+        if boundaries.len() != num_cat + 1 {
+            return Err(ParseError::CategoryCount {
+                tree,
+                num_cat,
+                found: boundaries.len().saturating_sub(1),
+            });
         }
-    }
-    if let Some(is_linear) = optional_field(fields, "is_linear") {
-        if is_linear.trim() != "0" {
-            return Err(ParseError::LinearTree { tree });
+        let words = parse_list(tree, "cat_threshold", field(tree, fields, "cat_threshold")?)?;
+        (boundaries, words)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let linear = match optional_field(fields, "is_linear").map(str::trim) {
+        Some("1") => Some(parse_linear_leaves(tree, fields, num_leaves)?),
+        None | Some("0") => None,
+        Some(other) => {
+            return Err(ParseError::BadTreeValue {
+                tree,
+                field: "is_linear",
+                token: other.chars().take(40).collect(),
+            })
         }
-    }
-    if optional_field(fields, "leaf_const").is_some() {
-        return Err(ParseError::LinearTree { tree });
-    }
+    };
     let leaf_value = parse_list::<f64>(tree, "leaf_value", field(tree, fields, "leaf_value")?)?;
     let arrays = if num_leaves <= 1 {
         TreeArrays {
@@ -411,6 +512,9 @@ fn parse_tree(
                 .transpose()?
                 .unwrap_or_default(),
             internal_count: Vec::new(),
+            cat_boundaries,
+            cat_threshold,
+            linear,
         }
     } else {
         TreeArrays {
@@ -435,10 +539,64 @@ fn parse_tree(
                 "internal_count",
                 field(tree, fields, "internal_count")?,
             )?,
+            cat_boundaries,
+            cat_threshold,
+            linear,
         }
     };
     arrays
         .validate(num_features)
         .map_err(|source| ParseError::BadTree { tree, source })?;
     Ok(arrays)
+}
+
+/// A linear tree's leaf models: `leaf_const` (one per leaf), `num_features` (how many features
+/// each leaf's model uses), then `leaf_features` and `leaf_coeff`, every leaf's list written one
+/// after the other (LightGBM separates them by extra spaces, which carry no information).
+fn parse_linear_leaves(
+    tree: usize,
+    fields: &[(&str, &str)],
+    num_leaves: usize,
+) -> Result<LinearLeaves, ParseError> {
+    let constant: Vec<f64> = parse_list(tree, "leaf_const", field(tree, fields, "leaf_const")?)?;
+    let counts: Vec<usize> = parse_list(tree, "num_features", field(tree, fields, "num_features")?)?;
+    let features: Vec<u32> = parse_list(
+        tree,
+        "leaf_features",
+        optional_field(fields, "leaf_features").unwrap_or_default(),
+    )?;
+    let coefficients: Vec<f64> = parse_list(
+        tree,
+        "leaf_coeff",
+        optional_field(fields, "leaf_coeff").unwrap_or_default(),
+    )?;
+    let bad = |reason: String| ParseError::BadLinearFields { tree, reason };
+    if constant.len() != num_leaves || counts.len() != num_leaves {
+        return Err(bad(format!(
+            "{} constants and {} feature counts for {num_leaves} leaves",
+            constant.len(),
+            counts.len()
+        )));
+    }
+    let total: usize = counts.iter().sum();
+    if features.len() != total || coefficients.len() != total {
+        return Err(bad(format!(
+            "the counts add up to {total} but there are {} features and {} coefficients",
+            features.len(),
+            coefficients.len()
+        )));
+    }
+    let mut start = 0;
+    let mut per_leaf_features = Vec::with_capacity(num_leaves);
+    let mut per_leaf_coefficients = Vec::with_capacity(num_leaves);
+    for count in counts {
+        per_leaf_features.push(features[start..start + count].to_vec());
+        per_leaf_coefficients.push(coefficients[start..start + count].to_vec());
+        start += count;
+    }
+    Ok(LinearLeaves {
+        constant,
+        features: per_leaf_features,
+        coefficients: per_leaf_coefficients,
+    })
 }

@@ -332,17 +332,24 @@ fn convert_refuses_bad_inputs_with_exit_2() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("days_since_prior"));
+    let custom = dir.join("custom.txt");
+    let text = std::fs::read_to_string(fixture("nan_missing.txt")).expect("fixture");
+    std::fs::write(
+        &custom,
+        text.replace("objective=binary sigmoid:1", "objective=custom"),
+    )
+    .expect("custom model");
     let output = run(&[
         "convert",
         "--model",
-        path(&fixture("reject_categorical.txt")),
+        path(&custom),
         "--threshold",
         "0.5",
         "--out",
         path(&out),
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("categorical"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("custom objective"));
     let output = run(&[
         "convert",
         "--model",

@@ -5,7 +5,8 @@
 
 use instacart_reorder::model::{
     convert, parse_model_text, sha256_hex, BundleError, BundleMeta, ConvertError, ConvertOptions,
-    FeatureKind, FeatureSpec, Model, ParseError, TreeError, MAX_MODEL_BYTES,
+    FeatureKind, FeatureSpec, Model, ModelKind, ObjectiveError, ParseError, TreeError,
+    MAX_MODEL_BYTES,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -51,15 +52,8 @@ fn the_base_model_is_accepted() {
 }
 
 #[test]
-fn categorical_models_are_refused_naming_categorical() {
-    let error = parse_error(&fixture("reject_categorical.txt"));
-    assert!(
-        matches!(error, ParseError::Categorical { tree: 0, .. }),
-        "{error:?}"
-    );
-    assert!(error.to_string().contains("categorical"), "{error}");
-
-    // A categorical bit without num_cat is refused too.
+fn a_categorical_bit_without_a_category_set_is_refused() {
+    // A categorical bit on a model without category sets: its threshold indexes nothing.
     let text = edit_tree_field(&base_model(), 1, "decision_type", |value| {
         let mut types: Vec<String> = value.split(' ').map(str::to_string).collect();
         types[0] = "9".to_string();
@@ -71,7 +65,11 @@ fn categorical_models_are_refused_naming_categorical() {
             error,
             ParseError::BadTree {
                 tree: 1,
-                source: TreeError::Categorical { node: 0, .. }
+                source: TreeError::BadCategorySet {
+                    node: 0,
+                    sets: 0,
+                    ..
+                }
             }
         ),
         "{error:?}"
@@ -80,32 +78,53 @@ fn categorical_models_are_refused_naming_categorical() {
 }
 
 #[test]
-fn linear_trees_are_refused() {
-    let error = parse_error(&fixture("reject_linear.txt"));
-    assert!(
-        matches!(error, ParseError::LinearTree { tree: 0 }),
-        "{error:?}"
-    );
+fn the_former_refusals_are_models_of_other_kinds() {
+    for (name, kind) in [
+        ("reject_categorical.txt", ModelKind::Binary),
+        ("reject_linear.txt", ModelKind::Binary),
+        ("reject_regression.txt", ModelKind::Regression),
+        ("reject_multiclass.txt", ModelKind::Multiclass),
+    ] {
+        let model = parse_model_text(&fixture(name)).expect(name);
+        assert_eq!(model.objective.kind, kind, "{name}");
+    }
 }
 
 #[test]
-fn other_objectives_are_refused() {
-    let error = parse_error(&fixture("reject_regression.txt"));
+fn objectives_lightgbm_cannot_predict_are_refused() {
+    let text = base_model().replace("objective=binary sigmoid:1", "objective=custom");
+    let error = parse_error(&text);
     assert!(
-        matches!(&error, ParseError::UnsupportedObjective { objective } if objective.starts_with("regression")),
+        matches!(error, ParseError::Objective(ObjectiveError::Custom(_))),
         "{error:?}"
     );
-    let error = parse_error(&fixture("reject_multiclass.txt"));
-    assert!(matches!(error, ParseError::Multiclass { .. }), "{error:?}");
-    let text = base_model().replace("objective=binary sigmoid:1", "objective=cross_entropy");
+    let text = base_model().replace("objective=binary sigmoid:1", "objective=wizardry");
     assert!(matches!(
         parse_error(&text),
-        ParseError::UnsupportedObjective { .. }
+        ParseError::Objective(ObjectiveError::Unknown(_))
     ));
     let text = base_model().replace("objective=binary sigmoid:1\n", "");
     assert!(matches!(
         parse_error(&text),
         ParseError::MissingHeader { key: "objective" }
+    ));
+    // Two classes claimed by the objective, one tree per iteration in the header.
+    let text = base_model().replace(
+        "objective=binary sigmoid:1",
+        "objective=multiclass num_class:2",
+    );
+    assert!(matches!(
+        parse_error(&text),
+        ParseError::TreesPerIteration { expected: 2, found: 1, .. }
+    ));
+    // 40 trees are not a whole number of 3-tree iterations.
+    let text = base_model()
+        .replace("objective=binary sigmoid:1", "objective=multiclass num_class:3")
+        .replace("num_class=1", "num_class=3")
+        .replace("num_tree_per_iteration=1", "num_tree_per_iteration=3");
+    assert!(matches!(
+        parse_error(&text),
+        ParseError::PartialIteration { trees: 40, per_iteration: 3 }
     ));
 }
 
@@ -464,8 +483,8 @@ fn bad_bundles_are_refused() {
         BundleError::WrongFormat(_)
     ));
     assert!(matches!(
-        bundle_error(&json.replace("\"format_version\":1", "\"format_version\":2")),
-        BundleError::UnsupportedVersion(2)
+        bundle_error(&json.replace("\"format_version\":2", "\"format_version\":3")),
+        BundleError::UnsupportedVersion(3)
     ));
     assert!(matches!(
         bundle_error(&json.replace("\"threshold\":0.4", "\"threshold\":1.5")),

@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use instacart_reorder::model::own_model::{convert_own_model, OwnModelError, DEFAULT_THRESHOLD};
+use instacart_reorder::model::ModelKind;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -82,23 +83,43 @@ fn side_files_set_names_and_threshold() {
 
 #[test]
 fn unsupported_models_get_the_converters_message() {
-    let error = convert_own_model(&fixture("reject_categorical.txt"), None, None)
+    let text = String::from_utf8(fixture("nan_missing.txt")).expect("text");
+    let custom = text.replace("objective=binary sigmoid:1", "objective=custom");
+    let error = convert_own_model(custom.as_bytes(), None, None)
         .err()
         .expect("refused");
     assert!(matches!(error, OwnModelError::Parse(_)));
-    assert!(
-        error
-            .to_string()
-            .contains("categorical splits are not supported"),
-        "{error}"
-    );
-    let error = convert_own_model(&fixture("reject_linear.txt"), None, None)
-        .err()
-        .expect("refused");
-    assert!(
-        error.to_string().contains("linear trees are not supported"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("custom objective"), "{error}");
+}
+
+#[test]
+fn binary_models_with_categorical_splits_or_linear_trees_are_taken() {
+    for name in ["reject_categorical.txt", "reject_linear.txt"] {
+        let converted = convert_own_model(&fixture(name), None, None).expect(name);
+        assert_eq!(converted.model.kind(), ModelKind::Binary);
+    }
+}
+
+#[test]
+fn kinds_the_pages_cannot_show_yet_are_named() {
+    for (name, kind) in [
+        ("reject_multiclass.txt", "multiclass"),
+        ("reject_regression.txt", "regression"),
+    ] {
+        let error = convert_own_model(&fixture(name), None, None)
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(error, OwnModelError::KindNotOnPages { .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(kind), "{error}");
+        assert!(error.to_string().contains("reorder predict"), "{error}");
+    }
+}
+
+#[test]
+fn files_that_are_not_models_are_refused() {
     let error = convert_own_model(b"\xff\xfe", None, None)
         .err()
         .expect("refused");

@@ -279,7 +279,7 @@ fn a_model_converted_by_the_worker_is_the_model_the_page_converts() {
 fn a_model_refused_by_the_worker_gets_the_pages_words() {
     let good = model_fixture("none_missing.txt");
     let cases: [(Vec<u8>, Option<&str>, Option<&str>); 4] = [
-        (model_fixture("reject_categorical.txt"), None, None),
+        (model_fixture("reject_multiclass.txt"), None, None),
         (vec![b't', 0xff, b'e'], None, None),
         (good.clone(), None, Some("half")),
         (good, Some("[1, 2]"), None),

@@ -133,7 +133,9 @@ std::thread_local! {
 
 impl Forest {
     pub fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
-        if trees.iter().any(|tree| 2 * tree.num_leaves - 1 > WINDOW) {
+        if trees.iter().any(|tree| {
+            2 * tree.num_leaves - 1 > WINDOW || tree.linear.is_some() || tree.has_categorical_splits()
+        }) {
             return None;
         }
         // Columns and thresholds.
@@ -433,6 +435,7 @@ mod tests {
             leaf_value: (0..leaves).map(|leaf| leaf as f64 * 0.25 - 1.0).collect(),
             leaf_count: vec![1; leaves],
             internal_count: vec![1; nodes],
+            ..TreeArrays::default()
         };
         for _ in 0..nodes {
             tree.split_feature.push(rng.below(features) as u32);

@@ -224,6 +224,7 @@ mod tests {
             leaf_value: vec![1.0, 5.0],
             leaf_count: vec![3, 1],
             internal_count: vec![4],
+            ..TreeArrays::default()
         };
         assert_eq!(expected_value(&tree), 2.0);
         let mut buffer = vec![PathElement::default(); path_buffer_len(1)];

@@ -1,5 +1,7 @@
 //! One LightGBM decision tree as flat arrays, exactly as `model.txt` stores it, plus the checks
-//! that make it safe to walk and the numerical decision rule LightGBM applies at each node.
+//! that make it safe to walk and the decision rules LightGBM applies at each node: numerical
+//! (threshold, missing type, default side) and categorical (a bitset of the categories that go
+//! left), and the linear model of each leaf of a linear tree.
 //!
 //! The parser and the bundle loader share this type and its validation, so a tree that scores
 //! has passed the same checks whichever way it arrived.
@@ -14,7 +16,8 @@ pub const ZERO_THRESHOLD: f64 = 1.000_000_018_002_509_5e-35;
 /// Deepest tree accepted (TreeSHAP's path buffer grows with the square of the depth).
 pub const MAX_TREE_DEPTH: usize = 1024;
 
-/// Bit 0 of `decision_type`: the split is categorical (not supported).
+/// Bit 0 of `decision_type`: the split is categorical; its threshold is then an index into
+/// `cat_boundaries`.
 pub const CATEGORICAL_MASK: u8 = 1;
 /// Bit 1 of `decision_type`: missing values go to the left child.
 pub const DEFAULT_LEFT_MASK: u8 = 2;
@@ -44,7 +47,7 @@ impl MissingType {
 
 /// A tree as parallel arrays. Internal nodes are indexed `0..num_leaves-1`; a negative child
 /// `c` is the leaf `!c` (LightGBM's `~i`). A single-leaf tree has empty node arrays.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreeArrays {
     pub num_leaves: usize,
@@ -59,6 +62,26 @@ pub struct TreeArrays {
     pub leaf_count: Vec<u64>,
     /// Training rows that reached each internal node (TreeSHAP's weights).
     pub internal_count: Vec<u64>,
+    /// Categorical splits: split `s` owns the words `cat_threshold[cat_boundaries[s] ..
+    /// cat_boundaries[s + 1]]`, a bitset of the categories that go left. A categorical node's
+    /// `threshold` is its `s`. Empty for a tree without categorical splits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cat_boundaries: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cat_threshold: Vec<u32>,
+    /// A linear tree's leaf models (`is_linear=1`); `None` for a constant-leaf tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear: Option<LinearLeaves>,
+}
+
+/// The leaves of a linear tree: leaf `i` outputs `constant[i] + sum(coefficients[i][j] *
+/// x[features[i][j]])`, or its `leaf_value` when any of those features is NaN.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinearLeaves {
+    pub constant: Vec<f64>,
+    pub features: Vec<Vec<u32>>,
+    pub coefficients: Vec<Vec<f64>>,
 }
 
 /// What is wrong with a tree's arrays.
@@ -72,8 +95,16 @@ pub enum TreeError {
         expected: usize,
         found: usize,
     },
-    #[error("node {node} has a categorical split (decision_type {decision_type}); categorical features are not supported")]
-    Categorical { node: usize, decision_type: u8 },
+    #[error("node {node} is a categorical split whose threshold {threshold} is not one of the tree's {sets} category sets")]
+    BadCategorySet {
+        node: usize,
+        threshold: f64,
+        sets: usize,
+    },
+    #[error("`cat_boundaries` {reason}")]
+    BadCatBoundaries { reason: String },
+    #[error("linear leaf {leaf}: {reason}")]
+    BadLinearLeaf { leaf: usize, reason: String },
     #[error("node {node} has an unknown decision_type {decision_type}")]
     BadDecisionType { node: usize, decision_type: u8 },
     #[error("node {node} splits on feature {feature}, but the model has {num_features} features")]
@@ -169,13 +200,21 @@ impl TreeArrays {
                 });
             }
         }
+        self.validate_category_sets()?;
+        self.validate_linear_leaves(num_features)?;
         for node in 0..nodes {
             let decision_type = self.decision_type[node];
             if decision_type & CATEGORICAL_MASK != 0 {
-                return Err(TreeError::Categorical {
-                    node,
-                    decision_type,
-                });
+                let threshold = self.threshold[node];
+                let sets = self.cat_boundaries.len().saturating_sub(1);
+                if !(threshold >= 0.0 && threshold.fract() == 0.0 && (threshold as usize) < sets)
+                {
+                    return Err(TreeError::BadCategorySet {
+                        node,
+                        threshold,
+                        sets,
+                    });
+                }
             }
             if decision_type > 0b1111 || MissingType::from_decision_type(decision_type).is_none() {
                 return Err(TreeError::BadDecisionType {
@@ -258,10 +297,133 @@ impl TreeArrays {
         Ok(max_depth)
     }
 
-    /// LightGBM's `NumericalDecision` for node `node`: true when `value` goes left.
+    /// `cat_boundaries` starts at 0, never decreases and ends at the end of `cat_threshold`.
+    fn validate_category_sets(&self) -> Result<(), TreeError> {
+        let boundaries = &self.cat_boundaries;
+        if boundaries.is_empty() {
+            return match self.cat_threshold.len() {
+                0 => Ok(()),
+                words => Err(TreeError::BadCatBoundaries {
+                    reason: format!("is empty but `cat_threshold` has {words} words"),
+                }),
+            };
+        }
+        if boundaries[0] != 0 {
+            return Err(TreeError::BadCatBoundaries {
+                reason: format!("starts at {}, not 0", boundaries[0]),
+            });
+        }
+        if boundaries.windows(2).any(|pair| pair[0] > pair[1]) {
+            return Err(TreeError::BadCatBoundaries {
+                reason: "decreases".to_string(),
+            });
+        }
+        let last = boundaries[boundaries.len() - 1] as usize;
+        if last != self.cat_threshold.len() {
+            return Err(TreeError::BadCatBoundaries {
+                reason: format!(
+                    "ends at {last} but `cat_threshold` has {} words",
+                    self.cat_threshold.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// One constant per leaf, one coefficient per listed feature, every number finite.
+    fn validate_linear_leaves(&self, num_features: usize) -> Result<(), TreeError> {
+        let Some(linear) = &self.linear else {
+            return Ok(());
+        };
+        check_len("leaf_const", linear.constant.len(), self.num_leaves)?;
+        check_len("leaf_features", linear.features.len(), self.num_leaves)?;
+        check_len("leaf_coeff", linear.coefficients.len(), self.num_leaves)?;
+        for leaf in 0..self.num_leaves {
+            let bad = |reason: String| Err(TreeError::BadLinearLeaf { leaf, reason });
+            if !linear.constant[leaf].is_finite() {
+                return bad(format!("the constant {} is not finite", linear.constant[leaf]));
+            }
+            if linear.features[leaf].len() != linear.coefficients[leaf].len() {
+                return bad(format!(
+                    "{} features but {} coefficients",
+                    linear.features[leaf].len(),
+                    linear.coefficients[leaf].len()
+                ));
+            }
+            if let Some(&feature) = linear.features[leaf]
+                .iter()
+                .find(|&&feature| feature as usize >= num_features)
+            {
+                return bad(format!(
+                    "feature {feature}, but the model has {num_features} features"
+                ));
+            }
+            if let Some(value) = linear.coefficients[leaf].iter().find(|c| !c.is_finite()) {
+                return bad(format!("the coefficient {value} is not finite"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the tree has a categorical split.
+    pub fn has_categorical_splits(&self) -> bool {
+        self.decision_type
+            .iter()
+            .any(|&decision_type| decision_type & CATEGORICAL_MASK != 0)
+    }
+
+    /// The bitset words of categorical node `node` (whose threshold indexes `cat_boundaries`).
+    #[inline]
+    pub fn category_set(&self, node: usize) -> &[u32] {
+        let set = self.threshold[node] as usize;
+        let start = self.cat_boundaries[set] as usize;
+        let end = self.cat_boundaries[set + 1] as usize;
+        &self.cat_threshold[start..end]
+    }
+
+    /// LightGBM's `Decision` for node `node`: `NumericalDecision` or `CategoricalDecision`;
+    /// true when `value` goes left.
     #[inline]
     pub fn goes_left(&self, node: usize, value: f64) -> bool {
-        goes_left(self.decision_type[node], self.threshold[node], value)
+        let decision_type = self.decision_type[node];
+        if decision_type & CATEGORICAL_MASK != 0 {
+            category_goes_left(self.category_set(node), value)
+        } else {
+            goes_left(decision_type, self.threshold[node], value)
+        }
+    }
+
+    /// The output of leaf `leaf` for `row`: its value, or for a linear tree its linear model
+    /// (LightGBM's `Tree::Predict`: the constant plus each coefficient times its feature, in
+    /// the stored order, or the leaf's value when one of those features is NaN).
+    #[inline]
+    pub fn leaf_output(&self, leaf: usize, row: &[f64]) -> f64 {
+        let Some(linear) = &self.linear else {
+            return self.leaf_value[leaf];
+        };
+        let mut output = linear.constant[leaf];
+        for (&feature, &coefficient) in linear.features[leaf]
+            .iter()
+            .zip(&linear.coefficients[leaf])
+        {
+            let value = snap_to_zero(row[feature as usize]);
+            if value.is_nan() {
+                return self.leaf_value[leaf];
+            }
+            output += coefficient * value;
+        }
+        output
+    }
+
+    /// The leaf `row` reaches.
+    #[inline]
+    pub fn leaf_of(&self, row: &[f64]) -> usize {
+        let mut index = if self.num_nodes() == 0 { -1 } else { 0 };
+        while index >= 0 {
+            let node = index as usize;
+            index = self.next(node, row[self.split_feature[node] as usize]);
+        }
+        !index as usize
     }
 
     /// The child `value` goes to at `node` (negative = leaf, as in the arrays).
@@ -278,17 +440,43 @@ impl TreeArrays {
 /// One row's sum of leaves in tree order, each tree walked node by node on its own arrays: the
 /// plain path (for models beyond the compiled layout, and the reference the compiled one is
 /// tested against).
-pub fn sum_of_leaves(trees: &[TreeArrays], row: &[f64]) -> f64 {
+pub fn sum_of_leaves<'a>(trees: impl IntoIterator<Item = &'a TreeArrays>, row: &[f64]) -> f64 {
     let mut sum = 0.0;
     for tree in trees {
-        let mut index = if tree.num_nodes() == 0 { -1 } else { 0 };
-        while index >= 0 {
-            let node = index as usize;
-            index = tree.next(node, row[tree.split_feature[node] as usize]);
-        }
-        sum += tree.leaf_value[!index as usize];
+        sum += tree.leaf_output(tree.leaf_of(row), row);
     }
     sum
+}
+
+/// The C API's first step: every `|x| <= kZeroThreshold` becomes +0.0 (NaN stays NaN).
+#[inline]
+pub fn snap_to_zero(value: f64) -> f64 {
+    if value.abs() <= ZERO_THRESHOLD {
+        0.0
+    } else {
+        value
+    }
+}
+
+/// LightGBM's `CategoricalDecision` on the words of one split's bitset: NaN goes right; any
+/// other value is truncated toward zero to an `int`; a negative one goes right; a category whose
+/// bit is set goes left, every other one (also past the last word) right. The missing type and
+/// the default side play no part.
+#[inline]
+pub fn category_goes_left(words: &[u32], value: f64) -> bool {
+    if value.is_nan() {
+        return false;
+    }
+    // `as` saturates where C++'s cast is undefined; either way a value beyond `i32` is
+    // negative (x86's result) or past every bitset, and goes right.
+    let category = snap_to_zero(value) as i32;
+    if category < 0 {
+        return false;
+    }
+    let category = category as u32;
+    words
+        .get((category / 32) as usize)
+        .is_some_and(|word| (word >> (category % 32)) & 1 == 1)
 }
 
 /// LightGBM's numerical decision. The C API first snaps every `|x| <= kZeroThreshold` to +0.0;
@@ -297,11 +485,7 @@ pub fn sum_of_leaves(trees: &[TreeArrays], row: &[f64]) -> f64 {
 #[inline]
 pub fn goes_left(decision_type: u8, threshold: f64, value: f64) -> bool {
     let default_left = decision_type & DEFAULT_LEFT_MASK != 0;
-    let mut x = if value.abs() <= ZERO_THRESHOLD {
-        0.0
-    } else {
-        value
-    };
+    let mut x = snap_to_zero(value);
     match MissingType::from_decision_type(decision_type) {
         Some(MissingType::NaN) => {
             if x.is_nan() {
@@ -402,7 +586,96 @@ mod tests {
             leaf_value: vec![1.0, 2.0],
             leaf_count: vec![3, 4],
             internal_count: vec![7],
+            ..TreeArrays::default()
         }
+    }
+
+    /// A categorical stump: categories 1, 3 and 33 go left (two bitset words).
+    fn categorical_stump() -> TreeArrays {
+        TreeArrays {
+            decision_type: vec![1 | 8],
+            threshold: vec![0.0],
+            cat_boundaries: vec![0, 2],
+            cat_threshold: vec![0b1010, 0b10],
+            ..stump(1, 0.0)
+        }
+    }
+
+    #[test]
+    fn categorical_decision_follows_lightgbm_rules_worked_by_hand() {
+        let tree = categorical_stump();
+        assert_eq!(tree.validate(1), Ok(1));
+        for (value, left) in [
+            (1.0, true),
+            (3.0, true),
+            (33.0, true),
+            (33.9, true),
+            (0.0, false),
+            (2.0, false),
+            (32.0, false),
+            (64.0, false),
+            (1e6, false),
+            // Truncated toward zero: -0.5 is category 0, 1.7 is category 1.
+            (-0.5, false),
+            (1.7, true),
+            (-1.0, false),
+            (f64::NAN, false),
+            (f64::INFINITY, false),
+            (f64::NEG_INFINITY, false),
+            (1e300, false),
+            (4_294_967_297.0, false),
+        ] {
+            assert_eq!(tree.goes_left(0, value), left, "category {value}");
+        }
+    }
+
+    #[test]
+    fn category_sets_are_checked() {
+        let mut tree = categorical_stump();
+        tree.threshold[0] = 1.0;
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::BadCategorySet { sets: 1, .. })
+        ));
+        let mut tree = categorical_stump();
+        tree.threshold[0] = 0.5;
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::BadCategorySet { .. })
+        ));
+        let mut tree = categorical_stump();
+        tree.cat_boundaries = vec![0, 3];
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::BadCatBoundaries { .. })
+        ));
+        let mut tree = categorical_stump();
+        tree.cat_boundaries = vec![1, 2];
+        assert!(matches!(
+            tree.validate(1),
+            Err(TreeError::BadCatBoundaries { .. })
+        ));
+    }
+
+    #[test]
+    fn linear_leaves_fall_back_to_their_value_on_nan() {
+        let tree = TreeArrays {
+            linear: Some(LinearLeaves {
+                constant: vec![0.5, -1.0],
+                features: vec![vec![1, 2], vec![]],
+                coefficients: vec![vec![2.0, -0.25], vec![]],
+            }),
+            ..stump(8, 0.0)
+        };
+        assert_eq!(tree.validate(3), Ok(1));
+        // Left leaf: 0.5 + 2*3 - 0.25*4 = 5.5.
+        assert_eq!(sum_of_leaves([&tree], &[-1.0, 3.0, 4.0]), 5.5);
+        assert_eq!(sum_of_leaves([&tree], &[-1.0, 3.0, f64::NAN]), 1.0);
+        assert_eq!(sum_of_leaves([&tree], &[1.0, f64::NAN, 4.0]), -1.0);
+        assert!(matches!(
+            tree.validate(2),
+            Err(TreeError::BadLinearLeaf { leaf: 0, .. })
+        ));
     }
 
     #[test]
@@ -439,7 +712,7 @@ mod tests {
     fn validation_names_each_problem() {
         assert!(matches!(
             stump(9, 0.5).validate(1),
-            Err(TreeError::Categorical { node: 0, .. })
+            Err(TreeError::BadCategorySet { node: 0, .. })
         ));
         assert!(matches!(
             stump(12, 0.5).validate(1),
