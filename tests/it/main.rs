@@ -24,6 +24,7 @@ mod hostile_inputs;
 mod lang;
 mod model_cli;
 mod model_exp;
+mod model_kinds_parity;
 mod model_parity;
 mod model_rejections;
 mod model_shap_depth;
