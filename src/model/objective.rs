@@ -15,12 +15,11 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
-    /// One probability (binary, cross_entropy) or a value in (0, inf) read as a rate
-    /// (cross_entropy_lambda); a decision threshold applies to the probability kinds.
+    /// One probability (binary, cross_entropy), to which a decision threshold applies.
     Binary,
     /// One probability per class.
     Multiclass,
-    /// One predicted value.
+    /// One predicted value (the regression family, and cross_entropy_lambda's intensity).
     Regression,
     /// One score per row, comparable within a query.
     Ranking,
@@ -132,7 +131,8 @@ impl Objective {
             "cross_entropy" | "xentropy" => {
                 (ModelKind::Binary, Transform::Sigmoid { slope: 1.0 }, 1)
             }
-            "cross_entropy_lambda" | "xentlambda" => (ModelKind::Binary, Transform::Log1pExp, 1),
+            // Its output, log1p(exp(raw)), is a positive intensity, not a probability.
+            "cross_entropy_lambda" | "xentlambda" => regression(Transform::Log1pExp),
             "multiclass" | "softmax" => (
                 ModelKind::Multiclass,
                 Transform::Softmax,
@@ -201,9 +201,6 @@ impl Objective {
             ModelKind::Multiclass => (0..self.num_outputs)
                 .map(|class| format!("probability_{class}"))
                 .collect(),
-            ModelKind::Binary if self.transform == Transform::Log1pExp => {
-                vec!["prediction".to_string()]
-            }
             ModelKind::Binary => vec!["probability".to_string()],
             ModelKind::Regression => vec!["prediction".to_string()],
             ModelKind::Ranking => vec!["score".to_string()],
