@@ -1,10 +1,12 @@
 //! Native benchmark of the evaluator, driven by bench/scripts/evaluator.sh, which trains the stress
 //! model, converts it and writes the rows and LightGBM's probabilities for them.
 //!
-//! Usage: model <bundle.json> <rows.f64> <lightgbm_probabilities.f64>
-//! (little-endian f64 files, rows row-major). Prints one JSON object: batch rows/s over all
-//! rows (best of several runs), single-row latency (median of 10,000 `predict` calls) and how
-//! many probabilities differ from LightGBM's bits.
+//! Usage: model <bundle.json> <rows.f64> <lightgbm_outputs.f64>
+//! (little-endian f64 files, rows row-major; LightGBM's outputs row-major too, `num_outputs`
+//! values per row: one for a binary model, one per class for a multiclass one). Prints one JSON
+//! object: batch rows/s over all rows (best of several runs), single-row latency (median of
+//! 10,000 calls) and how many output values differ from LightGBM's bits. A single-output model is
+//! scored through `predict_batch` / `predict`, any other through `score_batch` / `score`.
 
 use instacart_reorder::model::Model;
 use std::time::Instant;
@@ -34,7 +36,7 @@ fn thread_cpu_ns() -> Option<u64> {
 
 fn run(args: &[String]) -> Result<(), String> {
     let [bundle_path, rows_path, reference_path] = args else {
-        return Err("usage: model <bundle.json> <rows.f64> <lightgbm_probabilities.f64>".into());
+        return Err("usage: model <bundle.json> <rows.f64> <lightgbm_outputs.f64>".into());
     };
     let json = std::fs::read_to_string(bundle_path)
         .map_err(|error| format!("cannot read {bundle_path}: {error}"))?;
@@ -42,24 +44,43 @@ fn run(args: &[String]) -> Result<(), String> {
     let rows = read_f64s(rows_path)?;
     let reference = read_f64s(reference_path)?;
     let width = model.num_features();
+    let outputs = model.num_outputs();
     let count = rows.len() / width;
-    if count != reference.len() || rows.len() % width != 0 {
-        return Err("rows and reference do not match the model".into());
+    if count * outputs != reference.len() || rows.len() % width != 0 {
+        return Err(format!(
+            "{} row values and {} reference values do not match the model ({width} features, {outputs} outputs)",
+            rows.len(),
+            reference.len()
+        ));
     }
 
-    let mut out = vec![0.0; count];
+    let mut out = vec![0.0; count * outputs];
     let mut best_seconds = f64::INFINITY;
     let mut best_cpu_seconds = f64::INFINITY;
     for _ in 0..5 {
         let cpu_start = thread_cpu_ns();
         let start = Instant::now();
-        model
-            .predict_batch(&rows, &mut out)
-            .map_err(|error| error.to_string())?;
+        if outputs == 1 {
+            model
+                .predict_batch(&rows, &mut out)
+                .map_err(|error| error.to_string())?;
+        } else {
+            out = model
+                .score_batch(&rows)
+                .map_err(|error| error.to_string())?
+                .outputs;
+        }
         best_seconds = best_seconds.min(start.elapsed().as_secs_f64());
         if let (Some(before), Some(after)) = (cpu_start, thread_cpu_ns()) {
             best_cpu_seconds = best_cpu_seconds.min((after - before) as f64 * 1e-9);
         }
+    }
+    if out.len() != reference.len() {
+        return Err(format!(
+            "{} outputs for {} reference values",
+            out.len(),
+            reference.len()
+        ));
     }
     let mismatches = out
         .iter()
@@ -71,15 +92,22 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut latencies = Vec::with_capacity(calls);
     let mut checksum = 0.0;
     for row in rows.chunks_exact(width).take(calls) {
-        let start = Instant::now();
-        let prediction = model.predict(row).map_err(|error| error.to_string())?;
-        latencies.push(start.elapsed().as_secs_f64());
-        checksum += prediction.probability;
+        if outputs == 1 {
+            let start = Instant::now();
+            let prediction = model.predict(row).map_err(|error| error.to_string())?;
+            latencies.push(start.elapsed().as_secs_f64());
+            checksum += prediction.probability;
+        } else {
+            let start = Instant::now();
+            let scores = model.score(row).map_err(|error| error.to_string())?;
+            latencies.push(start.elapsed().as_secs_f64());
+            checksum += scores.outputs.iter().sum::<f64>();
+        }
     }
     latencies.sort_by(f64::total_cmp);
     let median_us = latencies[latencies.len() / 2] * 1e6;
     println!(
-        "{{\"rows\": {count}, \"batch_rows_per_s\": {:.0}, \"batch_rows_per_cpu_s\": {:.0}, \"single_row_median_us\": {median_us:.2}, \"mismatches\": {mismatches}, \"checksum\": {checksum}}}",
+        "{{\"rows\": {count}, \"batch_rows_per_s\": {:.0}, \"batch_rows_per_cpu_s\": {:.0}, \"single_row_median_us\": {median_us:.2}, \"outputs\": {outputs}, \"mismatches\": {mismatches}, \"checksum\": {checksum}}}",
         count as f64 / best_seconds,
         count as f64 / best_cpu_seconds
     );

@@ -10,6 +10,7 @@
 
 mod log_chunks;
 mod metrics;
+mod outputs;
 mod records;
 mod row_ranges;
 mod rows;
@@ -22,6 +23,9 @@ pub use log_chunks::ChunkMerger;
 pub use metrics::{
     sort_highest_first, Confusion, CurvePoint, LabelledMetrics, LabelledScores, Method, ScoreBins,
     EXACT_LABELLED_ROWS, F1_STEPS, PR_CURVE_POINTS, SCORE_BINS,
+};
+pub use outputs::{
+    added_columns, most_likely, output_cells, ClassNames, ClassNamesError, CLASS_COLUMN,
 };
 pub use records::{RecordTooLong, MAX_RECORD_BYTES};
 pub use row_ranges::{NextRange, RangeCutter, RowRange};

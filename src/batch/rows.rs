@@ -7,7 +7,9 @@ use super::records::{Cells, RecordSplitter, RecordTooLong, Split};
 use super::row_ranges::RowRange;
 use crate::input::number::{parse_file_value, parse_plain_decimal, NumberError};
 use crate::input::upload::without_bom;
+use crate::model::FeatureSpec;
 use crate::prediction_log::csv_cell;
+use std::collections::BTreeMap;
 
 /// The columns the scored output adds after the pass-through columns (`reorder explain` adds
 /// `shap_<feature>`..`shap_bias` instead).
@@ -67,6 +69,10 @@ pub struct BatchLayout {
     pub added_columns: Vec<String>,
     /// Number of columns in the header.
     pub width: usize,
+    /// Per model feature, the codes of its category names when the model knows them
+    /// (`pandas_categorical`): such a cell holds a name, never a number. Empty: none has names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_codes: Vec<Option<BTreeMap<String, i32>>>,
 }
 
 impl BatchLayout {
@@ -134,7 +140,36 @@ impl BatchLayout {
                 .map(|name| (*name).to_owned())
                 .collect(),
             width: names.len(),
+            category_codes: Vec::new(),
         })
+    }
+
+    /// Reads the cells of each feature with category names (`FeatureSpec::categories`) as
+    /// those names, turned into their codes.
+    pub fn read_category_names(&mut self, features: &[FeatureSpec]) {
+        let codes: Vec<Option<BTreeMap<String, i32>>> = features
+            .iter()
+            .map(|feature| {
+                let categories = feature.categories.as_ref()?;
+                (!categories.names.is_empty()).then(|| {
+                    (0..)
+                        .zip(&categories.names)
+                        .map(|(code, name)| (name.clone(), code))
+                        .collect()
+                })
+            })
+            .collect();
+        self.category_codes = if codes.iter().any(Option::is_some) {
+            codes
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// Treats a `reordered`/`label` column as an ordinary pass-through column: the labels of a
+    /// model that is not binary are not 0/1 outcomes.
+    pub fn pass_labels_through(&mut self) {
+        self.label_column = None;
     }
 
     /// Parses one record (the file's cells, `line` where it starts) into the model-order
@@ -183,10 +218,28 @@ impl BatchLayout {
             })
         };
         let start = values.len();
-        for (&column, &feature) in self.feature_columns.iter().zip(feature_names) {
+        for (index, (&column, &feature)) in
+            self.feature_columns.iter().zip(feature_names).enumerate()
+        {
+            let bytes = cell(column);
+            if let Some(Some(codes)) = self.category_codes.get(index) {
+                match category_code(codes, bytes) {
+                    Ok(value) => {
+                        values.push(value);
+                        continue;
+                    }
+                    Err(reason) => {
+                        values.truncate(start);
+                        return Err(RowError {
+                            line,
+                            column: Some(feature.to_owned()),
+                            reason,
+                        });
+                    }
+                }
+            }
             // Most cells are plain digits: read without the general path (same value). An
             // empty cell is missing, as the general path reads it.
-            let bytes = cell(column);
             if let Some(value) = parse_plain_decimal(bytes) {
                 values.push(value);
                 continue;
@@ -246,6 +299,33 @@ impl BatchLayout {
 /// missing (NaN for the model), anything else must be a finite number with `.` for decimals.
 fn parse_value(cell: &str) -> Result<f64, NumberError> {
     parse_file_value(cell).map(|value| value.unwrap_or(f64::NAN))
+}
+
+/// A category name's code; an empty cell (or `NaN`, as pandas writes a missing value) is
+/// missing. An unknown name is an error: LightGBM's Python package would score it as missing
+/// without a word, which would hide a typo or a category the model never saw.
+fn category_code(codes: &BTreeMap<String, i32>, bytes: &[u8]) -> Result<f64, String> {
+    let Ok(name) = std::str::from_utf8(bytes) else {
+        return Err("the cell is not UTF-8 text".to_owned());
+    };
+    if name.is_empty() || name == "NaN" {
+        return Ok(f64::NAN);
+    }
+    match codes.get(name) {
+        Some(&code) => Ok(f64::from(code)),
+        None => {
+            let mut known: Vec<&str> = codes.keys().map(String::as_str).take(4).collect();
+            if codes.len() > known.len() {
+                known.push("…");
+            }
+            Err(format!(
+                "`{}` is not a category of the model (it knows {}: {})",
+                shorten(name),
+                codes.len(),
+                known.join(", ")
+            ))
+        }
+    }
 }
 
 /// A label cell: `0` or `1` (also written `0.0`/`1.0`); empty means unlabelled.
@@ -471,6 +551,12 @@ impl BatchReader {
 
     pub fn layout(&self) -> &BatchLayout {
         &self.layout
+    }
+
+    /// The layout, to set how cells are read before the first row (`read_category_names`,
+    /// `pass_labels_through`).
+    pub fn layout_mut(&mut self) -> &mut BatchLayout {
+        &mut self.layout
     }
 
     /// A reader of one range of whole records cut from a file with this `layout`

@@ -285,12 +285,17 @@ fn add_categories(model: &LightGbmModel, features: &mut [FeatureSpec]) -> Result
         if let FeatureInfo::Categorical { categories } = info {
             categorical[index] = true;
             // The first entry is LightGBM's dummy bin for NaN (-1), not a category.
-            codes[index] = categories.iter().copied().filter(|&code| code >= 0).collect();
+            codes[index] = categories
+                .iter()
+                .copied()
+                .filter(|&code| code >= 0)
+                .collect();
             codes[index].sort_unstable();
             codes[index].dedup();
         }
     }
-    let categorical_features: Vec<usize> = (0..features.len()).filter(|&i| categorical[i]).collect();
+    let categorical_features: Vec<usize> =
+        (0..features.len()).filter(|&i| categorical[i]).collect();
     let names = model.pandas_categorical.clone().unwrap_or_default();
     if !names.is_empty() && names.len() != categorical_features.len() {
         return Err(ConvertError::CategoryNamesMismatch {

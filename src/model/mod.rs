@@ -36,11 +36,11 @@ pub use bundle::{
     DECISION_RULE, READABLE_BUNDLE_VERSIONS,
 };
 pub use from_files::{model_from_files, ModelFileError, ModelFiles};
+pub use objective::{ModelKind, Objective, ObjectiveError, Transform};
 pub use score::{
     missing_as_nan, BundleError, Explanation, Model, Prediction, ScoreError, Scores,
     MAX_BUNDLE_BYTES,
 };
-pub use objective::{ModelKind, Objective, ObjectiveError, Transform};
 pub use text::{parse_model_text, FeatureInfo, LightGbmModel, ParseError, MAX_MODEL_BYTES};
 pub use tree::{
     category_goes_left, goes_left, LinearLeaves, MissingType, TreeArrays, TreeError,

@@ -145,18 +145,30 @@ impl Objective {
                 },
                 num_class.ok_or_else(|| ObjectiveError::NoClassCount(line.to_string()))?,
             ),
-            "regression" | "regression_l2" | "l2" | "mean_squared_error" | "mse"
-            | "regression_l1" | "l1" | "mean_absolute_error" | "mae" | "huber" | "fair"
-            | "quantile" | "mape" | "mean_absolute_percentage_error" => regression(if sqrt {
+            "regression"
+            | "regression_l2"
+            | "l2"
+            | "mean_squared_error"
+            | "mse"
+            | "regression_l1"
+            | "l1"
+            | "mean_absolute_error"
+            | "mae"
+            | "huber"
+            | "fair"
+            | "quantile"
+            | "mape"
+            | "mean_absolute_percentage_error" => regression(if sqrt {
                 Transform::SignedSquare
             } else {
                 Transform::Identity
             }),
             "poisson" | "gamma" | "tweedie" => regression(Transform::Exp),
-            "lambdarank" | "rank_xendcg" | "xendcg" | "xe_ndcg" | "xe_ndcg_mart" | "xendcg_mart" => {
-                (ModelKind::Ranking, Transform::Identity, 1)
+            "lambdarank" | "rank_xendcg" | "xendcg" | "xe_ndcg" | "xe_ndcg_mart"
+            | "xendcg_mart" => (ModelKind::Ranking, Transform::Identity, 1),
+            "custom" | "none" | "null" | "na" => {
+                return Err(ObjectiveError::Custom(line.to_string()))
             }
-            "custom" | "none" | "null" | "na" => return Err(ObjectiveError::Custom(line.to_string())),
             _ => return Err(ObjectiveError::Unknown(line.to_string())),
         };
         Ok(Objective {

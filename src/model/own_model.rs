@@ -32,7 +32,10 @@ pub enum OwnModelError {
     #[error("the converted model does not load: {0}")]
     Load(#[source] crate::model::BundleError),
     #[error("this is a {kind} model (objective `{objective}`): the pages show the probability of binary models so far; `reorder predict` scores it on the command line, bit for bit like LightGBM")]
-    KindNotOnPages { kind: &'static str, objective: String },
+    KindNotOnPages {
+        kind: &'static str,
+        objective: String,
+    },
     /// The page passes no meta document, so it never sees this; kept so every refusal of the
     /// shared converter has a name here.
     #[error("the meta document is not valid: {0}")]

@@ -481,9 +481,7 @@ impl Model {
             let mut sums = vec![0.0; count];
             for output in 0..outputs {
                 match &self.forests {
-                    Some(forests) => {
-                        forests[output].raw_batch(rows, self.num_features, &mut sums)
-                    }
+                    Some(forests) => forests[output].raw_batch(rows, self.num_features, &mut sums),
                     None => {
                         for (row, sum) in rows.chunks_exact(self.num_features).zip(&mut sums) {
                             *sum = sum_of_leaves(self.trees_of(output), row);

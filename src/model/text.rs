@@ -51,8 +51,13 @@ impl LightGbmModel {
 /// training.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeatureInfo {
-    Numerical { min: f64, max: f64 },
-    Categorical { categories: Vec<i32> },
+    Numerical {
+        min: f64,
+        max: f64,
+    },
+    Categorical {
+        categories: Vec<i32>,
+    },
     /// `none`: the feature never varied, or the entry is not one LightGBM writes.
     Unused,
 }
@@ -333,7 +338,10 @@ pub fn parse_model_text(text: &str) -> Result<LightGbmModel, ParseError> {
     }
     let mut pandas_categorical = None;
     for (_, line) in lines {
-        if let Some(json) = line.trim_end_matches('\r').strip_prefix("pandas_categorical:") {
+        if let Some(json) = line
+            .trim_end_matches('\r')
+            .strip_prefix("pandas_categorical:")
+        {
             pandas_categorical = parse_pandas_categorical(json)?;
         }
     }
@@ -559,7 +567,8 @@ fn parse_linear_leaves(
     num_leaves: usize,
 ) -> Result<LinearLeaves, ParseError> {
     let constant: Vec<f64> = parse_list(tree, "leaf_const", field(tree, fields, "leaf_const")?)?;
-    let counts: Vec<usize> = parse_list(tree, "num_features", field(tree, fields, "num_features")?)?;
+    let counts: Vec<usize> =
+        parse_list(tree, "num_features", field(tree, fields, "num_features")?)?;
     let features: Vec<u32> = parse_list(
         tree,
         "leaf_features",

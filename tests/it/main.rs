@@ -23,6 +23,7 @@ mod history_upload;
 mod hostile_inputs;
 mod lang;
 mod model_cli;
+mod model_cli_kinds;
 mod model_exp;
 mod model_kinds_parity;
 mod model_parity;

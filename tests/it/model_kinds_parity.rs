@@ -65,7 +65,11 @@ fn load_model(name: &str) -> Model {
     .unwrap_or_else(|error| panic!("{name}: {error}"));
     let json = serde_json::to_string(&bundle).expect("serialises");
     let model = Model::from_bundle_json(&json).unwrap_or_else(|error| panic!("{name}: {error}"));
-    assert_eq!(model.bundle(), &bundle, "{name}: the JSON round trip changed it");
+    assert_eq!(
+        model.bundle(),
+        &bundle,
+        "{name}: the JSON round trip changed it"
+    );
     model
 }
 
@@ -121,8 +125,7 @@ fn load_reference(name: &str, num_features: usize, num_outputs: usize) -> Refere
 
 fn same(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .zip(b)
             .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
 }
@@ -197,7 +200,10 @@ fn every_kind_explains_like_lightgbm_pred_contrib_bit_for_bit() {
         let model = load_model(name);
         let reference = load_reference(name, model.num_features(), model.num_outputs());
         let Some(contributions) = &reference.contributions else {
-            assert!(model.has_linear_trees(), "{name}: no contributions in the fixture");
+            assert!(
+                model.has_linear_trees(),
+                "{name}: no contributions in the fixture"
+            );
             assert_eq!(
                 model.explain_outputs(&reference.features[0]),
                 Err(ScoreError::NoContributionsForLinearTrees),
@@ -263,6 +269,8 @@ fn categorical_features_carry_their_categories_and_names() {
         .collect();
     assert_eq!(named.len(), 2);
     assert!(named[0].names.contains(&"milk, whole".to_string()));
-    assert!(named[0].names.contains(&"say \"cheese\" snacks".to_string()));
+    assert!(named[0]
+        .names
+        .contains(&"say \"cheese\" snacks".to_string()));
     assert_eq!(named[1].code_of("dairy eggs"), Some(2));
 }

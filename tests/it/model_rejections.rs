@@ -115,16 +115,26 @@ fn objectives_lightgbm_cannot_predict_are_refused() {
     );
     assert!(matches!(
         parse_error(&text),
-        ParseError::TreesPerIteration { expected: 2, found: 1, .. }
+        ParseError::TreesPerIteration {
+            expected: 2,
+            found: 1,
+            ..
+        }
     ));
     // 40 trees are not a whole number of 3-tree iterations.
     let text = base_model()
-        .replace("objective=binary sigmoid:1", "objective=multiclass num_class:3")
+        .replace(
+            "objective=binary sigmoid:1",
+            "objective=multiclass num_class:3",
+        )
         .replace("num_class=1", "num_class=3")
         .replace("num_tree_per_iteration=1", "num_tree_per_iteration=3");
     assert!(matches!(
         parse_error(&text),
-        ParseError::PartialIteration { trees: 40, per_iteration: 3 }
+        ParseError::PartialIteration {
+            trees: 40,
+            per_iteration: 3
+        }
     ));
 }
 

@@ -134,7 +134,9 @@ std::thread_local! {
 impl Forest {
     pub fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
         if trees.iter().any(|tree| {
-            2 * tree.num_leaves - 1 > WINDOW || tree.linear.is_some() || tree.has_categorical_splits()
+            2 * tree.num_leaves - 1 > WINDOW
+                || tree.linear.is_some()
+                || tree.has_categorical_splits()
         }) {
             return None;
         }

@@ -207,8 +207,7 @@ impl TreeArrays {
             if decision_type & CATEGORICAL_MASK != 0 {
                 let threshold = self.threshold[node];
                 let sets = self.cat_boundaries.len().saturating_sub(1);
-                if !(threshold >= 0.0 && threshold.fract() == 0.0 && (threshold as usize) < sets)
-                {
+                if !(threshold >= 0.0 && threshold.fract() == 0.0 && (threshold as usize) < sets) {
                     return Err(TreeError::BadCategorySet {
                         node,
                         threshold,
@@ -341,7 +340,10 @@ impl TreeArrays {
         for leaf in 0..self.num_leaves {
             let bad = |reason: String| Err(TreeError::BadLinearLeaf { leaf, reason });
             if !linear.constant[leaf].is_finite() {
-                return bad(format!("the constant {} is not finite", linear.constant[leaf]));
+                return bad(format!(
+                    "the constant {} is not finite",
+                    linear.constant[leaf]
+                ));
             }
             if linear.features[leaf].len() != linear.coefficients[leaf].len() {
                 return bad(format!(
@@ -402,9 +404,7 @@ impl TreeArrays {
             return self.leaf_value[leaf];
         };
         let mut output = linear.constant[leaf];
-        for (&feature, &coefficient) in linear.features[leaf]
-            .iter()
-            .zip(&linear.coefficients[leaf])
+        for (&feature, &coefficient) in linear.features[leaf].iter().zip(&linear.coefficients[leaf])
         {
             let value = snap_to_zero(row[feature as usize]);
             if value.is_nan() {

@@ -17,12 +17,14 @@ use crate::output::write_output;
 use crate::CliError;
 use clap::Args;
 use instacart_reorder::batch::{
-    BatchError, BatchLayout, BatchReader, Chunk, HeaderStep, OutputWriter, ScoredRow, ADDED_COLUMNS,
+    added_columns, output_cells, BatchError, BatchLayout, BatchReader, Chunk, ClassNames,
+    HeaderStep, OutputWriter, ScoredRow,
 };
 use instacart_reorder::input::number::parse_required;
 use instacart_reorder::input::upload::text_of;
 use instacart_reorder::model::{
-    model_from_files, Explanation, Model, ModelFileError, ModelFiles, MAX_MODEL_BYTES,
+    model_from_files, Explanation, Model, ModelFileError, ModelFiles, ModelKind, ScoreError,
+    MAX_MODEL_BYTES,
 };
 use std::io::Read;
 use std::path::Path;
@@ -30,7 +32,7 @@ use std::path::Path;
 /// `reorder convert`'s options.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// LightGBM text model (model.txt, binary objective)
+    /// LightGBM text model (model.txt: any built-in objective, categorical splits, linear trees)
     #[arg(long, value_name = "M.txt")]
     model: String,
     /// Decision threshold: a number, or a file holding one
@@ -62,16 +64,23 @@ pub struct RowsArgs {
     /// Threads that score or explain (default: all cores); the output is the same for any number
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// A multiclass model's class names for the `class` column: a JSON array of strings or one
+    /// per line, in class order (default: 0, 1, ...)
+    #[arg(long, value_name = "classes.txt")]
+    classes: Option<String>,
 }
 
 pub const PREDICT_NOTES: &str = "\
 Feature columns are matched by name; empty or NaN = missing; other columns pass through.
-Appends `probability` and `is_reorder` (1 if probability >= threshold). `-` = stdin/stdout.
-An input column already named `probability` or `is_reorder` is kept as `input_probability`
-or `input_is_reorder` (e.g. LightGBM's reference scores next to ours).";
+Appends, by the model's kind: binary: `probability` and `is_reorder` (1 if probability >=
+threshold); multiclass: `probability_<k>` per class and `class` (the most likely); regression:
+`prediction`; ranking: `score`. A categorical feature's cells hold codes, or the category names
+when the model was trained from pandas. `-` = stdin/stdout. An input column already named like
+an added one is kept as `input_<name>` (e.g. LightGBM's reference scores next to ours).";
 
 pub const EXPLAIN_NOTES: &str = "\
-Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space). `-` = stdin/stdout.";
+Adds `shap_<feature>` per feature and `shap_bias` (TreeSHAP, raw-score space); for a multiclass
+model `shap_<k>_<feature>` and `shap_<k>_bias` per class. `-` = stdin/stdout.";
 
 /// A small text file: strict UTF-8 with a leading BOM dropped, as the browser reads the same file.
 fn read_text(path: &str, what: &str) -> Result<String, CliError> {
@@ -218,6 +227,15 @@ fn next_slice(source: &mut dyn Read, path: &str) -> Result<Option<Vec<u8>>, CliE
     Ok((!slice.is_empty()).then_some(slice))
 }
 
+/// How `model` reads a file's cells: category names where it has them, and labels as 0/1 only
+/// for a binary model.
+fn read_cells_for(model: &Model, layout: &mut BatchLayout) {
+    layout.read_category_names(model.features());
+    if model.kind() != ModelKind::Binary {
+        layout.pass_labels_through();
+    }
+}
+
 /// Reads the input slice by slice (the batch reader's streaming mode: the same rows, lines and
 /// messages as the whole file read at once), so the whole file is never held in memory.
 fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows, CliError> {
@@ -237,6 +255,7 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
             HeaderStep::NeedsInput(more) => header = more,
         }
     };
+    read_cells_for(model, reader.layout_mut());
     // Every row is kept: one chunk takes them all, a step at a time.
     let mut table = Chunk::default();
     loop {
@@ -269,20 +288,32 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
 
 pub fn predict(args: RowsArgs) -> Result<(), CliError> {
     let model = load_bundle(&args.bundle)?;
+    let classes = match &args.classes {
+        None => ClassNames::default(),
+        Some(path) => ClassNames::parse(&read_text(path, "class names")?, model.num_outputs())
+            .map_err(|error| CliError::input(format!("class names `{path}`: {error}")))?,
+    };
+    let columns = added_columns(&model);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     let threads = thread_count(args.threads);
-    let (layout, rows, probabilities) = if threads <= 1 {
-        let table = read_rows(&model, &args.input, &ADDED_COLUMNS)?;
-        let mut probabilities = vec![0.0; table.rows.len()];
-        model
-            .predict_batch(&table.values, &mut probabilities)
+    let (layout, rows, outputs) = if threads <= 1 {
+        let table = read_rows(&model, &args.input, &columns)?;
+        let scores = model
+            .score_batch(&table.values)
             .map_err(|error| CliError::other(error.to_string()))?;
-        (table.layout, table.rows, probabilities)
+        (table.layout, table.rows, scores.outputs)
     } else {
-        read_and_score(&model, &args.input, threads)?
+        read_and_score(&model, &args.input, &columns, threads)?
     };
     let mut writer = OutputWriter::new(&layout);
-    for (row, &probability) in rows.iter().zip(&probabilities) {
-        writer.push(row, probability, model.is_reorder(probability));
+    if model.kind() == ModelKind::Binary {
+        for (row, &probability) in rows.iter().zip(&outputs) {
+            writer.push(row, probability, model.is_reorder(probability));
+        }
+    } else {
+        for (row, outputs) in rows.iter().zip(outputs.chunks_exact(model.num_outputs())) {
+            writer.push_added(row, output_cells(&model, outputs, &classes));
+        }
     }
     write_output(Path::new(&args.output), &writer.into_bytes())
 }
@@ -302,14 +333,16 @@ fn thread_count(threads: Option<u16>) -> usize {
 fn read_and_score(
     model: &Model,
     input: &str,
+    columns: &[&str],
     threads: usize,
 ) -> Result<(BatchLayout, Vec<ScoredRow>, Vec<f64>), CliError> {
     use std::sync::{mpsc, Mutex};
 
     let bytes = read_input(input)?;
     let names = model.feature_names();
-    let mut reader = BatchReader::with_added_columns(bytes, &names, &ADDED_COLUMNS)
+    let mut reader = BatchReader::with_added_columns(bytes, &names, columns)
         .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?;
+    read_cells_for(model, reader.layout_mut());
     let (work_sender, work) = mpsc::channel::<(usize, Vec<f64>)>();
     let work = Mutex::new(work);
     let (done_sender, done) = mpsc::channel::<(usize, Vec<f64>)>();
@@ -319,10 +352,12 @@ fn read_and_score(
             Err(_) => return,
         };
         let Ok((index, values)) = job else { return };
-        let mut probabilities = vec![0.0; values.len() / model.num_features().max(1)];
         // The chunk's shape comes from the reader, so scoring cannot fail.
-        let _ = model.predict_batch(&values, &mut probabilities);
-        if done_sender.send((index, probabilities)).is_err() {
+        let outputs = model
+            .score_batch(&values)
+            .map(|scores| scores.outputs)
+            .unwrap_or_default();
+        if done_sender.send((index, outputs)).is_err() {
             return;
         }
     };
@@ -367,29 +402,46 @@ fn read_and_score(
 
 pub fn explain(args: RowsArgs) -> Result<(), CliError> {
     let model = load_bundle(&args.bundle)?;
-    let mut added: Vec<String> = model
-        .feature_names()
-        .iter()
-        .map(|name| format!("shap_{name}"))
-        .collect();
-    added.push("shap_bias".to_string());
+    if model.has_linear_trees() {
+        return Err(CliError::input(format!(
+            "bundle `{}`: {}",
+            args.bundle,
+            ScoreError::NoContributionsForLinearTrees
+        )));
+    }
+    let outputs = model.num_outputs();
+    let mut added: Vec<String> = Vec::new();
+    for output in 0..outputs {
+        let prefix = if outputs == 1 {
+            "shap_".to_string()
+        } else {
+            format!("shap_{output}_")
+        };
+        added.extend(
+            model
+                .feature_names()
+                .iter()
+                .map(|name| format!("{prefix}{name}")),
+        );
+        added.push(format!("{prefix}bias"));
+    }
     let added: Vec<&str> = added.iter().map(String::as_str).collect();
     let table = read_rows(&model, &args.input, &added)?;
     let width = model.num_features().max(1);
     let threads = thread_count(args.threads).min(table.rows.len()).max(1);
     // Contiguous parts of the rows, one per thread, explained side by side and kept in order.
     let part_rows = table.rows.len().div_ceil(threads);
-    let explain_part = |values: &[f64]| -> Result<Vec<Explanation>, CliError> {
+    let explain_part = |values: &[f64]| -> Result<Vec<Vec<Explanation>>, CliError> {
         values
             .chunks_exact(width)
             .map(|row| {
                 model
-                    .explain(row)
+                    .explain_outputs(row)
                     .map_err(|error| CliError::other(error.to_string()))
             })
             .collect()
     };
-    let parts: Vec<Result<Vec<Explanation>, CliError>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<Vec<Vec<Explanation>>, CliError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = table
             .values
             .chunks(part_rows * width)
@@ -408,14 +460,16 @@ pub fn explain(args: RowsArgs) -> Result<(), CliError> {
     let mut rows = table.rows.iter();
     for part in parts {
         // The part first: zip stops on it without taking a row of the next part.
-        for (explanation, row) in part?.into_iter().zip(rows.by_ref()) {
+        for (explanations, row) in part?.into_iter().zip(rows.by_ref()) {
             writer.push_added(
                 row,
-                explanation
-                    .contributions
-                    .iter()
-                    .chain([&explanation.expected_value])
-                    .map(|value| format!("{value}")),
+                explanations.iter().flat_map(|explanation| {
+                    explanation
+                        .contributions
+                        .iter()
+                        .chain([&explanation.expected_value])
+                        .map(|value| format!("{value}"))
+                }),
             );
         }
     }
