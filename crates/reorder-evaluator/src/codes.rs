@@ -23,12 +23,22 @@
 //! steps than its path is long without leaving its leaf: every walk of a tree takes exactly that
 //! tree's depth in steps, with no data-dependent branch.
 //!
+//! Categorical splits: a feature split on categories gets one more column, holding the row's
+//! category (`c`, the value truncated toward zero) when it can be in some split's bitset, and
+//! one past every bitset otherwise (NaN, negative, beyond the last word of every set), so it
+//! goes right everywhere, as LightGBM sends it. A categorical node stores the index of its
+//! bitset (plus one) in the bound field, below every numerical bound (those are above
+//! `BOUND_FIELD - 65_536`) and above a leaf's 0; the trees that have such nodes are walked with
+//! a step that looks the category up in the node's bitset, and the others with the plain step.
+//!
 //! Indices are tree-relative and every tree is read through a fixed window of `WINDOW` entries,
 //! and a row's codes through a fixed array of `CODE_STRIDE` entries, so the walk indexes with
 //! masks the compiler can see are in bounds: no bounds check in the inner loop, and no
 //! `unsafe`.
 
-use super::tree::{MissingType, TreeArrays, DEFAULT_LEFT_MASK, ZERO_THRESHOLD};
+use super::tree::{
+    snap_to_zero, MissingType, TreeArrays, CATEGORICAL_MASK, DEFAULT_LEFT_MASK, ZERO_THRESHOLD,
+};
 
 /// How a column codes the missing values for the nodes that read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +83,11 @@ struct FeatureCoder {
     high: u16,
     /// Column of each rule; `sink` when no node uses the rule.
     columns: [u16; RULES],
+    /// The categorical column (`SINK` when no node splits on the feature's categories).
+    category_column: u16,
+    /// One past the highest category any of the feature's bitsets can hold: the code of every
+    /// value that goes right at each of its categorical nodes.
+    category_high: u16,
 }
 
 /// The compiled forest. `None` from `build` when a model is beyond this layout (a tree of more
@@ -98,6 +113,13 @@ pub struct Forest {
     group_depths: Vec<u32>,
     /// Per group of `SINGLE_LANES` trees of `by_depth`, the entry index of each tree's root.
     group_roots: Vec<[u32; SINGLE_LANES]>,
+    /// Per group of `by_depth`, whether one of its trees has a categorical node.
+    group_categorical: Vec<bool>,
+    /// Per tree, whether it has a categorical node (and needs the categorical step).
+    categorical: Vec<bool>,
+    /// Each categorical node's bitset as (first word in `category_words`, words).
+    category_sets: Vec<(u32, u32)>,
+    category_words: Vec<u32>,
     coders: Vec<FeatureCoder>,
 }
 
@@ -123,6 +145,8 @@ const CODE_SHIFT: u32 = 8;
 /// adding a code shifted by `CODE_SHIFT` carries into bit 32 exactly when the code is above
 /// `k + 1`.
 const BOUND_FIELD: u64 = (1 << 24) - 1;
+/// Bound fields below this (and above 0) are categorical nodes' bitset indices plus one.
+const CATEGORY_SET_LIMIT: u32 = (1 << 24) - (1 << 16);
 type Window = [u64; WINDOW];
 
 std::thread_local! {
@@ -133,31 +157,47 @@ std::thread_local! {
 
 impl Forest {
     pub fn build(trees: &[TreeArrays], num_features: usize) -> Option<Forest> {
-        if trees.iter().any(|tree| {
-            2 * tree.num_leaves - 1 > WINDOW
-                || tree.linear.is_some()
-                || tree.has_categorical_splits()
-        }) {
+        if trees
+            .iter()
+            .any(|tree| 2 * tree.num_leaves - 1 > WINDOW || tree.linear.is_some())
+        {
             return None;
         }
         // Columns and thresholds.
         let mut thresholds: Vec<Vec<f64>> = vec![Vec::new(); num_features];
         let mut used = vec![[false; RULES]; num_features];
+        // Per feature, the most words of any of its bitsets, and whether it has one.
+        let mut category_words = vec![0usize; num_features];
+        let mut categorical_used = vec![false; num_features];
         for tree in trees {
             for node in 0..tree.num_nodes() {
                 let feature = tree.split_feature[node] as usize;
+                if tree.decision_type[node] & CATEGORICAL_MASK != 0 {
+                    categorical_used[feature] = true;
+                    category_words[feature] =
+                        category_words[feature].max(tree.category_set(node).len());
+                    continue;
+                }
                 thresholds[feature].push(tree.threshold[node]);
                 used[feature][Rule::of(tree.decision_type[node]) as usize] = true;
             }
         }
-        let columns_used: usize = used.iter().flatten().filter(|&&u| u).count();
+        // Categories below `u16::MAX`, so that one past them is still a code.
+        if category_words
+            .iter()
+            .any(|&words| words * 32 >= u16::MAX as usize)
+        {
+            return None;
+        }
+        let columns_used: usize = used.iter().flatten().filter(|&&u| u).count()
+            + categorical_used.iter().filter(|&&u| u).count();
         if columns_used > SINK as usize {
             return None;
         }
         let mut coders = Vec::new();
         let mut next_column = 0u16;
         for (feature, mut list) in thresholds.into_iter().enumerate() {
-            if list.is_empty() {
+            if list.is_empty() && !categorical_used[feature] {
                 continue;
             }
             list.sort_by(|a, b| a.total_cmp(b));
@@ -173,12 +213,20 @@ impl Forest {
                     next_column += 1;
                 }
             }
+            let category_column = if categorical_used[feature] {
+                next_column += 1;
+                next_column - 1
+            } else {
+                SINK
+            };
             coders.push(FeatureCoder {
                 feature,
                 zero_code: 1 + list.partition_point(|&t| t < 0.0) as u16,
                 high: list.len() as u16 + 1,
                 thresholds: list,
                 columns,
+                category_column,
+                category_high: (category_words[feature] * 32) as u16,
             });
         }
         let mut coder_of = vec![None; num_features];
@@ -194,6 +242,8 @@ impl Forest {
         let mut values = Vec::with_capacity(total);
         let mut roots = Vec::with_capacity(trees.len());
         let mut depths = Vec::with_capacity(trees.len());
+        let mut category_sets = Vec::new();
+        let mut all_category_words = Vec::new();
         for tree in trees {
             let root = nodes.len();
             roots.push(root as u32);
@@ -219,14 +269,23 @@ impl Forest {
                     let node = child as usize;
                     let feature = tree.split_feature[node] as usize;
                     let coder = &coders[coder_of[feature]?];
-                    let threshold = tree.threshold[node];
-                    let code = 1 + coder.thresholds.partition_point(|&t| t < threshold) as u64;
-                    let column =
-                        u64::from(coder.columns[Rule::of(tree.decision_type[node]) as usize]);
                     let children = nodes.len();
-                    nodes[entry] = column
-                        | (BOUND_FIELD - code) << CODE_SHIFT
-                        | ((children - root) as u64) << 32;
+                    let (column, bound) = if tree.decision_type[node] & CATEGORICAL_MASK != 0 {
+                        let set = tree.category_set(node);
+                        category_sets.push((all_category_words.len() as u32, set.len() as u32));
+                        all_category_words.extend_from_slice(set);
+                        let bound = category_sets.len() as u64;
+                        if bound >= u64::from(CATEGORY_SET_LIMIT) {
+                            return None;
+                        }
+                        (u64::from(coder.category_column), bound)
+                    } else {
+                        let threshold = tree.threshold[node];
+                        let code = 1 + coder.thresholds.partition_point(|&t| t < threshold) as u64;
+                        let rule = Rule::of(tree.decision_type[node]) as usize;
+                        (u64::from(coder.columns[rule]), BOUND_FIELD - code)
+                    };
+                    nodes[entry] = column | bound << CODE_SHIFT | ((children - root) as u64) << 32;
                     nodes.extend([0, 0]);
                     values.extend([0.0, 0.0]);
                     queue.push_back((tree.left_child[node], children, level + 1));
@@ -236,8 +295,17 @@ impl Forest {
             depths.push(depth);
         }
         nodes.resize(nodes.len() + WINDOW, 0);
+        let categorical: Vec<bool> = trees
+            .iter()
+            .map(TreeArrays::has_categorical_splits)
+            .collect();
         let mut by_depth: Vec<u32> = (0..trees.len() as u32).collect();
-        by_depth.sort_by_key(|&tree| depths[tree as usize]);
+        // Trees with categorical nodes together, so that most groups take the plain step.
+        by_depth.sort_by_key(|&tree| (categorical[tree as usize], depths[tree as usize]));
+        let group_categorical = by_depth
+            .chunks(SINGLE_LANES)
+            .map(|group| group.iter().any(|&tree| categorical[tree as usize]))
+            .collect();
         let group_depths = by_depth
             .chunks(SINGLE_LANES)
             .map(|group| {
@@ -260,6 +328,10 @@ impl Forest {
             by_depth,
             group_depths,
             group_roots,
+            group_categorical,
+            categorical,
+            category_sets,
+            category_words: all_category_words,
             coders,
         })
     }
@@ -285,6 +357,20 @@ impl Forest {
             codes[c_nan_right] = if nan { high } else { plain };
             codes[c_zero_left] = if nan || zero { 0 } else { plain };
             codes[c_zero_right] = if nan || zero { high } else { plain };
+            // LightGBM's `CategoricalDecision`: NaN and negative values go right, any other is
+            // truncated toward zero; beyond every bitset is right as well.
+            let category_high = u32::from(coder.category_high);
+            let category = if nan {
+                category_high
+            } else {
+                let truncated = snap_to_zero(x) as i32;
+                if truncated < 0 {
+                    category_high
+                } else {
+                    (truncated as u32).min(category_high)
+                }
+            };
+            codes[usize::from(coder.category_column as u8)] = category << CODE_SHIFT;
         }
     }
 
@@ -307,6 +393,29 @@ impl Forest {
         ((node + code) >> 32) as u32
     }
 
+    /// `step` for a tree with categorical nodes: a node whose bound field holds a bitset index
+    /// looks the row's category up in it (left when its bit is set); other entries take the
+    /// plain step.
+    #[inline(always)]
+    fn categorical_step(&self, tree: &Window, index: u32, codes: &Codes) -> u32 {
+        let node = tree[index as usize & (WINDOW - 1)];
+        let code = codes[usize::from(node as u8)];
+        let bound = ((node >> CODE_SHIFT) as u32) & BOUND_FIELD as u32;
+        if bound.wrapping_sub(1) < CATEGORY_SET_LIMIT - 1 {
+            let category = code >> CODE_SHIFT;
+            let (start, words) = self.category_sets[(bound - 1) as usize];
+            let word = category / 32;
+            let left = word < words
+                && self
+                    .category_words
+                    .get((start + word) as usize)
+                    .is_some_and(|bits| (bits >> (category % 32)) & 1 == 1);
+            (node >> 32) as u32 + u32::from(!left)
+        } else {
+            ((node + u64::from(code)) >> 32) as u32
+        }
+    }
+
     /// Sum of one row's leaves, in tree order. The trees are walked `SINGLE_LANES` at a time in
     /// order of depth; their leaves are kept per tree (in a buffer reused by the thread's next
     /// call) and added in tree order at the end.
@@ -326,14 +435,25 @@ impl Forest {
         let mut codes = [0u32; CODE_STRIDE];
         self.encode(row, &mut codes);
         let mut groups = self.by_depth.chunks_exact(SINGLE_LANES);
-        for ((group, &steps), roots) in (&mut groups).zip(&self.group_depths).zip(&self.group_roots)
+        for (((group, &steps), roots), &categorical) in (&mut groups)
+            .zip(&self.group_depths)
+            .zip(&self.group_roots)
+            .zip(&self.group_categorical)
         {
             let trees: [&Window; SINGLE_LANES] =
                 std::array::from_fn(|lane| self.window(roots[lane]));
             let mut index = [0u32; SINGLE_LANES];
-            for _ in 0..steps {
-                for lane in 0..SINGLE_LANES {
-                    index[lane] = Self::step(trees[lane], index[lane], &codes);
+            if categorical {
+                for _ in 0..steps {
+                    for lane in 0..SINGLE_LANES {
+                        index[lane] = self.categorical_step(trees[lane], index[lane], &codes);
+                    }
+                }
+            } else {
+                for _ in 0..steps {
+                    for lane in 0..SINGLE_LANES {
+                        index[lane] = Self::step(trees[lane], index[lane], &codes);
+                    }
                 }
             }
             for lane in 0..SINGLE_LANES {
@@ -345,7 +465,11 @@ impl Forest {
             let window = self.window(root);
             let mut index = 0;
             for _ in 0..self.depths[tree as usize] {
-                index = Self::step(window, index, &codes);
+                index = if self.categorical[tree as usize] {
+                    self.categorical_step(window, index, &codes)
+                } else {
+                    Self::step(window, index, &codes)
+                };
             }
             leaves[tree as usize] = self.values[(root + index) as usize];
         }
@@ -372,16 +496,27 @@ impl Forest {
                 self.encode(row, row_codes);
             }
             let mut sums = [0.0f64; ROW_CHUNK];
-            for (&root, &steps) in self.roots.iter().zip(&self.depths) {
+            for ((&root, &steps), &categorical) in
+                self.roots.iter().zip(&self.depths).zip(&self.categorical)
+            {
                 let tree = self.window(root);
                 for (group, group_sums) in codes[..padded]
                     .chunks_exact(LANES)
                     .zip(sums.chunks_exact_mut(LANES))
                 {
                     let mut index = [0u32; LANES];
-                    for _ in 0..steps {
-                        for lane in 0..LANES {
-                            index[lane] = Self::step(tree, index[lane], &group[lane]);
+                    if categorical {
+                        for _ in 0..steps {
+                            for lane in 0..LANES {
+                                index[lane] =
+                                    self.categorical_step(tree, index[lane], &group[lane]);
+                            }
+                        }
+                    } else {
+                        for _ in 0..steps {
+                            for lane in 0..LANES {
+                                index[lane] = Self::step(tree, index[lane], &group[lane]);
+                            }
                         }
                     }
                     for (sum, lane) in group_sums.iter_mut().zip(index) {
@@ -500,6 +635,113 @@ mod tests {
             .map(|_| values[rng.below(values.len())])
             .collect();
         let mut batch = vec![0.0; 3000];
+        forest.raw_batch(&rows, features, &mut batch);
+        for (row, batch_sum) in rows.chunks_exact(features).zip(&batch) {
+            let expected = crate::tree::sum_of_leaves(&trees, row);
+            assert_eq!(forest.raw(row).to_bits(), expected.to_bits(), "row {row:?}");
+            assert_eq!(batch_sum.to_bits(), expected.to_bits(), "row {row:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod categorical_tests {
+    use super::*;
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// A chain-shaped tree whose nodes alternate between numerical splits and categorical ones
+    /// with bitsets of 1 to 5 words over features 0 and 1.
+    fn mixed_tree(rng: &mut Rng, nodes: usize) -> TreeArrays {
+        let mut tree = TreeArrays {
+            num_leaves: nodes + 1,
+            leaf_value: (0..=nodes).map(|leaf| leaf as f64 * 0.5 - 2.0).collect(),
+            leaf_count: vec![1; nodes + 1],
+            internal_count: vec![1; nodes],
+            cat_boundaries: vec![0],
+            ..TreeArrays::default()
+        };
+        for node in 0..nodes {
+            let feature = rng.below(3) as u32;
+            tree.split_feature.push(feature);
+            if feature < 2 && rng.below(3) > 0 {
+                let words = 1 + rng.below(5);
+                let set = tree.cat_boundaries.len() - 1;
+                tree.cat_threshold
+                    .extend((0..words).map(|_| rng.next() as u32));
+                tree.cat_boundaries.push(tree.cat_threshold.len() as u32);
+                tree.threshold.push(set as f64);
+                tree.decision_type.push(1 | [0u8, 8, 10][rng.below(3)]);
+            } else {
+                tree.threshold.push((rng.below(41) as f64 - 20.0) / 4.0);
+                tree.decision_type.push([0u8, 2, 4, 6, 8, 10][rng.below(6)]);
+            }
+            // Chain: the left child is the next node, the right one a leaf.
+            tree.left_child.push(if node + 1 < nodes {
+                node as i32 + 1
+            } else {
+                !(node as i32 + 1)
+            });
+            tree.right_child.push(!(node as i32));
+        }
+        tree
+    }
+
+    #[test]
+    fn categorical_codes_take_the_same_leaves_as_lightgbms_rule() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let features = 3;
+        let mut trees: Vec<TreeArrays> = (0..41)
+            .map(|_| {
+                let nodes = 1 + rng.below(12);
+                mixed_tree(&mut rng, nodes)
+            })
+            .collect();
+        trees.push(TreeArrays {
+            num_leaves: 1,
+            leaf_value: vec![0.25],
+            ..TreeArrays::default()
+        });
+        for tree in &trees {
+            assert!(tree.validate(features).is_ok(), "{tree:?}");
+        }
+        let forest = Forest::build(&trees, features).expect("fits the layout");
+        let mut values: Vec<f64> = vec![
+            f64::NAN,
+            -0.5,
+            -1.0,
+            -1e-40,
+            1e-40,
+            0.0,
+            0.9,
+            2.7,
+            31.0,
+            32.0,
+            159.0,
+            160.0,
+            1e6,
+            2_147_483_648.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        values.extend((0..170).map(f64::from));
+        values.extend((-20..=20).map(|t| f64::from(t) / 4.0));
+        let rows: Vec<f64> = (0..4000 * features)
+            .map(|_| values[rng.below(values.len())])
+            .collect();
+        let mut batch = vec![0.0; 4000];
         forest.raw_batch(&rows, features, &mut batch);
         for (row, batch_sum) in rows.chunks_exact(features).zip(&batch) {
             let expected = crate::tree::sum_of_leaves(&trees, row);
