@@ -141,6 +141,18 @@ async fn predict_page_matches_lightgbm_bit_for_bit() {
         for row in &rows {
             fill_features(&client, row).await?;
             wait_for_exact_value(&client, &testid("probability"), row.probability).await?;
+            let prediction = wait_for(&client, &testid("prediction")).await?;
+            assert_eq!(prediction.attr("data-kind").await?.as_deref(), Some("binary"));
+            let values: Vec<f64> = prediction
+                .attr("data-values")
+                .await?
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .expect("data-values is a JSON array of numbers");
+            assert_eq!(
+                values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                vec![row.probability.to_bits()],
+                "data-values"
+            );
             let decision = wait_for(&client, &testid("decision"))
                 .await?
                 .attr("data-value")

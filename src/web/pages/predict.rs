@@ -606,9 +606,12 @@ fn ResultCard(
     view! {
         <div class="card result" data-testid="result-card">
             <h2>{move || lang.get().pick("Prediction", "Tahmin")}</h2>
-            <p class="big" data-testid="probability" data-value=format!("{probability}")>
-                {move || lang.get().percent(probability)}
-            </p>
+            // Every output of the model's kind, at full precision (the page shows binary models).
+            <div data-testid="prediction" data-kind="binary" data-values=format!("[{probability}]")>
+                <p class="big" data-testid="probability" data-value=format!("{probability}")>
+                    {move || lang.get().percent(probability)}
+                </p>
+            </div>
             <p
                 data-testid="decision"
                 data-value=if decision { "1" } else { "0" }
