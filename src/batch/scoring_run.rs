@@ -265,7 +265,9 @@ impl<'m> ScoringRun<'m> {
                     return Ok(NextRange::NeedsInput);
                 }
                 HeaderStep::Ready(reader) => {
-                    let (layout, rest, offset, line, ended) = reader.into_rest();
+                    let (mut layout, rest, offset, line, ended) = reader.into_rest();
+                    // A pandas model's categorical cells hold names, as `reorder predict` reads.
+                    layout.read_category_names(self.model.features());
                     self.label_column = layout.label_column.as_ref().map(|(_, name)| name.clone());
                     self.output = OutputWriter::new(&layout).into_bytes();
                     self.done_offset = offset;

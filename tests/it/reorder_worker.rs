@@ -796,3 +796,67 @@ fn a_message_of_another_build_is_refused_by_its_version_alone() {
         Err(ProtocolError::OtherVersion { found: 5, .. })
     ));
 }
+
+/// A model trained from pandas: the Batch page's run reads category names as `reorder predict`
+/// does, and writes the same bytes; its probabilities are LightGBM's.
+#[test]
+fn a_run_on_category_names_writes_what_reorder_predict_writes() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/model/kinds/pandas_binary.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture");
+    let model = instacart_reorder::model::model_from_files(instacart_reorder::model::ModelFiles {
+        model_txt: text.as_bytes(),
+        feature_names_json: None,
+        threshold: 0.5,
+        meta_json: None,
+    })
+    .expect("converts");
+    let bytes = b"id,aisle,days_since_prior,share_reordered,department,hour,user_rate\n\
+1,yogurt,19.0,0.333,dairy eggs,22.0,0.07195\n\
+2,\"milk, whole\",,0.397,dairy eggs,19.0,0.27141\n\
+3,\"say \"\"cheese\"\" snacks\",4,0.2,,7,0.5\n"
+        .to_vec();
+    let dir = crate::support::scratch_dir("worker", "category-names");
+    let bundle = dir.join("bundle.json");
+    std::fs::write(
+        &bundle,
+        serde_json::to_string(model.bundle()).expect("json"),
+    )
+    .expect("bundle");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, &bytes).expect("input");
+    let out = dir.join("out.csv");
+    let status = crate::support::run_reorder(&[
+        "predict",
+        "--bundle",
+        crate::support::path_arg(&bundle),
+        "--input",
+        crate::support::path_arg(&input),
+        "--output",
+        crate::support::path_arg(&out),
+    ]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let expected = std::fs::read(&out).expect("output");
+    for (slice, chunk_rows) in [(bytes.len(), 1000), (7, 1)] {
+        let (output, _, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
+        assert_eq!(summary.bad_rows, 0, "{:?}", summary.listed_errors);
+        assert_eq!(
+            String::from_utf8_lossy(&output),
+            String::from_utf8_lossy(&expected)
+        );
+    }
+    // The first row is LightGBM's first row of pandas_binary.input.csv.
+    let first: f64 = String::from_utf8_lossy(&expected)
+        .lines()
+        .nth(1)
+        .and_then(|line| line.split(',').nth(1).map(str::to_owned))
+        .and_then(|cell| cell.parse().ok())
+        .expect("a probability");
+    assert_eq!(first, 0.08740126697287906);
+}
