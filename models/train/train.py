@@ -18,7 +18,12 @@ Users are split 70/15/15 by user id with a fixed seed; early stopping and the de
 threshold (argmax F1 with `probability >= threshold`) use the validation users only; every
 reported number is on the test users, with 95% bootstrap intervals over users.
 
-Usage: python train.py TABLE_CSV DEFINITIONS_JSON MODELS_DIR WORK_DIR
+Usage: python train.py TABLE_CSV DEFINITIONS_JSON MODELS_DIR WORK_DIR [--categorical NAMES]
+
+--categorical NAMES (comma-separated feature names, e.g. aisle_id,department_id; for experiments,
+not used by train.sh) passes those features to lgb.Dataset as `categorical_feature` in every model
+that has them (every other parameter unchanged) and records them in metrics.json under
+training.categorical_feature. Without it every feature is numeric and the outputs are unchanged.
 """
 
 import hashlib
@@ -244,12 +249,15 @@ def csv_value(value):
     return "" if np.isnan(value) else repr(float(value))
 
 
-def train_model(names, columns, features, labels, users, masks):
+def train_model(names, columns, features, labels, users, masks, categorical=()):
     """Trains on the train users with early stopping on the validation users; returns the
-    booster (to be saved with its best iteration) and that iteration."""
+    booster (to be saved with its best iteration) and that iteration. `categorical`: the feature
+    names to treat as LightGBM categorical features (those this model has)."""
     in_train, in_valid, _ = masks
     data = features[:, columns]
+    categorical_names = [name for name in names if name in categorical]
     train_set = lgb.Dataset(data[in_train], labels[in_train], feature_name=names,
+                            categorical_feature=categorical_names or "auto",
                             params={"max_bin": PARAMS["max_bin"], "verbose": -1}, free_raw_data=False)
     valid_set = lgb.Dataset(data[in_valid], labels[in_valid], reference=train_set)
     booster = lgb.train(PARAMS, train_set, num_boost_round=MAX_ROUNDS, valid_sets=[valid_set],
@@ -260,14 +268,15 @@ def train_model(names, columns, features, labels, users, masks):
 
 
 def write_model(models_dir, version_prefix, definitions, columns, features, labels, users, masks,
-                seed_offset):
+                seed_offset, categorical=()):
     """Trains one model on the feature `columns` and writes model.txt, best_threshold.txt,
     feature_names.json, reference.csv and meta.json into `models_dir`; returns its threshold,
     test and validation metrics (the test ones with 95% bootstrap intervals), its best
     iteration and the test users' expected-F1-basket scores."""
     in_train, in_valid, in_test = masks
     names = [definitions[column]["name"] for column in columns]
-    booster, best_iteration = train_model(names, columns, features, labels, users, masks)
+    booster, best_iteration = train_model(names, columns, features, labels, users, masks,
+                                          categorical)
     booster.save_model(f"{models_dir}/model.txt", num_iteration=best_iteration)
     model = lgb.Booster(model_file=f"{models_dir}/model.txt")
     data = features[:, columns]
@@ -341,9 +350,18 @@ def write_model(models_dir, version_prefix, definitions, columns, features, labe
 
 
 def main():
-    table_path, definitions_path, models_dir, work_dir = sys.argv[1:5]
+    args = sys.argv[1:]
+    categorical = []
+    if "--categorical" in args:
+        at = args.index("--categorical")
+        categorical = [name for name in args[at + 1].split(",") if name]
+        del args[at:at + 2]
+    table_path, definitions_path, models_dir, work_dir = args
     definitions = json.load(open(definitions_path, encoding="utf-8"))
     names = [definition["name"] for definition in definitions]
+    unknown = [name for name in categorical if name not in names]
+    if unknown:
+        sys.exit(f"--categorical: unknown features {', '.join(unknown)}")
     table = pl.read_csv(table_path, schema_overrides={name: pl.Float64 for name in names})
     if table.columns != ["user_id", "product_id", "label"] + names:
         sys.exit("the table's columns are not user_id, product_id, label + the feature definitions")
@@ -359,7 +377,7 @@ def main():
     masks = (in_train, in_valid, in_test)
 
     main_model = write_model(models_dir, "nextbasket", definitions, list(range(len(names))),
-                             features, labels, users, masks, 0)
+                             features, labels, users, masks, 0, categorical)
     threshold = main_model["threshold"]
     test = main_model["test"]
 
@@ -368,7 +386,7 @@ def main():
     personal_columns = [column for column, definition in enumerate(definitions)
                         if definition["group"] in PERSONAL_GROUPS]
     personal = write_model(personal_dir, "personal", definitions, personal_columns, features,
-                           labels, users, masks, 5)
+                           labels, users, masks, 5, categorical)
 
     test_labels, test_user_ids = labels[in_test], users[in_test]
     baselines = {}
@@ -417,6 +435,8 @@ def main():
                      "early_stopping_rounds": EARLY_STOPPING,
                      "train_positive_rate": base_rate},
     }
+    if categorical:
+        metrics["training"]["categorical_feature"] = categorical
     metrics = rounded(metrics)
     metrics["threshold"] = threshold
     metrics["personal"]["threshold"] = personal["threshold"]

@@ -160,15 +160,15 @@ impl Model {
             return Err(BundleError::BadDecisionRule(bundle.decision_rule));
         }
         let metadata = &bundle.metadata;
-        if bundle.format_version == 1 && metadata.objective != "binary" {
-            return Err(BundleError::BadObjective(metadata.objective.clone()));
-        }
         if !(metadata.sigmoid.is_finite() && metadata.sigmoid > 0.0) {
             return Err(BundleError::BadSigmoid(metadata.sigmoid));
         }
         let objective = Objective::parse(&metadata.objective)
             .map_err(BundleError::Objective)?
             .with_sigmoid(metadata.sigmoid);
+        if bundle.format_version == 1 && objective.kind != ModelKind::Binary {
+            return Err(BundleError::BadObjective(metadata.objective.clone()));
+        }
         if metadata.kind != objective.kind {
             return Err(BundleError::KindMismatch {
                 declared: metadata.kind.name(),

@@ -15,7 +15,9 @@ use web_sys::{ReadableStreamDefaultReader, Response};
 
 use crate::browser::js_error::{js_message, JsError};
 use crate::lang::Lang;
-use crate::model::{BundleError, Model, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION};
+use crate::model::{
+    BundleError, Model, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, READABLE_BUNDLE_VERSIONS,
+};
 
 /// Where the bundle is served, relative to the site root.
 /// Fetched by its content-addressed name (see `crate::asset_urls`).
@@ -41,7 +43,7 @@ pub enum LoadError {
     #[error("the bundle's format is {found:?}, expected {BUNDLE_FORMAT:?}")]
     WrongFormat { found: String },
     #[error(
-        "the bundle has format version {found}; this app reads version {BUNDLE_FORMAT_VERSION}"
+        "the bundle has format version {found}; this app reads versions 1 to {BUNDLE_FORMAT_VERSION}"
     )]
     UnsupportedVersion { found: u64 },
     #[error("the bundle is not a valid model")]
@@ -352,7 +354,10 @@ pub fn parse_bundle(bytes: Vec<u8>) -> Result<Model, LoadError> {
             found: header.format,
         });
     }
-    if header.format_version != u64::from(BUNDLE_FORMAT_VERSION) {
+    if !READABLE_BUNDLE_VERSIONS
+        .iter()
+        .any(|&version| u64::from(version) == header.format_version)
+    {
         return Err(LoadError::UnsupportedVersion {
             found: header.format_version,
         });

@@ -709,3 +709,49 @@ proptest! {
         let _ = Model::from_bundle_json(&text);
     }
 }
+
+/// The bundled model as format 1 wrote it (before the kinds): it still loads, as a binary model,
+/// and scores every row exactly as its format-2 conversion does.
+#[test]
+fn a_format_1_bundle_still_loads_and_scores_as_format_2() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let old = std::fs::read_to_string(root.join("tests/fixtures/model/format1_bundle.json"))
+        .expect("format-1 bundle");
+    assert!(old.contains("\"format_version\":1"));
+    let old = Model::from_bundle_json(&old).expect("format 1 loads");
+    let new = std::fs::read_to_string(root.join("assets/model.json")).expect("bundle");
+    assert!(new.contains("\"format_version\":2"));
+    let new = Model::from_bundle_json(&new).expect("format 2 loads");
+    assert_eq!(old.kind(), ModelKind::Binary);
+    assert_eq!(old.output_names(), vec!["probability".to_string()]);
+    let width = old.num_features();
+    let rows: Vec<f64> = (0..500 * width)
+        .map(|i| {
+            if i % 7 == 0 {
+                f64::NAN
+            } else {
+                (i % 37) as f64 * 0.3 - 2.0
+            }
+        })
+        .collect();
+    let (a, b) = (
+        old.score_batch(&rows).expect("scores"),
+        new.score_batch(&rows).expect("scores"),
+    );
+    assert_eq!(a, b);
+    // A format-1 bundle is binary by definition.
+    let multi = old_with_objective("multiclass num_class:3");
+    assert!(matches!(
+        bundle_error(&multi),
+        BundleError::BadObjective(_) | BundleError::KindMismatch { .. }
+    ));
+}
+
+fn old_with_objective(objective: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let old = std::fs::read_to_string(root.join("tests/fixtures/model/format1_bundle.json"))
+        .expect("format-1 bundle");
+    let mut json: serde_json::Value = serde_json::from_str(&old).expect("json");
+    json["metadata"]["objective"] = serde_json::Value::String(objective.to_string());
+    serde_json::to_string(&json).expect("json")
+}

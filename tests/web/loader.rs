@@ -63,10 +63,12 @@ fn text_json_format_and_version_are_checked_after_the_digest() {
         Err(LoadError::WrongFormat { found }) => assert_eq!(found, "some-other-bundle"),
         other => panic!("expected a wrong format, got {:?}", other.err()),
     }
-    match parse_bundle(with_header("instacart-reorder-bundle", 2)) {
-        Err(LoadError::UnsupportedVersion { found }) => assert_eq!(found, 2),
+    match parse_bundle(with_header("instacart-reorder-bundle", 3)) {
+        Err(LoadError::UnsupportedVersion { found }) => assert_eq!(found, 3),
         other => panic!("expected an unsupported version, got {:?}", other.err()),
     }
+    assert!(parse_bundle(with_header("instacart-reorder-bundle", 2)).is_ok());
+    // A format-1 bundle (a binary model written before the kinds) still loads.
     assert!(parse_bundle(with_header("instacart-reorder-bundle", 1)).is_ok());
 }
 
