@@ -68,6 +68,8 @@ echo "== converting to assets/model.json"
 mkdir -p "$root/assets"
 "$reorder" convert --model "$root/models/model.txt" --threshold "$root/models/best_threshold.txt" \
   --features "$root/models/feature_names.json" --meta "$root/models/meta.json" --out "$root/assets/model.json"
+# The digest the app checks the downloaded bundle against (tests/it/bundle_digest.rs).
+sha256sum "$root/assets/model.json" | cut -d' ' -f1 > "$root/assets/model.sha256"
 echo "== the model's gain per feature to models/feature_gain.json (the Predict page's order)"
 python3 "$root/models/train/feature_gain.py" "$root/models/model.txt" "$root/models/feature_gain.json"
 echo "== converting the personal-history model to assets/personal_model.json"
