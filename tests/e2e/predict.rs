@@ -142,7 +142,10 @@ async fn predict_page_matches_lightgbm_bit_for_bit() {
             fill_features(&client, row).await?;
             wait_for_exact_value(&client, &testid("probability"), row.probability).await?;
             let prediction = wait_for(&client, &testid("prediction")).await?;
-            assert_eq!(prediction.attr("data-kind").await?.as_deref(), Some("binary"));
+            assert_eq!(
+                prediction.attr("data-kind").await?.as_deref(),
+                Some("binary")
+            );
             let values: Vec<f64> = prediction
                 .attr("data-values")
                 .await?
