@@ -247,16 +247,21 @@ impl Model {
         }
 
         let outputs = objective.num_outputs;
-        let forests = (0..outputs)
-            .map(|output| {
-                let trees: Vec<TreeArrays> = bundle.trees[output..]
-                    .iter()
-                    .step_by(outputs)
-                    .cloned()
-                    .collect();
-                Forest::build(&trees, num_features)
-            })
-            .collect::<Option<Vec<Forest>>>();
+        // One output's trees are the bundle's own; several outputs' are picked out per class.
+        let forests = if outputs == 1 {
+            Forest::build(&bundle.trees, num_features).map(|forest| vec![forest])
+        } else {
+            (0..outputs)
+                .map(|output| {
+                    let trees: Vec<TreeArrays> = bundle.trees[output..]
+                        .iter()
+                        .step_by(outputs)
+                        .cloned()
+                        .collect();
+                    Forest::build(&trees, num_features)
+                })
+                .collect::<Option<Vec<Forest>>>()
+        };
         let expected_values = bundle.trees.iter().map(shap::expected_value).collect();
         let has_linear_trees = bundle.trees.iter().any(|tree| tree.linear.is_some());
         Ok(Model {

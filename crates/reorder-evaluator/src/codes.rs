@@ -534,16 +534,16 @@ mod tests {
     use super::*;
 
     /// A small deterministic generator (xorshift), so the test needs no extra crate.
-    struct Rng(u64);
+    pub(super) struct Rng(pub(super) u64);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(super) fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
             self.0
         }
-        fn below(&mut self, n: usize) -> usize {
+        pub(super) fn below(&mut self, n: usize) -> usize {
             (self.next() % n as u64) as usize
         }
     }
@@ -646,21 +646,8 @@ mod tests {
 
 #[cfg(test)]
 mod categorical_tests {
+    use super::tests::Rng;
     use super::*;
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
 
     /// A chain-shaped tree whose nodes alternate between numerical splits and categorical ones
     /// with bitsets of 1 to 5 words over features 0 and 1.
