@@ -177,10 +177,10 @@ async fn the_worker_converts_an_own_model_and_the_page_takes_over_when_it_cannot
         .map(|byte| format!("{byte:02x}"))
         .collect();
     with_browser(&[], |client| async move {
-        let (place, refusal) = converted_in(&client, "", "reject_categorical.txt").await?;
+        let (place, refusal) = converted_in(&client, "", "reject_zero_count.txt").await?;
         assert_eq!(place, "worker");
         assert!(
-            refusal.contains("categorical splits are not supported"),
+            refusal.contains("has a `leaf_count` of 0"),
             "{refusal}"
         );
         assert_eq!(
@@ -190,7 +190,7 @@ async fn the_worker_converts_an_own_model_and_the_page_takes_over_when_it_cannot
         let no_workers = "window.Worker = function () { throw new Error('no workers here'); };";
         for setup in [no_workers, OLD_WORKER] {
             assert_eq!(
-                converted_in(&client, setup, "reject_categorical.txt").await?,
+                converted_in(&client, setup, "reject_zero_count.txt").await?,
                 ("page".to_owned(), refusal.clone())
             );
             assert_eq!(

@@ -305,12 +305,12 @@ async fn an_own_model_is_converted_used_remembered_logged_and_removed() {
         wait_for(&client, "[data-testid=\"log-status\"][data-state=\"saved\"]").await?;
         client.goto(&app_url("/own-model")).await?;
         wait_for_model(&client).await?;
-        // An unsupported model gets the converter's message.
-        let categorical = fixture("tests/fixtures/model/reject_categorical.txt");
-        wait_for(&client, &testid("own-model-file")).await?.send_keys(&categorical.display().to_string()).await?;
+        // A model the converter refuses gets the converter's message.
+        let refused = fixture("tests/fixtures/model/reject_zero_count.txt");
+        wait_for(&client, &testid("own-model-file")).await?.send_keys(&refused.display().to_string()).await?;
         wait_for(&client, &testid("own-model-use")).await?.click().await?;
         let message = wait_for(&client, &testid("own-model-error")).await?.text().await?;
-        assert!(message.contains("categorical splits are not supported"), "{message}");
+        assert!(message.contains("has a `leaf_count` of 0"), "{message}");
         assert_eq!(attr(&client, &testid("own-model-status"), "data-state").await?, "none");
 
         wait_for(&client, &testid("own-model-file")).await?.clear().await?;
