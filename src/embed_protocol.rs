@@ -204,9 +204,32 @@ pub fn prediction_reply(
     json!({
         "type": PREDICTION,
         "id": id,
+        "kind": "binary",
+        "outputs": [probability],
         "probability": probability,
         "is_reorder": is_reorder,
         "threshold": threshold,
+        "model_sha256": model_sha256,
+    })
+}
+
+/// The reply to a scored request of a model without a threshold (multiclass, regression,
+/// ranking): its kind, every output as LightGBM's `predict` returns it and the outputs' names
+/// (the `reorder predict` columns: `probability_<k>`, `prediction`, `score`). A non-finite
+/// output is `null`, as JSON has no NaN or Infinity.
+pub fn outputs_reply(
+    id: &Value,
+    kind: &str,
+    output_names: &[String],
+    outputs: &[f64],
+    model_sha256: &str,
+) -> Value {
+    json!({
+        "type": PREDICTION,
+        "id": id,
+        "kind": kind,
+        "outputs": outputs,
+        "output_names": output_names,
         "model_sha256": model_sha256,
     })
 }

@@ -78,6 +78,29 @@ impl Categories {
             .position(|known| known == name)
             .and_then(|code| i32::try_from(code).ok())
     }
+
+    /// How a person reads category `code`: its name when the feature has names, else the code.
+    pub fn label_of(&self, code: i32) -> String {
+        usize::try_from(code)
+            .ok()
+            .and_then(|index| self.names.get(index))
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// A code LightGBM never saw in training (one past the largest seen): every categorical split
+    /// sends it right, as any unseen category; what a form's "other" stands for.
+    pub fn unseen_code(&self) -> i32 {
+        self.codes
+            .iter()
+            .max()
+            .map_or(0, |largest| largest.saturating_add(1))
+    }
+
+    /// Whether `code` is one of the categories seen in training.
+    pub fn knows(&self, code: i32) -> bool {
+        self.codes.contains(&code)
+    }
 }
 
 impl FeatureSpec {

@@ -1,9 +1,8 @@
 //! A LightGBM model the user brings: the files they drop (`model.txt`, optionally
 //! `feature_names.json` and `best_threshold.txt`) turned into a scoring `Model` by the very
 //! function `reorder convert` calls (`model::model_from_files`), so an unsupported model gets the
-//! converter's own message. The pages show a probability and its decision, so a model of
-//! another kind (multiclass, regression, ranking) is named and sent to `reorder predict`. What is the
-//! page's own: `best_threshold.txt` is optional (0.5 without it), and the messages name the files
+//! converter's own message; a model of every kind the converter takes is taken (the pages show
+//! the output of its kind). What is the page's own: `best_threshold.txt` is optional (0.5 without it), and the messages name the files
 //! the page asks for. Pure: the browser passes bytes in.
 
 use crate::input::number::parse_required;
@@ -31,11 +30,6 @@ pub enum OwnModelError {
     Convert(#[source] ConvertError),
     #[error("the converted model does not load: {0}")]
     Load(#[source] crate::model::BundleError),
-    #[error("this is a {kind} model (objective `{objective}`): the pages show the probability of binary models so far; `reorder predict` scores it on the command line, bit for bit like LightGBM")]
-    KindNotOnPages {
-        kind: &'static str,
-        objective: String,
-    },
     /// The page passes no meta document, so it never sees this; kept so every refusal of the
     /// shared converter has a name here.
     #[error("the meta document is not valid: {0}")]
@@ -79,12 +73,6 @@ pub fn convert_own_model(
         threshold,
         meta_json: None,
     })?;
-    if !model.objective().has_threshold() {
-        return Err(OwnModelError::KindNotOnPages {
-            kind: model.kind().name(),
-            objective: model.bundle().metadata.objective.clone(),
-        });
-    }
     let sha256 = model.source_sha256().to_owned();
     Ok(ConvertedModel { model, sha256 })
 }

@@ -349,6 +349,26 @@ impl Model {
         self.has_linear_trees
     }
 
+    /// The smallest and largest value a single-output model can answer: each tree's smallest
+    /// (largest) leaf summed, averaged for a random forest, then the objective's transform (every
+    /// single-output transform is non-decreasing). `None` for several outputs or linear trees,
+    /// whose leaves are not bounded by their values.
+    pub fn output_range(&self) -> Option<(f64, f64)> {
+        if self.num_outputs() != 1 || self.has_linear_trees {
+            return None;
+        }
+        let (mut low, mut high) = (0.0, 0.0);
+        for tree in &self.bundle.trees {
+            let leaves = tree.leaf_value.iter().copied();
+            low += leaves.clone().fold(f64::INFINITY, f64::min);
+            high += leaves.fold(f64::NEG_INFINITY, f64::max);
+        }
+        let mut range = [0.0, 0.0];
+        self.outputs_into(&[low], &mut range[..1]);
+        self.outputs_into(&[high], &mut range[1..]);
+        Some((range[0], range[1]))
+    }
+
     /// The trees of output `output`, in iteration order.
     fn trees_of(&self, output: usize) -> impl Iterator<Item = &TreeArrays> {
         self.bundle.trees[output..]

@@ -97,6 +97,8 @@ pub enum RecommendError {
     },
     #[error("scoring the candidates failed: {0}")]
     Score(#[source] ScoreError),
+    #[error("a next basket needs a reorder probability and a threshold; this is a {kind} model")]
+    NotBinary { kind: &'static str },
 }
 
 /// Computes, scores and ranks `user`'s candidates and draws both baskets.
@@ -105,6 +107,11 @@ pub fn recommend(
     catalog: &Catalog,
     model: &Model,
 ) -> Result<Recommendation, RecommendError> {
+    if !model.objective().has_threshold() {
+        return Err(RecommendError::NotBinary {
+            kind: model.kind().name(),
+        });
+    }
     let columns = ModelColumns::for_model(&model.feature_names()).map_err(|name| {
         RecommendError::UnknownFeature {
             name: name.to_owned(),

@@ -48,6 +48,10 @@ pub enum BatchRunError {
     /// The scored CSV could not be put together as a Blob.
     #[error(transparent)]
     Output(JsError),
+    /// The page's run writes and logs probabilities and decisions; a model without a threshold
+    /// is scored by `reorder predict`.
+    #[error("this is a {kind} model: the Batch page scores binary models so far; `reorder predict` writes its columns, bit for bit like LightGBM")]
+    KindNotOnBatch { kind: &'static str },
 }
 
 /// What a finished (or cancelled) run produced.
@@ -390,6 +394,11 @@ pub async fn run_batch(
     cancel: RwSignal<bool>,
     keep_values: bool,
 ) -> Result<BatchOutcome, BatchRunError> {
+    if !active.model().objective().has_threshold() {
+        return Err(BatchRunError::KindNotOnBatch {
+            kind: active.model().kind().name(),
+        });
+    }
     let started_ms = js_sys::Date::now();
     let timed = |outcome: Result<BatchOutcome, BatchRunError>| {
         outcome.map(|mut outcome| {

@@ -18,10 +18,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Window};
 
 use crate::embed_protocol::{
-    error_reply, mark_not_logged, origin_allowed, prediction_reply, queue_full_message,
-    read_allow_list, read_message, ready_message, Incoming, LogRateLimit, MessageShapeError,
-    OriginError, ReadyModel, MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES, MAX_PENDING_REQUESTS,
-    PREFIX as PROTOCOL_PREFIX,
+    error_reply, mark_not_logged, origin_allowed, outputs_reply, prediction_reply,
+    queue_full_message, read_allow_list, read_message, ready_message, Incoming, LogRateLimit,
+    MessageShapeError, OriginError, ReadyModel, MAX_MESSAGE_DEPTH, MAX_MESSAGE_VALUES,
+    MAX_PENDING_REQUESTS, PREFIX as PROTOCOL_PREFIX,
 };
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::components::lang_toggle::LangToggle;
@@ -211,6 +211,20 @@ fn answer(
     let reply = match read_message(&request.data, &names) {
         Incoming::Ignore => return,
         Incoming::Reject { id, message } => error_reply(&id, &message),
+        // A model without a threshold answers its outputs; the log holds the probabilities and
+        // decisions of binary models, so such a reply is not logged.
+        Incoming::Predict(ask) if !model.objective().has_threshold() => {
+            match model.score(&ask.row) {
+                Err(error) => error_reply(&ask.id, &error.to_string()),
+                Ok(scores) => mark_not_logged(outputs_reply(
+                    &ask.id,
+                    model.kind().name(),
+                    &model.output_names(),
+                    &scores.outputs,
+                    model.source_sha256(),
+                )),
+            }
+        }
         Incoming::Predict(ask) => match model.predict(&ask.row) {
             Err(error) => error_reply(&ask.id, &error.to_string()),
             Ok(prediction) => {

@@ -17,6 +17,7 @@ mod jobs;
 mod language;
 mod log;
 mod log_upgrade;
+mod model_kinds;
 mod personal_history;
 mod predict;
 mod predict_layout;

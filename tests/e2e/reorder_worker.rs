@@ -179,10 +179,7 @@ async fn the_worker_converts_an_own_model_and_the_page_takes_over_when_it_cannot
     with_browser(&[], |client| async move {
         let (place, refusal) = converted_in(&client, "", "reject_zero_count.txt").await?;
         assert_eq!(place, "worker");
-        assert!(
-            refusal.contains("has a `leaf_count` of 0"),
-            "{refusal}"
-        );
+        assert!(refusal.contains("has a `leaf_count` of 0"), "{refusal}");
         assert_eq!(
             converted_in(&client, "", "none_missing.txt").await?,
             ("worker".to_owned(), sha.clone())

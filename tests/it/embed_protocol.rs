@@ -2,9 +2,9 @@
 //! Expected values are written out by hand from the protocol's documented rules.
 
 use instacart_reorder::embed_protocol::{
-    error_reply, mark_not_logged, normalize_origin, origin_allowed, parse_allow_list,
-    prediction_reply, queue_full_message, read_allow_list, read_message, ready_message, Incoming,
-    LogRateLimit, ReadyModel, MAX_PENDING_REQUESTS,
+    error_reply, mark_not_logged, normalize_origin, origin_allowed, outputs_reply,
+    parse_allow_list, prediction_reply, queue_full_message, read_allow_list, read_message,
+    ready_message, Incoming, LogRateLimit, ReadyModel, MAX_PENDING_REQUESTS,
 };
 use serde_json::json;
 
@@ -111,8 +111,30 @@ fn ids_and_optional_ids_are_checked() {
 fn replies_carry_the_documented_fields() {
     assert_eq!(
         prediction_reply(&json!("q"), 0.25, false, 0.3, "ab"),
-        json!({"type": "reorder:prediction", "id": "q", "probability": 0.25,
-               "is_reorder": false, "threshold": 0.3, "model_sha256": "ab"})
+        json!({"type": "reorder:prediction", "id": "q", "kind": "binary", "outputs": [0.25],
+               "probability": 0.25, "is_reorder": false, "threshold": 0.3, "model_sha256": "ab"})
+    );
+    assert_eq!(
+        outputs_reply(
+            &json!(7),
+            "multiclass",
+            &["probability_0".to_owned(), "probability_1".to_owned()],
+            &[0.75, 0.25],
+            "cd"
+        ),
+        json!({"type": "reorder:prediction", "id": 7, "kind": "multiclass",
+               "outputs": [0.75, 0.25], "output_names": ["probability_0", "probability_1"],
+               "model_sha256": "cd"})
+    );
+    assert_eq!(
+        outputs_reply(
+            &json!(8),
+            "regression",
+            &["prediction".to_owned()],
+            &[f64::INFINITY],
+            "cd"
+        )["outputs"],
+        json!([null])
     );
     assert_eq!(
         error_reply(&json!(3), "nope"),

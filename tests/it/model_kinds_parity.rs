@@ -273,4 +273,75 @@ fn categorical_features_carry_their_categories_and_names() {
         .names
         .contains(&"say \"cheese\" snacks".to_string()));
     assert_eq!(named[1].code_of("dairy eggs"), Some(2));
+    assert_eq!(named[1].label_of(2), "dairy eggs");
+    assert_eq!(
+        named[1].label_of(-3),
+        "-3",
+        "a code without a name reads as itself"
+    );
+}
+
+/// The form's "other" is `unseen_code`: LightGBM scores it exactly as every category it never
+/// saw. Each fixture row with an unseen code in a categorical column is scored with that code
+/// replaced by `unseen_code` and must give LightGBM's output for the row as it was.
+#[test]
+fn the_forms_other_category_scores_as_lightgbm_scores_an_unseen_one() {
+    let mut replaced = 0;
+    for name in ["cat_binary", "pandas_binary", "linear_cat"] {
+        let model = load_model(name);
+        let reference = load_reference(name, model.num_features(), 1);
+        for (column, feature) in model.features().iter().enumerate() {
+            let Some(categories) = &feature.categories else {
+                continue;
+            };
+            let other = categories.unseen_code();
+            assert!(!categories.knows(other), "{name}: {other} was seen");
+            for (index, row) in reference.features.iter().enumerate() {
+                let value = row[column];
+                if value.is_nan() || value < 0.0 || categories.knows(value as i32) {
+                    continue;
+                }
+                let mut with_other = row.clone();
+                with_other[column] = f64::from(other);
+                let outputs = model.score(&with_other).expect("scores").outputs;
+                assert!(
+                    same(&outputs, &reference.outputs[index]),
+                    "{name}: row {index}: `{}` = {value} scored by LightGBM as {:?}, as {other}: {outputs:?}",
+                    feature.name,
+                    reference.outputs[index]
+                );
+                replaced += 1;
+            }
+        }
+    }
+    assert!(
+        replaced >= 100,
+        "only {replaced} rows with an unseen category"
+    );
+}
+
+#[test]
+fn every_value_lightgbm_answers_lies_in_the_models_output_range() {
+    let mut checked = 0;
+    for &(name, _) in KINDS {
+        let model = load_model(name);
+        let Some((low, high)) = model.output_range() else {
+            assert!(
+                model.num_outputs() > 1 || model.has_linear_trees(),
+                "{name}: a single-output constant-leaf model has a range"
+            );
+            continue;
+        };
+        assert!(low <= high, "{name}: range {low}..{high}");
+        let reference = load_reference(name, model.num_features(), 1);
+        for (index, outputs) in reference.outputs.iter().enumerate() {
+            assert!(
+                (low..=high).contains(&outputs[0]),
+                "{name}: row {index}: LightGBM's {} is outside {low}..{high}",
+                outputs[0]
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} models have a range");
 }

@@ -101,20 +101,16 @@ fn binary_models_with_categorical_splits_or_linear_trees_are_taken() {
 }
 
 #[test]
-fn kinds_the_pages_cannot_show_yet_are_named() {
-    for (name, kind) in [
-        ("reject_multiclass.txt", "multiclass"),
-        ("reject_regression.txt", "regression"),
+fn models_of_every_kind_are_taken_and_say_their_kind() {
+    for (name, kind, outputs) in [
+        ("reject_multiclass.txt", ModelKind::Multiclass, 3),
+        ("reject_regression.txt", ModelKind::Regression, 1),
+        ("kinds/lambdarank.txt", ModelKind::Ranking, 1),
+        ("kinds/multiclassova.txt", ModelKind::Multiclass, 3),
     ] {
-        let error = convert_own_model(&fixture(name), None, None)
-            .err()
-            .expect("refused");
-        assert!(
-            matches!(error, OwnModelError::KindNotOnPages { .. }),
-            "{error:?}"
-        );
-        assert!(error.to_string().contains(kind), "{error}");
-        assert!(error.to_string().contains("reorder predict"), "{error}");
+        let converted = convert_own_model(&fixture(name), None, None).expect(name);
+        assert_eq!(converted.model.kind(), kind, "{name}");
+        assert_eq!(converted.model.num_outputs(), outputs, "{name}");
     }
 }
 

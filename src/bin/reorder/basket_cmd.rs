@@ -77,10 +77,12 @@ pub fn run(args: BasketArgs) -> Result<(), CliError> {
         .map_err(|error| CliError::other(format!("the empty catalog: {error}")))?;
     let recommendation =
         recommend(&history.user_at(at), &catalog, &model).map_err(|error| match error {
-            RecommendError::UnknownFeature { .. } => CliError::input(format!(
-                "bundle `{}`: {error}",
-                args.bundle.as_deref().unwrap_or("(built in)")
-            )),
+            RecommendError::UnknownFeature { .. } | RecommendError::NotBinary { .. } => {
+                CliError::input(format!(
+                    "bundle `{}`: {error}",
+                    args.bundle.as_deref().unwrap_or("(built in)")
+                ))
+            }
             RecommendError::Candidates { source, .. } => {
                 CliError::input(format!("orders `{}`: {source}", args.orders))
             }

@@ -62,6 +62,8 @@ enum BasketError {
     },
     #[error("{0}")]
     NextOrderFields(&'static str),
+    #[error("a next basket needs a reorder probability and a threshold; the model in use is a {kind} model")]
+    NotBinary { kind: &'static str },
 }
 
 /// The last press of "Predict the next basket": the basket, or why there is none.
@@ -145,6 +147,7 @@ fn next_basket(
         RecommendError::UnknownFeature { name } => BasketError::UnknownFeature { name },
         RecommendError::Candidates { source, .. } => BasketError::Candidates { source },
         RecommendError::Score(source) => BasketError::Score(source),
+        RecommendError::NotBinary { kind } => BasketError::NotBinary { kind },
     })?;
     let rows: Vec<Row> = recommendation
         .ranked

@@ -122,11 +122,16 @@ pub fn OwnModelPage() -> impl IntoView {
             <h1>{move || lang.get().pick("Your own model", "Kendi modeliniz")}</h1>
             <p class="lead">
                 {move || lang.get().pick(
-                    "Bring a LightGBM binary model saved as text (model.txt). It is converted in your browser by the same code as `reorder convert`, and the Predict and Batch pages then use it. Nothing is uploaded.",
-                    "Metin olarak kaydedilmiş bir LightGBM ikili sınıflandırma modeli (model.txt) getirin. Tarayıcınızda `reorder convert` ile aynı kodla dönüştürülür; Tahmin ve Toplu sayfaları ardından onu kullanır. Hiçbir şey yüklenmez.",
+                    "Bring a LightGBM model saved as text (model.txt): binary, multiclass, regression or ranking, with numerical or categorical splits, or linear trees. It is converted in your browser by the same code as `reorder convert`, and the Predict page then shows what it answers; the Batch page and the log take binary models. Nothing is uploaded.",
+                    "Metin olarak kaydedilmiş bir LightGBM modeli (model.txt) getirin: ikili, çok sınıflı, regresyon ya da sıralama; sayısal ya da kategorik bölünmeli veya doğrusal ağaçlı. Tarayıcınızda `reorder convert` ile aynı kodla dönüştürülür; Tahmin sayfası ardından ne yanıtladığını gösterir; Toplu sayfası ve kayıt ikili modelleri alır. Hiçbir şey yüklenmez.",
                 )}
             </p>
-            <div class="card" data-testid="own-model-status" data-state=move || if context.own.get().is_some() { "loaded" } else { "none" }>
+            <div
+                class="card"
+                data-testid="own-model-status"
+                data-state=move || if context.own.get().is_some() { "loaded" } else { "none" }
+                data-kind=move || context.own.get().map(|own| own.loaded.model.kind().name())
+            >
                 {move || match context.own.get() {
                     None => view! {
                         <p>{move || lang.get().pick("The app's own model is in use.", "Uygulamanın kendi modeli kullanılıyor.")}</p>
@@ -138,6 +143,10 @@ pub fn OwnModelPage() -> impl IntoView {
                         let threshold = model.threshold();
                         let trees = model.num_trees();
                         let features = model.num_features();
+                        let kind = model.kind().name();
+                        let has_threshold = model.objective().has_threshold();
+                        let objective = model.bundle().metadata.objective.clone();
+                        let outputs = model.output_names().join(", ");
                         let threshold_given = own.threshold_given;
                         let file_name = own.file_name.clone();
                         view! {
@@ -148,15 +157,23 @@ pub fn OwnModelPage() -> impl IntoView {
                             <dl>
                                 <dt>"sha256"</dt>
                                 <dd class="mono" data-testid="own-model-sha256">{sha}</dd>
+                                <dt>{move || lang.get().pick("Kind", "Tür")}</dt>
+                                <dd data-testid="own-model-kind">
+                                    {kind} " " <span class="hint mono">{format!("({objective})")}</span>
+                                </dd>
+                                <dt>{move || lang.get().pick("Answers", "Yanıtlar")}</dt>
+                                <dd class="mono" data-testid="own-model-outputs">{outputs}</dd>
                                 <dt>{move || lang.get().pick("Trees", "Ağaç sayısı")}</dt>
                                 <dd data-testid="own-model-trees">{trees}</dd>
-                                <dt>{move || lang.get().pick("Threshold", "Eşik")}</dt>
-                                <dd data-testid="own-model-threshold" data-value=threshold.to_string()>
-                                    {threshold.to_string()}
-                                    {(!threshold_given).then(|| view! {
-                                        " " <span class="hint">{move || format!("({} {DEFAULT_THRESHOLD})", lang.get().pick("no best_threshold.txt given: default", "best_threshold.txt verilmedi: varsayılan"))}</span>
-                                    })}
-                                </dd>
+                                {has_threshold.then(|| view! {
+                                    <dt>{move || lang.get().pick("Threshold", "Eşik")}</dt>
+                                    <dd data-testid="own-model-threshold" data-value=threshold.to_string()>
+                                        {threshold.to_string()}
+                                        {(!threshold_given).then(|| view! {
+                                            " " <span class="hint">{move || format!("({} {DEFAULT_THRESHOLD})", lang.get().pick("no best_threshold.txt given: default", "best_threshold.txt verilmedi: varsayılan"))}</span>
+                                        })}
+                                    </dd>
+                                })}
                                 <dt>{move || format!("{} ({features})", lang.get().pick("Features", "Özellikler"))}</dt>
                                 <dd class="mono" data-testid="own-model-features">{names}</dd>
                             </dl>

@@ -3,9 +3,12 @@
 //! that matter most to the model (`feature_importance::form_order`) come first, the others
 //! wait under a disclosure, grouped as in the bundle. Each field shows its value at a readable
 //! precision and keeps the exact value it was filled with, which is what is scored and logged
-//! until the field is edited. The result updates as you type; pressing Predict (or Enter) logs
-//! exactly one record. The result card shows the probability, threshold, margin, decision, a
-//! confidence band and the TreeSHAP explanation of this very prediction.
+//! until the field is edited; a categorical feature is a choice of its known categories. The
+//! result updates as you type; pressing Predict (or Enter) logs exactly one record. The result
+//! card shows what the model's kind answers (a binary model's probability, threshold, margin,
+//! decision and confidence band; a multiclass model's class distribution; a regression value on
+//! the model's range; a ranking score) and the TreeSHAP explanation of this very prediction, per
+//! class where there are classes.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,11 +26,13 @@ use crate::input::number::{format_value, DecimalMark};
 use crate::model::feature_importance::{
     form_order, importance_for, CommittedGain, FormOrder, ImportanceKind, COMMITTED_GAIN_JSON,
 };
-use crate::model::{missing_as_nan, FeatureSpec};
+use crate::model::{missing_as_nan, FeatureSpec, ModelKind, ScoreError};
 use crate::prediction_log::{PredictionRecord, RecordIds, Source};
 use crate::web::after_paint::after_next_paint;
+use crate::web::components::category_choice::CategoryChoice;
 use crate::web::components::demo_pick::{DemoPickSelect, PickedRow};
-use crate::web::components::explain_chart::ExplainChart;
+use crate::web::components::explain_chart::{ExplainChart, ExplainSpace};
+use crate::web::components::kind_outputs::KindOutputs;
 use crate::web::loader::LoadedModel;
 use crate::web::log::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
@@ -80,11 +85,22 @@ pub fn PredictPage() -> impl IntoView {
 #[derive(Clone, Debug, PartialEq)]
 struct Scored {
     values: Vec<Option<f64>>,
-    probability: f64,
-    is_reorder: bool,
+    /// Every output of the model (one probability for the binary kinds).
+    outputs: Vec<f64>,
+    /// The decision of a model with a threshold (the binary kinds).
+    is_reorder: Option<bool>,
 }
 
-/// The TreeSHAP explanation of the scored row.
+/// What the model answers, for the result card: its kind, its classes' names (a multiclass
+/// model's classes are known by their index) and the range of values it can answer.
+#[derive(Debug)]
+struct OutputShape {
+    kind: ModelKind,
+    classes: Vec<String>,
+    range: Option<(f64, f64)>,
+}
+
+/// The TreeSHAP explanation of the scored row (one per output).
 #[derive(Clone, Debug, PartialEq)]
 struct Explained {
     contributions: Vec<f64>,
@@ -100,6 +116,8 @@ enum LogState {
     Saved(u64),
     Failed(String),
     Blocked,
+    /// The model's kind is not one the log holds yet (it holds probabilities and decisions).
+    NotForKind(ModelKind),
 }
 
 impl LogState {
@@ -111,6 +129,7 @@ impl LogState {
             LogState::Saved(_) => "saved",
             LogState::Failed(_) => "failed",
             LogState::Blocked => "blocked",
+            LogState::NotForKind(_) => "not-for-kind",
         }
     }
 }
@@ -165,11 +184,16 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()
                 .ok()?;
-            let prediction = loaded.model.predict_optional(&values).ok()?;
+            let scores = loaded.model.score_optional(&values).ok()?;
+            let is_reorder = loaded
+                .model
+                .objective()
+                .has_threshold()
+                .then(|| loaded.model.is_reorder(scores.outputs[0]));
             Some(Scored {
                 values,
-                probability: prediction.probability,
-                is_reorder: loaded.model.is_reorder(prediction.probability),
+                outputs: scores.outputs,
+                is_reorder,
             })
         })
     };
@@ -187,18 +211,21 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
             if !explain_now.get() {
                 return None;
             }
-            let explanation = scored
-                .with(|scored| {
-                    scored
-                        .as_ref()
-                        .map(|scored| loaded.model.explain_optional(&scored.values))
-                })?
-                .ok()?;
-            Some(Explained {
-                contributions: explanation.contributions,
-                expected_value: explanation.expected_value,
-                raw: explanation.raw,
-            })
+            let explanations = scored.with(|scored| {
+                scored
+                    .as_ref()
+                    .map(|scored| loaded.model.explain_outputs_optional(&scored.values))
+            })?;
+            Some(explanations.map(|explanations| {
+                explanations
+                    .into_iter()
+                    .map(|explanation| Explained {
+                        contributions: explanation.contributions,
+                        expected_value: explanation.expected_value,
+                        raw: explanation.raw,
+                    })
+                    .collect::<Vec<_>>()
+            }))
         })
     };
     let log_state = RwSignal::new(LogState::Idle);
@@ -218,6 +245,16 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 focus_first_error();
                 return;
             };
+            let typed = fields.saved_texts(lang.get_untracked().decimal_mark());
+            if let Ok(saved) = serde_json::to_string(&typed) {
+                save_setting(LAST_INPUTS_SETTING, &saved);
+            }
+            // The log holds probabilities and decisions: a model of another kind is scored and
+            // explained here, not logged.
+            if scored.is_reorder.is_none() {
+                log_state.set(LogState::NotForKind(loaded.model.kind()));
+                return;
+            }
             let names: Vec<&str> = specs.iter().map(|spec| spec.name.as_str()).collect();
             let values = missing_as_nan(&scored.values);
             let record = PredictionRecord::from_scored(
@@ -229,13 +266,9 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                 },
                 &names[..],
                 &values,
-                scored.probability,
+                scored.outputs[0],
                 &loaded.model,
             );
-            let typed = fields.saved_texts(lang.get_untracked().decimal_mark());
-            if let Ok(saved) = serde_json::to_string(&typed) {
-                save_setting(LAST_INPUTS_SETTING, &saved);
-            }
             log_state.set(LogState::Saving);
             show_result_on_narrow_screens();
             spawn_local(async move {
@@ -327,6 +360,15 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
 
     let threshold = loaded.model.threshold();
     let names: Arc<Vec<String>> = Arc::new(specs.iter().map(|spec| spec.name.clone()).collect());
+    let shape = Arc::new(OutputShape {
+        kind: loaded.model.kind(),
+        classes: (0..loaded.model.num_outputs())
+            .map(|class| class.to_string())
+            .collect(),
+        range: loaded.model.output_range(),
+    });
+    // The class whose explanation is drawn (None: the most likely one); kept while inputs change.
+    let explained_class = RwSignal::new(None::<usize>);
 
     view! {
         <div class="predict-layout">
@@ -385,13 +427,21 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
                                 "Önce işaretli alanları düzeltin.",
                             )
                             .to_owned(),
+                        LogState::NotForKind(kind) => format!(
+                            "{} ({})",
+                            lang.get().pick(
+                                "Not logged: the log holds the probabilities and decisions of binary models; this model is",
+                                "Kaydedilmedi: kayıt ikili modellerin olasılıklarını ve kararlarını tutar; bu model",
+                            ),
+                            kind.name(),
+                        ),
                     }}
                 </p>
             </form>
             <div class="result-column">
                 {move || match scored.get() {
                     Some(scored) => view! {
-                        <ResultCard scored explained threshold names=Arc::clone(&names) />
+                        <ResultCard scored explained threshold names=Arc::clone(&names) shape=Arc::clone(&shape) explained_class />
                     }
                         .into_any(),
                     None => view! {
@@ -507,25 +557,41 @@ fn FeatureField(
                     short_number(median, lang.get().decimal_mark()),
                 ))}
             </span>
-            <input
-                id=input_id
-                type="text"
-                inputmode="decimal"
-                autocomplete="off"
-                data-testid=format!("feature-{}", spec.name)
-                data-kind=kind_name(spec.kind)
-                class:missing=is_missing
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                aria-describedby=described_by
-                placeholder=move || lang.get().pick("unknown", "bilinmiyor")
-                data-exact-value=move || exact.get().map(|value| format!("{value}"))
-                title=move || exact.get().map(|value| format_value(value, lang.get().decimal_mark()))
-                prop:value=move || text.get()
-                on:input=move |event| {
-                    exact.set(None);
-                    text.set(event_target_value(&event));
+            {match spec.categories.clone() {
+                Some(categories) => view! {
+                    <CategoryChoice
+                        input_id
+                        test_id=format!("feature-{}", spec.name)
+                        described_by
+                        categories
+                        text
+                        exact
+                    />
                 }
-            />
+                    .into_any(),
+                None => view! {
+                <input
+                    id=input_id
+                    type="text"
+                    inputmode="decimal"
+                    autocomplete="off"
+                    data-testid=format!("feature-{}", spec.name)
+                    data-kind=kind_name(spec.kind)
+                    class:missing=is_missing
+                    aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                    aria-describedby=described_by
+                    placeholder=move || lang.get().pick("unknown", "bilinmiyor")
+                    data-exact-value=move || exact.get().map(|value| format!("{value}"))
+                    title=move || exact.get().map(|value| format_value(value, lang.get().decimal_mark()))
+                    prop:value=move || text.get()
+                    on:input=move |event| {
+                        exact.set(None);
+                        text.set(event_target_value(&event));
+                    }
+                />
+                }
+                    .into_any(),
+            }}
             <span id=error_id>
                 {move || match error.get() {
                     Some(error) => view! {
@@ -582,72 +648,150 @@ fn IdField(
 #[component]
 fn ResultCard(
     scored: Scored,
-    explained: Memo<Option<Explained>>,
+    explained: Memo<Option<Result<Vec<Explained>, ScoreError>>>,
     threshold: f64,
     names: Arc<Vec<String>>,
+    shape: Arc<OutputShape>,
+    explained_class: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let probability = scored.probability;
-    let margin = probability - threshold;
-    let band = ConfidenceBand::from_margin(margin);
-    let decision = scored.is_reorder;
+    let kind = shape.kind;
+    let top_class = crate::batch::most_likely(&scored.outputs);
+    let space = match kind {
+        ModelKind::Binary => ExplainSpace::LogOdds,
+        ModelKind::Multiclass => ExplainSpace::ClassScore,
+        ModelKind::Regression => ExplainSpace::RawValue,
+        ModelKind::Ranking => ExplainSpace::Score,
+    };
     let chart = move || {
-        explained.get().map(|explained| {
-            let contributions: Vec<(String, f64)> = names
-                .iter()
-                .cloned()
-                .zip(explained.contributions.iter().copied())
-                .collect();
-            let expected_value = explained.expected_value;
-            let raw = explained.raw;
-            view! { <ExplainChart contributions expected_value raw /> }
+        explained.get().map(|explained| match explained {
+            Ok(explanations) => {
+                let class = explained_class
+                    .get()
+                    .filter(|class| *class < explanations.len())
+                    .unwrap_or(if kind == ModelKind::Multiclass {
+                        top_class
+                    } else {
+                        0
+                    });
+                let explained = explanations[class].clone();
+                let contributions: Vec<(String, f64)> = names
+                    .iter()
+                    .cloned()
+                    .zip(explained.contributions.iter().copied())
+                    .collect();
+                let expected_value = explained.expected_value;
+                let raw = explained.raw;
+                view! {
+                    <div data-testid="explained-output" data-class=class.to_string()>
+                        <ExplainChart contributions expected_value raw space />
+                    </div>
+                }
+                .into_any()
+            }
+            Err(error) => view! {
+                <p class="hint" data-testid="explanation-unavailable">{error.to_string()}</p>
+            }
+            .into_any(),
         })
+    };
+    let class_choice = (kind == ModelKind::Multiclass).then(|| {
+        let options = shape
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(class, name)| {
+                let name = name.clone();
+                view! {
+                    <option value=class.to_string()>
+                        {move || format!("{} {name}", lang.get().pick("class", "sınıf"))}
+                    </option>
+                }
+            })
+            .collect_view();
+        view! {
+            <label class="explain-class">
+                {move || lang.get().pick("Explain the score of", "Açıklanan puan:")}
+                " "
+                <select
+                    data-testid="explain-class"
+                    prop:value=move || explained_class.get().unwrap_or(top_class).to_string()
+                    on:change=move |event| {
+                        explained_class.set(event_target_value(&event).parse().ok());
+                    }
+                >
+                    {options}
+                </select>
+            </label>
+        }
+    });
+    let outputs_view = match scored.is_reorder {
+        Some(decision) => binary_outputs(scored.outputs[0], decision, threshold).into_any(),
+        None => view! {
+            <KindOutputs
+                kind
+                outputs=scored.outputs.clone()
+                class_names=shape.classes.clone()
+                range=shape.range
+            />
+        }
+        .into_any(),
     };
     view! {
         <div class="card result" data-testid="result-card">
             <h2>{move || lang.get().pick("Prediction", "Tahmin")}</h2>
-            // Every output of the model's kind, at full precision (the page shows binary models).
-            <div data-testid="prediction" data-kind="binary" data-values=format!("[{probability}]")>
-                <p class="big" data-testid="probability" data-value=format!("{probability}")>
-                    {move || lang.get().percent(probability)}
-                </p>
-            </div>
-            <p
-                data-testid="decision"
-                data-value=if decision { "1" } else { "0" }
-                class=if decision { "decision-yes" } else { "decision-no" }
-            >
-                {move || {
-                    if decision {
-                        lang.get().pick("Likely to reorder", "Muhtemelen tekrar alacak")
-                    } else {
-                        lang.get().pick("Not likely to reorder", "Muhtemelen tekrar almayacak")
-                    }
-                }}
-            </p>
-            <dl class="facts">
-                <dt>{move || lang.get().pick("Threshold", "Eşik")}</dt>
-                <dd data-testid="threshold" data-value=format!("{threshold}")>{move || lang.get().percent(threshold)}</dd>
-                <dt>{move || lang.get().pick("Margin", "Fark")}</dt>
-                <dd data-testid="margin">
-                    {move || {
-                        let points = lang.get().decimal(margin * 100.0, 1);
-                        format!("{}{points} {}", if margin >= 0.0 { "+" } else { "" }, lang.get().pick("points", "puan"))
-                    }}
-                </dd>
-                <dt>{move || lang.get().pick("Confidence", "Güven")}</dt>
-                <dd>
-                    <span class="band" data-testid="confidence-band">{move || band.label(lang.get())}</span>
-                </dd>
-            </dl>
-            <p class="hint">
-                {move || lang.get().pick(
-                    "Decision rule: reorder when the probability is at or above the threshold.",
-                    "Karar kuralı: olasılık eşiğe eşit ya da eşikten büyükse tekrar alır.",
-                )}
-            </p>
+            {outputs_view}
             <h2>{move || lang.get().pick("Why", "Neden")}</h2>
+            {class_choice}
             <div class="explain-slot">{chart}</div>
         </div>
+    }
+}
+
+/// A binary model's probability, decision, threshold, margin and confidence band.
+fn binary_outputs(probability: f64, decision: bool, threshold: f64) -> impl IntoView {
+    let lang = use_lang();
+    let margin = probability - threshold;
+    let band = ConfidenceBand::from_margin(margin);
+    view! {
+        <div data-testid="prediction" data-kind="binary" data-values=format!("[{probability}]")>
+            <p class="big" data-testid="probability" data-value=format!("{probability}")>
+                {move || lang.get().percent(probability)}
+            </p>
+        </div>
+        <p
+            data-testid="decision"
+            data-value=if decision { "1" } else { "0" }
+            class=if decision { "decision-yes" } else { "decision-no" }
+        >
+            {move || {
+                if decision {
+                    lang.get().pick("Likely to reorder", "Muhtemelen tekrar alacak")
+                } else {
+                    lang.get().pick("Not likely to reorder", "Muhtemelen tekrar almayacak")
+                }
+            }}
+        </p>
+        <dl class="facts">
+            <dt>{move || lang.get().pick("Threshold", "Eşik")}</dt>
+            <dd data-testid="threshold" data-value=format!("{threshold}")>{move || lang.get().percent(threshold)}</dd>
+            <dt>{move || lang.get().pick("Margin", "Fark")}</dt>
+            <dd data-testid="margin">
+                {move || {
+                    let points = lang.get().decimal(margin * 100.0, 1);
+                    format!("{}{points} {}", if margin >= 0.0 { "+" } else { "" }, lang.get().pick("points", "puan"))
+                }}
+            </dd>
+            <dt>{move || lang.get().pick("Confidence", "Güven")}</dt>
+            <dd>
+                <span class="band" data-testid="confidence-band">{move || band.label(lang.get())}</span>
+            </dd>
+        </dl>
+        <p class="hint">
+            {move || lang.get().pick(
+                "Decision rule: reorder when the probability is at or above the threshold.",
+                "Karar kuralı: olasılık eşiğe eşit ya da eşikten büyükse tekrar alır.",
+            )}
+        </p>
     }
 }

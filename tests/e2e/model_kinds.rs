@@ -1,0 +1,264 @@
+//! Models of every kind on the pages, against LightGBM's own numbers (the fixtures of
+//! tests/fixtures/model/kinds, made by scripts/fixtures/make_kind_fixtures.py): a multiclass
+//! model's class probabilities, top class and per-class explanation, a regression model's value
+//! on the range the model can answer, a pandas model's categorical inputs as a choice of named
+//! categories (an unseen code shown as "other"); and the pages that hold binary models only (the
+//! log, the Batch page) saying so instead of writing wrong columns.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use fantoccini::Client;
+use serde_json::Value;
+
+use crate::harness::{app_url, testid, wait_for, wait_for_attr, wait_for_model, with_browser};
+
+fn kinds_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/model/kinds")
+        .join(name)
+}
+
+/// One fixture row: its features (NaN = missing), LightGBM's outputs and, when it computes them,
+/// its contributions class by class (each class: one per feature, then the bias).
+struct Row {
+    features: Vec<f64>,
+    outputs: Vec<f64>,
+    contributions: Vec<f64>,
+}
+
+/// A fixture's feature names and rows.
+fn reference(name: &str) -> (Vec<String>, Vec<Row>) {
+    let file = std::fs::File::open(kinds_fixture(&format!("{name}.rows.csv.gz"))).expect("rows");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .expect("gzip rows");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let features = header.iter().position(|h| *h == "raw_0").expect("raw_0");
+    let outputs = header.iter().filter(|h| h.starts_with("out_")).count();
+    let names = header[..features].iter().map(|h| h.to_string()).collect();
+    let rows = lines
+        .map(|line| {
+            let values: Vec<f64> = line
+                .split(',')
+                .map(|c| c.parse().expect("number"))
+                .collect();
+            Row {
+                features: values[..features].to_vec(),
+                outputs: values[features + outputs..features + 2 * outputs].to_vec(),
+                contributions: values[features + 2 * outputs..].to_vec(),
+            }
+        })
+        .collect();
+    (names, rows)
+}
+
+/// The Predict page filled with `row` (a missing value left unknown).
+fn prefilled(names: &[String], row: &Row) -> String {
+    let query: Vec<String> = names
+        .iter()
+        .zip(&row.features)
+        .filter(|(_, value)| !value.is_nan())
+        .map(|(name, value)| format!("f.{name}={value}"))
+        .collect();
+    app_url(&format!("/?{}", query.join("&")))
+}
+
+/// Whether a form can hold the row: every value a number or missing (the form refuses infinity).
+fn typeable(row: &&Row) -> bool {
+    row.features
+        .iter()
+        .all(|value| value.is_finite() || value.is_nan())
+}
+
+fn bits(values: &[f64]) -> Vec<u64> {
+    values.iter().map(|value| value.to_bits()).collect()
+}
+
+/// Converts `name` on the own-model page and waits until it is the model in use.
+async fn use_own_model(
+    client: &Client,
+    name: &str,
+    kind: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client.goto(&app_url("/own-model")).await?;
+    wait_for_model(client).await?;
+    let input = wait_for(client, &testid("own-model-file")).await?;
+    input.clear().await?;
+    input
+        .send_keys(&kinds_fixture(name).display().to_string())
+        .await?;
+    wait_for(client, &testid("own-model-use"))
+        .await?
+        .click()
+        .await?;
+    wait_for_attr(client, &testid("own-model-status"), "data-kind", kind).await
+}
+
+/// The shown prediction's kind and `data-values`, once the page shows one of `kind`.
+async fn shown_values(
+    client: &Client,
+    kind: &str,
+) -> Result<Vec<f64>, fantoccini::error::CmdError> {
+    let css = format!("[data-testid=\"prediction\"][data-kind=\"{kind}\"]");
+    let json = wait_for(client, &css)
+        .await?
+        .attr("data-values")
+        .await?
+        .unwrap_or_default();
+    Ok(serde_json::from_str(&json).expect("data-values is a JSON array of numbers"))
+}
+
+/// Each drawn bar's feature and value.
+async fn explain_bars(client: &Client) -> Result<Vec<(String, f64)>, fantoccini::error::CmdError> {
+    wait_for(client, &testid("explain-bar")).await?;
+    let mut bars = Vec::new();
+    for bar in client
+        .find_all(fantoccini::Locator::Css(&testid("explain-bar")))
+        .await?
+    {
+        let feature = bar.attr("data-feature").await?.unwrap_or_default();
+        let value = bar
+            .attr("data-value")
+            .await?
+            .unwrap_or_default()
+            .parse()
+            .expect("f64");
+        bars.push((feature, value));
+    }
+    Ok(bars)
+}
+
+async fn assert_bars_are_class(
+    client: &Client,
+    names: &[String],
+    row: &Row,
+    class: usize,
+) -> Result<(), fantoccini::error::CmdError> {
+    wait_for(
+        client,
+        &format!("[data-testid=\"explained-output\"][data-class=\"{class}\"]"),
+    )
+    .await?;
+    let bars = explain_bars(client).await?;
+    assert!(!bars.is_empty());
+    let per_class = names.len() + 1;
+    for (feature, value) in bars {
+        let column = names
+            .iter()
+            .position(|name| *name == feature)
+            .expect("a model feature");
+        let lightgbm = row.contributions[class * per_class + column];
+        assert_eq!(
+            value.to_bits(),
+            lightgbm.to_bits(),
+            "class {class}, `{feature}`: {value} vs {lightgbm}"
+        );
+    }
+    Ok(())
+}
+
+async fn choose(
+    client: &Client,
+    select: &str,
+    value: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client
+        .execute(
+            "const select = document.querySelector(arguments[0]); select.value = arguments[1]; \
+             select.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            vec![
+                Value::String(select.to_owned()),
+                Value::String(value.to_owned()),
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the served release build and chromedriver (scripts/dev.sh test)"]
+async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
+    with_browser(&[], |client| async move {
+        // Multiclass: every class probability bit for bit, the top class, and the explanation
+        // of the top class and of a class chosen.
+        use_own_model(&client, "multiclass.txt", "multiclass").await?;
+        let (names, rows) = reference("multiclass");
+        for row in rows.iter().filter(typeable).step_by(97).take(3) {
+            client.goto(&prefilled(&names, row)).await?;
+            assert_eq!(bits(&shown_values(&client, "multiclass").await?), bits(&row.outputs));
+            let top = (0..row.outputs.len())
+                .fold(0, |best, class| if row.outputs[class] > row.outputs[best] { class } else { best });
+            wait_for_attr(&client, &testid("top-class"), "data-value", &top.to_string()).await?;
+            assert_bars_are_class(&client, &names, row, top).await?;
+            let other = (top + 1) % row.outputs.len();
+            choose(&client, &testid("explain-class"), &other.to_string()).await?;
+            assert_bars_are_class(&client, &names, row, other).await?;
+        }
+        // The log holds binary predictions: the press says so rather than logging a wrong record.
+        wait_for(&client, &testid("predict")).await?.click().await?;
+        wait_for_attr(&client, &testid("log-status"), "data-state", "not-for-kind").await?;
+        // The Batch page says it scores binary models, before reading the file.
+        client.goto(&app_url("/batch")).await?;
+        let rows_file = kinds_fixture("pandas_binary.input.csv");
+        wait_for(&client, &testid("batch-file")).await?.send_keys(&rows_file.display().to_string()).await?;
+        let message = wait_for(&client, &testid("batch-failed")).await?.text().await?;
+        assert!(message.contains("multiclass model"), "{message}");
+        assert!(message.contains("reorder predict"), "{message}");
+
+        // Regression: the value bit for bit, on the range the model can answer.
+        use_own_model(&client, "regression.txt", "regression").await?;
+        let (names, rows) = reference("regression");
+        for row in rows.iter().filter(typeable).step_by(89).take(3) {
+            client.goto(&prefilled(&names, row)).await?;
+            let values = shown_values(&client, "regression").await?;
+            assert_eq!(bits(&values), bits(&row.outputs));
+            let range = wait_for(&client, &testid("output-range")).await?;
+            let low: f64 = range.attr("data-low").await?.unwrap_or_default().parse().expect("low");
+            let high: f64 = range.attr("data-high").await?.unwrap_or_default().parse().expect("high");
+            assert!(low <= values[0] && values[0] <= high, "{low} <= {} <= {high}", values[0]);
+        }
+
+        // Categories by name: the select shows the row's category, an unseen code is "other",
+        // and both score as LightGBM did.
+        use_own_model(&client, "pandas_binary.txt", "binary").await?;
+        let model_text = std::fs::read_to_string(kinds_fixture("pandas_binary.txt")).expect("model");
+        let categories: Vec<Vec<String>> = model_text
+            .lines()
+            .find_map(|line| line.strip_prefix("pandas_categorical:"))
+            .and_then(|json| serde_json::from_str(json).ok())
+            .expect("pandas_categorical");
+        let (names, rows) = reference("pandas_binary");
+        let aisle = names.iter().position(|name| name == "aisle").expect("aisle");
+        let count = categories[0].len() as f64;
+        let whole = |value: f64| value.fract() == 0.0;
+        let known = rows
+            .iter()
+            .filter(typeable)
+            .find(|row| whole(row.features[aisle]) && (0.0..count).contains(&row.features[aisle]))
+            .expect("a row with a known aisle");
+        let unseen = rows
+            .iter()
+            .filter(typeable)
+            .find(|row| whole(row.features[aisle]) && (count..1e6).contains(&row.features[aisle]))
+            .expect("a row with an unseen aisle");
+        let selected = "return document.querySelector('[data-testid=\"feature-aisle\"]').selectedOptions[0].textContent;";
+        client.goto(&prefilled(&names, known)).await?;
+        assert_eq!(bits(&shown_values(&client, "binary").await?), bits(&known.outputs));
+        let shown = client.execute(selected, vec![]).await?;
+        assert_eq!(shown.as_str(), Some(categories[0][known.features[aisle] as usize].as_str()));
+        client.goto(&prefilled(&names, unseen)).await?;
+        assert_eq!(bits(&shown_values(&client, "binary").await?), bits(&unseen.outputs));
+        wait_for(&client, &testid("category-other-code")).await?;
+        let shown = client.execute(selected, vec![]).await?;
+        assert!(shown.as_str().is_some_and(|text| text.starts_with("other")), "{shown}");
+
+        client.goto(&app_url("/own-model")).await?;
+        wait_for(&client, &testid("own-model-remove")).await?.click().await?;
+        wait_for_attr(&client, &testid("own-model-status"), "data-state", "none").await?;
+        Ok(())
+    })
+    .await;
+}
