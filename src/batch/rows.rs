@@ -7,7 +7,7 @@ use super::records::{Cells, RecordSplitter, RecordTooLong, Split};
 use super::row_ranges::RowRange;
 use crate::input::number::{parse_file_value, parse_plain_decimal, NumberError};
 use crate::input::upload::without_bom;
-use crate::model::FeatureSpec;
+use crate::model::{FeatureSpec, Model};
 use crate::prediction_log::csv_cell;
 use std::collections::BTreeMap;
 
@@ -170,6 +170,15 @@ impl BatchLayout {
     /// model that is not binary are not 0/1 outcomes.
     pub fn pass_labels_through(&mut self) {
         self.label_column = None;
+    }
+
+    /// How `model` reads a file's cells, the same in `reorder predict` and on the Batch page:
+    /// category names where it has them, and labels as 0/1 only for a model with a threshold.
+    pub fn read_cells_for(&mut self, model: &Model) {
+        self.read_category_names(model.features());
+        if !model.objective().has_threshold() {
+            self.pass_labels_through();
+        }
     }
 
     /// Parses one record (the file's cells, `line` where it starts) into the model-order

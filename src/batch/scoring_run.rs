@@ -6,6 +6,7 @@
 //! the output `reorder predict` gives for the same file.
 
 use super::metrics::{sort_highest_first, LabelledScores, F1_STEPS, PR_CURVE_POINTS};
+use super::outputs::{added_columns, output_cells, ClassNames};
 use super::row_ranges::{NextRange, RangeCutter, RowRange};
 use super::rows::{BatchLayout, BatchReader, HeaderReader, HeaderStep, OutputWriter};
 use super::run_report::{
@@ -106,6 +107,9 @@ impl<'m> RangeScorer<'m> {
         let end_offset = range.offset + range.bytes.len() as u64;
         let mut reader = BatchReader::of_range(self.layout.clone(), &names, range);
         let chunk = reader.next_chunk(usize::MAX);
+        if !self.model.objective().has_threshold() {
+            return self.score_outputs(range_index, end_offset, chunk);
+        }
         let mut probabilities = vec![0.0; chunk.rows.len()];
         if !chunk.rows.is_empty() {
             self.model
@@ -143,6 +147,47 @@ impl<'m> RangeScorer<'m> {
                     Vec::new()
                 },
             },
+            tally,
+        })
+    }
+}
+
+impl RangeScorer<'_> {
+    /// A range of a model without a threshold (multiclass, regression, ranking): its rows get
+    /// the columns `reorder predict` writes for the model's kind; counted, but not logged (the
+    /// log holds probabilities and decisions), so its chunk for the log is empty.
+    fn score_outputs(
+        &self,
+        range_index: u64,
+        end_offset: u64,
+        chunk: super::Chunk,
+    ) -> Result<ScoredRange, RunFailure> {
+        let outputs = if chunk.rows.is_empty() {
+            Vec::new()
+        } else {
+            self.model
+                .score_batch(&chunk.values)
+                .map_err(|error| RunFailure::Scoring {
+                    message: error.to_string(),
+                })?
+                .outputs
+        };
+        let classes = ClassNames::default();
+        let mut writer = OutputWriter::rows_only();
+        for (row, outputs) in chunk
+            .rows
+            .iter()
+            .zip(outputs.chunks_exact(self.model.num_outputs()))
+        {
+            writer.push_added(row, output_cells(self.model, outputs, &classes));
+        }
+        let mut tally = BatchTally::new(self.max_listed_errors, self.preview_rows);
+        tally.add_unlogged_rows(chunk.rows.len(), chunk.errors);
+        Ok(ScoredRange {
+            range_index,
+            end_offset,
+            output: writer.into_bytes(),
+            chunk: ScoredChunk::default(),
             tally,
         })
     }
@@ -192,11 +237,13 @@ impl<'m> ScoringRun<'m> {
         preview_rows: usize,
     ) -> ScoringRun<'m> {
         let names = model.feature_names();
+        let added = added_columns(model);
+        let added: Vec<&str> = added.iter().map(String::as_str).collect();
         ScoringRun {
             model,
             stage: Stage::Header(Box::new(BatchReader::streaming(
                 &names,
-                &super::ADDED_COLUMNS,
+                &added,
                 total_bytes,
             ))),
             tally: BatchTally::new(max_listed_errors, preview_rows),
@@ -266,8 +313,9 @@ impl<'m> ScoringRun<'m> {
                 }
                 HeaderStep::Ready(reader) => {
                     let (mut layout, rest, offset, line, ended) = reader.into_rest();
-                    // A pandas model's categorical cells hold names, as `reorder predict` reads.
-                    layout.read_category_names(self.model.features());
+                    // A pandas model's categorical cells hold names, and a model without a
+                    // threshold has no 0/1 labels, as `reorder predict` reads them.
+                    layout.read_cells_for(self.model);
                     self.label_column = layout.label_column.as_ref().map(|(_, name)| name.clone());
                     self.output = OutputWriter::new(&layout).into_bytes();
                     self.done_offset = offset;

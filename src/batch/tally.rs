@@ -128,6 +128,17 @@ impl BatchTally {
             }
         }
         self.rows_scored += rows.len();
+        self.add_errors(errors);
+    }
+
+    /// Counts `count` scored rows that have no probability to preview or measure (a model
+    /// without a threshold), and a chunk's bad rows.
+    pub fn add_unlogged_rows(&mut self, count: usize, errors: Vec<RowError>) {
+        self.rows_scored += count;
+        self.add_errors(errors);
+    }
+
+    fn add_errors(&mut self, errors: Vec<RowError>) {
         self.bad_rows += errors.len();
         let room = self
             .max_listed_errors

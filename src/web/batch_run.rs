@@ -13,11 +13,12 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{
-    ChunkMerger, LabelledMetrics, LabelledScores, RunFailure, RunProgress, RunStep, RunSummary,
-    ScoredChunk, ScoringRun,
+    added_columns, ChunkMerger, LabelledMetrics, LabelledScores, RunFailure, RunProgress, RunStep,
+    RunSummary, ScoredChunk, ScoringRun,
 };
 use crate::browser::file_slices::read_slice;
 use crate::browser::js_error::{js_message, JsError};
+use crate::model::ModelKind;
 use crate::prediction_log::{BatchChunk, BatchRun, RunEnd};
 use crate::web::log::{LogStoreError, LogStoreHandle};
 use crate::web::run_locks::{self, RunLock};
@@ -48,10 +49,6 @@ pub enum BatchRunError {
     /// The scored CSV could not be put together as a Blob.
     #[error(transparent)]
     Output(JsError),
-    /// The page's run writes and logs probabilities and decisions; a model without a threshold
-    /// is scored by `reorder predict`.
-    #[error("this is a {kind} model: the Batch page scores binary models so far; `reorder predict` writes its columns, bit for bit like LightGBM")]
-    KindNotOnBatch { kind: &'static str },
 }
 
 /// What a finished (or cancelled) run produced.
@@ -63,6 +60,10 @@ pub struct BatchOutcome {
     /// The labelled rows' metrics, for the what-if threshold (shared, never copied).
     pub scores: Option<Arc<LabelledMetrics>>,
     pub model_threshold: f64,
+    /// The scoring model's kind and the columns it added (a model without a threshold gets no
+    /// preview, metrics or log records: its outputs are in the scored CSV).
+    pub kind: ModelKind,
+    pub added_columns: Vec<String>,
     /// Records written to the log.
     pub logged: usize,
     pub log_error: Option<String>,
@@ -237,6 +238,8 @@ impl Collector {
             output,
             scores,
             model_threshold: self.active.model().threshold(),
+            kind: self.active.model().kind(),
+            added_columns: added_columns(self.active.model()),
             logged: self.logged,
             log_error: self.log_error,
             in_worker,
@@ -394,11 +397,6 @@ pub async fn run_batch(
     cancel: RwSignal<bool>,
     keep_values: bool,
 ) -> Result<BatchOutcome, BatchRunError> {
-    if !active.model().objective().has_threshold() {
-        return Err(BatchRunError::KindNotOnBatch {
-            kind: active.model().kind().name(),
-        });
-    }
     let started_ms = js_sys::Date::now();
     let timed = |outcome: Result<BatchOutcome, BatchRunError>| {
         outcome.map(|mut outcome| {

@@ -2,8 +2,8 @@
 //! tests/fixtures/model/kinds, made by scripts/fixtures/make_kind_fixtures.py): a multiclass
 //! model's class probabilities, top class and per-class explanation, a regression model's value
 //! on the range the model can answer, a pandas model's categorical inputs as a choice of named
-//! categories (an unseen code shown as "other"); and the pages that hold binary models only (the
-//! log, the Batch page) saying so instead of writing wrong columns.
+//! categories (an unseen code shown as "other"), the Batch page's columns of the kind; and the
+//! log, which holds binary models' predictions, saying so instead of logging a wrong record.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -11,7 +11,10 @@ use std::path::PathBuf;
 use fantoccini::Client;
 use serde_json::Value;
 
-use crate::harness::{app_url, testid, wait_for, wait_for_attr, wait_for_model, with_browser};
+use crate::harness::{
+    app_url, capture_downloads, first_download_text, testid, wait_for, wait_for_attr,
+    wait_for_model, with_browser,
+};
 
 fn kinds_fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -200,13 +203,39 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
         // The log holds binary predictions: the press says so rather than logging a wrong record.
         wait_for(&client, &testid("predict")).await?.click().await?;
         wait_for_attr(&client, &testid("log-status"), "data-state", "not-for-kind").await?;
-        // The Batch page says it scores binary models, before reading the file.
+        // The Batch page writes the columns `reorder predict` writes for the kind, with
+        // LightGBM's values, and logs nothing.
+        let file = std::env::temp_dir().join(format!("kinds-multiclass-{}.csv", std::process::id()));
+        let mut csv_text = format!("label,{}\n", names.join(","));
+        let scored: Vec<&Row> = rows.iter().filter(typeable).take(50).collect();
+        for (index, row) in scored.iter().enumerate() {
+            let cells: Vec<String> = row
+                .features
+                .iter()
+                .map(|v| if v.is_nan() { String::new() } else { format!("{v}") })
+                .collect();
+            csv_text.push_str(&format!("{},{}\n", index % 4, cells.join(",")));
+        }
+        std::fs::write(&file, csv_text).expect("batch file");
         client.goto(&app_url("/batch")).await?;
-        let rows_file = kinds_fixture("pandas_binary.input.csv");
-        wait_for(&client, &testid("batch-file")).await?.send_keys(&rows_file.display().to_string()).await?;
-        let message = wait_for(&client, &testid("batch-failed")).await?.text().await?;
-        assert!(message.contains("multiclass model"), "{message}");
-        assert!(message.contains("reorder predict"), "{message}");
+        wait_for(&client, &testid("batch-model")).await?;
+        capture_downloads(&client).await?;
+        wait_for(&client, &testid("batch-file")).await?.send_keys(&file.display().to_string()).await?;
+        let results = wait_for(&client, "[data-testid=\"batch-results\"][data-kind=\"multiclass\"]").await?;
+        assert_eq!(results.attr("data-rows").await?.as_deref(), Some("50"));
+        wait_for(&client, &testid("batch-kind-columns")).await?;
+        wait_for(&client, &testid("batch-download")).await?.click().await?;
+        let downloaded = first_download_text(&client).await?;
+        let _ = std::fs::remove_file(&file);
+        let mut lines = downloaded.lines();
+        assert_eq!(
+            lines.next(),
+            Some("label,probability_0,probability_1,probability_2,probability_3,class")
+        );
+        for (line, row) in lines.zip(&scored) {
+            let cells: Vec<f64> = line.split(',').skip(1).take(4).map(|c| c.parse().expect("f64")).collect();
+            assert_eq!(bits(&cells), bits(&row.outputs), "{line}");
+        }
 
         // Regression: the value bit for bit, on the range the model can answer.
         use_own_model(&client, "regression.txt", "regression").await?;

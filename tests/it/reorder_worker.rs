@@ -279,7 +279,7 @@ fn a_model_converted_by_the_worker_is_the_model_the_page_converts() {
 fn a_model_refused_by_the_worker_gets_the_pages_words() {
     let good = model_fixture("none_missing.txt");
     let cases: [(Vec<u8>, Option<&str>, Option<&str>); 4] = [
-        (model_fixture("reject_multiclass.txt"), None, None),
+        (model_fixture("reject_zero_count.txt"), None, None),
         (vec![b't', 0xff, b'e'], None, None),
         (good.clone(), None, Some("half")),
         (good, Some("[1, 2]"), None),
@@ -859,4 +859,114 @@ fn a_run_on_category_names_writes_what_reorder_predict_writes() {
         .and_then(|cell| cell.parse().ok())
         .expect("a probability");
     assert_eq!(first, 0.08740126697287906);
+}
+
+/// Models without a threshold (multiclass, one-vs-all, regression, ranking): the Batch page's
+/// run writes the columns `reorder predict` writes, the same bytes, with LightGBM's values; a
+/// `label` column passes through; nothing goes to the log.
+#[test]
+fn a_run_of_a_model_of_another_kind_writes_what_reorder_predict_writes() {
+    use std::io::Read;
+    for (name, outputs) in [
+        ("multiclass", 4),
+        ("multiclassova", 3),
+        ("regression", 1),
+        ("lambdarank", 1),
+    ] {
+        let root = format!("{}/tests/fixtures/model/kinds", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(format!("{root}/{name}.txt")).expect("fixture");
+        let model =
+            instacart_reorder::model::model_from_files(instacart_reorder::model::ModelFiles {
+                model_txt: text.as_bytes(),
+                feature_names_json: None,
+                threshold: 0.5,
+                meta_json: None,
+            })
+            .expect("converts");
+        assert_eq!(model.num_outputs(), outputs, "{name}");
+        let mut rows = String::new();
+        flate2::read::GzDecoder::new(
+            std::fs::File::open(format!("{root}/{name}.rows.csv.gz")).expect("rows"),
+        )
+        .read_to_string(&mut rows)
+        .expect("gzip");
+        let mut lines = rows.lines();
+        let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+        let features = header.iter().position(|h| *h == "raw_0").expect("raw_0");
+        // A file of the rows a file can hold (no infinities), NaN as empty cells, with a label.
+        let mut bytes = format!("label,{}\n", header[..features].join(","));
+        let mut lightgbm = Vec::new();
+        for (index, line) in lines.enumerate() {
+            let values: Vec<f64> = line.split(',').map(|c| c.parse().expect("f64")).collect();
+            if values[..features].iter().any(|v| v.is_infinite()) || lightgbm.len() >= 300 {
+                continue;
+            }
+            let cells: Vec<String> = values[..features]
+                .iter()
+                .map(|v| {
+                    if v.is_nan() {
+                        String::new()
+                    } else {
+                        format!("{v}")
+                    }
+                })
+                .collect();
+            bytes.push_str(&format!("{},{}\n", index % 3, cells.join(",")));
+            lightgbm.push(values[features + outputs..features + 2 * outputs].to_vec());
+        }
+        let bytes = bytes.into_bytes();
+        let dir = crate::support::scratch_dir("worker", &format!("kind-{name}"));
+        let bundle = dir.join("bundle.json");
+        std::fs::write(
+            &bundle,
+            serde_json::to_string(model.bundle()).expect("json"),
+        )
+        .expect("bundle");
+        let input = dir.join("in.csv");
+        std::fs::write(&input, &bytes).expect("input");
+        let out = dir.join("out.csv");
+        let status = crate::support::run_reorder(&[
+            "predict",
+            "--bundle",
+            crate::support::path_arg(&bundle),
+            "--input",
+            crate::support::path_arg(&input),
+            "--output",
+            crate::support::path_arg(&out),
+        ]);
+        assert!(
+            status.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let expected = std::fs::read(&out).expect("output");
+        for (slice, chunk_rows) in [(bytes.len(), 1000), (61, 7)] {
+            let (output, chunks, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
+            assert_eq!(summary.bad_rows, 0, "{name}: {:?}", summary.listed_errors);
+            assert_eq!(summary.rows_scored, lightgbm.len() as u64, "{name}");
+            assert!(
+                chunks.iter().all(ScoredChunk::is_empty),
+                "{name}: nothing to log"
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&output),
+                String::from_utf8_lossy(&expected),
+                "{name}"
+            );
+        }
+        let expected = String::from_utf8(expected).expect("utf-8");
+        let mut lines = expected.lines();
+        let columns: Vec<&str> = lines.next().expect("header").split(',').collect();
+        assert_eq!(columns[0], "label", "{name}: the label passes through");
+        let first_output = 1;
+        for (line, lightgbm) in lines.zip(&lightgbm) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let ours: Vec<u64> = cells[first_output..first_output + outputs]
+                .iter()
+                .map(|cell| cell.parse::<f64>().expect("f64").to_bits())
+                .collect();
+            let theirs: Vec<u64> = lightgbm.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(ours, theirs, "{name}: {line}");
+        }
+    }
 }

@@ -227,15 +227,6 @@ fn next_slice(source: &mut dyn Read, path: &str) -> Result<Option<Vec<u8>>, CliE
     Ok((!slice.is_empty()).then_some(slice))
 }
 
-/// How `model` reads a file's cells: category names where it has them, and labels as 0/1 only
-/// for a binary model.
-fn read_cells_for(model: &Model, layout: &mut BatchLayout) {
-    layout.read_category_names(model.features());
-    if model.kind() != ModelKind::Binary {
-        layout.pass_labels_through();
-    }
-}
-
 /// Reads the input slice by slice (the batch reader's streaming mode: the same rows, lines and
 /// messages as the whole file read at once), so the whole file is never held in memory.
 fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows, CliError> {
@@ -255,7 +246,7 @@ fn read_rows(model: &Model, input: &str, added_columns: &[&str]) -> Result<Rows,
             HeaderStep::NeedsInput(more) => header = more,
         }
     };
-    read_cells_for(model, reader.layout_mut());
+    reader.layout_mut().read_cells_for(model);
     // Every row is kept: one chunk takes them all, a step at a time.
     let mut table = Chunk::default();
     loop {
@@ -342,7 +333,7 @@ fn read_and_score(
     let names = model.feature_names();
     let mut reader = BatchReader::with_added_columns(bytes, &names, columns)
         .map_err(|error| CliError::input(format!("input `{input}`: {error}")))?;
-    read_cells_for(model, reader.layout_mut());
+    reader.layout_mut().read_cells_for(model);
     let (work_sender, work) = mpsc::channel::<(usize, Vec<f64>)>();
     let work = Mutex::new(work);
     let (done_sender, done) = mpsc::channel::<(usize, Vec<f64>)>();

@@ -29,6 +29,7 @@ use crate::browser::js_error::js_message;
 use crate::chart::UnitSquareChart;
 use crate::input::upload::Upload;
 use crate::lang::Lang;
+use crate::model::ModelKind;
 use crate::web::batch_run::{BatchOutcome, MAX_LISTED_ERRORS};
 use crate::web::download::offer_blob;
 use crate::web::log::use_log_store;
@@ -263,8 +264,47 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
     let listed = summary.listed_errors.clone();
     let preview = summary.preview.clone();
     let has_labels = outcome.scores.is_some();
+    let kind = outcome.kind;
+    let columns = outcome.added_columns.join(", ");
+    // A model without a threshold: its outputs are the scored CSV's columns; nothing to
+    // preview as probabilities, measure or log.
+    let binary = kind == ModelKind::Binary;
+    let counts = move || {
+        let lang = lang.get();
+        if binary {
+            format!(
+                "{rows} {} · {predicted} {} · {bad} {} · {logged} {}",
+                lang.pick("rows scored", "satır puanlandı"),
+                lang.pick("predicted to be reordered", "tekrar sipariş tahmini"),
+                lang.pick("bad rows", "hatalı satır"),
+                lang.pick("logged", "kaydedildi"),
+            )
+        } else {
+            format!(
+                "{rows} {} · {bad} {} · {}",
+                lang.pick("rows scored", "satır puanlandı"),
+                lang.pick("bad rows", "hatalı satır"),
+                lang.pick(
+                    "not logged (the log holds binary models' probabilities)",
+                    "kaydedilmedi (kayıt ikili modellerin olasılıklarını tutar)",
+                ),
+            )
+        }
+    };
+    let kind_note = (!binary).then(|| {
+        view! {
+            <p class="hint" data-testid="batch-kind-columns">
+                {move || format!(
+                    "{} ({}): {columns}",
+                    lang.get().pick("The scored CSV has the columns `reorder predict` writes for this model", "Puanlanmış CSV, `reorder predict`'in bu model için yazdığı sütunları taşır"),
+                    kind.name(),
+                )}
+            </p>
+        }
+    });
     view! {
         <div class="card" data-testid="batch-results" data-rows=rows.to_string() data-cancelled=cancelled.to_string()
+            data-kind=kind.name()
             data-scored-in=if outcome.in_worker { "worker" } else { "page" }
             data-scorers=summary.scorers.max(1).to_string()
             data-run-ms=format!("{:.0}", outcome.elapsed_ms)>
@@ -274,15 +314,8 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
                     {move || lang.get().pick("Cancelled: only the rows read before cancelling were scored.", "İptal edildi: yalnızca iptalden önce okunan satırlar puanlandı.")}
                 </p>
             })}
-            <p>
-                {move || format!(
-                    "{rows} {} · {predicted} {} · {bad} {} · {logged} {}",
-                    lang.get().pick("rows scored", "satır puanlandı"),
-                    lang.get().pick("predicted to be reordered", "tekrar sipariş tahmini"),
-                    lang.get().pick("bad rows", "hatalı satır"),
-                    lang.get().pick("logged", "kaydedildi"),
-                )}
-            </p>
+            <p>{counts}</p>
+            {kind_note}
             {log_error.map(|message| view! {
                 <p class="error" role="alert" data-testid="batch-log-error">
                     {move || lang.get().pick("Logging failed; later rows were scored but not logged: ", "Kayıt başarısız; sonraki satırlar puanlandı ama kaydedilmedi: ")}
@@ -293,31 +326,33 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
                 {move || lang.get().pick("Download scored CSV", "Puanlanmış CSV'yi indir")}
             </button>
             {move || download_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-            <div class="table-wrap">
-                <table data-testid="batch-preview">
-                    <caption class="hint">{move || lang.get().pick("First rows", "İlk satırlar")}</caption>
-                    <thead>
-                        <tr>
-                            <th class="num" scope="col">{move || lang.get().pick("Line", "Satır")}</th>
-                            <th class="num" scope="col">{move || lang.get().pick("Probability", "Olasılık")}</th>
-                            <th scope="col">{move || lang.get().pick("Decision", "Karar")}</th>
-                            {has_labels.then(|| view! { <th scope="col">{move || lang.get().pick("Label", "Gerçek")}</th> })}
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {preview.into_iter().map(|row| view! {
+            {binary.then(|| view! {
+                <div class="table-wrap">
+                    <table data-testid="batch-preview">
+                        <caption class="hint">{move || lang.get().pick("First rows", "İlk satırlar")}</caption>
+                        <thead>
                             <tr>
-                                <td class="num">{row.line}</td>
-                                <td class="num" data-testid="batch-probability" data-value=format!("{}", row.probability)>
-                                    {move || lang.get().percent(row.probability)}
-                                </td>
-                                <td>{move || if row.is_reorder { lang.get().pick("reorder", "tekrar alır") } else { lang.get().pick("no reorder", "tekrar almaz") }}</td>
-                                {has_labels.then(|| view! { <td>{row.label.map(|l| if l { "1" } else { "0" }).unwrap_or("")}</td> })}
+                                <th class="num" scope="col">{move || lang.get().pick("Line", "Satır")}</th>
+                                <th class="num" scope="col">{move || lang.get().pick("Probability", "Olasılık")}</th>
+                                <th scope="col">{move || lang.get().pick("Decision", "Karar")}</th>
+                                {has_labels.then(|| view! { <th scope="col">{move || lang.get().pick("Label", "Gerçek")}</th> })}
                             </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+                        </thead>
+                        <tbody>
+                            {preview.into_iter().map(|row| view! {
+                                <tr>
+                                    <td class="num">{row.line}</td>
+                                    <td class="num" data-testid="batch-probability" data-value=format!("{}", row.probability)>
+                                        {move || lang.get().percent(row.probability)}
+                                    </td>
+                                    <td>{move || if row.is_reorder { lang.get().pick("reorder", "tekrar alır") } else { lang.get().pick("no reorder", "tekrar almaz") }}</td>
+                                    {has_labels.then(|| view! { <td>{row.label.map(|l| if l { "1" } else { "0" }).unwrap_or("")}</td> })}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
         </div>
         <div class="card" data-testid="batch-errors" data-count=bad.to_string()>
             <h2>{move || format!("{} ({bad})", lang.get().pick("Bad rows", "Hatalı satırlar"))}</h2>
