@@ -8,6 +8,7 @@
 //! through, and an input column named like an added one (`probability`, `is_reorder`) is passed
 //! through as `input_<name>`. A column named `reordered` or `label` holds the true outcome.
 
+mod kind_metrics;
 mod log_chunks;
 mod metrics;
 mod outputs;
@@ -19,6 +20,9 @@ mod scoring_run;
 mod tally;
 mod warm_up;
 
+pub use kind_metrics::{
+    ndcg_at, BadLabels, KindMetrics, KindReport, LOG_LOSS_EPSILON, NDCG_AT, QUERY_COLUMNS,
+};
 pub use log_chunks::ChunkMerger;
 pub use metrics::{
     sort_highest_first, Confusion, CurvePoint, LabelledMetrics, LabelledScores, Method, ScoreBins,
@@ -33,7 +37,9 @@ pub use rows::{
     output_header, BatchError, BatchLayout, BatchReader, Chunk, HeaderReader, HeaderStep,
     OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
-pub use run_report::{RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange};
+pub use run_report::{
+    KindLabel, RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange,
+};
 pub use scoring_run::{RangeScorer, RunStep, ScoringRun};
 pub use tally::{BatchTally, PreviewRow, TallyCounts};
 pub use warm_up::{made_up_file, WARM_UP_ROWS};

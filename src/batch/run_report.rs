@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::kind_metrics::{BadLabels, KindReport};
 use super::metrics::{Confusion, CurvePoint, ScoreBins};
 use super::rows::{BatchLayout, RowError};
 use super::tally::{BatchTally, PreviewRow};
@@ -100,6 +101,19 @@ pub struct RunSummary {
     /// The labelled rows' confusion matrix at the model's threshold, counted row by row.
     #[serde(default)]
     pub at_model: Confusion,
+    /// A labelled file scored by a model without a threshold: the metrics of its kind.
+    #[serde(default)]
+    pub kind_report: Option<KindReport>,
+    /// Its label column and the labels that could not be read.
+    #[serde(default)]
+    pub kind_label: Option<KindLabel>,
+}
+
+/// The label column of a file scored by a model without a threshold, and its unreadable cells.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct KindLabel {
+    pub column: String,
+    pub bad: BadLabels,
 }
 
 /// Why a run stopped without a result.

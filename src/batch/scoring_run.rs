@@ -5,12 +5,13 @@
 //! worker is available), so the rules of a run live here once, are tested natively, and give
 //! the output `reorder predict` gives for the same file.
 
+use super::kind_metrics::KindMetrics;
 use super::metrics::{sort_highest_first, LabelledScores, F1_STEPS, PR_CURVE_POINTS};
 use super::outputs::{added_columns, output_cells, ClassNames};
 use super::row_ranges::{NextRange, RangeCutter, RowRange};
 use super::rows::{BatchLayout, BatchReader, HeaderReader, HeaderStep, OutputWriter};
 use super::run_report::{
-    RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange,
+    KindLabel, RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange,
 };
 use super::tally::BatchTally;
 use super::BatchError;
@@ -51,6 +52,8 @@ pub struct RangeScorer<'m> {
     preview_rows: usize,
     /// Whether the rows' feature values go to the log with them.
     keep_values: bool,
+    /// A labelled file scored by a model without a threshold: where its metrics' cells are.
+    kind_metrics: Option<KindMetrics>,
 }
 
 impl<'m> RangeScorer<'m> {
@@ -72,6 +75,7 @@ impl<'m> RangeScorer<'m> {
             model,
             user_column: column("user_id"),
             product_column: column("product_id"),
+            kind_metrics: KindMetrics::for_file(model, &layout.passthrough_header),
             layout,
             max_listed_errors,
             preview_rows,
@@ -174,15 +178,20 @@ impl RangeScorer<'_> {
         };
         let classes = ClassNames::default();
         let mut writer = OutputWriter::rows_only();
+        let mut metrics = self.kind_metrics.as_ref().map(KindMetrics::empty_like);
         for (row, outputs) in chunk
             .rows
             .iter()
             .zip(outputs.chunks_exact(self.model.num_outputs()))
         {
             writer.push_added(row, output_cells(self.model, outputs, &classes));
+            if let Some(metrics) = &mut metrics {
+                metrics.add(row.line, &row.passthrough, outputs);
+            }
         }
         let mut tally = BatchTally::new(self.max_listed_errors, self.preview_rows);
         tally.add_unlogged_rows(chunk.rows.len(), chunk.errors);
+        tally.kind_metrics = metrics;
         Ok(ScoredRange {
             range_index,
             end_offset,
@@ -464,6 +473,15 @@ impl<'m> ScoringRun<'m> {
             labelled,
             bins,
             at_model: self.tally.at_model,
+            kind_report: self
+                .tally
+                .kind_metrics
+                .as_ref()
+                .and_then(KindMetrics::report),
+            kind_label: self.tally.kind_metrics.map(|metrics| KindLabel {
+                column: metrics.label_column,
+                bad: metrics.bad_labels,
+            }),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! first few kept to list), the preview's first rows, the (probability, label) pairs behind the
 //! metrics, and how many records reached the log.
 
+use super::kind_metrics::KindMetrics;
 use super::metrics::{Confusion, LabelledScores, ScoreBins, EXACT_LABELLED_ROWS};
 use super::rows::{RowError, ScoredRow};
 use crate::model::Model;
@@ -29,6 +30,9 @@ pub struct TallyCounts {
     /// The labelled rows' confusion matrix at the model's threshold.
     #[serde(default)]
     pub at_model: Confusion,
+    /// A model without a threshold: the labelled rows' metrics of its kind.
+    #[serde(default)]
+    pub kind_metrics: Option<KindMetrics>,
 }
 
 /// What a run has counted so far.
@@ -50,6 +54,8 @@ pub struct BatchTally {
     bins: Option<Box<ScoreBins>>,
     /// The labelled rows' confusion matrix at the model's threshold, counted row by row.
     pub at_model: Confusion,
+    /// A model without a threshold: the labelled rows' metrics of its kind.
+    pub kind_metrics: Option<KindMetrics>,
     exact_limit: usize,
     max_listed_errors: usize,
     preview_rows: usize,
@@ -68,6 +74,7 @@ impl BatchTally {
             labelled: Vec::new(),
             bins: None,
             at_model: Confusion::default(),
+            kind_metrics: None,
             exact_limit: EXACT_LABELLED_ROWS,
             max_listed_errors,
             preview_rows,
@@ -161,6 +168,11 @@ impl BatchTally {
         let room = self.preview_rows.saturating_sub(self.preview.len());
         self.preview.extend(later.preview.into_iter().take(room));
         self.at_model.merge(&later.at_model);
+        match (&mut self.kind_metrics, later.kind_metrics) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
         if let Some(bins) = later.bins {
             let mine = self.bins.get_or_insert_with(Box::default);
             mine.merge(&bins);
@@ -184,6 +196,7 @@ impl BatchTally {
                 listed_errors: self.listed_errors,
                 preview: self.preview,
                 at_model: self.at_model,
+                kind_metrics: self.kind_metrics,
             },
             self.labelled,
         )
@@ -203,6 +216,7 @@ impl BatchTally {
             labelled,
             bins: None,
             at_model: counts.at_model,
+            kind_metrics: counts.kind_metrics,
             exact_limit: EXACT_LABELLED_ROWS,
         }
     }

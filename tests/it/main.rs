@@ -21,6 +21,7 @@ mod features_demo_picks;
 mod form_rules;
 mod history_upload;
 mod hostile_inputs;
+mod kind_metrics;
 mod lang;
 mod model_cli;
 mod model_cli_kinds;

@@ -80,6 +80,20 @@ fn every_worker_message_survives_its_envelope() {
             false_negatives: 1,
             true_negatives: 0,
         },
+        kind_report: Some(instacart_reorder::batch::KindReport::Classes {
+            rows: 3,
+            accuracy: 2.0 / 3.0,
+            log_loss: 0.1,
+            classes: 2,
+            confusion: vec![1, 0, 1, 1],
+        }),
+        kind_label: Some(instacart_reorder::batch::KindLabel {
+            column: "label".to_owned(),
+            bad: instacart_reorder::batch::BadLabels {
+                count: 1,
+                first: Some((9, "x".to_owned())),
+            },
+        }),
     };
     for message in [
         WorkerMessage::Ready,
