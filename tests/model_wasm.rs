@@ -1,6 +1,6 @@
 //! The same LightGBM parity checks as model_parity.rs, run inside wasm
 //! (`cargo test --target wasm32-unknown-unknown --test model_wasm`): the browser build scores
-//! with the exp port, and must still give LightGBM's bits.
+//! with the exp and log1p ports, and must still give LightGBM's bits.
 #![cfg(target_arch = "wasm32")]
 
 use instacart_reorder::model::{convert, parse_model_text, sha256_hex, ConvertOptions, Model};
@@ -232,13 +232,6 @@ fn same(a: &[f64], b: &[f64]) -> bool {
             .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
 }
 
-fn within_one_ulp(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(a, b)| (a.to_bits() as i64 - b.to_bits() as i64).abs() <= 1)
-}
-
 /// Every kind scores (one by one and in a batch) and explains in wasm as LightGBM does natively.
 #[wasm_bindgen_test]
 fn wasm_scores_every_kind_like_lightgbm_bit_for_bit() {
@@ -274,12 +267,8 @@ fn wasm_scores_every_kind_like_lightgbm_bit_for_bit() {
                 .collect();
             features.extend_from_slice(&values[..width]);
             let scores = model.score(&values[..width]).expect("scores");
-            // wasm's log1p (musl's) is not glibc's: cross_entropy_lambda's log1p(exp(raw)) may
-            // be 1 ULP away (1 row of its 2,200); its raw scores stay exact.
-            let one_ulp = *name == "cross_entropy_lambda";
             if !same(&scores.raw, &values[width..width + outputs])
-                || !(same(&scores.outputs, &values[width + outputs..scored])
-                    || one_ulp && within_one_ulp(&scores.outputs, &values[width + outputs..scored]))
+                || !same(&scores.outputs, &values[width + outputs..scored])
             {
                 mismatches.push(format!(
                     "{name}: {:?} vs {:?}",
@@ -301,8 +290,7 @@ fn wasm_scores_every_kind_like_lightgbm_bit_for_bit() {
             expected.extend_from_slice(&values[width + outputs..scored]);
         }
         let batch = model.score_batch(&features).expect("batch");
-        let close = *name == "cross_entropy_lambda" && within_one_ulp(&batch.outputs, &expected);
-        if !(same(&batch.outputs, &expected) || close) {
+        if !same(&batch.outputs, &expected) {
             mismatches.push(format!("{name}: the batch differs"));
         }
     }

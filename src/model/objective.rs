@@ -247,7 +247,7 @@ impl Objective {
                     *out /= sum;
                 }
             }
-            Transform::Log1pExp => out[0] = exp(raw[0]).ln_1p(),
+            Transform::Log1pExp => out[0] = reorder_evaluator::log1p::log1p(exp(raw[0])),
             Transform::Identity => out[0] = raw[0],
             Transform::SignedSquare => {
                 let sign = if raw[0] > 0.0 {
