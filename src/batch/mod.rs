@@ -38,7 +38,8 @@ pub use rows::{
     OutputWriter, RowError, ScoredRow, ADDED_COLUMNS, LABEL_COLUMNS,
 };
 pub use run_report::{
-    KindLabel, RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange,
+    KindLabel, KindOutcome, RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk,
+    ScoredRange,
 };
 pub use scoring_run::{RangeScorer, RunStep, ScoringRun};
 pub use tally::{BatchTally, PreviewRow, TallyCounts};

@@ -101,12 +101,18 @@ pub struct RunSummary {
     /// The labelled rows' confusion matrix at the model's threshold, counted row by row.
     #[serde(default)]
     pub at_model: Confusion,
-    /// A labelled file scored by a model without a threshold: the metrics of its kind.
+    /// A labelled file scored by a model without a threshold: its label column and the metrics
+    /// of its kind (boxed: most runs have none).
     #[serde(default)]
-    pub kind_report: Option<KindReport>,
-    /// Its label column and the labels that could not be read.
-    #[serde(default)]
-    pub kind_label: Option<KindLabel>,
+    pub kind_metrics: Option<Box<KindOutcome>>,
+}
+
+/// The metrics of a labelled file scored by a model without a threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindOutcome {
+    pub label: KindLabel,
+    /// `None` when no row had a readable label.
+    pub report: Option<KindReport>,
 }
 
 /// The label column of a file scored by a model without a threshold, and its unreadable cells.

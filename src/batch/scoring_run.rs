@@ -11,7 +11,8 @@ use super::outputs::{added_columns, output_cells, ClassNames};
 use super::row_ranges::{NextRange, RangeCutter, RowRange};
 use super::rows::{BatchLayout, BatchReader, HeaderReader, HeaderStep, OutputWriter};
 use super::run_report::{
-    KindLabel, RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange,
+    KindLabel, KindOutcome, RangeSetup, RunFailure, RunProgress, RunSummary, ScoredChunk,
+    ScoredRange,
 };
 use super::tally::BatchTally;
 use super::BatchError;
@@ -191,7 +192,7 @@ impl RangeScorer<'_> {
         }
         let mut tally = BatchTally::new(self.max_listed_errors, self.preview_rows);
         tally.add_unlogged_rows(chunk.rows.len(), chunk.errors);
-        tally.kind_metrics = metrics;
+        tally.kind_metrics = metrics.map(Box::new);
         Ok(ScoredRange {
             range_index,
             end_offset,
@@ -473,14 +474,15 @@ impl<'m> ScoringRun<'m> {
             labelled,
             bins,
             at_model: self.tally.at_model,
-            kind_report: self
-                .tally
-                .kind_metrics
-                .as_ref()
-                .and_then(KindMetrics::report),
-            kind_label: self.tally.kind_metrics.map(|metrics| KindLabel {
-                column: metrics.label_column,
-                bad: metrics.bad_labels,
+            kind_metrics: self.tally.kind_metrics.map(|metrics| {
+                let metrics = *metrics;
+                Box::new(KindOutcome {
+                    report: metrics.report(),
+                    label: KindLabel {
+                        column: metrics.label_column,
+                        bad: metrics.bad_labels,
+                    },
+                })
             }),
         })
     }

@@ -32,7 +32,7 @@ pub struct TallyCounts {
     pub at_model: Confusion,
     /// A model without a threshold: the labelled rows' metrics of its kind.
     #[serde(default)]
-    pub kind_metrics: Option<KindMetrics>,
+    pub kind_metrics: Option<Box<KindMetrics>>,
 }
 
 /// What a run has counted so far.
@@ -55,7 +55,7 @@ pub struct BatchTally {
     /// The labelled rows' confusion matrix at the model's threshold, counted row by row.
     pub at_model: Confusion,
     /// A model without a threshold: the labelled rows' metrics of its kind.
-    pub kind_metrics: Option<KindMetrics>,
+    pub kind_metrics: Option<Box<KindMetrics>>,
     exact_limit: usize,
     max_listed_errors: usize,
     preview_rows: usize,
@@ -169,7 +169,7 @@ impl BatchTally {
         self.preview.extend(later.preview.into_iter().take(room));
         self.at_model.merge(&later.at_model);
         match (&mut self.kind_metrics, later.kind_metrics) {
-            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (Some(mine), Some(theirs)) => mine.merge(*theirs),
             (mine @ None, theirs) => *mine = theirs,
             (Some(_), None) => {}
         }

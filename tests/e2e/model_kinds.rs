@@ -232,6 +232,19 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             lines.next(),
             Some("label,probability_0,probability_1,probability_2,probability_3,class")
         );
+        // The labels (class index % 4) give the accuracy of LightGBM's most likely classes.
+        let argmax = |outputs: &[f64]| {
+            (0..outputs.len()).fold(0, |best, class| if outputs[class] > outputs[best] { class } else { best })
+        };
+        let correct = scored.iter().enumerate().filter(|(index, row)| argmax(&row.outputs) == index % 4).count();
+        let accuracy: f64 = wait_for(&client, &testid("metric-accuracy"))
+            .await?
+            .attr("data-value")
+            .await?
+            .unwrap_or_default()
+            .parse()
+            .expect("accuracy");
+        assert!((accuracy - correct as f64 / 50.0).abs() < 1e-12, "accuracy {accuracy}, {correct} of 50");
         for (line, row) in lines.zip(&scored) {
             let cells: Vec<f64> = line.split(',').skip(1).take(4).map(|c| c.parse().expect("f64")).collect();
             assert_eq!(bits(&cells), bits(&row.outputs), "{line}");

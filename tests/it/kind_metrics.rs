@@ -58,15 +58,16 @@ fn reports(name: &str) -> (Vec<KindReport>, RunSummary, Value) {
     let whole = run(&model, &bytes, bytes.len(), 100_000);
     let sliced = run(&model, &bytes, 997, 13);
     assert_eq!(whole.bad_rows, 0, "{name}: {:?}", whole.listed_errors);
-    let label = whole.kind_label.clone().expect("a label column");
+    let kind = |summary: &RunSummary| summary.kind_metrics.clone().expect("a label column");
+    let label = kind(&whole).label;
     assert_eq!(label.column, "label");
     assert_eq!(label.bad.count, 1, "{name}: the one unreadable label");
     assert_eq!(
         label.bad.first.as_ref().map(|(_, cell)| cell.as_str()),
         Some("x")
     );
-    assert_eq!(sliced.kind_label, whole.kind_label);
-    let reports = [whole.kind_report.clone(), sliced.kind_report]
+    assert_eq!(kind(&sliced).label, kind(&whole).label);
+    let reports = [kind(&whole).report, kind(&sliced).report]
         .into_iter()
         .map(|report| report.expect("a report"))
         .collect();

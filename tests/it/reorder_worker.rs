@@ -80,20 +80,22 @@ fn every_worker_message_survives_its_envelope() {
             false_negatives: 1,
             true_negatives: 0,
         },
-        kind_report: Some(instacart_reorder::batch::KindReport::Classes {
-            rows: 3,
-            accuracy: 2.0 / 3.0,
-            log_loss: 0.1,
-            classes: 2,
-            confusion: vec![1, 0, 1, 1],
-        }),
-        kind_label: Some(instacart_reorder::batch::KindLabel {
-            column: "label".to_owned(),
-            bad: instacart_reorder::batch::BadLabels {
-                count: 1,
-                first: Some((9, "x".to_owned())),
+        kind_metrics: Some(Box::new(instacart_reorder::batch::KindOutcome {
+            report: Some(instacart_reorder::batch::KindReport::Classes {
+                rows: 3,
+                accuracy: 2.0 / 3.0,
+                log_loss: 0.1,
+                classes: 2,
+                confusion: vec![1, 0, 1, 1],
+            }),
+            label: instacart_reorder::batch::KindLabel {
+                column: "label".to_owned(),
+                bad: instacart_reorder::batch::BadLabels {
+                    count: 1,
+                    first: Some((9, "x".to_owned())),
+                },
             },
-        }),
+        })),
     };
     for message in [
         WorkerMessage::Ready,

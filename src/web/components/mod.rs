@@ -4,6 +4,7 @@ pub mod category_choice;
 pub mod demo_pick;
 pub mod explain_chart;
 pub mod job_status;
+pub mod kind_metrics_card;
 pub mod kind_outputs;
 pub mod lang_toggle;
 pub mod model_status;

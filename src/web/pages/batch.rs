@@ -31,6 +31,7 @@ use crate::input::upload::Upload;
 use crate::lang::Lang;
 use crate::model::ModelKind;
 use crate::web::batch_run::{BatchOutcome, MAX_LISTED_ERRORS};
+use crate::web::components::kind_metrics_card::KindMetricsCard;
 use crate::web::download::offer_blob;
 use crate::web::log::use_log_store;
 use crate::web::settings::{load_setting, save_setting};
@@ -143,8 +144,8 @@ pub fn BatchPage() -> impl IntoView {
             <h1>{move || lang.get().pick("Score a file", "Dosya puanla")}</h1>
             <p class="lead">
                 {move || lang.get().pick(
-                    "Choose or drop a CSV with one column per model feature (the format of `reorder predict`; an empty cell or NaN means unknown). Add a `reordered` or `label` column of 0/1 to see precision and recall. The file is scored in your browser and never uploaded.",
-                    "Her model özelliği için bir sütun içeren bir CSV seçin ya da bırakın (`reorder predict` biçimi; boş hücre veya NaN bilinmiyor demektir). Kesinlik ve duyarlılığı görmek için 0/1 değerli bir `reordered` ya da `label` sütunu ekleyin. Dosya tarayıcınızda puanlanır, hiçbir yere yüklenmez.",
+                    "Choose or drop a CSV with one column per model feature (the format of `reorder predict`; an empty cell or NaN means unknown). Add a `reordered` or `label` column of 0/1 to see precision and recall (with a model of another kind: the class index, the value, or the relevance grade with a `query` column). The file is scored in your browser and never uploaded.",
+                    "Her model özelliği için bir sütun içeren bir CSV seçin ya da bırakın (`reorder predict` biçimi; boş hücre veya NaN bilinmiyor demektir). Kesinlik ve duyarlılığı görmek için 0/1 değerli bir `reordered` ya da `label` sütunu ekleyin (başka türde bir modelde: sınıf numarası, değer ya da bir `query` sütunuyla ilgi derecesi). Dosya tarayıcınızda puanlanır, hiçbir yere yüklenmez.",
                 )}
             </p>
             {move || match active.get() {
@@ -383,6 +384,10 @@ fn Outcome(outcome: Arc<BatchOutcome>) -> impl IntoView {
             })}
         </div>
         {has_labels.then(|| view! { <ThresholdExplorer outcome=outcome.clone() /> })}
+        {outcome.summary.kind_metrics.as_deref().and_then(|kind| {
+            let label = kind.label.clone();
+            kind.report.clone().map(|report| view! { <KindMetricsCard report label /> })
+        })}
     }
 }
 
