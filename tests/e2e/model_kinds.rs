@@ -1,9 +1,10 @@
 //! Models of every kind on the pages, against LightGBM's own numbers (the fixtures of
 //! tests/fixtures/model/kinds, made by scripts/fixtures/make_kind_fixtures.py): a multiclass
-//! model's class probabilities, top class and per-class explanation, a regression model's value
-//! on the range the model can answer, a pandas model's categorical inputs as a choice of named
-//! categories (an unseen code shown as "other"), the Batch page's columns of the kind; and the
-//! log, which holds binary models' predictions, saying so instead of logging a wrong record.
+//! model's class probabilities, top class and per-class explanation, a regression model's value on
+//! the range the model can answer, a ranking model's score, a pandas model's categorical inputs as
+//! a choice of named categories (an unseen code shown as "other"), the Batch page's columns of the
+//! kind; and the log, which holds binary models' predictions, saying so instead of logging a wrong
+//! record.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -261,6 +262,15 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             let low: f64 = range.attr("data-low").await?.unwrap_or_default().parse().expect("low");
             let high: f64 = range.attr("data-high").await?.unwrap_or_default().parse().expect("high");
             assert!(low <= values[0] && values[0] <= high, "{low} <= {} <= {high}", values[0]);
+        }
+
+        // Ranking: the score bit for bit.
+        use_own_model(&client, "lambdarank.txt", "ranking").await?;
+        let (names, rows) = reference("lambdarank");
+        for row in rows.iter().filter(typeable).step_by(101).take(2) {
+            client.goto(&prefilled(&names, row)).await?;
+            assert_eq!(bits(&shown_values(&client, "ranking").await?), bits(&row.outputs));
+            wait_for(&client, &testid("ranking-score")).await?;
         }
 
         // Categories by name: the select shows the row's category, an unseen code is "other",
