@@ -13,6 +13,7 @@ pub mod features;
 pub mod input;
 pub mod lang;
 pub mod model;
+pub mod monitoring;
 pub mod order_history;
 pub mod prediction_log;
 pub mod worker_protocol;

@@ -12,6 +12,7 @@ mod bundle_digest;
 mod chart;
 mod cli_args;
 mod deploy_image;
+mod drift;
 mod embed_protocol;
 mod feature_importance;
 mod features_assets;
