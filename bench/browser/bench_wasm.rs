@@ -36,13 +36,14 @@ mod exports {
         with_model(|model| Ok(model.threshold()))
     }
 
-    /// Probability for one row (one value per feature, NaN = missing).
+    /// Probability for one row (one value per feature, NaN = missing) of a single-output model.
     #[wasm_bindgen]
     pub fn score_one(row: &[f64]) -> Result<f64, JsError> {
         with_model(|model| Ok(model.predict(row)?.probability))
     }
 
-    /// Probabilities for row-major rows (a multiple of the feature count), blocked batch scoring.
+    /// Probabilities for row-major rows (a multiple of the feature count) of a single-output
+    /// model, blocked batch scoring.
     #[wasm_bindgen]
     pub fn score_batch(rows: &[f64]) -> Result<Vec<f64>, JsError> {
         with_model(|model| {
@@ -51,6 +52,26 @@ mod exports {
             model.predict_batch(rows, &mut out)?;
             Ok(out)
         })
+    }
+
+    /// The loaded model's values per row: the number of classes of a multiclass model, else 1.
+    #[wasm_bindgen]
+    pub fn model_outputs() -> Result<usize, JsError> {
+        with_model(|model| Ok(model.num_outputs()))
+    }
+
+    /// Every output of one row (a model of any kind): `model_outputs()` values, as LightGBM's
+    /// `predict` returns them (one probability per class for a multiclass model).
+    #[wasm_bindgen]
+    pub fn score_one_all(row: &[f64]) -> Result<Vec<f64>, JsError> {
+        with_model(|model| Ok(model.score(row)?.outputs))
+    }
+
+    /// Every output of row-major rows (a model of any kind), `model_outputs()` values per row,
+    /// row-major.
+    #[wasm_bindgen]
+    pub fn score_batch_all(rows: &[f64]) -> Result<Vec<f64>, JsError> {
+        with_model(|model| Ok(model.score_batch(rows)?.outputs))
     }
 }
 

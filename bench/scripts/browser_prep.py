@@ -1,7 +1,9 @@
 """Writes one model's inputs for the browser benchmark page (bench/browser/bench.js) into OUT_DIR:
 model.json (the project's bundle), model.onnx (the same LightGBM model converted by onnxmltools,
 float32, as onnxruntime-web needs it), rows.f64 (row-major little-endian f64, NaN = missing),
-lightgbm.f64 (LightGBM 4.7.0's probabilities for those rows, one thread) and meta.json.
+lightgbm.f64 (LightGBM 4.7.0's outputs for those rows, one thread, row-major: one probability per
+row for a binary model, one per class for a multiclass one) and meta.json. When onnxmltools
+cannot convert the model, there is no model.onnx and meta.json says why (`onnx_error`).
 
 Rows come either from a `reorder features` table (columns matched to the model's feature names
 by name, empty = missing) or from an existing rows.f64.
@@ -77,13 +79,30 @@ def main():
     rows = np.ascontiguousarray(rows, dtype="<f8")
 
     probabilities = booster.predict(rows, num_threads=1)
+    outputs = 1 if probabilities.ndim == 1 else probabilities.shape[1]
     rows.tofile(out / "rows.f64")
     np.ascontiguousarray(probabilities, dtype="<f8").tofile(out / "lightgbm.f64")
     shutil.copyfile(opts.bundle, out / "model.json")
 
-    onnx_model = onnxmltools.convert_lightgbm(
-        booster, initial_types=[("input", FloatTensorType([None, width]))], zipmap=False)
-    (out / "model.onnx").write_bytes(onnx_model.SerializeToString())
+    onnx_path = out / "model.onnx"
+    onnx_path.unlink(missing_ok=True)
+    onnx_error = None
+    try:
+        onnx_model = onnxmltools.convert_lightgbm(
+            booster, initial_types=[("input", FloatTensorType([None, width]))], zipmap=False)
+        onnx_path.write_bytes(onnx_model.SerializeToString())
+    except Exception as error:  # noqa: BLE001 - the page reports it as n/a
+        lines = str(error).strip().splitlines()
+        onnx_error = f"onnxmltools {onnxmltools.__version__}: {type(error).__name__}: {lines[-1] if lines else ''}"[:300]
+    dump = booster.dump_model()
+    categorical_splits = 0
+    for tree in dump["tree_info"]:
+        stack = [tree["tree_structure"]]
+        while stack:
+            node = stack.pop()
+            if "split_index" in node:
+                categorical_splits += node["decision_type"] == "=="
+                stack += [node["left_child"], node["right_child"]]
 
     (out / "meta.json").write_text(json.dumps({
         "name": opts.name,
@@ -93,7 +112,11 @@ def main():
         "threshold": bundle["threshold"],
         "nan_fraction": float(np.isnan(rows).mean()),
         "trees": booster.num_trees(),
-        "onnx_bytes": (out / "model.onnx").stat().st_size,
+        "objective": dump["objective"],
+        "outputs": outputs,
+        "categorical_splits": categorical_splits,
+        "onnx_error": onnx_error,
+        "onnx_bytes": onnx_path.stat().st_size if onnx_error is None else None,
         "bundle_bytes": (out / "model.json").stat().st_size,
     }, indent=1))
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: LightGBM 4.7.0 predict vs the project's evaluator (and lleaves 1.3.0, and `reorder predict`
-# end to end) on the stress model.
-# Usage: bench/scripts/evaluator.sh   (BENCH_VENV=dir to reuse a venv with lightgbm 4.7.0 and lleaves 1.3.0)
+# end to end) on the stress models: binary, categorical and multiclass (bench/scripts/evaluator.py).
+# Usage: bench/scripts/evaluator.sh   (BENCH_VENV=dir to reuse a venv with lightgbm 4.7.0 and lleaves 1.3.0;
+#   BENCH_MODELS=binary,categorical,multiclass picks the models; LLEAVES_TIMEOUT=seconds caps
+#   lleaves' compile, default 1200)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="${BENCH_VENV:-$root/target/fixtures-venv}"
