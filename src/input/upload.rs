@@ -16,8 +16,6 @@ pub enum Upload {
     FeatureNames,
     /// A `best_threshold.txt`.
     Threshold,
-    /// A multiclass model's class names (a JSON array or one per line).
-    ClassNames,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -37,7 +35,7 @@ impl Upload {
             Upload::OrderHistory => 256 * MIB,
             // The converter's own limit: `model.txt` parsing refuses a larger text too.
             Upload::ModelText => MAX_MODEL_BYTES as u64,
-            Upload::FeatureNames | Upload::ClassNames => MIB,
+            Upload::FeatureNames => MIB,
             Upload::Threshold => 64 * 1024,
         }
     }
