@@ -834,31 +834,7 @@ fn a_run_on_category_names_writes_what_reorder_predict_writes() {
 2,\"milk, whole\",,0.397,dairy eggs,19.0,0.27141\n\
 3,\"say \"\"cheese\"\" snacks\",4,0.2,,7,0.5\n"
         .to_vec();
-    let dir = crate::support::scratch_dir("worker", "category-names");
-    let bundle = dir.join("bundle.json");
-    std::fs::write(
-        &bundle,
-        serde_json::to_string(model.bundle()).expect("json"),
-    )
-    .expect("bundle");
-    let input = dir.join("in.csv");
-    std::fs::write(&input, &bytes).expect("input");
-    let out = dir.join("out.csv");
-    let status = crate::support::run_reorder(&[
-        "predict",
-        "--bundle",
-        crate::support::path_arg(&bundle),
-        "--input",
-        crate::support::path_arg(&input),
-        "--output",
-        crate::support::path_arg(&out),
-    ]);
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let expected = std::fs::read(&out).expect("output");
+    let expected = reorder_predict_output(&model, &bytes, "category-names");
     for (slice, chunk_rows) in [(bytes.len(), 1000), (7, 1)] {
         let (output, _, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
         assert_eq!(summary.bad_rows, 0, "{:?}", summary.listed_errors);
@@ -931,31 +907,7 @@ fn a_run_of_a_model_of_another_kind_writes_what_reorder_predict_writes() {
             lightgbm.push(values[features + outputs..features + 2 * outputs].to_vec());
         }
         let bytes = bytes.into_bytes();
-        let dir = crate::support::scratch_dir("worker", &format!("kind-{name}"));
-        let bundle = dir.join("bundle.json");
-        std::fs::write(
-            &bundle,
-            serde_json::to_string(model.bundle()).expect("json"),
-        )
-        .expect("bundle");
-        let input = dir.join("in.csv");
-        std::fs::write(&input, &bytes).expect("input");
-        let out = dir.join("out.csv");
-        let status = crate::support::run_reorder(&[
-            "predict",
-            "--bundle",
-            crate::support::path_arg(&bundle),
-            "--input",
-            crate::support::path_arg(&input),
-            "--output",
-            crate::support::path_arg(&out),
-        ]);
-        assert!(
-            status.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&status.stderr)
-        );
-        let expected = std::fs::read(&out).expect("output");
+        let expected = reorder_predict_output(&model, &bytes, &format!("kind-{name}"));
         for (slice, chunk_rows) in [(bytes.len(), 1000), (61, 7)] {
             let (output, chunks, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
             assert_eq!(summary.bad_rows, 0, "{name}: {:?}", summary.listed_errors);
@@ -985,4 +937,34 @@ fn a_run_of_a_model_of_another_kind_writes_what_reorder_predict_writes() {
             assert_eq!(ours, theirs, "{name}: {line}");
         }
     }
+}
+
+/// What `reorder predict` writes for `bytes` scored by `model` (its bundle written to a scratch
+/// directory named `scratch`); the command must succeed.
+fn reorder_predict_output(model: &Model, bytes: &[u8], scratch: &str) -> Vec<u8> {
+    let dir = crate::support::scratch_dir("worker", scratch);
+    let bundle = dir.join("bundle.json");
+    std::fs::write(
+        &bundle,
+        serde_json::to_string(model.bundle()).expect("json"),
+    )
+    .expect("bundle");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, bytes).expect("input");
+    let out = dir.join("out.csv");
+    let status = crate::support::run_reorder(&[
+        "predict",
+        "--bundle",
+        crate::support::path_arg(&bundle),
+        "--input",
+        crate::support::path_arg(&input),
+        "--output",
+        crate::support::path_arg(&out),
+    ]);
+    assert!(
+        status.status.success(),
+        "{scratch}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read(&out).expect("output")
 }
