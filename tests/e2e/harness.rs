@@ -171,6 +171,22 @@ pub async fn wait_for(client: &Client, css: &str) -> Result<Element, CmdError> {
     found
 }
 
+/// Clicks the element matching `css` once it exists. When the page redraws it between being
+/// found and being clicked (a stale element), the element now matching `css` is clicked instead.
+pub async fn click(client: &Client, css: &str) -> Result<(), CmdError> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        match wait_for(client, css).await?.click().await {
+            Err(error)
+                if error.is_stale_element_reference() && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            clicked => return clicked,
+        }
+    }
+}
+
 /// Waits until the model has loaded (`model-status` in state `ready`).
 pub async fn wait_for_model(client: &Client) -> Result<Element, CmdError> {
     wait_for(

@@ -13,7 +13,7 @@ use fantoccini::Client;
 use serde_json::Value;
 
 use crate::harness::{
-    app_url, capture_downloads, first_download_text, testid, wait_for, wait_for_attr,
+    app_url, capture_downloads, click, first_download_text, testid, wait_for, wait_for_attr,
     wait_for_model, with_browser,
 };
 
@@ -308,7 +308,7 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
         assert!(shown.as_str().is_some_and(|text| text.starts_with("other")), "{shown}");
 
         client.goto(&app_url("/own-model")).await?;
-        wait_for(&client, &testid("own-model-remove")).await?.click().await?;
+        click(&client, &testid("own-model-remove")).await?;
         wait_for_attr(&client, &testid("own-model-status"), "data-state", "none").await?;
         Ok(())
     })

@@ -8,7 +8,7 @@ use fantoccini::Client;
 use serde_json::Value;
 
 use crate::harness::{
-    app_url, capture_downloads, first_download_text, testid, wait_for, wait_for_attr,
+    app_url, capture_downloads, click, first_download_text, testid, wait_for, wait_for_attr,
     wait_for_model, with_browser, WAIT,
 };
 
@@ -356,7 +356,7 @@ async fn an_own_model_is_converted_used_remembered_logged_and_removed() {
 
         // Removed: the app's model is back, also after a reload.
         client.goto(&app_url("/own-model")).await?;
-        wait_for(&client, &testid("own-model-remove")).await?.click().await?;
+        click(&client, &testid("own-model-remove")).await?;
         wait_for_attr(&client, &testid("own-model-status"), "data-state", "none").await?;
         client.refresh().await?;
         wait_for_model(&client).await?;
