@@ -60,7 +60,9 @@ pub fn output_cells(model: &Model, outputs: &[f64], classes: &ClassNames) -> Vec
 }
 
 /// Names for a multiclass model's classes, in class order; without them a class is its index.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Carried between the page and its workers as the list of names (checked where they were read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct ClassNames(Vec<String>);
 
 /// Why a class-names file does not fit the model.
@@ -74,6 +76,8 @@ pub enum ClassNamesError {
     Empty { index: usize },
     #[error("class name `{0}` is given twice")]
     Duplicate(String),
+    #[error("class names are for multiclass models; this is a {0} model")]
+    NotMulticlass(&'static str),
 }
 
 impl ClassNames {
@@ -101,6 +105,19 @@ impl ClassNames {
             }
         }
         Ok(ClassNames(names))
+    }
+
+    /// Whether names were given (else every class is its index).
+    pub fn is_named(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// The names for `model`'s classes read from `text`, refused for a model without classes.
+    pub fn for_model(text: &str, model: &Model) -> Result<ClassNames, ClassNamesError> {
+        if model.kind() != ModelKind::Multiclass {
+            return Err(ClassNamesError::NotMulticlass(model.kind().name()));
+        }
+        ClassNames::parse(text, model.num_outputs())
     }
 
     /// The name of class `class`: the given one, or its index.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind_metrics::{BadLabels, KindReport};
 use super::metrics::{Confusion, CurvePoint, ScoreBins};
+use super::outputs::ClassNames;
 use super::rows::{BatchLayout, RowError};
 use super::tally::{BatchTally, PreviewRow};
 
@@ -20,6 +21,9 @@ pub struct RangeSetup {
     pub max_listed_errors: u32,
     pub preview_rows: u32,
     pub keep_values: bool,
+    /// The names the `class` column gives a multiclass model's classes.
+    #[serde(default)]
+    pub class_names: ClassNames,
 }
 
 /// One range read, scored and written: to be put back in file order (`ScoringRun::absorb`).

@@ -55,6 +55,8 @@ pub struct RangeScorer<'m> {
     keep_values: bool,
     /// A labelled file scored by a model without a threshold: where its metrics' cells are.
     kind_metrics: Option<KindMetrics>,
+    /// The names the `class` column gives a multiclass model's classes.
+    classes: ClassNames,
 }
 
 impl<'m> RangeScorer<'m> {
@@ -77,11 +79,18 @@ impl<'m> RangeScorer<'m> {
             user_column: column("user_id"),
             product_column: column("product_id"),
             kind_metrics: KindMetrics::for_file(model, &layout.passthrough_header),
+            classes: ClassNames::default(),
             layout,
             max_listed_errors,
             preview_rows,
             keep_values: true,
         }
+    }
+
+    /// The scorer with the `class` column naming classes by `classes` (by index without them).
+    pub fn with_class_names(mut self, classes: ClassNames) -> RangeScorer<'m> {
+        self.classes = classes;
+        self
     }
 
     /// The scorer with the rows' feature values kept for the log (`true`, the default) or not.
@@ -102,6 +111,7 @@ impl<'m> RangeScorer<'m> {
             max_listed_errors: self.max_listed_errors as u32,
             preview_rows: self.preview_rows as u32,
             keep_values: self.keep_values,
+            class_names: self.classes.clone(),
         }
     }
 
@@ -177,7 +187,7 @@ impl RangeScorer<'_> {
                 })?
                 .outputs
         };
-        let classes = ClassNames::default();
+        let classes = &self.classes;
         let mut writer = OutputWriter::rows_only();
         let mut metrics = self.kind_metrics.as_ref().map(KindMetrics::empty_like);
         for (row, outputs) in chunk
@@ -185,7 +195,7 @@ impl RangeScorer<'_> {
             .iter()
             .zip(outputs.chunks_exact(self.model.num_outputs()))
         {
-            writer.push_added(row, output_cells(self.model, outputs, &classes));
+            writer.push_added(row, output_cells(self.model, outputs, classes));
             if let Some(metrics) = &mut metrics {
                 metrics.add(row.line, &row.passthrough, outputs);
             }
@@ -212,6 +222,8 @@ pub struct ScoringRun<'m> {
     max_listed_errors: usize,
     preview_rows: usize,
     keep_values: bool,
+    /// The names the `class` column gives a multiclass model's classes.
+    classes: ClassNames,
     /// Index of the next non-empty chunk.
     next_index: u32,
     /// The next range to put in order.
@@ -261,6 +273,7 @@ impl<'m> ScoringRun<'m> {
             max_listed_errors,
             preview_rows,
             keep_values: true,
+            classes: ClassNames::default(),
             next_index: 0,
             next_range: 0,
             done_offset: 0,
@@ -273,6 +286,11 @@ impl<'m> ScoringRun<'m> {
     /// to; set before the first range).
     pub fn keep_values(&mut self, keep_values: bool) {
         self.keep_values = keep_values;
+    }
+
+    /// Names the `class` column gives a multiclass model's classes (set before the first range).
+    pub fn class_names(&mut self, classes: ClassNames) {
+        self.classes = classes;
     }
 
     /// Appends the file's next bytes.
@@ -337,7 +355,8 @@ impl<'m> ScoringRun<'m> {
                             self.max_listed_errors,
                             self.preview_rows,
                         )
-                        .keeping_values(self.keep_values),
+                        .keeping_values(self.keep_values)
+                        .with_class_names(self.classes.clone()),
                     }));
                 }
             }

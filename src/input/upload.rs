@@ -16,6 +16,8 @@ pub enum Upload {
     FeatureNames,
     /// A `best_threshold.txt`.
     Threshold,
+    /// A multiclass model's class names (a JSON array or one per line).
+    ClassNames,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -35,7 +37,7 @@ impl Upload {
             Upload::OrderHistory => 256 * MIB,
             // The converter's own limit: `model.txt` parsing refuses a larger text too.
             Upload::ModelText => MAX_MODEL_BYTES as u64,
-            Upload::FeatureNames => MIB,
+            Upload::FeatureNames | Upload::ClassNames => MIB,
             Upload::Threshold => 64 * 1024,
         }
     }

@@ -277,6 +277,7 @@ async fn run_in_worker(
         max_listed_errors: MAX_LISTED_ERRORS as u32,
         preview_rows: PREVIEW_ROWS as u32,
         keep_values: collector.keep_values,
+        class_names: collector.active.class_names.clone(),
     });
     link.post(&start, Some(file))
         .map_err(Stopped::Unavailable)?;
@@ -341,6 +342,7 @@ async fn run_here(
     let active = collector.active.clone();
     let total = file.size() as u64;
     let mut run = ScoringRun::new(active.model(), total, MAX_LISTED_ERRORS, PREVIEW_ROWS);
+    run.class_names(active.class_names.clone());
     run.keep_values(collector.keep_values);
     let mut merger = ChunkMerger::new(LOG_CHUNK_ROWS as usize);
     let mut offset = 0u64;

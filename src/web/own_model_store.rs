@@ -21,6 +21,8 @@ pub struct OwnModelFiles {
     pub model_txt: Vec<u8>,
     pub feature_names_json: Option<String>,
     pub threshold_text: Option<String>,
+    /// A multiclass model's class names as given (a JSON array or one per line).
+    pub classes_text: Option<String>,
 }
 
 /// Why the files could not be remembered, restored or forgotten.
@@ -55,6 +57,8 @@ struct StoredMeta {
     file_name: String,
     feature_names_json: Option<String>,
     threshold_text: Option<String>,
+    #[serde(default)]
+    classes_text: Option<String>,
 }
 
 /// The stored shape written before the model was kept as bytes.
@@ -89,6 +93,7 @@ fn read_stored(stored: &JsValue) -> Result<OwnModelFiles, StoredDamage> {
             model_txt: old.model_txt.into_bytes(),
             feature_names_json: old.feature_names_json,
             threshold_text: old.threshold_text,
+            classes_text: None,
         });
     }
     let field = |name: &str| Reflect::get(stored, &JsValue::from_str(name)).ok();
@@ -104,6 +109,7 @@ fn read_stored(stored: &JsValue) -> Result<OwnModelFiles, StoredDamage> {
         model_txt: Uint8Array::new(&model).to_vec(),
         feature_names_json: meta.feature_names_json,
         threshold_text: meta.threshold_text,
+        classes_text: meta.classes_text,
     })
 }
 
@@ -113,6 +119,7 @@ pub async fn save_files(files: &OwnModelFiles) -> Result<(), OwnModelStoreError>
         file_name: files.file_name.clone(),
         feature_names_json: files.feature_names_json.clone(),
         threshold_text: files.threshold_text.clone(),
+        classes_text: files.classes_text.clone(),
     })
     .map_err(OwnModelStoreError::NotEncoded)?;
     let value = Object::new();

@@ -71,6 +71,7 @@ fn files_of(file: &web_sys::File, model_txt: Vec<u8>, request: ConvertModel) -> 
         model_txt,
         feature_names_json: request.feature_names_json,
         threshold_text: request.threshold_text,
+        classes_text: None,
     }
 }
 

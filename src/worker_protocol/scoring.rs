@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::envelope::ProtocolError;
-use crate::batch::ScoredChunk;
+use crate::batch::{ClassNames, ScoredChunk};
 
 /// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
 /// Bounds the page's memory when logging is slower than scoring.
@@ -28,6 +28,9 @@ pub struct StartRun {
     pub preview_rows: u32,
     /// Whether the scored chunks carry the rows' feature values for the log.
     pub keep_values: bool,
+    /// The names the `class` column gives a multiclass model's classes.
+    #[serde(default)]
+    pub class_names: ClassNames,
 }
 
 /// 0/1 bytes as flags.

@@ -81,11 +81,13 @@ fn bits(values: &[f64]) -> Vec<u64> {
     values.iter().map(|value| value.to_bits()).collect()
 }
 
-/// Converts `name` on the own-model page and waits until it is the model in use.
+/// Converts `name` on the own-model page (with the class names in `classes`, if given) and
+/// waits until it is the model in use.
 async fn use_own_model(
     client: &Client,
     name: &str,
     kind: &str,
+    classes: Option<&std::path::Path>,
 ) -> Result<(), fantoccini::error::CmdError> {
     client.goto(&app_url("/own-model")).await?;
     wait_for_model(client).await?;
@@ -94,6 +96,13 @@ async fn use_own_model(
     input
         .send_keys(&kinds_fixture(name).display().to_string())
         .await?;
+    let classes_input = wait_for(client, &testid("own-classes-file")).await?;
+    classes_input.clear().await?;
+    if let Some(classes) = classes {
+        classes_input
+            .send_keys(&classes.display().to_string())
+            .await?;
+    }
     wait_for(client, &testid("own-model-use"))
         .await?
         .click()
@@ -188,7 +197,12 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
     with_browser(&[], |client| async move {
         // Multiclass: every class probability bit for bit, the top class, and the explanation
         // of the top class and of a class chosen.
-        use_own_model(&client, "multiclass.txt", "multiclass").await?;
+        let classes = ["milk", "bread", "eggs", "fruit"];
+        let classes_file = std::env::temp_dir().join(format!("kinds-classes-{}.txt", std::process::id()));
+        std::fs::write(&classes_file, classes.join("\n")).expect("classes file");
+        use_own_model(&client, "multiclass.txt", "multiclass", Some(&classes_file)).await?;
+        let _ = std::fs::remove_file(&classes_file);
+        assert_eq!(wait_for(&client, &testid("own-model-classes")).await?.text().await?, "milk, bread, eggs, fruit");
         let (names, rows) = reference("multiclass");
         for row in rows.iter().filter(typeable).step_by(97).take(3) {
             client.goto(&prefilled(&names, row)).await?;
@@ -196,6 +210,7 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             let top = (0..row.outputs.len())
                 .fold(0, |best, class| if row.outputs[class] > row.outputs[best] { class } else { best });
             wait_for_attr(&client, &testid("top-class"), "data-value", &top.to_string()).await?;
+            assert_eq!(wait_for(&client, &testid("top-class")).await?.text().await?, classes[top]);
             assert_bars_are_class(&client, &names, row, top).await?;
             let other = (top + 1) % row.outputs.len();
             choose(&client, &testid("explain-class"), &other.to_string()).await?;
@@ -247,12 +262,15 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             .expect("accuracy");
         assert!((accuracy - correct as f64 / 50.0).abs() < 1e-12, "accuracy {accuracy}, {correct} of 50");
         for (line, row) in lines.zip(&scored) {
-            let cells: Vec<f64> = line.split(',').skip(1).take(4).map(|c| c.parse().expect("f64")).collect();
-            assert_eq!(bits(&cells), bits(&row.outputs), "{line}");
+            let cells: Vec<&str> = line.split(',').collect();
+            let values: Vec<f64> = cells[1..5].iter().map(|c| c.parse().expect("f64")).collect();
+            assert_eq!(bits(&values), bits(&row.outputs), "{line}");
+            assert_eq!(cells[5], classes[argmax(&row.outputs)], "the class column names the class");
         }
 
+
         // Regression: the value bit for bit, on the range the model can answer.
-        use_own_model(&client, "regression.txt", "regression").await?;
+        use_own_model(&client, "regression.txt", "regression", None).await?;
         let (names, rows) = reference("regression");
         for row in rows.iter().filter(typeable).step_by(89).take(3) {
             client.goto(&prefilled(&names, row)).await?;
@@ -265,7 +283,7 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
         }
 
         // Ranking: the score bit for bit.
-        use_own_model(&client, "lambdarank.txt", "ranking").await?;
+        use_own_model(&client, "lambdarank.txt", "ranking", None).await?;
         let (names, rows) = reference("lambdarank");
         for row in rows.iter().filter(typeable).step_by(101).take(2) {
             client.goto(&prefilled(&names, row)).await?;
@@ -275,7 +293,7 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
 
         // Categories by name: the select shows the row's category, an unseen code is "other",
         // and both score as LightGBM did.
-        use_own_model(&client, "pandas_binary.txt", "binary").await?;
+        use_own_model(&client, "pandas_binary.txt", "binary", None).await?;
         let model_text = std::fs::read_to_string(kinds_fixture("pandas_binary.txt")).expect("model");
         let categories: Vec<Vec<String>> = model_text
             .lines()

@@ -129,6 +129,8 @@ fn page_messages_survive_their_envelope() {
             max_listed_errors: 200,
             preview_rows: 20,
             keep_values: false,
+            class_names: instacart_reorder::batch::ClassNames::parse("[\"cat\", \"dog\"]", 2)
+                .expect("names"),
         }),
         PageMessage::ChunkLogged { index: 9 },
         PageMessage::ScoreRange {
@@ -937,6 +939,96 @@ fn a_run_of_a_model_of_another_kind_writes_what_reorder_predict_writes() {
             assert_eq!(ours, theirs, "{name}: {line}");
         }
     }
+}
+
+/// Class names given on the page name the `class` column as `reorder predict --classes` does,
+/// also in ranges a helper scores (the names travel in its setup).
+#[test]
+fn a_run_with_class_names_writes_what_reorder_predict_classes_writes() {
+    let root = format!("{}/tests/fixtures/model/kinds", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(format!("{root}/multiclass.txt")).expect("fixture");
+    let model = instacart_reorder::model::model_from_files(instacart_reorder::model::ModelFiles {
+        model_txt: text.as_bytes(),
+        feature_names_json: None,
+        threshold: 0.5,
+        meta_json: None,
+    })
+    .expect("converts");
+    let names_text = "milk\nbread\n\"eggs\"\n=SUM(A1)\n";
+    let classes =
+        instacart_reorder::batch::ClassNames::for_model(names_text, &model).expect("names");
+    let bytes = b"days_since_prior,times_bought,department_id,aisle_rate,user_rate\n\
+7,3,11,0.2933,0.20996\n\
+30,1,,0.9,0.01\n\
+,12,4,0.1,0.5\n"
+        .to_vec();
+    let dir = crate::support::scratch_dir("worker", "class-names");
+    let bundle = dir.join("bundle.json");
+    std::fs::write(
+        &bundle,
+        serde_json::to_string(model.bundle()).expect("json"),
+    )
+    .expect("bundle");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, &bytes).expect("input");
+    let names = dir.join("classes.txt");
+    std::fs::write(&names, names_text).expect("names");
+    let out = dir.join("out.csv");
+    let status = crate::support::run_reorder(&[
+        "predict",
+        "--bundle",
+        crate::support::path_arg(&bundle),
+        "--input",
+        crate::support::path_arg(&input),
+        "--classes",
+        crate::support::path_arg(&names),
+        "--output",
+        crate::support::path_arg(&out),
+    ]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let expected = std::fs::read(&out).expect("output");
+    let mut run = ScoringRun::new(&model, bytes.len() as u64, 5, 3);
+    run.class_names(classes.clone());
+    run.push(bytes.clone());
+    run.end_input();
+    let mut output = Vec::new();
+    loop {
+        match run.step(1).expect("runs") {
+            RunStep::Finished => break,
+            RunStep::NeedsInput => unreachable!("the whole file was pushed"),
+            RunStep::Scored(_) => {}
+        }
+        output.extend(run.take_output());
+    }
+    output.extend(run.take_output());
+    assert_eq!(
+        String::from_utf8_lossy(&output),
+        String::from_utf8_lossy(&expected)
+    );
+    assert!(
+        String::from_utf8_lossy(&expected).contains("'=SUM(A1)")
+            || String::from_utf8_lossy(&expected).contains("\"'=SUM(A1)\""),
+        "the formula guard: {}",
+        String::from_utf8_lossy(&expected)
+    );
+    // A helper's scorer is set up from the run's scorer: the names go with it.
+    let setup = run.scorer().expect("past the header").setup(String::new());
+    assert_eq!(setup.class_names, classes);
+    // Names for a model without classes are refused.
+    let regression = std::fs::read_to_string(format!("{root}/regression.txt")).expect("fixture");
+    let regression =
+        instacart_reorder::model::model_from_files(instacart_reorder::model::ModelFiles {
+            model_txt: regression.as_bytes(),
+            feature_names_json: None,
+            threshold: 0.5,
+            meta_json: None,
+        })
+        .expect("converts");
+    assert!(instacart_reorder::batch::ClassNames::for_model("a\nb", &regression).is_err());
 }
 
 /// What `reorder predict` writes for `bytes` scored by `model` (its bundle written to a scratch

@@ -34,7 +34,8 @@ impl Helping {
             self.setup.max_listed_errors as usize,
             self.setup.preview_rows as usize,
         )
-        .keeping_values(self.setup.keep_values);
+        .keeping_values(self.setup.keep_values)
+        .with_class_names(self.setup.class_names.clone());
         let answer = match scorer.score(range) {
             Ok(scored) => WorkerMessage::RangeScored(scored),
             Err(failure) => WorkerMessage::Failed(failure),

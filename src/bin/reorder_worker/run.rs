@@ -109,6 +109,7 @@ async fn run(
         start.preview_rows as usize,
     );
     run.keep_values(start.keep_values);
+    run.class_names(start.class_names.clone());
     let mut offset = 0u64;
     let mut next_read: Option<SliceRead> = None;
     let mut flow = Flow::default();

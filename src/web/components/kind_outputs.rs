@@ -33,9 +33,13 @@ fn readable(value: f64, lang: Lang) -> String {
     lang.decimal(value, digits)
 }
 
-/// A class as people read it: "class 2".
-fn class_label(name: &str, lang: Lang) -> String {
-    format!("{} {name}", lang.pick("class", "sınıf"))
+/// A class as people read it: its name when the user gave names, else "class 2".
+pub fn class_label(name: &str, named: bool, lang: Lang) -> String {
+    if named {
+        name.to_owned()
+    } else {
+        format!("{} {name}", lang.pick("class", "sınıf"))
+    }
 }
 
 /// The outputs of a multiclass, regression or ranking model.
@@ -44,6 +48,8 @@ pub fn KindOutputs(
     kind: ModelKind,
     outputs: Vec<f64>,
     class_names: Vec<String>,
+    /// Whether `class_names` are names the user gave (else the classes' indices).
+    named: bool,
     /// The values the model can answer (single-output models without linear trees).
     range: Option<(f64, f64)>,
 ) -> impl IntoView {
@@ -69,7 +75,7 @@ pub fn KindOutputs(
                             data-value=format!("{probability}")
                             class:top=class == top
                         >
-                            <span class="class-name">{move || class_label(&name, lang.get())}</span>
+                            <span class="class-name">{move || class_label(&name, named, lang.get())}</span>
                             <span class="class-track"><span class="class-fill" style=width></span></span>
                             <span class="class-share">{move || lang.get().percent(probability)}</span>
                         </li>
@@ -78,7 +84,7 @@ pub fn KindOutputs(
                 .collect_view();
             view! {
                 <p class="big" data-testid="top-class" data-value=top.to_string()>
-                    {move || class_label(&top_name, lang.get())}
+                    {move || class_label(&top_name, named, lang.get())}
                 </p>
                 <p class="hint">
                     {move || format!(

@@ -9,6 +9,7 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::batch::ClassNamesError;
 use crate::browser::js_error::js_message;
 use crate::input::upload::{text_of, Upload, UploadTooLarge};
 use crate::model::own_model::DEFAULT_THRESHOLD;
@@ -33,6 +34,8 @@ enum OwnModelFormError {
     NoModel(&'static str),
     #[error(transparent)]
     Conversion(#[from] ConversionError),
+    #[error("the class names do not fit the model: {0}")]
+    ClassNames(#[from] ClassNamesError),
 }
 
 /// The chosen file, its size checked against the input's limit first.
@@ -87,12 +90,16 @@ pub fn OwnModelPage() -> impl IntoView {
     let model_input = NodeRef::<leptos::html::Input>::new();
     let names_input = NodeRef::<leptos::html::Input>::new();
     let threshold_input = NodeRef::<leptos::html::Input>::new();
+    let classes_input = NodeRef::<leptos::html::Input>::new();
 
     let on_use = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let (Some(model_el), Some(names_el), Some(threshold_el)) =
-            (model_input.get(), names_input.get(), threshold_input.get())
-        else {
+        let (Some(model_el), Some(names_el), Some(threshold_el), Some(classes_el)) = (
+            model_input.get(),
+            names_input.get(),
+            threshold_input.get(),
+            classes_input.get(),
+        ) else {
             return;
         };
         job.start(async move {
@@ -104,13 +111,18 @@ pub fn OwnModelPage() -> impl IntoView {
             })?;
             let feature_names_json = file_text(&names_el, Upload::FeatureNames).await?;
             let threshold_text = file_text(&threshold_el, Upload::Threshold).await?;
+            let classes_text = file_text(&classes_el, Upload::ClassNames).await?;
             let conversion = convert_model_file(file, feature_names_json, threshold_text).await;
             converted_in.set(if conversion.in_worker {
                 "worker"
             } else {
                 "page"
             });
-            let (model, files) = conversion.outcome?;
+            let (mut model, mut files) = conversion.outcome?;
+            if let Some(text) = classes_text {
+                model.name_classes(&text)?;
+                files.classes_text = Some(text);
+            }
             context.adopt(model, files).await;
             Ok::<(), OwnModelFormError>(())
         });
@@ -122,8 +134,8 @@ pub fn OwnModelPage() -> impl IntoView {
             <h1>{move || lang.get().pick("Your own model", "Kendi modeliniz")}</h1>
             <p class="lead">
                 {move || lang.get().pick(
-                    "Bring a LightGBM model saved as text (model.txt): binary, multiclass, regression or ranking, with numerical or categorical splits, or linear trees. It is converted in your browser by the same code as `reorder convert`, and the Predict page then shows what it answers; the Batch page and the log take binary models. Nothing is uploaded.",
-                    "Metin olarak kaydedilmiş bir LightGBM modeli (model.txt) getirin: ikili, çok sınıflı, regresyon ya da sıralama; sayısal ya da kategorik bölünmeli veya doğrusal ağaçlı. Tarayıcınızda `reorder convert` ile aynı kodla dönüştürülür; Tahmin sayfası ardından ne yanıtladığını gösterir; Toplu sayfası ve kayıt ikili modelleri alır. Hiçbir şey yüklenmez.",
+                    "Bring a LightGBM model saved as text (model.txt): binary, multiclass, regression or ranking, with numerical or categorical splits, or linear trees. It is converted in your browser by the same code as `reorder convert`; the Predict page then shows what it answers and the Batch page writes the columns `reorder predict` writes (the log holds binary models' predictions). Nothing is uploaded.",
+                    "Metin olarak kaydedilmiş bir LightGBM modeli (model.txt) getirin: ikili, çok sınıflı, regresyon ya da sıralama; sayısal ya da kategorik bölünmeli veya doğrusal ağaçlı. Tarayıcınızda `reorder convert` ile aynı kodla dönüştürülür; Tahmin sayfası ardından ne yanıtladığını gösterir, Toplu sayfası `reorder predict`'in yazdığı sütunları yazar (kayıt ikili modellerin tahminlerini tutar). Hiçbir şey yüklenmez.",
                 )}
             </p>
             <div
@@ -147,6 +159,10 @@ pub fn OwnModelPage() -> impl IntoView {
                         let has_threshold = model.objective().has_threshold();
                         let objective = model.bundle().metadata.objective.clone();
                         let outputs = model.output_names().join(", ");
+                        let class_names = own.class_names.clone();
+                        let named = class_names.is_named().then(|| {
+                            (0..model.num_outputs()).map(|class| class_names.name(class)).collect::<Vec<_>>().join(", ")
+                        });
                         let threshold_given = own.threshold_given;
                         let file_name = own.file_name.clone();
                         view! {
@@ -163,6 +179,10 @@ pub fn OwnModelPage() -> impl IntoView {
                                 </dd>
                                 <dt>{move || lang.get().pick("Answers", "Yanıtlar")}</dt>
                                 <dd class="mono" data-testid="own-model-outputs">{outputs}</dd>
+                                {named.map(|named| view! {
+                                    <dt>{move || lang.get().pick("Classes", "Sınıflar")}</dt>
+                                    <dd class="mono" data-testid="own-model-classes">{named}</dd>
+                                })}
                                 <dt>{move || lang.get().pick("Trees", "Ağaç sayısı")}</dt>
                                 <dd data-testid="own-model-trees">{trees}</dd>
                                 {has_threshold.then(|| view! {
@@ -197,6 +217,10 @@ pub fn OwnModelPage() -> impl IntoView {
                 <p>
                     <label for="own-threshold-file">{move || lang.get().pick("best_threshold.txt (optional; otherwise 0.5)", "best_threshold.txt (isteğe bağlı; yoksa 0.5)")}</label>
                     <input id="own-threshold-file" type="file" accept=".txt,text/plain" data-testid="own-threshold-file" node_ref=threshold_input />
+                </p>
+                <p>
+                    <label for="own-classes-file">{move || lang.get().pick("class names (optional, multiclass: a JSON array or one per line)", "sınıf adları (isteğe bağlı, çok sınıflı: JSON dizisi ya da satır başına bir ad)")}</label>
+                    <input id="own-classes-file" type="file" accept=".json,.txt,application/json,text/plain" data-testid="own-classes-file" node_ref=classes_input />
                 </p>
                 <button type="submit" class="primary" data-testid="own-model-use" prop:disabled=move || busy.get()>
                     {move || lang.get().pick("Convert and use this model", "Dönüştür ve bu modeli kullan")}

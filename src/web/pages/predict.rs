@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
+use crate::batch::ClassNames;
 use crate::browser::js_error::full_message;
 use crate::features::form_rules::{
     feature_description, feature_label, feature_unit, group_label, kind_name, parse_optional_id,
@@ -32,7 +33,7 @@ use crate::web::after_paint::after_next_paint;
 use crate::web::components::category_choice::CategoryChoice;
 use crate::web::components::demo_pick::{DemoPickSelect, PickedRow};
 use crate::web::components::explain_chart::{ExplainChart, ExplainSpace};
-use crate::web::components::kind_outputs::KindOutputs;
+use crate::web::components::kind_outputs::{class_label, KindOutputs};
 use crate::web::loader::LoadedModel;
 use crate::web::log::use_log_store;
 use crate::web::routes::{PREFILL_FEATURE_PREFIX, PREFILL_PRODUCT_ID, PREFILL_USER_ID};
@@ -69,7 +70,7 @@ pub fn PredictPage() -> impl IntoView {
                             " · sha256 " <span class="mono">{active.sha256.chars().take(12).collect::<String>()}</span>
                         </p>
                     });
-                    view! { {own_note} <PredictForm loaded=active.loaded /> }.into_any()
+                    view! { {own_note} <PredictForm loaded=active.loaded class_names=active.class_names /> }.into_any()
                 } else {
                     view! {
                         <p>{move || lang.get().pick("Waiting for the model…", "Model bekleniyor…")}</p>
@@ -97,6 +98,8 @@ struct Scored {
 struct OutputShape {
     kind: ModelKind,
     classes: Vec<String>,
+    /// Whether the classes have names the user gave (else they are their indices).
+    named: bool,
     range: Option<(f64, f64)>,
 }
 
@@ -135,7 +138,7 @@ impl LogState {
 }
 
 #[component]
-fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
+fn PredictForm(loaded: Arc<LoadedModel>, class_names: ClassNames) -> impl IntoView {
     let lang = use_lang();
     let log_store = use_log_store();
     let specs: Arc<Vec<FeatureSpec>> = Arc::new(loaded.model.features().to_vec());
@@ -363,8 +366,9 @@ fn PredictForm(loaded: Arc<LoadedModel>) -> impl IntoView {
     let shape = Arc::new(OutputShape {
         kind: loaded.model.kind(),
         classes: (0..loaded.model.num_outputs())
-            .map(|class| class.to_string())
+            .map(|class| class_names.name(class))
             .collect(),
+        named: class_names.is_named(),
         range: loaded.model.output_range(),
     });
     // The class whose explanation is drawn (None: the most likely one); kept while inputs change.
@@ -696,6 +700,7 @@ fn ResultCard(
         })
     };
     let class_choice = (kind == ModelKind::Multiclass).then(|| {
+        let named = shape.named;
         let options = shape
             .classes
             .iter()
@@ -704,7 +709,7 @@ fn ResultCard(
                 let name = name.clone();
                 view! {
                     <option value=class.to_string()>
-                        {move || format!("{} {name}", lang.get().pick("class", "sınıf"))}
+                        {move || class_label(&name, named, lang.get())}
                     </option>
                 }
             })
@@ -732,6 +737,7 @@ fn ResultCard(
                 kind
                 outputs=scored.outputs.clone()
                 class_names=shape.classes.clone()
+                named=shape.named
                 range=shape.range
             />
         }

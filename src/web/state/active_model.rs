@@ -7,6 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::batch::{ClassNames, ClassNamesError};
 use crate::browser::js_error::full_message;
 use crate::model::own_model::{convert_own_model, OwnModelError};
 use crate::model::Model;
@@ -19,6 +20,8 @@ pub struct OwnModel {
     pub loaded: Arc<LoadedModel>,
     pub file_name: String,
     pub threshold_given: bool,
+    /// A multiclass model's class names, when the user gave them.
+    pub class_names: ClassNames,
 }
 
 impl OwnModel {
@@ -47,7 +50,15 @@ impl OwnModel {
             }),
             file_name: files.file_name.clone(),
             threshold_given: files.threshold_text.is_some(),
+            class_names: ClassNames::default(),
         }
+    }
+
+    /// Names the model's classes from `text` (a JSON array or one per line), as
+    /// `reorder predict --classes` does.
+    pub fn name_classes(&mut self, text: &str) -> Result<(), ClassNamesError> {
+        self.class_names = ClassNames::for_model(text, &self.loaded.model)?;
+        Ok(())
     }
 }
 
@@ -103,7 +114,16 @@ async fn restore_own_model(context: OwnModelContext) {
     {
         match load_files().await {
             Ok(Some(files)) => match OwnModel::from_files(&files) {
-                Ok(model) => context.own.set(Some(Arc::new(model))),
+                Ok(mut model) => {
+                    if let Some(text) = &files.classes_text {
+                        if let Err(error) = model.name_classes(text) {
+                            context.storage_note.set(Some(format!(
+                                "the remembered class names no longer fit the model: {error}"
+                            )));
+                        }
+                    }
+                    context.own.set(Some(Arc::new(model)));
+                }
                 Err(error) => context.storage_note.set(Some(format!(
                     "the remembered model no longer loads: {error}"
                 ))),
@@ -126,6 +146,8 @@ pub struct ActiveModel {
     /// sha256 of the `model.txt` the model came from (what the log records).
     pub sha256: String,
     pub is_own: bool,
+    /// The class names the user gave their multiclass model (none for the bundled model).
+    pub class_names: ClassNames,
 }
 
 impl PartialEq for ActiveModel {
@@ -149,12 +171,14 @@ pub fn use_active_model() -> Memo<Option<ActiveModel>> {
             return Some(ActiveModel {
                 sha256: own.loaded.model.source_sha256().to_owned(),
                 is_own: true,
+                class_names: own.class_names.clone(),
                 loaded: Arc::clone(&own.loaded),
             });
         }
         bundled.ready().map(|loaded| ActiveModel {
             sha256: loaded.model.source_sha256().to_owned(),
             is_own: false,
+            class_names: ClassNames::default(),
             loaded,
         })
     })
