@@ -213,17 +213,57 @@ pub async fn wait_for_path(client: &Client, path: &str) -> Result<(), CmdError> 
     }
 }
 
-/// Waits until the element's text equals `expected`.
+/// Waits until the element's text equals `expected` (its rendered text, read in the page in
+/// one step).
 pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result<(), CmdError> {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let element = wait_for(client, css).await?;
-        let text = element.text().await?;
-        if text.trim() == expected {
+        let text = client
+            .execute(
+                "const element = document.querySelector(arguments[0]); \
+                 return element ? element.innerText : null;",
+                vec![css.into()],
+            )
+            .await?;
+        let text = text.as_str().map(str::to_owned);
+        if text.as_deref().map(str::trim) == Some(expected) {
             return Ok(());
         }
         if std::time::Instant::now() > deadline {
             panic!("{css} shows {text:?}, expected {expected:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Attribute `name` of the first element matching `css`, read in the page in one step (an
+/// element the page redraws between being found and being read cannot go stale); `None` while
+/// no element matches, `Some("")` when it has no such attribute.
+pub async fn attr_now(client: &Client, css: &str, name: &str) -> Result<Option<String>, CmdError> {
+    let value = client
+        .execute(
+            "const element = document.querySelector(arguments[0]); \
+             return element ? (element.getAttribute(arguments[1]) ?? '') : null;",
+            vec![css.into(), name.into()],
+        )
+        .await?;
+    Ok(value.as_str().map(str::to_owned))
+}
+
+/// Attribute `name` of the element matching `css`, once one exists.
+pub async fn wait_for_attr_value(
+    client: &Client,
+    css: &str,
+    name: &str,
+) -> Result<String, CmdError> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(value) = attr_now(client, css, name).await? {
+            return Ok(value);
+        }
+        if std::time::Instant::now() > deadline {
+            let url = client.current_url().await.map(|url| url.to_string());
+            panic!("no {css} after {WAIT:?}, at {url:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -238,12 +278,8 @@ pub async fn wait_for_attr(
 ) -> Result<(), CmdError> {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let shown = wait_for(client, css)
-            .await?
-            .attr(name)
-            .await?
-            .unwrap_or_default();
-        if shown == expected {
+        let shown = attr_now(client, css, name).await?;
+        if shown.as_deref() == Some(expected) {
             return Ok(());
         }
         if std::time::Instant::now() > deadline {

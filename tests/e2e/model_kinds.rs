@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::harness::{
     app_url, capture_downloads, click, first_download_text, testid, wait_for, wait_for_attr,
-    wait_for_model, with_browser,
+    wait_for_attr_value, wait_for_model, with_browser,
 };
 
 fn kinds_fixture(name: &str) -> PathBuf {
@@ -103,10 +103,7 @@ async fn use_own_model(
             .send_keys(&classes.display().to_string())
             .await?;
     }
-    wait_for(client, &testid("own-model-use"))
-        .await?
-        .click()
-        .await?;
+    click(client, &testid("own-model-use")).await?;
     wait_for_attr(client, &testid("own-model-status"), "data-kind", kind).await
 }
 
@@ -116,32 +113,31 @@ async fn shown_values(
     kind: &str,
 ) -> Result<Vec<f64>, fantoccini::error::CmdError> {
     let css = format!("[data-testid=\"prediction\"][data-kind=\"{kind}\"]");
-    let json = wait_for(client, &css)
-        .await?
-        .attr("data-values")
-        .await?
-        .unwrap_or_default();
+    let json = wait_for_attr_value(client, &css, "data-values").await?;
     Ok(serde_json::from_str(&json).expect("data-values is a JSON array of numbers"))
 }
 
-/// Each drawn bar's feature and value.
+/// Each drawn bar's feature and value, read in the page in one step (the chart may be redrawn
+/// while it is read).
 async fn explain_bars(client: &Client) -> Result<Vec<(String, f64)>, fantoccini::error::CmdError> {
     wait_for(client, &testid("explain-bar")).await?;
-    let mut bars = Vec::new();
-    for bar in client
-        .find_all(fantoccini::Locator::Css(&testid("explain-bar")))
-        .await?
-    {
-        let feature = bar.attr("data-feature").await?.unwrap_or_default();
-        let value = bar
-            .attr("data-value")
-            .await?
-            .unwrap_or_default()
-            .parse()
-            .expect("f64");
-        bars.push((feature, value));
-    }
-    Ok(bars)
+    let bars = client
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])) \
+               .map(bar => [bar.getAttribute('data-feature'), bar.getAttribute('data-value')]);",
+            vec![Value::String(testid("explain-bar"))],
+        )
+        .await?;
+    Ok(bars
+        .as_array()
+        .expect("an array of bars")
+        .iter()
+        .map(|bar| {
+            let feature = bar[0].as_str().unwrap_or_default().to_owned();
+            let value = bar[1].as_str().unwrap_or_default().parse().expect("f64");
+            (feature, value)
+        })
+        .collect())
 }
 
 async fn assert_bars_are_class(
@@ -217,7 +213,7 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             assert_bars_are_class(&client, &names, row, other).await?;
         }
         // The log holds binary predictions: the press says so rather than logging a wrong record.
-        wait_for(&client, &testid("predict")).await?.click().await?;
+        click(&client, &testid("predict")).await?;
         wait_for_attr(&client, &testid("log-status"), "data-state", "not-for-kind").await?;
         // The Batch page writes the columns `reorder predict` writes for the kind, with
         // LightGBM's values, and logs nothing.
@@ -237,10 +233,10 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
         wait_for(&client, &testid("batch-model")).await?;
         capture_downloads(&client).await?;
         wait_for(&client, &testid("batch-file")).await?.send_keys(&file.display().to_string()).await?;
-        let results = wait_for(&client, "[data-testid=\"batch-results\"][data-kind=\"multiclass\"]").await?;
-        assert_eq!(results.attr("data-rows").await?.as_deref(), Some("50"));
+        let rows_shown = wait_for_attr_value(&client, "[data-testid=\"batch-results\"][data-kind=\"multiclass\"]", "data-rows").await?;
+        assert_eq!(rows_shown, "50");
         wait_for(&client, &testid("batch-kind-columns")).await?;
-        wait_for(&client, &testid("batch-download")).await?.click().await?;
+        click(&client, &testid("batch-download")).await?;
         let downloaded = first_download_text(&client).await?;
         let _ = std::fs::remove_file(&file);
         let mut lines = downloaded.lines();
@@ -253,11 +249,8 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             (0..outputs.len()).fold(0, |best, class| if outputs[class] > outputs[best] { class } else { best })
         };
         let correct = scored.iter().enumerate().filter(|(index, row)| argmax(&row.outputs) == index % 4).count();
-        let accuracy: f64 = wait_for(&client, &testid("metric-accuracy"))
+        let accuracy: f64 = wait_for_attr_value(&client, &testid("metric-accuracy"), "data-value")
             .await?
-            .attr("data-value")
-            .await?
-            .unwrap_or_default()
             .parse()
             .expect("accuracy");
         assert!((accuracy - correct as f64 / 50.0).abs() < 1e-12, "accuracy {accuracy}, {correct} of 50");
@@ -276,9 +269,8 @@ async fn models_of_every_kind_show_what_they_answer_as_lightgbm_computed_it() {
             client.goto(&prefilled(&names, row)).await?;
             let values = shown_values(&client, "regression").await?;
             assert_eq!(bits(&values), bits(&row.outputs));
-            let range = wait_for(&client, &testid("output-range")).await?;
-            let low: f64 = range.attr("data-low").await?.unwrap_or_default().parse().expect("low");
-            let high: f64 = range.attr("data-high").await?.unwrap_or_default().parse().expect("high");
+            let low: f64 = wait_for_attr_value(&client, &testid("output-range"), "data-low").await?.parse().expect("low");
+            let high: f64 = wait_for_attr_value(&client, &testid("output-range"), "data-high").await?.parse().expect("high");
             assert!(low <= values[0] && values[0] <= high, "{low} <= {} <= {high}", values[0]);
         }
 
