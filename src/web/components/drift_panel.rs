@@ -73,7 +73,12 @@ pub fn DriftPanel(
 ) -> impl IntoView {
     let store = use_log_store();
     let lang = use_lang();
-    let active = use_active_model();
+    // The dashboard mounted without the app's model (its tests) compares nothing.
+    let active = if use_context::<crate::web::loader::ModelContext>().is_some() {
+        use_active_model()
+    } else {
+        Memo::new(|_| None)
+    };
     let revision = store.revision();
 
     let sketches: RwSignal<Option<Loaded<Vec<SketchBucket>>>, LocalStorage> =
