@@ -30,8 +30,7 @@ pub const FEW_THRESHOLDS: usize = 32;
 pub const PREDICTION_BINS: usize = 200;
 
 /// How one feature is binned.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum FeatureBins {
     Numerical {
         edges: Vec<f64>,
@@ -43,13 +42,12 @@ pub enum FeatureBins {
 }
 
 /// The bins of every feature of one model, and of its prediction.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SketchBins {
     pub feature_names: Vec<String>,
     pub features: Vec<FeatureBins>,
     pub prediction_edges: Vec<f64>,
     /// A digest of the fields above, computed once.
-    #[serde(skip)]
     fingerprint: String,
 }
 
@@ -122,13 +120,42 @@ impl SketchBins {
             prediction_edges,
             fingerprint: String::new(),
         };
-        let json = serde_json::to_string(&bins).unwrap_or_default();
-        bins.fingerprint = Sha256::digest(json.as_bytes())
+        bins.fingerprint = bins.digest();
+        bins
+    }
+
+    /// sha256 of every name and edge (lengths first, numbers as their bits), first 8 bytes in hex.
+    fn digest(&self) -> String {
+        fn number(hasher: &mut Sha256, value: u64) {
+            hasher.update(value.to_le_bytes());
+        }
+        let mut hasher = Sha256::new();
+        number(&mut hasher, self.feature_names.len() as u64);
+        for (name, bins) in self.feature_names.iter().zip(&self.features) {
+            number(&mut hasher, name.len() as u64);
+            hasher.update(name.as_bytes());
+            match bins {
+                FeatureBins::Numerical { edges } => {
+                    number(&mut hasher, 0);
+                    number(&mut hasher, edges.len() as u64);
+                    for edge in edges {
+                        number(&mut hasher, edge.to_bits());
+                    }
+                }
+                FeatureBins::Categorical => number(&mut hasher, 1),
+                FeatureBins::Unbinned => number(&mut hasher, 2),
+            }
+        }
+        number(&mut hasher, self.prediction_edges.len() as u64);
+        for edge in &self.prediction_edges {
+            number(&mut hasher, edge.to_bits());
+        }
+        hasher
+            .finalize()
             .iter()
             .take(8)
             .map(|byte| format!("{byte:02x}"))
-            .collect();
-        bins
+            .collect()
     }
 
     /// A short digest of the bins: sketches on the same bins have the same one.
@@ -253,9 +280,10 @@ impl BinCounts {
     }
 }
 
-/// One feature's part of a sketch.
+/// One feature's part of a sketch (externally tagged in JSON: `{"numerical": {...}}`, which
+/// serde reads without buffering, so the workers that send sketches stay small).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FeatureSketch {
     Numerical(BinCounts),
     Categorical {
