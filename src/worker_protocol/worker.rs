@@ -2,7 +2,6 @@
 //! bulk columns beside it are cut (a run's scored rows, its labelled rows, the scored CSV, a
 //! converted model's bytes, a history's JSON), so no column is ever written as JSON text.
 
-use crate::monitoring::sketch::InputSketch;
 use serde::{Deserialize, Serialize};
 
 use super::envelope::{open, seal, Envelope, ProtocolError};
@@ -66,8 +65,6 @@ enum WorkerHeader {
     Scored {
         index: u32,
         rows: usize,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        sketch: Option<Box<InputSketch>>,
     },
     /// bytes: the CSV.
     OutputPart,
@@ -97,8 +94,6 @@ enum WorkerHeader {
         rows: usize,
         tally: TallyCounts,
         labelled: usize,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        sketch: Option<Box<InputSketch>>,
     },
 }
 
@@ -110,15 +105,13 @@ impl WorkerMessage {
         let header = match self {
             WorkerMessage::Ready => WorkerHeader::Ready,
             WorkerMessage::Progress(progress) => WorkerHeader::Progress(progress),
-            WorkerMessage::Scored(mut chunk) => {
+            WorkerMessage::Scored(chunk) => {
                 let index = chunk.index;
-                let sketch = chunk.sketch.take();
                 let parts = chunk_into_parts(chunk);
                 (numbers, bytes, ids) = (parts.numbers, parts.bytes, parts.ids);
                 WorkerHeader::Scored {
                     index,
                     rows: bytes.len(),
-                    sketch,
                 }
             }
             WorkerMessage::OutputPart(part) => {
@@ -156,10 +149,9 @@ impl WorkerMessage {
                     range_index,
                     end_offset,
                     output,
-                    mut chunk,
+                    chunk,
                     tally,
                 } = scored;
-                let sketch = chunk.sketch.take();
                 let (tally, labelled) = tally.into_parts();
                 let parts = chunk_into_parts(chunk);
                 let rows = parts.bytes.len();
@@ -173,7 +165,6 @@ impl WorkerMessage {
                     rows,
                     tally,
                     labelled: labelled.len(),
-                    sketch,
                 }
             }
         };
@@ -195,14 +186,8 @@ impl WorkerMessage {
         Ok(match open(&json)? {
             WorkerHeader::Ready => WorkerMessage::Ready,
             WorkerHeader::Progress(progress) => WorkerMessage::Progress(progress),
-            WorkerHeader::Scored {
-                index,
-                rows,
-                sketch,
-            } => {
-                let mut chunk = chunk_from_parts(index, rows, numbers, bytes, ids)?;
-                chunk.sketch = sketch;
-                WorkerMessage::Scored(chunk)
+            WorkerHeader::Scored { index, rows } => {
+                WorkerMessage::Scored(chunk_from_parts(index, rows, numbers, bytes, ids)?)
             }
             WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
             WorkerHeader::OutputInBlob => WorkerMessage::OutputInBlob,
@@ -245,7 +230,6 @@ impl WorkerMessage {
                 rows,
                 tally,
                 labelled,
-                sketch,
             } => {
                 if bytes.len() < rows + labelled {
                     return Err(ProtocolError::Bytes {
@@ -267,8 +251,7 @@ impl WorkerMessage {
                     .into_iter()
                     .zip(flags(&labels))
                     .collect();
-                let mut chunk = chunk_from_parts(0, rows, numbers, bytes, ids)?;
-                chunk.sketch = sketch;
+                let chunk = chunk_from_parts(0, rows, numbers, bytes, ids)?;
                 WorkerMessage::RangeScored(ScoredRange {
                     range_index,
                     end_offset,

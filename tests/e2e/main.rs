@@ -10,7 +10,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod demo;
-mod drift;
 mod embedding_offline;
 mod harness;
 mod hostile;
