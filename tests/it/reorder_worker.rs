@@ -836,7 +836,7 @@ fn a_run_on_category_names_writes_what_reorder_predict_writes() {
 2,\"milk, whole\",,0.397,dairy eggs,19.0,0.27141\n\
 3,\"say \"\"cheese\"\" snacks\",4,0.2,,7,0.5\n"
         .to_vec();
-    let expected = reorder_predict_output(&model, &bytes, "category-names");
+    let expected = reorder_predict_output(&model, &bytes, "category-names", None);
     for (slice, chunk_rows) in [(bytes.len(), 1000), (7, 1)] {
         let (output, _, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
         assert_eq!(summary.bad_rows, 0, "{:?}", summary.listed_errors);
@@ -909,7 +909,7 @@ fn a_run_of_a_model_of_another_kind_writes_what_reorder_predict_writes() {
             lightgbm.push(values[features + outputs..features + 2 * outputs].to_vec());
         }
         let bytes = bytes.into_bytes();
-        let expected = reorder_predict_output(&model, &bytes, &format!("kind-{name}"));
+        let expected = reorder_predict_output(&model, &bytes, &format!("kind-{name}"), None);
         for (slice, chunk_rows) in [(bytes.len(), 1000), (61, 7)] {
             let (output, chunks, summary) = run_in_slices(&model, &bytes, slice, chunk_rows);
             assert_eq!(summary.bad_rows, 0, "{name}: {:?}", summary.listed_errors);
@@ -962,35 +962,7 @@ fn a_run_with_class_names_writes_what_reorder_predict_classes_writes() {
 30,1,,0.9,0.01\n\
 ,12,4,0.1,0.5\n"
         .to_vec();
-    let dir = crate::support::scratch_dir("worker", "class-names");
-    let bundle = dir.join("bundle.json");
-    std::fs::write(
-        &bundle,
-        serde_json::to_string(model.bundle()).expect("json"),
-    )
-    .expect("bundle");
-    let input = dir.join("in.csv");
-    std::fs::write(&input, &bytes).expect("input");
-    let names = dir.join("classes.txt");
-    std::fs::write(&names, names_text).expect("names");
-    let out = dir.join("out.csv");
-    let status = crate::support::run_reorder(&[
-        "predict",
-        "--bundle",
-        crate::support::path_arg(&bundle),
-        "--input",
-        crate::support::path_arg(&input),
-        "--classes",
-        crate::support::path_arg(&names),
-        "--output",
-        crate::support::path_arg(&out),
-    ]);
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let expected = std::fs::read(&out).expect("output");
+    let expected = reorder_predict_output(&model, &bytes, "class-names", Some(names_text));
     let mut run = ScoringRun::new(&model, bytes.len() as u64, 5, 3);
     run.class_names(classes.clone());
     run.push(bytes.clone());
@@ -1032,8 +1004,14 @@ fn a_run_with_class_names_writes_what_reorder_predict_classes_writes() {
 }
 
 /// What `reorder predict` writes for `bytes` scored by `model` (its bundle written to a scratch
-/// directory named `scratch`); the command must succeed.
-fn reorder_predict_output(model: &Model, bytes: &[u8], scratch: &str) -> Vec<u8> {
+/// directory named `scratch`), with `classes` as its `--classes` file when given; the command
+/// must succeed.
+fn reorder_predict_output(
+    model: &Model,
+    bytes: &[u8],
+    scratch: &str,
+    classes: Option<&str>,
+) -> Vec<u8> {
     let dir = crate::support::scratch_dir("worker", scratch);
     let bundle = dir.join("bundle.json");
     std::fs::write(
@@ -1043,8 +1021,9 @@ fn reorder_predict_output(model: &Model, bytes: &[u8], scratch: &str) -> Vec<u8>
     .expect("bundle");
     let input = dir.join("in.csv");
     std::fs::write(&input, bytes).expect("input");
+    let names = dir.join("classes.txt");
     let out = dir.join("out.csv");
-    let status = crate::support::run_reorder(&[
+    let mut args = vec![
         "predict",
         "--bundle",
         crate::support::path_arg(&bundle),
@@ -1052,7 +1031,12 @@ fn reorder_predict_output(model: &Model, bytes: &[u8], scratch: &str) -> Vec<u8>
         crate::support::path_arg(&input),
         "--output",
         crate::support::path_arg(&out),
-    ]);
+    ];
+    if let Some(classes) = classes {
+        std::fs::write(&names, classes).expect("names");
+        args.extend(["--classes", crate::support::path_arg(&names)]);
+    }
+    let status = crate::support::run_reorder(&args);
     assert!(
         status.status.success(),
         "{scratch}: {}",
