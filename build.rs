@@ -1,8 +1,9 @@
 //! The one list of the data files the app fetches (the model bundle, the catalog, the demo
-//! shoppers, the metrics, the personal-history model's bundle) and the one rule that names them
-//! by their content: `<stem>-<first 16 hex of its sha256>.<ext>`. A redeploy must never hand a
-//! returning visitor's new code an old file that a service worker of the previous build cached
-//! under the same name, and a name carrying the content is one no other build's worker has cached.
+//! shoppers, the metrics, the personal-history model's bundle, the model's drift reference) and
+//! the one rule that names them by their content: `<stem>-<first 16 hex of its sha256>.<ext>`. A
+//! redeploy must never hand a returning visitor's new code an old file that a service worker of
+//! the previous build cached under the same name, and a name carrying the content is one no
+//! other build's worker has cached.
 //!
 //! Every other step reads what this writes instead of keeping its own copy of the list:
 //! - `$OUT_DIR/asset_urls.rs`: the URLs and digests compiled into the app (`crate::asset_urls`);
@@ -37,7 +38,7 @@ struct DataFile {
     loader_name: Option<&'static str>,
 }
 
-const DATA_FILES: [DataFile; 5] = [
+const DATA_FILES: [DataFile; 6] = [
     DataFile {
         name: "MODEL_URL",
         source: "assets/model.json",
@@ -68,6 +69,13 @@ const DATA_FILES: [DataFile; 5] = [
         name: "PERSONAL_MODEL_URL",
         source: "assets/personal_model.json",
         served: "/assets/personal_model.json",
+        loader_name: None,
+    },
+    DataFile {
+        // The model's training rows as per-feature counts; fetched by the dashboard's drift report.
+        name: "DRIFT_REFERENCE_URL",
+        source: "assets/drift_reference.json",
+        served: "/assets/drift_reference.json",
         loader_name: None,
     },
 ];

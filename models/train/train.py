@@ -14,6 +14,11 @@ basket: each test user's expected-F1 basket (the k most likely candidates for th
 maximises the expected F1, as `recommend::expected_f1_basket` draws it in the app) against
 their true basket, averaged over users (`mean_user_f1_expected_f1_basket`).
 
+Into WORK_DIR it writes the demo user ids (test_user_ids.txt) and the training split's feature
+rows (train_features.csv: the rows the main model is fitted on, its features only, in
+feature_names.json order, an empty cell for a missing value), from which train.sh's
+`reorder reference` makes the drift reference assets/drift_reference.json.
+
 Users are split 70/15/15 by user id with a fixed seed; early stopping and the decision
 threshold (argmax F1 with `probability >= threshold`) use the validation users only; every
 reported number is on the test users, with 95% bootstrap intervals over users.
@@ -446,6 +451,12 @@ def main():
 
     with open(f"{work_dir}/test_user_ids.txt", "w", encoding="utf-8") as handle:
         handle.write("".join(f"{user}\n" for user in test_users[:DEMO_USERS_MAX]))
+
+    # The main model's training rows, for its drift reference (`reorder reference` in train.sh).
+    with open(f"{work_dir}/train_features.csv", "w", encoding="utf-8") as handle:
+        handle.write(",".join(names) + "\n")
+        for row in features[in_train]:
+            handle.write(",".join(csv_value(value) for value in row) + "\n")
 
     print(f"best iteration {main_model['best_iteration']}; threshold {threshold:.4f}; test AUC "
           f"{test['auc']:.4f} F1 {test['f1']:.4f} (all_yes {all_yes['f1']:.4f}, product_reorder_rate "

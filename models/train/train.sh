@@ -10,8 +10,9 @@
 # Creates models/train/.venv (Python 3.11, pinned requirements.txt), builds `reorder` with the
 # native profile, checks the Rust features against the polars reference, trains the main model
 # and the personal-history model (models/personal/), trains again to prove both model.txt are
-# byte-identical, converts them to assets/model.json and assets/personal_model.json and writes
-# the app's catalog and demo users. Two runs produce byte-identical outputs.
+# byte-identical, converts them to assets/model.json and assets/personal_model.json, writes the
+# main model's drift reference (assets/drift_reference.json, from its training rows) and the
+# app's catalog and demo users. Two runs produce byte-identical outputs.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --data) data="$(cd "$2" && pwd)"; shift 2 ;;
     --skip-check) check=0; shift ;;
     --skip-rerun) rerun=0; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +71,11 @@ mkdir -p "$root/assets"
   --features "$root/models/feature_names.json" --meta "$root/models/meta.json" --out "$root/assets/model.json"
 # The digest the app checks the downloaded bundle against (tests/it/bundle_digest.rs).
 sha256sum "$root/assets/model.json" | cut -d' ' -f1 > "$root/assets/model.sha256"
+echo "== drift reference: the training split's rows on the model's bins (assets/drift_reference.json)"
+rows=$(( $(wc -l < "$work/train_features.csv") - 1 ))
+rows="$("$py" -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$rows")"
+"$reorder" reference --bundle "$root/assets/model.json" --input "$work/train_features.csv" \
+  --output "$root/assets/drift_reference.json" --description "training split, $rows rows"
 echo "== the model's gain per feature to models/feature_gain.json (the Predict page's order)"
 python3 "$root/models/train/feature_gain.py" "$root/models/model.txt" "$root/models/feature_gain.json"
 echo "== converting the personal-history model to assets/personal_model.json"

@@ -32,12 +32,22 @@ impl ChunkMerger {
             gathering.user_ids = chunk.user_ids;
             gathering.product_ids = chunk.product_ids;
             gathering.values = chunk.values;
+            gathering.sketch = chunk.sketch;
         } else {
             gathering.probabilities.extend(chunk.probabilities);
             gathering.decisions.extend(chunk.decisions);
             gathering.user_ids.extend(chunk.user_ids);
             gathering.product_ids.extend(chunk.product_ids);
             gathering.values.extend(chunk.values);
+            gathering.sketch = match (gathering.sketch.take(), chunk.sketch) {
+                (Some(mut gathered), Some(next)) => match gathered.merge(&next) {
+                    Ok(()) => Some(gathered),
+                    // Ranges of one run are sketched on one model's bins; should they not
+                    // be, the log gets no sketch for this chunk rather than a wrong one.
+                    Err(_) => None,
+                },
+                _ => None,
+            };
         }
         if self.gathering.len() >= self.target_rows {
             self.take()

@@ -3,6 +3,7 @@
 //! the setup it needs, the summary, and why a run stopped. Plain types of the run itself; the
 //! worker protocol (`crate::worker_protocol`) carries them between threads.
 
+use crate::monitoring::sketch::InputSketch;
 use serde::{Deserialize, Serialize};
 
 use super::kind_metrics::{BadLabels, KindReport};
@@ -61,6 +62,10 @@ pub struct ScoredChunk {
     pub product_ids: Vec<Option<u64>>,
     /// Feature values, row-major in the model's feature order; NaN is missing.
     pub values: Vec<f64>,
+    /// The rows' per-feature histograms for the drift panel, made where they were scored (so a
+    /// run that does not keep the values still sketches them); none for a kind the log does
+    /// not hold.
+    pub sketch: Option<Box<InputSketch>>,
 }
 
 impl ScoredChunk {

@@ -17,6 +17,7 @@ use super::run_report::{
 use super::tally::BatchTally;
 use super::BatchError;
 use crate::model::Model;
+use crate::monitoring::sketch::SketchBins;
 
 /// What `ScoringRun::step` did.
 #[derive(Debug, PartialEq)]
@@ -57,6 +58,8 @@ pub struct RangeScorer<'m> {
     kind_metrics: Option<KindMetrics>,
     /// The names the `class` column gives a multiclass model's classes.
     classes: ClassNames,
+    /// The bins the rows are sketched on for the drift panel (models the log holds).
+    sketch_bins: Option<SketchBins>,
 }
 
 impl<'m> RangeScorer<'m> {
@@ -80,6 +83,10 @@ impl<'m> RangeScorer<'m> {
             product_column: column("product_id"),
             kind_metrics: KindMetrics::for_file(model, &layout.passthrough_header),
             classes: ClassNames::default(),
+            sketch_bins: model
+                .objective()
+                .has_threshold()
+                .then(|| SketchBins::for_model(model)),
             layout,
             max_listed_errors,
             preview_rows,
@@ -146,6 +153,16 @@ impl<'m> RangeScorer<'m> {
         }
         let mut tally = BatchTally::new(self.max_listed_errors, self.preview_rows);
         tally.add_chunk(&chunk.rows, &probabilities, chunk.errors, self.model);
+        let sketch = match &self.sketch_bins {
+            Some(bins) if !probabilities.is_empty() => {
+                let mut sketch = bins.empty_sketch();
+                sketch
+                    .add_rows(bins, &chunk.values, &probabilities)
+                    .ok()
+                    .map(|()| Box::new(sketch))
+            }
+            _ => None,
+        };
         Ok(ScoredRange {
             range_index,
             end_offset,
@@ -161,6 +178,7 @@ impl<'m> RangeScorer<'m> {
                 } else {
                     Vec::new()
                 },
+                sketch,
             },
             tally,
         })

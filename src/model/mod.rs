@@ -44,7 +44,7 @@ pub use score::{
 pub use text::{parse_model_text, FeatureInfo, LightGbmModel, ParseError, MAX_MODEL_BYTES};
 pub use tree::{
     category_goes_left, goes_left, LinearLeaves, MissingType, TreeArrays, TreeError,
-    MAX_TREE_DEPTH, ZERO_THRESHOLD,
+    CATEGORICAL_MASK, MAX_TREE_DEPTH, ZERO_THRESHOLD,
 };
 
 use sha2::{Digest, Sha256};

@@ -10,7 +10,7 @@ use super::DriftError;
 
 /// The values of a histogram that fall outside its edges: how many, and their sum (which makes
 /// the Wasserstein distance over a tail exact when only one side has values there).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TailSummary {
     pub count: u64,
     pub sum: f64,

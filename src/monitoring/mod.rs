@@ -8,12 +8,19 @@
 //! - [`statistics`]: normed Wasserstein distance, Jensen-Shannon distance, Kolmogorov-Smirnov,
 //!   chi-squared and Z-test p-values, and PSI, on aggregates and on rows.
 //! - [`drift`]: Evidently's choice of test per column, per-column verdicts and dataset drift.
+//! - [`sketch`]: a set of rows reduced to those aggregates, on bins fixed by the model, so the
+//!   training reference, the log's buckets and a batch run's chunks add up and compare.
+//! - [`reference`]: the sketch of the training rows, saved next to the bundle.
+//! - [`report`]: every feature's and the prediction's verdict between two sketches.
 //! - [`special`]: the distribution functions behind the p-values.
 //!
 //! Pure: no clock, storage or randomness, so it runs the same natively and in wasm.
 
 pub mod distribution;
 pub mod drift;
+pub mod reference;
+pub mod report;
+pub mod sketch;
 pub mod special;
 pub mod statistics;
 

@@ -12,7 +12,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::buckets::BucketDelta;
+use super::sketches::SketchDelta;
 use super::{PredictionRecord, Source};
+use crate::monitoring::sketch::InputSketch;
 
 /// One batch run: what every row of it shares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +101,9 @@ pub struct BatchChunk {
     /// Feature values, row-major in the run's feature order; NaN is missing. Empty when the
     /// values were not kept.
     pub values: Vec<f64>,
+    /// The rows' per-feature histograms for the drift panel (kept or not, the values were
+    /// sketched where they were scored); not stored with the chunk, added to its day's sketch.
+    pub sketch: Option<InputSketch>,
 }
 
 /// A chunk whose columns do not line up.
@@ -161,6 +166,21 @@ impl BatchChunk {
                 .zip(self.decisions.iter().copied()),
             run.threshold,
         );
+        delta
+    }
+
+    /// The drift sketch this chunk adds to (none when its rows were not sketched).
+    pub fn sketch_delta(&self, run: &BatchRun) -> SketchDelta {
+        let mut delta = SketchDelta::default();
+        if let Some(sketch) = &self.sketch {
+            // One chunk's sketch is on its model's bins: it starts its own entry.
+            let _ = delta.add_sketch(
+                Source::Batch,
+                &run.model_sha256,
+                self.created_at_ms,
+                sketch.clone(),
+            );
+        }
         delta
     }
 
@@ -254,6 +274,7 @@ mod tests {
             user_ids: vec![Some(1), None],
             product_ids: vec![None, Some(9)],
             values: vec![1.0, f64::NAN, -2.5, 0.0],
+            sketch: None,
         }
     }
 

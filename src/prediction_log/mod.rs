@@ -9,6 +9,7 @@ mod buckets;
 mod calendar;
 mod export;
 mod recent;
+mod sketches;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ pub use calendar::{
 };
 pub use export::{batch_runs_csv, csv_cell, to_csv, to_json, CsvExport, JsonExport};
 pub use recent::{page_of, RecentPage, RecentPosition};
+pub use sketches::{merged_sketch, SketchBucket, SketchDelta};
 pub use summary::{newest_first, summarize, DayCount, Summary, HISTOGRAM_BINS};
 
 /// Where a prediction was made: the person typing features, a demo user's candidates, a batch

@@ -123,6 +123,7 @@ async fn log_chunk(
         user_ids: chunk.user_ids,
         product_ids: chunk.product_ids,
         values: chunk.values,
+        sketch: chunk.sketch.map(|sketch| *sketch),
     })
     .await?;
     Ok(count)

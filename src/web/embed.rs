@@ -250,10 +250,10 @@ fn answer(
                         prediction.probability,
                         model,
                     );
-                    let log = *log;
                     // A failed write shows in the storage banner; the answer does not wait for it.
+                    let write = log.add(record, model);
                     spawn_local(async move {
-                        let _ = log.add(record).await;
+                        let _ = write.await;
                     });
                     reply
                 } else {

@@ -44,7 +44,7 @@ const FLAG_USER_ID: u8 = 2;
 const FLAG_PRODUCT_ID: u8 = 4;
 
 /// A scored chunk's columns as an envelope carries them (`Scored`, and the start of
-/// `RangeScored`), never as JSON (a chunk's 40,000 ids as text cost both sides more than the
+/// `RangeScored`; its drift sketch, a few thousand counts, goes in the header), never as JSON (a chunk's 40,000 ids as text cost both sides more than the
 /// scores): numbers (the probabilities, then the values), bytes (a byte of flags per row: the
 /// decision and which ids the row has) and ids (the user ids, then the product ids; 0 where the
 /// row has none).
@@ -133,5 +133,7 @@ pub(super) fn chunk_from_parts(
         user_ids,
         product_ids,
         values,
+        // The sketch travels in the message's header.
+        sketch: None,
     })
 }

@@ -2,6 +2,7 @@
 //! bulk columns beside it are cut (a run's scored rows, its labelled rows, the scored CSV, a
 //! converted model's bytes, a history's JSON), so no column is ever written as JSON text.
 
+use crate::monitoring::sketch::InputSketch;
 use serde::{Deserialize, Serialize};
 
 use super::envelope::{open, seal, Envelope, ProtocolError};
@@ -65,6 +66,8 @@ enum WorkerHeader {
     Scored {
         index: u32,
         rows: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sketch: Option<Box<InputSketch>>,
     },
     /// bytes: the CSV.
     OutputPart,
@@ -94,6 +97,8 @@ enum WorkerHeader {
         rows: usize,
         tally: TallyCounts,
         labelled: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sketch: Option<Box<InputSketch>>,
     },
 }
 
@@ -105,13 +110,15 @@ impl WorkerMessage {
         let header = match self {
             WorkerMessage::Ready => WorkerHeader::Ready,
             WorkerMessage::Progress(progress) => WorkerHeader::Progress(progress),
-            WorkerMessage::Scored(chunk) => {
+            WorkerMessage::Scored(mut chunk) => {
                 let index = chunk.index;
+                let sketch = chunk.sketch.take();
                 let parts = chunk_into_parts(chunk);
                 (numbers, bytes, ids) = (parts.numbers, parts.bytes, parts.ids);
                 WorkerHeader::Scored {
                     index,
                     rows: bytes.len(),
+                    sketch,
                 }
             }
             WorkerMessage::OutputPart(part) => {
@@ -149,9 +156,10 @@ impl WorkerMessage {
                     range_index,
                     end_offset,
                     output,
-                    chunk,
+                    mut chunk,
                     tally,
                 } = scored;
+                let sketch = chunk.sketch.take();
                 let (tally, labelled) = tally.into_parts();
                 let parts = chunk_into_parts(chunk);
                 let rows = parts.bytes.len();
@@ -165,6 +173,7 @@ impl WorkerMessage {
                     rows,
                     tally,
                     labelled: labelled.len(),
+                    sketch,
                 }
             }
         };
@@ -186,8 +195,14 @@ impl WorkerMessage {
         Ok(match open(&json)? {
             WorkerHeader::Ready => WorkerMessage::Ready,
             WorkerHeader::Progress(progress) => WorkerMessage::Progress(progress),
-            WorkerHeader::Scored { index, rows } => {
-                WorkerMessage::Scored(chunk_from_parts(index, rows, numbers, bytes, ids)?)
+            WorkerHeader::Scored {
+                index,
+                rows,
+                sketch,
+            } => {
+                let mut chunk = chunk_from_parts(index, rows, numbers, bytes, ids)?;
+                chunk.sketch = sketch;
+                WorkerMessage::Scored(chunk)
             }
             WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
             WorkerHeader::OutputInBlob => WorkerMessage::OutputInBlob,
@@ -230,6 +245,7 @@ impl WorkerMessage {
                 rows,
                 tally,
                 labelled,
+                sketch,
             } => {
                 if bytes.len() < rows + labelled {
                     return Err(ProtocolError::Bytes {
@@ -251,7 +267,8 @@ impl WorkerMessage {
                     .into_iter()
                     .zip(flags(&labels))
                     .collect();
-                let chunk = chunk_from_parts(0, rows, numbers, bytes, ids)?;
+                let mut chunk = chunk_from_parts(0, rows, numbers, bytes, ids)?;
+                chunk.sketch = sketch;
                 WorkerMessage::RangeScored(ScoredRange {
                     range_index,
                     end_offset,

@@ -10,6 +10,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod demo;
+mod drift;
 mod embedding_offline;
 mod harness;
 mod hostile;

@@ -13,6 +13,8 @@ mod chart;
 mod cli_args;
 mod deploy_image;
 mod drift;
+mod drift_log;
+mod drift_reference;
 mod embed_protocol;
 mod feature_importance;
 mod features_assets;

@@ -168,6 +168,7 @@ fn batch_chunk() -> BatchChunk {
         product_ids: vec![None, Some(4)],
         // Row-major in the run's order (b, a): NaN is missing, -0 stays -0.
         values: vec![1.5, f64::NAN, -0.0, 2e-7],
+        sketch: None,
     }
 }
 

@@ -36,6 +36,28 @@ fn every_worker_message_survives_its_envelope() {
         user_ids: vec![Some(7), None],
         product_ids: vec![None, Some(u64::MAX)],
         values: vec![1.0, f64::NAN, -0.0, 4.5],
+        sketch: Some(Box::new(
+            instacart_reorder::monitoring::sketch::InputSketch {
+                bins: "0123456789abcdef".to_owned(),
+                rows: 2,
+                features: vec![
+                    instacart_reorder::monitoring::sketch::FeatureSketch::Unbinned {
+                        present: 1,
+                        missing: 1,
+                    },
+                    instacart_reorder::monitoring::sketch::FeatureSketch::Categorical {
+                        counts: [("4".to_owned(), 2)].into_iter().collect(),
+                        missing: 0,
+                    },
+                ],
+                prediction: instacart_reorder::monitoring::sketch::BinCounts {
+                    counts: vec![1, 1],
+                    sum: 1.0,
+                    sum_of_squares: 0.625,
+                    ..Default::default()
+                },
+            },
+        )),
     };
     let WorkerMessage::Scored(back) = round_trip(WorkerMessage::Scored(chunk.clone())) else {
         panic!("a chunk comes back a chunk");
@@ -47,6 +69,10 @@ fn every_worker_message_survives_its_envelope() {
     assert_eq!(back.product_ids, chunk.product_ids);
     let bits = |values: &[f64]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&back.values), bits(&chunk.values), "NaN and -0 kept");
+    assert_eq!(
+        back.sketch, chunk.sketch,
+        "the drift sketch travels in the header"
+    );
 
     let summary = RunSummary {
         rows_scored: 2,
@@ -165,6 +191,7 @@ fn ids_travel_as_whole_numbers_with_zero_apart_from_none() {
         user_ids: vec![Some(0), None, Some(u64::MAX)],
         product_ids: vec![None, Some(0), Some(1 << 53 | 1)],
         values: Vec::new(),
+        sketch: None,
     };
     let envelope = WorkerMessage::Scored(chunk.clone()).encode();
     assert!(
@@ -199,6 +226,7 @@ fn malformed_envelopes_are_refused() {
         user_ids: vec![None, None],
         product_ids: vec![None, None],
         values: vec![1.0, 2.0],
+        sketch: None,
     })
     .encode();
     short.numbers.pop();
@@ -222,6 +250,7 @@ fn malformed_envelopes_are_refused() {
         user_ids: vec![Some(1)],
         product_ids: vec![Some(2)],
         values: Vec::new(),
+        sketch: None,
     })
     .encode();
     no_ids.ids.pop();

@@ -76,7 +76,7 @@ pub(crate) async fn blob_text(blob: &web_sys::Blob) -> String {
 }
 
 /// After an upgrade: every record back with its values, buckets of exactly those records, the
-/// feature-name union, version 3.
+/// feature-name union, no drift sketch (rows from before v4 have none), the current version.
 async fn check_upgraded(name: &str, expected: &[PredictionRecord]) {
     let store = LogStore::with_factory(Some(factory()), name);
     let stored = store.all().await.expect("all after upgrade");
@@ -85,6 +85,10 @@ async fn check_upgraded(name: &str, expected: &[PredictionRecord]) {
     let mut buckets = store.buckets().await.expect("buckets");
     buckets.sort_by_key(|b| b.key());
     assert_eq!(buckets, buckets_of(expected));
+    assert!(
+        store.sketch_buckets().await.expect("sketches").is_empty(),
+        "rows logged before v4 get no invented histograms"
+    );
     let names = store.feature_names().await.expect("names");
     assert_eq!(
         names,
@@ -101,7 +105,7 @@ async fn check_upgraded(name: &str, expected: &[PredictionRecord]) {
         .expect("add after upgrade");
     assert_eq!(next, expected.len() as u64 + 1);
     let db = open_raw(name, None, |_| {}).await;
-    assert_eq!(db.version(), 3.0);
+    assert_eq!(db.version(), 4.0);
     db.close();
 }
 
@@ -263,6 +267,7 @@ pub(crate) fn chunk(run_id: u64, index: u32, created_at_ms: i64, rows: usize) ->
         values: (0..rows * 2)
             .map(|i| if i % 5 == 0 { f64::NAN } else { i as f64 * 0.5 })
             .collect(),
+        sketch: None,
     }
 }
 

@@ -10,6 +10,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod embed;
 mod loader;
 mod log_interleavings;
+mod log_sketches;
 mod log_v3;
 mod mailbox;
 mod packed;

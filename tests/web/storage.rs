@@ -183,7 +183,7 @@ async fn a_record_with_a_nan_probability_is_refused_not_stored() {
 }
 
 #[wasm_bindgen_test]
-async fn upgrade_from_v1_keeps_records_and_reaches_v3() {
+async fn upgrade_from_v1_keeps_records_and_reaches_v4() {
     let name = fresh_name("upgrade");
     // Schema v1 as the first release created it: the store, keyed by an auto-incremented id.
     let db = open_raw(&name, Some(1), |db| {
@@ -230,9 +230,9 @@ async fn upgrade_from_v1_keeps_records_and_reaches_v3() {
         2
     );
 
-    // The database is now v3 with both indexes (checked without app code).
+    // The database is now v4 with both indexes (checked without app code).
     let db = open_raw(&name, None, |_| {}).await;
-    assert_eq!(db.version(), 3.0);
+    assert_eq!(db.version(), 4.0);
     let stores = db.object_store_names();
     let stores: Vec<String> = (0..stores.length())
         .filter_map(|i| stores.item(i))
@@ -244,6 +244,7 @@ async fn upgrade_from_v1_keeps_records_and_reaches_v3() {
             "batch_runs",
             "buckets",
             "features",
+            "input_sketches",
             "meta",
             "predictions"
         ]

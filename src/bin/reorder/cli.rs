@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
-use crate::{basket_cmd, features_cmd, model_cmds};
+use crate::{basket_cmd, features_cmd, model_cmds, reference_cmd};
 
 /// An error that ends the command: what to print and which exit code to use.
 #[derive(Debug)]
@@ -68,6 +68,9 @@ enum Command {
     /// Your likely next basket from the export of your own Instacart orders
     #[command(args_override_self = false, after_help = basket_cmd::NOTES)]
     Basket(basket_cmd::BasketArgs),
+    /// A model's drift reference (per-feature counts on the model's bins) from a CSV of rows
+    #[command(args_override_self = false, after_help = reference_cmd::NOTES)]
+    Reference(reference_cmd::ReferenceArgs),
 }
 
 /// Every argument as UTF-8, or an input error naming the first one that is not (counting from
@@ -117,6 +120,7 @@ fn run(args: Vec<OsString>) -> Result<(), CliError> {
         Command::Explain(args) => model_cmds::explain(args),
         Command::Features(args) => features_cmd::run(args),
         Command::Basket(args) => basket_cmd::run(args),
+        Command::Reference(args) => reference_cmd::run(args),
     }
 }
 

@@ -16,6 +16,8 @@ mod features_cmd;
 mod model_cmds;
 #[cfg(not(target_arch = "wasm32"))]
 mod output;
+#[cfg(not(target_arch = "wasm32"))]
+mod reference_cmd;
 
 #[cfg(not(target_arch = "wasm32"))]
 use cli::CliError;

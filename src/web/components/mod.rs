@@ -2,6 +2,7 @@
 
 pub mod category_choice;
 pub mod demo_pick;
+pub mod drift_panel;
 pub mod explain_chart;
 pub mod job_status;
 pub mod kind_metrics_card;

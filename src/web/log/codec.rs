@@ -10,7 +10,7 @@ use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{LogStoreError, StoredValueError};
-use crate::prediction_log::{BatchChunk, BatchRun, Bucket, PredictionRecord};
+use crate::prediction_log::{BatchChunk, BatchRun, Bucket, PredictionRecord, SketchBucket};
 use crate::web::idb::IdbError;
 
 pub(super) fn check(record: &PredictionRecord) -> Result<(), LogStoreError> {
@@ -222,5 +222,23 @@ pub fn chunk_from_js(value: &JsValue, values: &JsValue) -> Result<BatchChunk, St
         } else {
             floats(values.clone(), "values")?
         },
+        // Sketches are stored apart (`input_sketches`), never with the chunk.
+        sketch: None,
     })
+}
+
+/// A drift sketch as stored: its JSON text (a few thousand counts, read only by the drift
+/// panel, so nothing is gained by a structured value).
+pub fn sketch_to_js(sketch: &SketchBucket) -> Result<JsValue, JsValue> {
+    serde_json::to_string(sketch)
+        .map(|text| JsValue::from_str(&text))
+        .map_err(|error| JsValue::from_str(&error.to_string()))
+}
+
+/// A stored drift sketch back.
+pub fn sketch_from_js(value: &JsValue) -> Result<SketchBucket, StoredValueError> {
+    let text = value
+        .as_string()
+        .ok_or(StoredValueError::Unreadable("a drift sketch"))?;
+    serde_json::from_str(&text).map_err(|error| StoredValueError::Json(error.to_string()))
 }

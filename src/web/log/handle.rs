@@ -7,9 +7,10 @@ use super::error::LogStoreError;
 use super::export::{Export, ExportFormat};
 use super::store::{LogStore, StorageStatus};
 use crate::browser::js_error::full_message;
+use crate::model::Model;
 use crate::prediction_log::{
     BatchChunk, BatchRun, Bucket, Filter, PredictionRecord, RecentPage, RecentPosition, RunEnd,
-    RunState,
+    RunState, SketchBucket,
 };
 
 /// The log with reactive status and revision, shared by every page through context.
@@ -58,15 +59,38 @@ impl LogStoreHandle {
         result
     }
 
-    pub async fn add(&self, record: PredictionRecord) -> Result<u64, LogStoreError> {
-        let result = self.store().add(record).await;
-        self.report(result)
+    /// Logs `record`, scored by `model`, with its drift sketch (made now, so the write does
+    /// not hold the model).
+    pub fn add(
+        &self,
+        record: PredictionRecord,
+        model: &Model,
+    ) -> impl std::future::Future<Output = Result<u64, LogStoreError>> + 'static {
+        let handle = *self;
+        let store = self.store();
+        let sketches = store.sketches_of(std::slice::from_ref(&record), model);
+        async move {
+            let result = store
+                .add_all_sketched(vec![record], sketches)
+                .await
+                .map(|ids| ids.first().copied().unwrap_or_default());
+            handle.report(result)
+        }
     }
 
-    /// Logs `records` in one transaction.
-    pub async fn add_many(&self, records: Vec<PredictionRecord>) -> Result<(), LogStoreError> {
-        let result = self.store().add_all(records).await.map(|_| ());
-        self.report(result)
+    /// Logs `records`, scored by `model`, in one transaction with their drift sketches.
+    pub fn add_many(
+        &self,
+        records: Vec<PredictionRecord>,
+        model: &Model,
+    ) -> impl std::future::Future<Output = Result<(), LogStoreError>> + 'static {
+        let handle = *self;
+        let store = self.store();
+        let sketches = store.sketches_of(&records, model);
+        async move {
+            let result = store.add_all_sketched(records, sketches).await.map(|_| ());
+            handle.report(result)
+        }
     }
 
     /// Logs the start of a batch run; its rows follow with `add_batch_chunk`.
@@ -95,6 +119,11 @@ impl LogStoreHandle {
     /// The dashboard's buckets (`summarize_buckets` turns them into its numbers).
     pub async fn buckets(&self) -> Result<Vec<Bucket>, LogStoreError> {
         self.store().buckets().await
+    }
+
+    /// The drift sketches (`prediction_log::merged_sketch` selects and merges them).
+    pub async fn sketch_buckets(&self) -> Result<Vec<SketchBucket>, LogStoreError> {
+        self.store().sketch_buckets().await
     }
 
     /// A page of recent predictions, newest first.

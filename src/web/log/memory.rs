@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::prediction_log::{BatchRun, PredictionRecord};
+use crate::prediction_log::{BatchRun, PredictionRecord, SketchDelta};
 
 /// Ids of batch runs started while the log is in memory count from here: IndexedDB's own run ids
 /// (1, 2, ...) never reach it, so a run started in memory can never be mistaken for a stored
@@ -18,6 +18,8 @@ pub(super) struct MemoryLog {
     pub(super) runs: BTreeMap<u64, BatchRun>,
     pub(super) next_id: u64,
     pub(super) next_run_id: u64,
+    /// The drift sketches of the records above.
+    pub(super) sketches: SketchDelta,
 }
 
 impl MemoryLog {

@@ -8,19 +8,21 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbCursorDirection, IdbDatabase, IdbKeyRange};
 
-use super::codec::{bucket_from_js, decode_chunk, from_js, names_from_js, run_from_js};
+use super::codec::{
+    bucket_from_js, decode_chunk, from_js, names_from_js, run_from_js, sketch_from_js,
+};
 use super::error::LogStoreError;
 use super::export::Page;
 use super::schema::{
     BUCKETS_STORE, CHUNKS_STORE, INDEX_CREATED_AT, META_FEATURE_NAMES, META_STORE, RUNS_STORE,
-    STORE_NAME,
+    SKETCHES_STORE, STORE_NAME,
 };
 use super::store::{Backend, LogStore};
 use super::transactions::begin;
 use crate::browser::js_error::JsError;
 use crate::prediction_log::{
     buckets_of, page_of, BatchRun, Bucket, Filter, PredictionRecord, RecentPage, RecentPosition,
-    RunState, Source,
+    RunState, SketchBucket, Source,
 };
 use crate::web::idb::{request_done, walk_cursor, IdbError};
 
@@ -95,6 +97,26 @@ impl LogStore {
             .map(|value| {
                 bucket_from_js(&value).map_err(|reason| LogStoreError::Damaged {
                     what: "bucket",
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    /// Every drift sketch (a few per day: the drift panel merges those its filter selects).
+    pub async fn sketch_buckets(&self) -> Result<Vec<SketchBucket>, LogStoreError> {
+        let Some(db) = self.database().await else {
+            return Ok(match &*self.inner.backend.borrow() {
+                Backend::Memory { log, .. } => log.sketches.sketches.values().cloned().collect(),
+                _ => Vec::new(),
+            });
+        };
+        let values = read_all_of(&db, SKETCHES_STORE).await?;
+        values
+            .iter()
+            .map(|value| {
+                sketch_from_js(&value).map_err(|reason| LogStoreError::Damaged {
+                    what: "drift sketch",
                     reason,
                 })
             })

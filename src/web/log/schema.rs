@@ -2,7 +2,8 @@
 //! in storage. It exists apart from the store so the layout (stores, keys, indexes) and the
 //! one-time upgrade can be read in one place, next to the codecs that depend on them.
 //!
-//! Schema v3 (v1 = one store of full records; v2 = plus indexes on time and model):
+//! Schema v4 (v1 = one store of full records; v2 = plus indexes on time and model; v3 = the
+//! stores below but `input_sketches`):
 //!
 //! | store | key | holds |
 //! |---|---|---|
@@ -11,6 +12,7 @@
 //! | `buckets` | `key` (`Bucket::key`) | a `Bucket` per (UTC day, source, model): what the dashboard reads |
 //! | `meta` | out of line | `feature_names`: `{ names: [...] }`, the union of every logged feature name (the CSV header) |
 //! | `batch_runs` | `run_id` (auto-increment) | a `BatchRun` |
+//! | `input_sketches` | out of line: `SketchBucket::key` (the bucket's key and the bins' fingerprint) | a `SketchBucket`'s JSON: the per-feature histograms of the bucket's rows, for the drift panel (since v4) |
 //! | `batch_chunks` | `[run_id, index]` | a chunk's columns as typed arrays (probabilities, user and product ids as `Float64Array` with NaN for none, decisions as `Uint8Array`), its time, model and threshold; index `by_created_at` |
 //!
 //! The upgrade to v3 runs inside the versionchange transaction, so it is all or nothing: full
@@ -37,14 +39,16 @@ use crate::prediction_log::{BucketDelta, Source};
 
 /// Name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "instacart-reorder";
-/// Current schema (see the module doc for v1 to v3).
-pub const SCHEMA_VERSION: u32 = 3;
+/// Current schema (see the module doc for v1 to v4).
+pub const SCHEMA_VERSION: u32 = 4;
 /// Light prediction records, keyed by an auto-incremented `id`.
 pub const STORE_NAME: &str = "predictions";
 /// Feature values, keyed by record id (or a chunk's `[run_id, index]`).
 pub const FEATURES_STORE: &str = "features";
 /// Dashboard aggregates, keyed by `Bucket::key`.
 pub const BUCKETS_STORE: &str = "buckets";
+/// Drift sketches per (day, source, model, bins), keyed by `SketchBucket::key` (since v4).
+pub const SKETCHES_STORE: &str = "input_sketches";
 /// Small records about the whole log (the feature-name union).
 pub const META_STORE: &str = "meta";
 /// Batch runs, keyed by an auto-incremented `run_id`.
@@ -60,10 +64,11 @@ pub const META_FEATURE_NAMES: &str = "feature_names";
 /// Records read per step of the upgrade.
 pub const MIGRATION_PAGE: u32 = 2000;
 /// Every store, for transactions that touch the whole log (clear).
-pub const ALL_STORES: [&str; 6] = [
+pub const ALL_STORES: [&str; 7] = [
     STORE_NAME,
     FEATURES_STORE,
     BUCKETS_STORE,
+    SKETCHES_STORE,
     META_STORE,
     RUNS_STORE,
     CHUNKS_STORE,
@@ -109,6 +114,11 @@ pub fn upgrade(
         if old_version >= 1 {
             migrate_page(transaction.clone(), None, Rc::default())?;
         }
+    }
+    if old_version < 4 {
+        // Rows logged before have no sketch: the drift panel counts them as not compared
+        // rather than rebuilding histograms (a v3 batch row's values may not even be kept).
+        db.create_object_store(SKETCHES_STORE)?;
     }
     Ok(())
 }

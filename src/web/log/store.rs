@@ -19,7 +19,8 @@ use super::memory::{MemoryLog, MEMORY_RUN_IDS};
 use super::schema::{upgrade, DATABASE_NAME, SCHEMA_VERSION};
 use super::transactions::{clear_all, write_chunk, write_records, write_run, write_run_end};
 use crate::browser::js_error::{full_message, JsError};
-use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd};
+use crate::monitoring::sketch::SketchBins;
+use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd, SketchDelta};
 use crate::web::browser_storage::query_persisted;
 use crate::web::idb::{self, IdbError};
 
@@ -97,6 +98,9 @@ pub(super) struct Inner {
     pub(super) on_remote: RefCell<Vec<Rc<dyn Fn()>>>,
     /// Batch runs written or read here, by id (a chunk's buckets need its run).
     pub(super) runs: RefCell<BTreeMap<u64, BatchRun>>,
+    /// The drift bins of the model whose records were last sketched, by its sha256 (made once
+    /// per model, not once per write).
+    pub(super) sketch_bins: RefCell<Option<(String, Rc<SketchBins>)>>,
     /// For tests: how many of the next IndexedDB writes to abort.
     pub(super) failing_writes: Cell<u32>,
     pub(super) turns: WriteTurns,
@@ -112,7 +116,8 @@ pub struct LogStore {
 
 /// A write, so it can be retried and, failing that, kept in memory.
 pub(super) enum Write {
-    Records(Vec<PredictionRecord>),
+    /// Records, and the drift sketches of those the caller could sketch.
+    Records(Vec<PredictionRecord>, SketchDelta),
     Run(BatchRun),
     Chunk(BatchChunk, BatchRun),
     /// How run `0` ended.
@@ -122,7 +127,7 @@ pub(super) enum Write {
 impl Write {
     pub(super) fn count(&self) -> u64 {
         match self {
-            Write::Records(records) => records.len() as u64,
+            Write::Records(records, _) => records.len() as u64,
             Write::Run(_) | Write::RunEnd(..) => 0,
             Write::Chunk(chunk, _) => chunk.len() as u64,
         }
@@ -148,6 +153,7 @@ impl LogStore {
             on_change: RefCell::new(Vec::new()),
             on_remote: RefCell::new(Vec::new()),
             runs: RefCell::new(BTreeMap::new()),
+            sketch_bins: RefCell::new(None),
             failing_writes: Cell::new(0),
             turns: WriteTurns::default(),
             was_open: Cell::new(false),
@@ -316,8 +322,8 @@ impl LogStore {
             return;
         }
         let Ok(db) = self.connect().await else { return };
-        let pending = match &*self.inner.backend.borrow() {
-            Backend::Memory { log, .. } => log.records.clone(),
+        let (pending, sketches) = match &*self.inner.backend.borrow() {
+            Backend::Memory { log, .. } => (log.records.clone(), log.sketches.clone()),
             _ => {
                 db.close();
                 return;
@@ -327,7 +333,7 @@ impl LogStore {
             db.close();
             return;
         };
-        if write_records(&db, &values, &pending, &self.inner.failing_writes)
+        if write_records(&db, &values, &pending, sketches, &self.inner.failing_writes)
             .await
             .is_ok()
         {
@@ -395,9 +401,9 @@ impl LogStore {
                 .map_err(|error| JsError::new(&error.to_string()))
         };
         match write {
-            Write::Records(records) => {
+            Write::Records(records, sketches) => {
                 let values = records_of(records)?;
-                Ok(write_records(db, &values, records, failing).await?)
+                Ok(write_records(db, &values, records, sketches.clone(), failing).await?)
             }
             Write::Run(run) => Ok(write_run(db, run, failing).await.map(|id| vec![id])?),
             // A run started while the log was in memory has no record in IndexedDB: its rows
@@ -407,7 +413,7 @@ impl LogStore {
                     .records(run)
                     .map_err(|error| JsError::new(&error.to_string()))?;
                 let values = records_of(&records)?;
-                write_records(db, &values, &records, failing).await?;
+                write_records(db, &values, &records, chunk.sketch_delta(run), failing).await?;
                 Ok(Vec::new())
             }
             Write::Chunk(chunk, run) => write_chunk(db, chunk, run, failing)
@@ -427,7 +433,10 @@ impl LogStore {
             return Err(LogStoreError::NotOpen);
         };
         Ok(match write {
-            Write::Records(records) => log.push(records),
+            Write::Records(records, sketches) => {
+                log.sketches.absorb(sketches);
+                log.push(records)
+            }
             Write::Run(mut run) => {
                 log.next_run_id += 1;
                 let run_id = MEMORY_RUN_IDS + log.next_run_id;
@@ -437,6 +446,7 @@ impl LogStore {
             }
             Write::Chunk(chunk, run) => {
                 let records = chunk.records(&run)?;
+                log.sketches.absorb(chunk.sketch_delta(&run));
                 log.push(records)
             }
             Write::RunEnd(run_id, end) => {

@@ -1,7 +1,7 @@
 //! The log's IndexedDB transactions, one function each: a write of records, of a batch run, of
 //! its end and of a chunk, each one readwrite transaction with durability "strict" holding the
-//! rows, their feature values, the dashboard's buckets (read, merged with the write's delta, put
-//! back) and the feature-name union; follow-up requests are issued from the previous request's
+//! rows, their feature values, the dashboard's buckets and drift sketches (read, merged with the
+//! write's delta, put back) and the feature-name union; follow-up requests are issued from the previous request's
 //! success handler and only the transaction's end is awaited. Also the clear, and how a
 //! transaction is begun. The store decides when and where to write; this is how.
 
@@ -15,24 +15,50 @@ use web_sys::{IdbDatabase, IdbTransaction, IdbTransactionMode};
 
 use super::codec::{
     bucket_from_js, bucket_to_js, chunk_key, chunk_to_js, names_from_js, names_to_js, run_from_js,
-    run_to_js,
+    run_to_js, sketch_from_js, sketch_to_js,
 };
 use super::error::WriteFailure;
 use super::schema::{
     ALL_STORES, BUCKETS_STORE, CHUNKS_STORE, FEATURES_STORE, META_FEATURE_NAMES, META_STORE,
-    RUNS_STORE, STORE_NAME,
+    RUNS_STORE, SKETCHES_STORE, STORE_NAME,
 };
 use crate::browser::js_error::JsError;
-use crate::prediction_log::{BatchChunk, BatchRun, BucketDelta, PredictionRecord, RunEnd};
+use crate::prediction_log::{
+    BatchChunk, BatchRun, BucketDelta, PredictionRecord, RunEnd, SketchDelta,
+};
 use crate::web::idb::{then_in, transaction_done, IdbError};
 
-/// Merges `delta` into the stored buckets and `names` into the stored feature-name union,
-/// inside `transaction` (each a read, then a put from the read's success handler).
+/// Merges `delta` into the stored buckets, `sketches` into the stored drift sketches and
+/// `names` into the stored feature-name union, inside `transaction` (each a read, then a put
+/// from the read's success handler).
 pub(super) fn merge_aggregates(
     transaction: &IdbTransaction,
     delta: BucketDelta,
+    sketches: SketchDelta,
     names: BTreeSet<String>,
 ) -> Result<(), JsValue> {
+    if !sketches.sketches.is_empty() {
+        let store = transaction.object_store(SKETCHES_STORE)?;
+        for (key, sketch) in sketches.sketches {
+            let key = JsValue::from_str(&key);
+            let request = store.get(&key)?;
+            let store = store.clone();
+            then_in(transaction, &request, move |stored| {
+                let mut merged = sketch;
+                if !stored.is_undefined() {
+                    let mut existing =
+                        sketch_from_js(&stored).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                    existing
+                        .merge(&merged)
+                        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+                    merged = existing;
+                }
+                store
+                    .put_with_key(&sketch_to_js(&merged)?, &key)
+                    .map(|_| ())
+            });
+        }
+    }
     let buckets = transaction.object_store(BUCKETS_STORE)?;
     for (key, bucket) in delta.buckets {
         let request = buckets.get(&JsValue::from_str(&key))?;
@@ -72,11 +98,18 @@ pub(super) async fn write_records(
     db: &IdbDatabase,
     values: &[(JsValue, JsValue)],
     records: &[PredictionRecord],
+    sketches: SketchDelta,
     failing: &Cell<u32>,
 ) -> Result<Vec<u64>, JsError> {
     let transaction = begin(
         db,
-        &[STORE_NAME, FEATURES_STORE, BUCKETS_STORE, META_STORE],
+        &[
+            STORE_NAME,
+            FEATURES_STORE,
+            BUCKETS_STORE,
+            SKETCHES_STORE,
+            META_STORE,
+        ],
         true,
     )?;
     let store = transaction.object_store(STORE_NAME)?;
@@ -98,7 +131,7 @@ pub(super) async fn write_records(
             });
             requests.push(request);
         }
-        merge_aggregates(&transaction, delta, names)
+        merge_aggregates(&transaction, delta, sketches, names)
     })();
     if let Err(error) = issued {
         let _ = transaction.abort();
@@ -133,6 +166,7 @@ pub(super) async fn write_run(
     merge_aggregates(
         &transaction,
         BucketDelta::default(),
+        SketchDelta::default(),
         run.feature_names.iter().cloned().collect(),
     )?;
     maybe_fail(&transaction, failing);
@@ -176,6 +210,7 @@ pub(super) async fn write_chunk(
         CHUNKS_STORE,
         FEATURES_STORE,
         BUCKETS_STORE,
+        SKETCHES_STORE,
         META_STORE,
     ];
     let transaction = begin(db, &stores, true)?;
@@ -206,7 +241,12 @@ pub(super) async fn write_chunk(
             stored.positives += positives;
             store.put(&run_to_js(&stored)?).map(|_| ())
         });
-        merge_aggregates(&transaction, chunk.bucket_delta(run), BTreeSet::new())
+        merge_aggregates(
+            &transaction,
+            chunk.bucket_delta(run),
+            chunk.sketch_delta(run),
+            BTreeSet::new(),
+        )
     })();
     if let Err(error) = issued {
         let _ = transaction.abort();

@@ -5,7 +5,11 @@
 use super::codec::check;
 use super::error::LogStoreError;
 use super::store::{LogStore, Write};
-use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd};
+use std::rc::Rc;
+
+use crate::model::Model;
+use crate::monitoring::sketch::SketchBins;
+use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd, SketchDelta};
 
 impl LogStore {
     /// Logs one record and returns its id.
@@ -14,12 +18,51 @@ impl LogStore {
         Ok(ids.first().copied().unwrap_or_default())
     }
 
-    /// Logs `records` in one transaction and returns their ids, in order.
+    /// Logs `records` in one transaction and returns their ids, in order (without drift
+    /// sketches: `add_all_scored` adds those).
     pub async fn add_all(&self, records: Vec<PredictionRecord>) -> Result<Vec<u64>, LogStoreError> {
         for record in &records {
             check(record)?;
         }
-        self.write(Write::Records(records)).await
+        self.write(Write::Records(records, SketchDelta::default()))
+            .await
+    }
+
+    /// The drift sketches `records`, scored by `model`, add to (none for a kind the log does
+    /// not hold).
+    pub fn sketches_of(&self, records: &[PredictionRecord], model: &Model) -> SketchDelta {
+        if model.objective().has_threshold() {
+            let bins = self.sketch_bins_of(model);
+            SketchDelta::of_records(records, model.source_sha256(), &bins)
+        } else {
+            SketchDelta::default()
+        }
+    }
+
+    /// Logs `records` and adds `sketches` (theirs, from `sketches_of`) to the stored drift
+    /// sketches, in the same transaction; returns the records' ids, in order.
+    pub async fn add_all_sketched(
+        &self,
+        records: Vec<PredictionRecord>,
+        sketches: SketchDelta,
+    ) -> Result<Vec<u64>, LogStoreError> {
+        for record in &records {
+            check(record)?;
+        }
+        self.write(Write::Records(records, sketches)).await
+    }
+
+    /// `model`'s drift bins, made once per model.
+    pub fn sketch_bins_of(&self, model: &Model) -> Rc<SketchBins> {
+        let mut cached = self.inner.sketch_bins.borrow_mut();
+        match &*cached {
+            Some((sha, bins)) if sha == model.source_sha256() => Rc::clone(bins),
+            _ => {
+                let bins = Rc::new(SketchBins::for_model(model));
+                *cached = Some((model.source_sha256().to_owned(), Rc::clone(&bins)));
+                bins
+            }
+        }
     }
 
     /// Logs the start of a batch run (no rows yet) and returns its run id.

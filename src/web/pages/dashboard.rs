@@ -3,6 +3,8 @@
 //! the storage status. Numbers are `Memo`s of `summarize_buckets` over the log's buckets (a few
 //! hundred small records, whatever the log's size); the recent table reads one page through the
 //! log's time index; exports are built a page at a time. The dashboard never loads the log.
+//! The drift panel (`components::drift_panel`) compares the log's per-feature histograms with
+//! the model's reference.
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ use crate::prediction_log::{
     Filter, PredictionRecord, RunState, Source, Summary, HISTOGRAM_BINS, MS_PER_DAY,
 };
 use crate::web::browser_storage::{request_persistence, storage_estimate};
+use crate::web::components::drift_panel::DriftPanel;
 use crate::web::download::{offer_blob, offer_download};
 use crate::web::log::{use_log_store, ExportFormat, LogStoreError, RecentPosition, StorageStatus};
 use crate::web::state::language::use_lang;
@@ -90,6 +93,10 @@ pub fn DashboardPage() -> impl IntoView {
                 <Histogram summary />
                 <OverTime summary />
             </div>
+            <DriftPanel filter buckets=Signal::derive(move || log.with(|log| match log {
+                Some(Ok(buckets)) => Some(Arc::clone(buckets)),
+                _ => None,
+            })) />
             <RecentPredictions filter summary page />
             <BatchRuns />
             <Actions filter />

@@ -241,8 +241,9 @@ fn DemoBrowser(data: Arc<DemoData>, loaded: Arc<LoadedModel>) -> impl IntoView {
                     let count = records.len();
                     ranking.set(Some(Ok(result)));
                     log_state.set(LogState::Saving);
+                    let write = log_store.add_many(records, &loaded.model);
                     spawn_local(async move {
-                        match log_store.add_many(records).await {
+                        match write.await {
                             Ok(_) => log_state.set(LogState::Saved(count)),
                             Err(error) => log_state.set(LogState::Failed(full_message(&error))),
                         }

@@ -274,8 +274,9 @@ fn PredictForm(loaded: Arc<LoadedModel>, class_names: ClassNames) -> impl IntoVi
             );
             log_state.set(LogState::Saving);
             show_result_on_narrow_screens();
+            let write = log_store.add(record, &loaded.model);
             spawn_local(async move {
-                match log_store.add(record).await {
+                match write.await {
                     Ok(id) => log_state.set(LogState::Saved(id)),
                     Err(error) => log_state.set(LogState::Failed(full_message(&error))),
                 }
