@@ -214,9 +214,10 @@ test_wasm() {
 }
 
 # The tests that concern hosting (routes, a prediction, embedding, offline, the service worker's
-# update, the CSP), run again against a plain static server.
+# update, the CSP, the Web Worker loading its gzip-stored wasm), run again against a plain static
+# server.
 PLAIN_HOST_TESTS=(shell::shell_navigates shell::shell_opens predict::predict_page_matches
-    embedding_offline redeploy static_host)
+    embedding_offline redeploy static_host reorder_worker::the_worker_scores_the_file)
 
 test_e2e() {
     trap stop_servers EXIT

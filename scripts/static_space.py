@@ -9,11 +9,12 @@ The tree asks nothing of the server: each route has its own copy of the page, th
 its own CSP, and every file's freshness comes from its name or the service worker (both written
 by scripts/postbuild.py).
 
-A plain host compresses nothing, so the big files the first load fetches are stored
-gzip-compressed under their own names: the app's wasm and the content-addressed data files. The
-page's loader and the app tell them by gzip's magic number and decode them in the browser
-(assets/boot/loader.js, src/browser/packed.rs); the service worker's precache list gets their
-new sha256 and version. The Hub refuses a binary file over 1 MB that is not stored with LFS, so
+A plain host compresses nothing, so the big files are stored gzip-compressed under their own
+names: the app's wasm, the content-addressed data files and the Web Worker's wasm. The page's
+loader and the app tell them by gzip's magic number and decode them in the browser
+(assets/boot/loader.js, src/browser/packed.rs); the worker's loader, Trunk's one-line shim, is
+replaced by one that does the same (WORKER_LOADER below); the service worker's precache list gets
+their new sha256 and version. The Hub refuses a binary file over 1 MB that is not stored with LFS, so
 this is also what keeps the tree free of LFS: a binary file still over 1 MB is refused, as is
 any file over 10 MB.
 
@@ -39,6 +40,24 @@ MAX_BINARY_BYTES = 1024 * 1024
 KEPT = {".git"}
 # The app's wasm as Trunk names it (the worker's, fetched by its own loader, keeps its name).
 APP_WASM = re.compile(r"[^/]+-[0-9a-f]{1,16}_bg\.wasm")
+# The Web Worker's files (index.html's `data-bin="reorder_worker"`, not content-hashed).
+WORKER_WASM = "reorder_worker_bg.wasm"
+WORKER_LOADER_NAME = "reorder_worker_loader.js"
+# Trunk 0.21's loader shim for a `data-bindgen-target="web"` worker, exactly: anything else means
+# Trunk changed, and the replacement below would have to be checked again.
+TRUNK_WORKER_SHIM = "import init from './reorder_worker.js';await init();"
+# The worker's loader on a static tree: its wasm decoded when stored gzip-compressed (gzip's
+# magic number, 1f 8b; a host that sends it with Content-Encoding has decoded it already).
+WORKER_LOADER = """import init from './reorder_worker.js';
+const response = await fetch(new URL('./reorder_worker_bg.wasm', import.meta.url));
+if (!response.ok) throw new Error(`reorder_worker_bg.wasm answered ${response.status}`);
+let bytes = new Uint8Array(await response.arrayBuffer());
+if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  const decoded = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  bytes = new Uint8Array(await new Response(decoded).arrayBuffer());
+}
+await init({ module_or_path: bytes });
+"""
 PRECACHE_START = "const PRECACHE = "
 HEADER = """---
 title: Instacart Reorder Predictor
@@ -89,14 +108,17 @@ def is_binary(path: str) -> bool:
 def packed_files(files: list[str]) -> list[str]:
     with open(MANIFEST, encoding="utf-8") as f:
         data = {entry["url"].lstrip("/") for entry in json.load(f)}
-    packed = [rel for rel in files if APP_WASM.fullmatch(rel) or rel in data]
+    packed = [rel for rel in files if APP_WASM.fullmatch(rel) or rel in data or rel == WORKER_WASM]
     if not any(APP_WASM.fullmatch(rel) for rel in packed) or not data <= set(files):
         refuse(f"the build lacks the app's wasm or a data file of {MANIFEST}: {sorted(data - set(files))}")
+    if WORKER_WASM not in packed or WORKER_LOADER_NAME not in files:
+        refuse(f"the build lacks the worker's {WORKER_WASM} or {WORKER_LOADER_NAME}")
     return packed
 
 
 def pack(out: str, packed: list[str]) -> None:
-    """Each file gzip-compressed in place, and the precache list in sw.js told so."""
+    """Each file gzip-compressed in place, the worker's loader replaced by one that decodes its
+    wasm, and the precache list in sw.js told so."""
     digests = {}
     for rel in packed:
         path = os.path.join(out, rel)
@@ -105,6 +127,14 @@ def pack(out: str, packed: list[str]) -> None:
         with open(path, "wb") as f:
             f.write(data)
         digests[rel] = hashlib.sha256(data).hexdigest()
+    loader_path = os.path.join(out, WORKER_LOADER_NAME)
+    with open(loader_path, encoding="utf-8") as f:
+        shim = f.read()
+    if shim.strip() != TRUNK_WORKER_SHIM:
+        refuse(f"{WORKER_LOADER_NAME} is not Trunk's shim as this script knows it: {shim[:200]!r}")
+    with open(loader_path, "w", encoding="utf-8") as f:
+        f.write(WORKER_LOADER)
+    digests[WORKER_LOADER_NAME] = hashlib.sha256(WORKER_LOADER.encode()).hexdigest()
     sw_path = os.path.join(out, "sw.js")
     with open(sw_path, encoding="utf-8") as f:
         sw = f.read()
@@ -117,7 +147,7 @@ def pack(out: str, packed: list[str]) -> None:
                 entry["sha256"] = digest
     listed = sum(1 for entry in manifest["files"] if entry["sha256"] in digests.values())
     if listed != len(digests):
-        refuse(f"sw.js lists {listed} of the {len(digests)} compressed files")
+        refuse(f"sw.js lists {listed} of the {len(digests)} compressed or rewritten files")
     manifest["version"] = precache_version(manifest["files"])
     with open(sw_path, "w", encoding="utf-8") as f:
         f.write(sw[:start] + json.dumps(manifest, separators=(",", ":")) + sw[end:])

@@ -21,6 +21,7 @@ pub mod drift;
 pub mod reference;
 pub mod report;
 pub mod sketch;
+pub mod sketch_numbers;
 pub mod special;
 pub mod statistics;
 

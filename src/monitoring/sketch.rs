@@ -280,8 +280,8 @@ impl BinCounts {
     }
 }
 
-/// One feature's part of a sketch (externally tagged in JSON: `{"numerical": {...}}`, which
-/// serde reads without buffering, so the workers that send sketches stay small).
+/// One feature's part of a sketch (externally tagged in the log's JSON: `{"numerical": {...}}`,
+/// which serde reads without buffering). Workers send sketches as numbers (`sketch_numbers`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeatureSketch {

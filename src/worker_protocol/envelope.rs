@@ -38,6 +38,8 @@ pub enum ProtocolError {
         "a chunk of {rows} rows carries {found} ids where it needs a user and a product id per row"
     )]
     Ids { rows: usize, found: usize },
+    #[error("the chunk's drift sketch is not readable")]
+    Sketch(#[from] crate::monitoring::sketch_numbers::SketchNumbersError),
 }
 
 /// The JSON part as it is written: the version first, then the message's header.

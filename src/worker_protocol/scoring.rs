@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::envelope::ProtocolError;
 use crate::batch::{ClassNames, ScoredChunk};
+use crate::monitoring::sketch::InputSketch;
 
 /// How much the worker runs ahead of the page: chunks posted and not yet acknowledged (logged).
 /// Bounds the page's memory when logging is slower than scoring.
@@ -44,19 +45,37 @@ const FLAG_USER_ID: u8 = 2;
 const FLAG_PRODUCT_ID: u8 = 4;
 
 /// A scored chunk's columns as an envelope carries them (`Scored`, and the start of
-/// `RangeScored`; its drift sketch, a few thousand counts, goes in the header), never as JSON (a chunk's 40,000 ids as text cost both sides more than the
-/// scores): numbers (the probabilities, then the values), bytes (a byte of flags per row: the
-/// decision and which ids the row has) and ids (the user ids, then the product ids; 0 where the
-/// row has none).
+/// `RangeScored`), never as JSON (a chunk's 40,000 ids as text cost both sides more than the
+/// scores): numbers (the probabilities, the values, then the drift sketch's numbers,
+/// `monitoring::sketch_numbers`), bytes (a byte of flags per row: the decision and which ids
+/// the row has) and ids (the user ids, then the product ids; 0 where the row has none).
 pub(super) struct ChunkParts {
     pub(super) numbers: Vec<f64>,
     pub(super) bytes: Vec<u8>,
     pub(super) ids: Vec<u64>,
+    /// What the header says of the sketch at the end of `numbers`.
+    pub(super) sketch: Option<SketchHeader>,
+}
+
+/// A chunk's drift sketch in the header: the fingerprint of its bins, and how many of the
+/// message's numbers (the last of the chunk's) hold its counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct SketchHeader {
+    bins: String,
+    numbers: usize,
 }
 
 pub(super) fn chunk_into_parts(chunk: ScoredChunk) -> ChunkParts {
     let mut numbers = chunk.probabilities;
     numbers.extend_from_slice(&chunk.values);
+    let sketch = chunk.sketch.map(|sketch| {
+        let start = numbers.len();
+        sketch.write_numbers(&mut numbers);
+        SketchHeader {
+            bins: sketch.bins,
+            numbers: numbers.len() - start,
+        }
+    });
     let flag = |present: bool, flag: u8| if present { flag } else { 0 };
     let bytes = chunk
         .decisions
@@ -78,6 +97,7 @@ pub(super) fn chunk_into_parts(chunk: ScoredChunk) -> ChunkParts {
         numbers,
         bytes,
         ids,
+        sketch,
     }
 }
 
@@ -88,7 +108,21 @@ pub(super) fn chunk_from_parts(
     mut numbers: Vec<f64>,
     bytes: Vec<u8>,
     ids: Vec<u64>,
+    sketch: Option<SketchHeader>,
 ) -> Result<ScoredChunk, ProtocolError> {
+    let sketch = match sketch {
+        Some(SketchHeader { bins, numbers: n }) => {
+            if numbers.len() < n {
+                return Err(ProtocolError::Numbers {
+                    expected: n,
+                    found: numbers.len(),
+                });
+            }
+            let counts = numbers.split_off(numbers.len() - n);
+            Some(Box::new(InputSketch::from_numbers(bins, &counts)?))
+        }
+        None => None,
+    };
     if bytes.len() != rows {
         return Err(ProtocolError::Bytes {
             expected: rows,
@@ -133,7 +167,6 @@ pub(super) fn chunk_from_parts(
         user_ids,
         product_ids,
         values,
-        // The sketch travels in the message's header.
-        sketch: None,
+        sketch,
     })
 }

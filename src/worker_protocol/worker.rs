@@ -2,11 +2,10 @@
 //! bulk columns beside it are cut (a run's scored rows, its labelled rows, the scored CSV, a
 //! converted model's bytes, a history's JSON), so no column is ever written as JSON text.
 
-use crate::monitoring::sketch::InputSketch;
 use serde::{Deserialize, Serialize};
 
 use super::envelope::{open, seal, Envelope, ProtocolError};
-use super::scoring::{chunk_from_parts, chunk_into_parts, flags};
+use super::scoring::{chunk_from_parts, chunk_into_parts, flags, SketchHeader};
 use crate::batch::{
     BatchTally, RunFailure, RunProgress, RunSummary, ScoredChunk, ScoredRange, TallyCounts,
 };
@@ -61,13 +60,13 @@ pub enum WorkerMessage {
 enum WorkerHeader {
     Ready,
     Progress(RunProgress),
-    /// numbers: the probabilities, then the values; bytes and ids: the rows' flags and ids
-    /// (`chunk_into_parts`).
+    /// numbers: the probabilities, the values, then the drift sketch's counts; bytes and ids:
+    /// the rows' flags and ids (`chunk_into_parts`).
     Scored {
         index: u32,
         rows: usize,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        sketch: Option<Box<InputSketch>>,
+        sketch: Option<SketchHeader>,
     },
     /// bytes: the CSV.
     OutputPart,
@@ -88,9 +87,9 @@ enum WorkerHeader {
     HistoryRefused {
         message: String,
     },
-    /// numbers: the probabilities, the values, then the labelled rows' probabilities; bytes: the
-    /// rows' flags (`chunk_into_parts`), the labelled rows' labels (0/1), then the range's CSV;
-    /// ids: the rows' ids.
+    /// numbers: the probabilities, the values, the drift sketch's counts, then the labelled rows'
+    /// probabilities; bytes: the rows' flags (`chunk_into_parts`), the labelled rows' labels
+    /// (0/1), then the range's CSV; ids: the rows' ids.
     RangeScored {
         range_index: u64,
         end_offset: u64,
@@ -98,7 +97,7 @@ enum WorkerHeader {
         tally: TallyCounts,
         labelled: usize,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        sketch: Option<Box<InputSketch>>,
+        sketch: Option<SketchHeader>,
     },
 }
 
@@ -110,10 +109,10 @@ impl WorkerMessage {
         let header = match self {
             WorkerMessage::Ready => WorkerHeader::Ready,
             WorkerMessage::Progress(progress) => WorkerHeader::Progress(progress),
-            WorkerMessage::Scored(mut chunk) => {
+            WorkerMessage::Scored(chunk) => {
                 let index = chunk.index;
-                let sketch = chunk.sketch.take();
                 let parts = chunk_into_parts(chunk);
+                let sketch = parts.sketch;
                 (numbers, bytes, ids) = (parts.numbers, parts.bytes, parts.ids);
                 WorkerHeader::Scored {
                     index,
@@ -156,12 +155,12 @@ impl WorkerMessage {
                     range_index,
                     end_offset,
                     output,
-                    mut chunk,
+                    chunk,
                     tally,
                 } = scored;
-                let sketch = chunk.sketch.take();
                 let (tally, labelled) = tally.into_parts();
                 let parts = chunk_into_parts(chunk);
+                let sketch = parts.sketch;
                 let rows = parts.bytes.len();
                 (numbers, bytes, ids) = (parts.numbers, parts.bytes, parts.ids);
                 numbers.extend(labelled.iter().map(|(probability, _)| *probability));
@@ -199,11 +198,7 @@ impl WorkerMessage {
                 index,
                 rows,
                 sketch,
-            } => {
-                let mut chunk = chunk_from_parts(index, rows, numbers, bytes, ids)?;
-                chunk.sketch = sketch;
-                WorkerMessage::Scored(chunk)
-            }
+            } => WorkerMessage::Scored(chunk_from_parts(index, rows, numbers, bytes, ids, sketch)?),
             WorkerHeader::OutputPart => WorkerMessage::OutputPart(bytes),
             WorkerHeader::OutputInBlob => WorkerMessage::OutputInBlob,
             WorkerHeader::Finished(mut summary) => {
@@ -267,8 +262,7 @@ impl WorkerMessage {
                     .into_iter()
                     .zip(flags(&labels))
                     .collect();
-                let mut chunk = chunk_from_parts(0, rows, numbers, bytes, ids)?;
-                chunk.sketch = sketch;
+                let chunk = chunk_from_parts(0, rows, numbers, bytes, ids, sketch)?;
                 WorkerMessage::RangeScored(ScoredRange {
                     range_index,
                     end_offset,

@@ -71,7 +71,7 @@ fn every_worker_message_survives_its_envelope() {
     assert_eq!(bits(&back.values), bits(&chunk.values), "NaN and -0 kept");
     assert_eq!(
         back.sketch, chunk.sketch,
-        "the drift sketch travels in the header"
+        "the drift sketch travels with the chunk's numbers"
     );
 
     let summary = RunSummary {
@@ -809,11 +809,20 @@ fn a_scored_range_with_columns_of_other_lengths_is_refused() {
         panic!("one range");
     };
     let scored = run.scorer().expect("header").score(range).expect("scores");
-    let mut envelope = WorkerMessage::RangeScored(scored).encode();
-    envelope.numbers.pop();
+    let envelope = WorkerMessage::RangeScored(scored).encode();
+    // The last numbers are the range's drift sketch: one fewer is a sketch cut short.
+    let mut short = envelope.clone();
+    short.numbers.pop();
     assert!(matches!(
-        WorkerMessage::decode(envelope),
-        Err(ProtocolError::Numbers { .. })
+        WorkerMessage::decode(short),
+        Err(ProtocolError::Sketch(_))
+    ));
+    // One more is a value too many for the rows.
+    let mut long = envelope;
+    long.numbers.push(0.5);
+    assert!(matches!(
+        WorkerMessage::decode(long),
+        Err(ProtocolError::Numbers { .. } | ProtocolError::Sketch(_))
     ));
 }
 
