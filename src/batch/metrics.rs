@@ -129,6 +129,15 @@ impl ScoreBins {
         (self.positives.iter().sum::<u64>() + self.negatives.iter().sum::<u64>()) as usize
     }
 
+    /// Each bin with rows: its lower edge, its upper edge (the last bin, p = 1, is 1 to 1), and
+    /// its positives and negatives.
+    pub fn counted_bins(&self) -> impl Iterator<Item = (f64, f64, u64, u64)> + '_ {
+        (0..=SCORE_BINS).filter_map(|bin| {
+            let (p, n) = (self.positives[bin], self.negatives[bin]);
+            (p + n > 0).then(|| (edge(bin), edge((bin + 1).min(SCORE_BINS)), p, n))
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -371,6 +380,14 @@ impl LabelledScores {
 
     pub fn len(&self) -> usize {
         self.probabilities.len()
+    }
+
+    /// Every (probability, label), highest probability first.
+    pub fn pairs(&self) -> impl Iterator<Item = (f64, bool)> + '_ {
+        self.probabilities
+            .iter()
+            .zip(self.positives_before.windows(2))
+            .map(|(&probability, counts)| (probability, counts[1] > counts[0]))
     }
 
     pub fn is_empty(&self) -> bool {

@@ -12,6 +12,7 @@ mod kind_metrics;
 mod log_chunks;
 mod metrics;
 mod outputs;
+mod quality;
 mod records;
 mod row_ranges;
 mod rows;
@@ -31,6 +32,7 @@ pub use metrics::{
 pub use outputs::{
     added_columns, most_likely, output_cells, ClassNames, ClassNamesError, CLASS_COLUMN,
 };
+pub use quality::{CalibrationPoint, RunQuality, CALIBRATION_BINS};
 pub use records::{RecordTooLong, MAX_RECORD_BYTES};
 pub use row_ranges::{NextRange, RangeCutter, RowRange};
 pub use rows::{

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::buckets::BucketDelta;
 use super::sketches::SketchDelta;
 use super::{PredictionRecord, Source};
+use crate::batch::RunQuality;
 use crate::monitoring::sketch::InputSketch;
 
 /// One batch run: what every row of it shares.
@@ -35,6 +36,10 @@ pub struct BatchRun {
     /// whose tab closed (or a run logged before runs said how they ended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<RunEnd>,
+    /// What the run's labelled rows said of the model (a file with a label column, scored by a
+    /// model with a threshold), once it ended; none otherwise and for runs logged before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<RunQuality>,
 }
 
 /// How a batch run ended, as the page running it recorded.
@@ -261,6 +266,7 @@ mod tests {
             rows: 2,
             positives: 1,
             ended: None,
+            quality: None,
         }
     }
 

@@ -13,8 +13,8 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{
-    added_columns, ChunkMerger, LabelledMetrics, LabelledScores, RunFailure, RunProgress, RunStep,
-    RunSummary, ScoredChunk, ScoringRun,
+    added_columns, ChunkMerger, LabelledMetrics, LabelledScores, RunFailure, RunProgress,
+    RunQuality, RunStep, RunSummary, ScoredChunk, ScoringRun,
 };
 use crate::browser::file_slices::read_slice;
 use crate::browser::js_error::{js_message, JsError};
@@ -105,6 +105,7 @@ async fn log_chunk(
                     rows: 0,
                     positives: 0,
                     ended: None,
+                    quality: None,
                 })
                 .await?;
             *run_id = Some(run);
@@ -201,27 +202,19 @@ impl Collector {
     }
 
     /// Records how the run ended (if it has a record), then lets go of its lock.
-    async fn end(&mut self, end: RunEnd) {
+    async fn end(&mut self, end: RunEnd, quality: Option<RunQuality>) {
         if let Some(run_id) = self.run_id {
-            if let Err(error) = self.log.end_batch_run(run_id, end).await {
+            if let Err(error) = self.log.end_batch_run(run_id, end, quality).await {
                 self.log_error.get_or_insert(error.to_string());
             }
         }
         self.run_lock = None;
     }
 
-    fn into_outcome(
-        self,
-        file_name: String,
-        mut summary: RunSummary,
-        in_worker: bool,
-    ) -> Result<BatchOutcome, BatchRunError> {
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/csv;charset=utf-8");
-        let output = web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &options)
-            .map_err(|error| BatchRunError::Output(JsError::from_js(&error)))?;
+    /// The labelled rows' metrics, taken out of `summary` (none for a file without labels).
+    fn labelled_metrics(&self, summary: &mut RunSummary) -> Option<Arc<LabelledMetrics>> {
         let model_threshold = self.active.model().threshold();
-        let scores = summary.label_column.is_some().then(|| {
+        summary.label_column.is_some().then(|| {
             Arc::new(match summary.bins.take() {
                 Some(bins) => LabelledMetrics::Binned {
                     bins,
@@ -232,7 +225,29 @@ impl Collector {
                     &mut summary.labelled,
                 ))),
             })
-        });
+        })
+    }
+
+    /// What the labelled rows say of the model, for the log (models with a threshold).
+    fn quality(&self, scores: Option<&LabelledMetrics>) -> Option<RunQuality> {
+        let model = self.active.model();
+        if !model.objective().has_threshold() {
+            return None;
+        }
+        RunQuality::of(scores?, model.threshold())
+    }
+
+    fn into_outcome(
+        self,
+        file_name: String,
+        summary: RunSummary,
+        scores: Option<Arc<LabelledMetrics>>,
+        in_worker: bool,
+    ) -> Result<BatchOutcome, BatchRunError> {
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/csv;charset=utf-8");
+        let output = web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &options)
+            .map_err(|error| BatchRunError::Output(JsError::from_js(&error)))?;
         Ok(BatchOutcome {
             file_name,
             summary,
@@ -446,9 +461,12 @@ pub async fn run_batch(
     .await;
     let (mut collector, result) = done.outcome;
     match result {
-        Ok(summary) => {
-            collector.end(ended(&summary)).await;
-            let outcome = timed(collector.into_outcome(file.name(), summary, done.in_worker));
+        Ok(mut summary) => {
+            let scores = collector.labelled_metrics(&mut summary);
+            let quality = collector.quality(scores.as_deref());
+            collector.end(ended(&summary), quality).await;
+            let outcome =
+                timed(collector.into_outcome(file.name(), summary, scores, done.in_worker));
             if done.in_worker {
                 // Drawing the results is a task of its own too.
                 next_tick().await;
@@ -456,7 +474,7 @@ pub async fn run_batch(
             outcome
         }
         Err(failure) => {
-            collector.end(RunEnd::CutShort).await;
+            collector.end(RunEnd::CutShort, None).await;
             Err(failure.into())
         }
     }

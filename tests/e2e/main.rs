@@ -22,6 +22,7 @@ mod model_kinds;
 mod personal_history;
 mod predict;
 mod predict_layout;
+mod quality;
 mod redeploy;
 mod reorder_worker;
 mod service_worker;

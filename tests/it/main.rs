@@ -46,4 +46,5 @@ mod prediction_record;
 mod publish_static_space;
 mod recommend;
 mod reorder_worker;
+mod run_quality;
 mod support;

@@ -154,6 +154,7 @@ fn batch_run() -> BatchRun {
         rows: 2,
         positives: 1,
         ended: None,
+        quality: None,
     }
 }
 

@@ -101,6 +101,7 @@ async fn records_and_chunks_add_to_their_days_sketch_in_the_same_write() {
             rows: 0,
             positives: 0,
             ended: None,
+            quality: None,
         })
         .await
         .expect("run");

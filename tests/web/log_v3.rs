@@ -250,6 +250,7 @@ pub(crate) fn run() -> BatchRun {
         rows: 0,
         positives: 0,
         ended: None,
+        quality: None,
     }
 }
 

@@ -40,15 +40,15 @@ async fn each_run_reads_as_it_ended_or_as_running_while_its_tab_holds_it() {
         ids.push(run_id);
     }
     running_tab
-        .end_batch_run(ids[0], RunEnd::Finished)
+        .end_batch_run(ids[0], RunEnd::Finished, None)
         .await
         .expect("finished");
     running_tab
-        .end_batch_run(ids[1], RunEnd::Cancelled)
+        .end_batch_run(ids[1], RunEnd::Cancelled, None)
         .await
         .expect("cancelled");
     running_tab
-        .end_batch_run(ids[2], RunEnd::CutShort)
+        .end_batch_run(ids[2], RunEnd::CutShort, None)
         .await
         .expect("cut short");
     // The fourth runs on in the first tab, which holds its lock.
@@ -89,7 +89,7 @@ async fn how_a_run_ended_survives_a_reload() {
         .await
         .expect("chunk");
     store
-        .end_batch_run(run_id, RunEnd::Cancelled)
+        .end_batch_run(run_id, RunEnd::Cancelled, None)
         .await
         .expect("ended");
     let reloaded = LogStore::with_factory(Some(factory()), &name);

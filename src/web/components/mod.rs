@@ -9,4 +9,5 @@ pub mod kind_metrics_card;
 pub mod kind_outputs;
 pub mod lang_toggle;
 pub mod model_status;
+pub mod quality_panel;
 pub mod storage_banner;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::error::LogStoreError;
 use super::export::{Export, ExportFormat};
 use super::store::{LogStore, StorageStatus};
+use crate::batch::RunQuality;
 use crate::browser::js_error::full_message;
 use crate::model::Model;
 use crate::prediction_log::{
@@ -105,9 +106,14 @@ impl LogStoreHandle {
         self.report(result)
     }
 
-    /// Records how a batch run ended.
-    pub async fn end_batch_run(&self, run_id: u64, end: RunEnd) -> Result<(), LogStoreError> {
-        let result = self.store().end_batch_run(run_id, end).await;
+    /// Records how a batch run ended, with what its labelled rows said of the model.
+    pub async fn end_batch_run(
+        &self,
+        run_id: u64,
+        end: RunEnd,
+        quality: Option<RunQuality>,
+    ) -> Result<(), LogStoreError> {
+        let result = self.store().end_batch_run(run_id, end, quality).await;
         self.report(result)
     }
 

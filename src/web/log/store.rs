@@ -18,6 +18,7 @@ use super::error::{LogStoreError, WriteFailure};
 use super::memory::{MemoryLog, MEMORY_RUN_IDS};
 use super::schema::{upgrade, DATABASE_NAME, SCHEMA_VERSION};
 use super::transactions::{clear_all, write_chunk, write_records, write_run, write_run_end};
+use crate::batch::RunQuality;
 use crate::browser::js_error::{full_message, JsError};
 use crate::monitoring::sketch::SketchBins;
 use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd, SketchDelta};
@@ -120,8 +121,8 @@ pub(super) enum Write {
     Records(Vec<PredictionRecord>, SketchDelta),
     Run(BatchRun),
     Chunk(BatchChunk, BatchRun),
-    /// How run `0` ended.
-    RunEnd(u64, RunEnd),
+    /// How run `0` ended, and what its labelled rows said of the model.
+    RunEnd(u64, RunEnd, Option<RunQuality>),
 }
 
 impl Write {
@@ -420,10 +421,12 @@ impl LogStore {
                 .await
                 .map(|()| Vec::new()),
             // A run started in memory has no record here to mark.
-            Write::RunEnd(run_id, _) if *run_id >= MEMORY_RUN_IDS => Ok(Vec::new()),
-            Write::RunEnd(run_id, end) => write_run_end(db, *run_id, *end, failing)
-                .await
-                .map(|()| Vec::new()),
+            Write::RunEnd(run_id, ..) if *run_id >= MEMORY_RUN_IDS => Ok(Vec::new()),
+            Write::RunEnd(run_id, end, quality) => {
+                write_run_end(db, *run_id, *end, quality.clone(), failing)
+                    .await
+                    .map(|()| Vec::new())
+            }
         }
     }
 
@@ -449,9 +452,10 @@ impl LogStore {
                 log.sketches.absorb(chunk.sketch_delta(&run));
                 log.push(records)
             }
-            Write::RunEnd(run_id, end) => {
+            Write::RunEnd(run_id, end, quality) => {
                 if let Some(run) = log.runs.get_mut(&run_id) {
                     run.ended = Some(end);
+                    run.quality = quality;
                 }
                 Vec::new()
             }

@@ -22,6 +22,7 @@ use super::schema::{
     ALL_STORES, BUCKETS_STORE, CHUNKS_STORE, FEATURES_STORE, META_FEATURE_NAMES, META_STORE,
     RUNS_STORE, SKETCHES_STORE, STORE_NAME,
 };
+use crate::batch::RunQuality;
 use crate::browser::js_error::JsError;
 use crate::prediction_log::{
     BatchChunk, BatchRun, BucketDelta, PredictionRecord, RunEnd, SketchDelta,
@@ -174,11 +175,13 @@ pub(super) async fn write_run(
     Ok(request.result()?.as_f64().unwrap_or_default() as u64)
 }
 
-/// Sets how run `run_id` ended, in one transaction (a run cleared meanwhile is left alone).
+/// Sets how run `run_id` ended and its quality, in one transaction (a run cleared meanwhile is
+/// left alone).
 pub(super) async fn write_run_end(
     db: &IdbDatabase,
     run_id: u64,
     end: RunEnd,
+    quality: Option<RunQuality>,
     failing: &Cell<u32>,
 ) -> Result<(), WriteFailure> {
     let transaction = begin(db, &[RUNS_STORE], true)?;
@@ -190,6 +193,7 @@ pub(super) async fn write_run_end(
         }
         let mut run = run_from_js(&stored).map_err(|e| JsValue::from_str(&e.to_string()))?;
         run.ended = Some(end);
+        run.quality = quality.clone();
         runs.put(&run_to_js(&run)?).map(|_| ())
     });
     maybe_fail(&transaction, failing);

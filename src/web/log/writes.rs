@@ -7,6 +7,7 @@ use super::error::LogStoreError;
 use super::store::{LogStore, Write};
 use std::rc::Rc;
 
+use crate::batch::RunQuality;
 use crate::model::Model;
 use crate::monitoring::sketch::SketchBins;
 use crate::prediction_log::{BatchChunk, BatchRun, PredictionRecord, RunEnd, SketchDelta};
@@ -96,10 +97,18 @@ impl LogStore {
     }
 
     /// Records how batch run `run_id` ended (the page running it says so once it stops).
-    pub async fn end_batch_run(&self, run_id: u64, end: RunEnd) -> Result<(), LogStoreError> {
+    pub async fn end_batch_run(
+        &self,
+        run_id: u64,
+        end: RunEnd,
+        quality: Option<RunQuality>,
+    ) -> Result<(), LogStoreError> {
         if let Some(run) = self.inner.runs.borrow_mut().get_mut(&run_id) {
             run.ended = Some(end);
+            run.quality = quality.clone();
         }
-        self.write(Write::RunEnd(run_id, end)).await.map(|_| ())
+        self.write(Write::RunEnd(run_id, end, quality))
+            .await
+            .map(|_| ())
     }
 }

@@ -19,6 +19,7 @@ use crate::prediction_log::{
 };
 use crate::web::browser_storage::{request_persistence, storage_estimate};
 use crate::web::components::drift_panel::DriftPanel;
+use crate::web::components::quality_panel::QualityPanel;
 use crate::web::download::{offer_blob, offer_download};
 use crate::web::log::{use_log_store, ExportFormat, LogStoreError, RecentPosition, StorageStatus};
 use crate::web::state::language::use_lang;
@@ -97,6 +98,7 @@ pub fn DashboardPage() -> impl IntoView {
                 Some(Ok(buckets)) => Some(Arc::clone(buckets)),
                 _ => None,
             })) />
+            <QualityPanel filter />
             <RecentPredictions filter summary page />
             <BatchRuns />
             <Actions filter />
