@@ -34,7 +34,7 @@ SINGLE_RECORDS = 100_000
 # reach the DOM (navigation start = 0).
 PROBE = """
 (() => {
-  const probe = { probability: null, page: null, numbers: null };
+  const probe = { probability: null, page: null, numbers: null, drift: null, quality: null };
   window.__logScale = probe;
   addEventListener("TrunkApplicationStarted", (event) => { window.__wasm = event.detail.wasm; });
   const check = () => {
@@ -44,6 +44,9 @@ PROBE = """
     if (probe.page === null && document.querySelector('[data-testid="page-dashboard"]')) probe.page = now;
     const total = document.querySelector('[data-testid="total-predictions"]');
     if (probe.numbers === null && total && total.dataset.value) probe.numbers = now;
+    const drift = document.querySelector('[data-testid="drift-panel"]');
+    if (probe.drift === null && drift && ['ready', 'unavailable'].includes(drift.dataset.state)) probe.drift = now;
+    if (probe.quality === null && document.querySelector('[data-testid="quality-run"]')) probe.quality = now;
   };
   new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 })();
@@ -144,10 +147,12 @@ def loads(session, base, loads_count):
     """Medians over LOADS warm loads: first probability on /, page and numbers on /dashboard."""
     probe(session, base, "/", "probability")  # the first (cold) load fills the cache
     first = [probe(session, base, "/", "probability") for _ in range(loads_count)]
-    page, numbers = [], []
+    page, numbers, drift, quality = [], [], [], []
     for _ in range(loads_count):
         numbers.append(probe(session, base, "/dashboard", "numbers"))
         page.append(session.execute("return window.__logScale.page;"))
+        drift.append(session.wait_for("return window.__logScale.drift;", 300, poll_s=0.05))
+        quality.append(session.execute("return window.__logScale.quality;"))
     pages = []
     if session.execute("return document.querySelector('[data-testid=\"total-predictions\"]').dataset.value;") != "0":
         session.wait_for("const next = document.querySelector('[data-testid=\"page-next\"]'); "
@@ -161,6 +166,12 @@ def loads(session, base, loads_count):
         "probability": statistics.median(first),
         "numbers": statistics.median(numbers),
         "ready_to_numbers": statistics.median(n - p for n, p in zip(numbers, page)),
+        "numbers_to_drift": statistics.median(d - n for d, n in zip(drift, numbers)),
+        "drift_state": session.execute("return document.querySelector('[data-testid=\"drift-panel\"]').dataset.state;"),
+        "drift_compared": session.execute(
+            "const c = document.querySelector('[data-testid=\"drift-coverage\"]'); return c ? c.dataset.compared : null;"),
+        "numbers_to_quality": (statistics.median(q - n for q, n in zip(quality, numbers))
+                               if all(q is not None for q in quality) else None),
         "next_page": statistics.median(pages) if pages else None,
         "total": session.execute("return document.querySelector('[data-testid=\"total-predictions\"]').dataset.value;"),
     }
@@ -255,6 +266,8 @@ def main():
     print(f"| navigation -> dashboard numbers | {ms(empty['numbers'])} | {ms(full['numbers'])} | "
           f"{full['numbers'] / empty['numbers']:.2f} |")
     print(f"| dashboard rendered -> its numbers | {ms(empty['ready_to_numbers'])} | {ms(full['ready_to_numbers'])} | |")
+    print(f"| dashboard numbers -> drift panel ready | {ms(empty['numbers_to_drift'])} | {ms(full['numbers_to_drift'])} | |")
+    print(f"| dashboard numbers -> quality over time listed | {ms(empty['numbers_to_quality'])} | {ms(full['numbers_to_quality'])} | |")
     print(f"| next page of recent predictions (median) | {ms(empty['next_page'])} | {ms(full['next_page'])} | |")
     print()
     print(f"Log built as {singles:,} schema-v2 records ({seeded['ms'] / 1000:.1f} s to write) plus "

@@ -16,6 +16,9 @@ use crate::web::log::{use_log_store, LogStoreError};
 use crate::web::state::active_model::{use_active_model, ActiveModel};
 use crate::web::state::language::use_lang;
 
+/// Every batch run with its state, as the log lists them.
+type ListedRuns = Vec<(BatchRun, RunState)>;
+
 /// The model card's held-out figures, as the training pipeline wrote them into the bundle.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct HeldOut {
@@ -70,10 +73,8 @@ pub fn QualityPanel(filter: RwSignal<Filter>) -> impl IntoView {
         Memo::new(|_| None)
     };
     let revision = store.revision();
-    let runs: RwSignal<
-        Option<Result<Arc<Vec<(BatchRun, RunState)>>, LogStoreError>>,
-        LocalStorage,
-    > = RwSignal::new_local(None);
+    let runs: RwSignal<Option<Result<Arc<ListedRuns>, LogStoreError>>, LocalStorage> =
+        RwSignal::new_local(None);
     Effect::new(move |_| {
         revision.track();
         leptos::task::spawn_local(async move {
