@@ -49,74 +49,6 @@ pub struct SketchBins {
     pub prediction_edges: Vec<f64>,
     /// A digest of the fields above, computed once.
     fingerprint: String,
-    /// Per feature (numerical ones), where on its edges a value lands, looked up; and the
-    /// prediction's.
-    lookups: Vec<Option<EdgeLookup>>,
-    prediction_lookup: EdgeLookup,
-}
-
-/// Rows `InputSketch::add_rows` counts feature by feature at a time (41 features' values of
-/// 512 rows, 168 KB, stay in the cache while each feature's column is read).
-const ROWS_PER_BLOCK: usize = 512;
-
-/// Cells of an `EdgeLookup`.
-const LOOKUP_CELLS: usize = 1024;
-
-/// Equal-width cells over a feature's edges, each with the last edge at or below its start: a
-/// value's bin is its cell's edge, moved by the few edges inside the cell (none, mostly), which
-/// costs a fraction of a binary search (each of whose steps waits for the one before). Derived
-/// from the edges alone, so it changes no count.
-#[derive(Clone, Debug, PartialEq)]
-struct EdgeLookup {
-    low: f64,
-    cells_per_unit: f64,
-    starts: Vec<u16>,
-}
-
-impl EdgeLookup {
-    fn new(edges: &[f64]) -> EdgeLookup {
-        let (low, high) = (edges[0], edges[edges.len() - 1]);
-        let cells_per_unit = LOOKUP_CELLS as f64 / (high - low);
-        let usable = cells_per_unit.is_finite() && cells_per_unit > 0.0 && edges.len() <= 1 << 16;
-        let starts = if usable {
-            (0..LOOKUP_CELLS)
-                .map(|cell| {
-                    let start = low + cell as f64 / cells_per_unit;
-                    let index = if start <= low {
-                        0
-                    } else if start >= high {
-                        edges.len() - 2
-                    } else {
-                        last_edge_at_or_below(edges, start).min(edges.len() - 2)
-                    };
-                    index as u16
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        EdgeLookup {
-            low,
-            cells_per_unit,
-            starts,
-        }
-    }
-
-    /// `last_edge_at_or_below(edges, value)`, for `edges[0] <= value < edges[last]`.
-    fn bin(&self, edges: &[f64], value: f64) -> usize {
-        if self.starts.is_empty() {
-            return last_edge_at_or_below(edges, value);
-        }
-        let cell = (((value - self.low) * self.cells_per_unit) as usize).min(LOOKUP_CELLS - 1);
-        let mut index = self.starts[cell] as usize;
-        while index > 0 && edges[index] > value {
-            index -= 1;
-        }
-        while edges[index + 1] <= value {
-            index += 1;
-        }
-        index
-    }
 }
 
 impl SketchBins {
@@ -135,7 +67,7 @@ impl SketchBins {
                 }
             }
         }
-        let features: Vec<FeatureBins> = specs
+        let features = specs
             .iter()
             .zip(thresholds)
             .map(|(spec, mut edges)| {
@@ -179,24 +111,14 @@ impl SketchBins {
                 }
             })
             .collect();
-        let prediction_edges: Vec<f64> = (0..=PREDICTION_BINS)
+        let prediction_edges = (0..=PREDICTION_BINS)
             .map(|i| i as f64 / PREDICTION_BINS as f64)
             .collect();
-        let lookups = features
-            .iter()
-            .map(|bins| match bins {
-                FeatureBins::Numerical { edges } => Some(EdgeLookup::new(edges)),
-                _ => None,
-            })
-            .collect();
-        let prediction_lookup = EdgeLookup::new(&prediction_edges);
         let mut bins = SketchBins {
             feature_names: specs.iter().map(|spec| spec.name.clone()).collect(),
             features,
             prediction_edges,
             fingerprint: String::new(),
-            lookups,
-            prediction_lookup,
         };
         bins.fingerprint = bins.digest();
         bins
@@ -279,21 +201,6 @@ fn next_up(value: f64) -> f64 {
     }
 }
 
-/// The index of the last edge at or below `value`, for `edges[0] <= value < edges[last]`. A
-/// binary search whose steps do not depend on the value (a conditional move, not a branch): the
-/// sketches search once per logged value, and a branch there is mispredicted half the time.
-fn last_edge_at_or_below(edges: &[f64], value: f64) -> usize {
-    let mut base = 0;
-    let mut size = edges.len();
-    while size > 1 {
-        let half = size / 2;
-        let middle = base + half;
-        base = if edges[middle] <= value { middle } else { base };
-        size -= half;
-    }
-    base
-}
-
 /// A numerical column's counts on its edges, as `Histogram` holds them, without the edges.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BinCounts {
@@ -315,15 +222,6 @@ impl BinCounts {
 
     /// Counts `value` on `edges` (the rule of `Histogram::add`).
     pub fn add(&mut self, edges: &[f64], value: f64) {
-        self.add_found(edges, value, last_edge_at_or_below);
-    }
-
-    /// `add`, the bin found with `lookup` (made from the same edges).
-    fn add_looked_up(&mut self, edges: &[f64], lookup: &EdgeLookup, value: f64) {
-        self.add_found(edges, value, |edges, value| lookup.bin(edges, value));
-    }
-
-    fn add_found(&mut self, edges: &[f64], value: f64, find: impl Fn(&[f64], f64) -> usize) {
         if !value.is_finite() {
             self.missing += 1;
             return;
@@ -342,7 +240,8 @@ impl BinCounts {
                 *bin += 1;
             }
         } else {
-            self.counts[find(edges, value)] += 1;
+            let bin = edges.partition_point(|&edge| edge <= value) - 1;
+            self.counts[bin] += 1;
         }
     }
 
@@ -494,9 +393,6 @@ impl InputSketch {
     }
 
     /// Counts rows given row-major (`values.len()` = rows x features) with their predictions.
-    /// A block of rows at a time, feature by feature within it (the block's values and the
-    /// feature's edges stay in the cache), each column in row order, so the sums are those of
-    /// `add_row` row by row.
     pub fn add_rows(
         &mut self,
         bins: &SketchBins,
@@ -514,78 +410,8 @@ impl InputSketch {
                 },
             });
         }
-        if self.features.len() != width
-            || self.features.iter().zip(&bins.features).any(|pair| {
-                !matches!(
-                    pair,
-                    (FeatureSketch::Numerical(_), FeatureBins::Numerical { .. })
-                        | (FeatureSketch::Categorical { .. }, FeatureBins::Categorical)
-                        | (FeatureSketch::Unbinned { .. }, FeatureBins::Unbinned)
-                )
-            })
-        {
-            return Err(SketchError::Shape);
-        }
-        self.rows += predictions.len() as u64;
-        for block in values.chunks(width * ROWS_PER_BLOCK) {
-            self.add_block(bins, block, width)?;
-        }
-        for &prediction in predictions {
-            self.prediction.add_looked_up(
-                &bins.prediction_edges,
-                &bins.prediction_lookup,
-                prediction,
-            );
-        }
-        Ok(())
-    }
-
-    /// A block of rows' values, feature by feature (the block stays in the cache meanwhile).
-    fn add_block(
-        &mut self,
-        bins: &SketchBins,
-        values: &[f64],
-        width: usize,
-    ) -> Result<(), SketchError> {
-        for (feature, (sketch, feature_bins)) in
-            self.features.iter_mut().zip(&bins.features).enumerate()
-        {
-            let column = values.iter().skip(feature).step_by(width).copied();
-            match (sketch, feature_bins) {
-                (FeatureSketch::Numerical(counts), FeatureBins::Numerical { edges }) => {
-                    match bins.lookups.get(feature).and_then(Option::as_ref) {
-                        Some(lookup) => {
-                            for value in column {
-                                counts.add_looked_up(edges, lookup, value);
-                            }
-                        }
-                        None => {
-                            for value in column {
-                                counts.add(edges, value);
-                            }
-                        }
-                    }
-                }
-                (FeatureSketch::Categorical { counts, missing }, FeatureBins::Categorical) => {
-                    for value in column {
-                        if value.is_finite() {
-                            *counts.entry(category_key(value)).or_default() += 1;
-                        } else {
-                            *missing += 1;
-                        }
-                    }
-                }
-                (FeatureSketch::Unbinned { present, missing }, FeatureBins::Unbinned) => {
-                    for value in column {
-                        if value.is_finite() {
-                            *present += 1;
-                        } else {
-                            *missing += 1;
-                        }
-                    }
-                }
-                _ => return Err(SketchError::Shape),
-            }
+        for (row, &prediction) in values.chunks_exact(width).zip(predictions) {
+            self.add_row(bins, row, Some(prediction))?;
         }
         Ok(())
     }
@@ -661,72 +487,5 @@ impl InputSketch {
     /// The predictions as a histogram.
     pub fn prediction_histogram(&self, bins: &SketchBins) -> Result<Histogram, DriftError> {
         self.prediction.histogram(&bins.prediction_edges)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// The bin the plain rule gives: the last edge at or below the value.
-    fn by_scan(edges: &[f64], value: f64) -> usize {
-        edges.iter().rposition(|&edge| edge <= value).unwrap()
-    }
-
-    fn check(edges: &[f64], value: f64) {
-        if !(edges[0] <= value && value < edges[edges.len() - 1]) {
-            return;
-        }
-        let expected = by_scan(edges, value);
-        assert_eq!(
-            last_edge_at_or_below(edges, value),
-            expected,
-            "{value} on {edges:?}"
-        );
-        assert_eq!(
-            EdgeLookup::new(edges).bin(edges, value),
-            expected,
-            "{value} on {edges:?}"
-        );
-    }
-
-    #[test]
-    fn a_value_on_an_edge_or_beside_it_lands_where_the_edges_say() {
-        // Edges crowded in one cell, far apart elsewhere, and tiny and huge spans.
-        for edges in [
-            vec![0.0, 1e-300, 2e-300, 0.5, 0.5000000000000001, 1.0],
-            vec![-1e300, 0.0, 1e300],
-            vec![1.0, next_up(1.0)],
-            (0..257).map(|i| (i as f64).powi(3)).collect::<Vec<_>>(),
-        ] {
-            for &edge in &edges {
-                for value in [
-                    edge,
-                    next_up(edge),
-                    f64::from_bits(edge.to_bits().wrapping_sub(1)),
-                ] {
-                    check(&edges, value);
-                }
-            }
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn the_lookup_finds_the_bin_a_search_finds(
-            mut edges in proptest::collection::vec(-1e6f64..1e6, 2..300),
-            values in proptest::collection::vec(-1.2e6f64..1.2e6, 1..50),
-        ) {
-            edges.sort_by(f64::total_cmp);
-            edges.dedup();
-            prop_assume!(edges.len() >= 2);
-            for value in values {
-                check(&edges, value);
-            }
-            for &edge in &edges {
-                check(&edges, edge);
-            }
-        }
     }
 }
