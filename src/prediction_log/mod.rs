@@ -138,6 +138,18 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether batch run `run` is covered by this filter, dated by its start (what the
+    /// dashboard's quality over time lists).
+    pub fn matches_run(&self, run: &BatchRun) -> bool {
+        (self.sources.is_empty() || self.sources.contains(&Source::Batch))
+            && self.from_ms.is_none_or(|from| run.started_at_ms >= from)
+            && self.to_ms.is_none_or(|to| run.started_at_ms < to)
+            && self
+                .model_sha256
+                .as_deref()
+                .is_none_or(|sha| run.model_sha256 == sha)
+    }
+
     /// Whether the rows of `chunk` (a part of `run`; they share source, time and model) are
     /// covered by this filter: what `matches` says of each of them.
     pub fn matches_chunk(&self, run: &BatchRun, chunk: &BatchChunk) -> bool {

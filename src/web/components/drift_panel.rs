@@ -21,7 +21,7 @@ use crate::prediction_log::{
 use crate::web::download::offer_download;
 use crate::web::log::use_log_store;
 use crate::web::settings::{load_setting, save_setting};
-use crate::web::state::active_model::use_active_model;
+use crate::web::state::active_model::use_active_model_if_provided;
 use crate::web::state::language::use_lang;
 
 /// Where the thresholds are remembered (JSON of `DriftThresholds`).
@@ -74,11 +74,7 @@ pub fn DriftPanel(
     let store = use_log_store();
     let lang = use_lang();
     // The dashboard mounted without the app's model (its tests) compares nothing.
-    let active = if use_context::<crate::web::loader::ModelContext>().is_some() {
-        use_active_model()
-    } else {
-        Memo::new(|_| None)
-    };
+    let active = use_active_model_if_provided();
     let revision = store.revision();
 
     let sketches: RwSignal<Option<Loaded<Vec<SketchBucket>>>, LocalStorage> =

@@ -11,9 +11,9 @@ use leptos::prelude::*;
 
 use crate::batch::RunQuality;
 use crate::lang::Lang;
-use crate::prediction_log::{format_utc_datetime, BatchRun, Filter, RunState, Source};
+use crate::prediction_log::{format_utc_datetime, BatchRun, Filter, RunState};
 use crate::web::log::{use_log_store, LogStoreError};
-use crate::web::state::active_model::{use_active_model, ActiveModel};
+use crate::web::state::active_model::{use_active_model_if_provided, ActiveModel};
 use crate::web::state::language::use_lang;
 
 /// Every batch run with its state, as the log lists them.
@@ -42,15 +42,7 @@ fn held_out(active: &ActiveModel) -> Option<HeldOut> {
 fn covered(runs: &[(BatchRun, RunState)], filter: &Filter) -> Vec<(BatchRun, RunQuality)> {
     let mut covered: Vec<(BatchRun, RunQuality)> = runs
         .iter()
-        .filter(|(run, _)| {
-            (filter.sources.is_empty() || filter.sources.contains(&Source::Batch))
-                && filter.from_ms.is_none_or(|from| run.started_at_ms >= from)
-                && filter.to_ms.is_none_or(|to| run.started_at_ms < to)
-                && filter
-                    .model_sha256
-                    .as_deref()
-                    .is_none_or(|sha| run.model_sha256 == sha)
-        })
+        .filter(|(run, _)| filter.matches_run(run))
         .filter_map(|(run, _)| run.quality.clone().map(|quality| (run.clone(), quality)))
         .collect();
     covered.sort_by_key(|(run, _)| run.started_at_ms);
@@ -67,11 +59,7 @@ pub fn QualityPanel(filter: RwSignal<Filter>) -> impl IntoView {
     let store = use_log_store();
     let lang = use_lang();
     // The dashboard mounted without the app's model (its tests) has no held-out figures.
-    let active = if use_context::<crate::web::loader::ModelContext>().is_some() {
-        use_active_model()
-    } else {
-        Memo::new(|_| None)
-    };
+    let active = use_active_model_if_provided();
     let revision = store.revision();
     let runs: RwSignal<Option<Result<Arc<ListedRuns>, LogStoreError>>, LocalStorage> =
         RwSignal::new_local(None);

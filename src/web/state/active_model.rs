@@ -162,6 +162,16 @@ impl ActiveModel {
     }
 }
 
+/// `use_active_model` where the app's model is provided, else always none (a page mounted
+/// alone, as its browser tests mount the dashboard).
+pub fn use_active_model_if_provided() -> Memo<Option<ActiveModel>> {
+    if use_context::<crate::web::loader::ModelContext>().is_some() {
+        use_active_model()
+    } else {
+        Memo::new(|_| None)
+    }
+}
+
 /// The model to score with, reactively (changes only when the model does).
 pub fn use_active_model() -> Memo<Option<ActiveModel>> {
     let bundled = use_model();
